@@ -1,0 +1,16 @@
+//! Bulletin's domain: the nouns every pipeline stage shares.
+//!
+//! This crate does no IO. It holds the types that flow through the pipeline
+//! (`Article`, `Author`, `Image`, `FeedEntry`), the ID newtypes, and two small
+//! pure functions the whole project agrees on: how long a text takes to read
+//! ([`reading`]) and when two URLs name the same page ([`canonical`]).
+
+pub mod canonical;
+pub mod dates;
+pub mod reading;
+mod types;
+
+pub use canonical::canonicalize_url;
+pub use dates::parse_datetime;
+pub use reading::{count_words, reading_time_minutes};
+pub use types::*;

@@ -1,0 +1,268 @@
+//! Outgoing feeds: Atom 1.0 (RFC 4287), RSS 2.0 and JSON Feed 1.1.
+
+use bulletin_core::{Author, Image};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+use std::fmt::Write;
+
+/// A list of items to publish as a feed.
+#[derive(Debug, Clone)]
+pub struct OutgoingFeed {
+    pub title: String,
+    /// The web page this feed mirrors.
+    pub home_url: String,
+    /// The feed's own URL.
+    pub self_url: String,
+    pub updated: DateTime<Utc>,
+    pub entries: Vec<OutgoingEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutgoingEntry {
+    /// A stable, globally unique ID (a URL or a `tag:` URI).
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub authors: Vec<Author>,
+    /// Plain text.
+    pub summary: Option<String>,
+    /// Sanitized HTML.
+    pub content_html: Option<String>,
+    pub image: Option<Image>,
+    pub source_title: Option<String>,
+}
+
+fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rfc3339(d: &DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Renders an Atom 1.0 document.
+pub fn atom(feed: &OutgoingFeed) -> String {
+    let mut out = String::with_capacity(1024 + feed.entries.len() * 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = write!(
+        out,
+        "<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n<generator>Bulletin</generator>\n",
+        escape_xml(&feed.title),
+        escape_xml(&feed.self_url),
+        rfc3339(&feed.updated),
+        escape_xml(&feed.home_url),
+        escape_xml(&feed.self_url),
+    );
+    if feed.entries.iter().any(|e| e.authors.is_empty()) {
+        // RFC 4287 requires an author for every entry: the feed's stands in.
+        let _ = write!(out, "<author><name>{}</name></author>\n", escape_xml(&feed.title));
+    }
+    for e in &feed.entries {
+        let _ = write!(
+            out,
+            "<entry>\n<id>{}</id>\n<title type=\"text\">{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<published>{}</published>\n<updated>{}</updated>\n",
+            escape_xml(&e.id),
+            escape_xml(&e.title),
+            escape_xml(&e.url),
+            rfc3339(&e.published),
+            rfc3339(&e.updated),
+        );
+        for a in &e.authors {
+            let _ = write!(out, "<author><name>{}</name>", escape_xml(&a.name));
+            if let Some(u) = &a.url {
+                let _ = write!(out, "<uri>{}</uri>", escape_xml(u));
+            }
+            out.push_str("</author>\n");
+        }
+        if let Some(img) = &e.image {
+            let _ = writeln!(
+                out,
+                "<link rel=\"enclosure\" type=\"{}\" href=\"{}\"/>",
+                image_mime(&img.url),
+                escape_xml(&img.url)
+            );
+        }
+        if let Some(s) = &e.summary {
+            let _ = writeln!(out, "<summary type=\"text\">{}</summary>", escape_xml(s));
+        }
+        if let Some(c) = &e.content_html {
+            let _ = writeln!(out, "<content type=\"html\">{}</content>", escape_xml(c));
+        }
+        out.push_str("</entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Renders an RSS 2.0 document.
+pub fn rss(feed: &OutgoingFeed) -> String {
+    let mut out = String::with_capacity(1024 + feed.entries.len() * 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:media=\"http://search.yahoo.com/mrss/\">\n<channel>\n");
+    let _ = write!(
+        out,
+        "<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n<lastBuildDate>{}</lastBuildDate>\n<generator>Bulletin</generator>\n",
+        escape_xml(&feed.title),
+        escape_xml(&feed.home_url),
+        escape_xml(&feed.title),
+        escape_xml(&feed.self_url),
+        feed.updated.to_rfc2822(),
+    );
+    for e in &feed.entries {
+        let _ = write!(
+            out,
+            "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"false\">{}</guid>\n<pubDate>{}</pubDate>\n",
+            escape_xml(&e.title),
+            escape_xml(&e.url),
+            escape_xml(&e.id),
+            e.published.to_rfc2822(),
+        );
+        for a in &e.authors {
+            let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape_xml(&a.name));
+        }
+        if let Some(s) = &e.summary {
+            let _ = writeln!(out, "<description>{}</description>", escape_xml(s));
+        }
+        if let Some(c) = &e.content_html {
+            let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape_xml(c));
+        }
+        if let Some(img) = &e.image {
+            let _ = write!(out, "<media:content url=\"{}\" medium=\"image\">", escape_xml(&img.url));
+            if let Some(c) = &img.caption {
+                let _ = write!(out, "<media:description>{}</media:description>", escape_xml(c));
+            }
+            if let Some(c) = &img.credit {
+                let _ = write!(out, "<media:credit>{}</media:credit>", escape_xml(c));
+            }
+            out.push_str("</media:content>\n");
+        }
+        out.push_str("</item>\n");
+    }
+    out.push_str("</channel>\n</rss>\n");
+    out
+}
+
+/// Renders a JSON Feed 1.1 document.
+pub fn json_feed(feed: &OutgoingFeed) -> String {
+    let items: Vec<Value> = feed
+        .entries
+        .iter()
+        .map(|e| {
+            let mut item = Map::new();
+            item.insert("id".into(), json!(e.id));
+            item.insert("url".into(), json!(e.url));
+            item.insert("title".into(), json!(e.title));
+            if let Some(c) = &e.content_html {
+                item.insert("content_html".into(), json!(c));
+            }
+            if let Some(s) = &e.summary {
+                item.insert("summary".into(), json!(s));
+            }
+            if let Some(img) = &e.image {
+                item.insert("image".into(), json!(img.url));
+            }
+            item.insert("date_published".into(), json!(rfc3339(&e.published)));
+            item.insert("date_modified".into(), json!(rfc3339(&e.updated)));
+            if !e.authors.is_empty() {
+                let authors: Vec<Value> = e
+                    .authors
+                    .iter()
+                    .map(|a| {
+                        let mut m = Map::new();
+                        m.insert("name".into(), json!(a.name));
+                        if let Some(u) = &a.url {
+                            m.insert("url".into(), json!(u));
+                        }
+                        if let Some(u) = &a.avatar_url {
+                            m.insert("avatar".into(), json!(u));
+                        }
+                        Value::Object(m)
+                    })
+                    .collect();
+                item.insert("authors".into(), Value::Array(authors));
+            }
+            Value::Object(item)
+        })
+        .collect();
+    let doc = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.self_url,
+        "items": items,
+    });
+    doc.to_string()
+}
+
+fn image_mime(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    if path.ends_with(".png") {
+        "image/png"
+    } else if path.ends_with(".gif") {
+        "image/gif"
+    } else if path.ends_with(".webp") {
+        "image/webp"
+    } else {
+        "image/jpeg"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_feed;
+
+    fn sample() -> OutgoingFeed {
+        let t = DateTime::parse_from_rfc3339("2025-05-25T10:00:00Z").unwrap().with_timezone(&Utc);
+        OutgoingFeed {
+            title: "Bulletin & co".into(),
+            home_url: "http://127.0.0.1:8080/".into(),
+            self_url: "http://127.0.0.1:8080/feed.atom".into(),
+            updated: t,
+            entries: vec![OutgoingEntry {
+                id: "tag:bulletin,2025:item/1".into(),
+                url: "https://example.org/a".into(),
+                title: "Fish <& chips>".into(),
+                published: t,
+                updated: t,
+                authors: vec![Author::named("Jane Roe")],
+                summary: Some("Sum\u{1} mary".into()),
+                content_html: Some("<p>Body ]]> text</p>".into()),
+                image: Some(Image { url: "https://img.example.org/a.png".into(), caption: Some("Cap".into()), credit: Some("AFP".into()) }),
+                source_title: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_through_own_parser() {
+        let feed = sample();
+        for doc in [atom(&feed), rss(&feed), json_feed(&feed)] {
+            let parsed = parse_feed(doc.as_bytes(), None).unwrap();
+            assert_eq!(parsed.malformed, None, "{doc}");
+            assert_eq!(parsed.title.as_deref(), Some("Bulletin & co"));
+            let e = &parsed.entries[0];
+            assert_eq!(e.title.as_deref(), Some("Fish <& chips>"));
+            assert_eq!(e.link.as_deref(), Some("https://example.org/a"));
+            assert_eq!(e.id.as_deref(), Some("tag:bulletin,2025:item/1"));
+            assert_eq!(e.content.as_deref(), Some("<p>Body ]]> text</p>"));
+            assert_eq!(e.authors[0].name, "Jane Roe");
+            assert_eq!(e.published, Some(feed.updated));
+        }
+    }
+}
