@@ -1,14 +1,181 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! HTML to a clean [`Article`].
+//!
+//! [`extract`] is a pure function of the page bytes, its URL and its HTTP
+//! content type: it decodes the charset, reads the page's metadata (JSON-LD,
+//! OpenGraph, `<meta>`), finds the body, and sanitizes it. [`sanitize_fragment`]
+//! does the sanitizing alone, for HTML that arrives inside feeds.
+
+mod body;
+mod caption;
+mod charset;
+mod discover;
+mod metadata;
+mod sanitize;
+
+pub use bulletin_core::Article;
+pub use caption::split_caption_credit;
+pub use charset::decode_html;
+pub use discover::discover_feeds;
+pub use sanitize::{CleanHtml, sanitize_fragment};
+
+use bulletin_core::{count_words, reading_time_minutes};
+use sanitize::Cleaner;
+use scraper::Html;
+use url::Url;
+
+/// Extracts the article from an HTML page. Never fails: what cannot be found
+/// is `None` or empty.
+pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
+    let text = decode_html(html, content_type);
+    let doc = Html::parse_document(&text);
+    let meta = metadata::read(&doc, url);
+
+    let junk = |el: &scraper::node::Element| body::is_junk(el);
+    let mut cleaner = Cleaner::new(url, Some(&junk));
+    if let Some(body) = body::find_body(&doc) {
+        for child in body.children() {
+            cleaner.walk(child);
+        }
+    }
+    let mut clean = cleaner.finish();
+    drop_repeated_headline(&mut clean, meta.title.as_deref());
+
+    let word_count = count_words(&clean.text);
+    let lead_image = match (meta.image, clean.first_image) {
+        (Some(mut m), Some(body_img)) => {
+            if same_image(&m.url, &body_img.url) || m.caption.is_none() {
+                m.caption = m.caption.or(body_img.caption);
+                m.credit = m.credit.or(body_img.credit);
+            }
+            Some(m)
+        }
+        (m, b) => m.or(b),
+    }
+    .map(|mut img| {
+        if img.credit.is_none()
+            && let Some(caption) = img.caption.take()
+        {
+            let (caption, credit) = split_caption_credit(&caption);
+            img.caption = caption;
+            img.credit = credit;
+        }
+        img
+    });
+    Article {
+        url: url.map(|u| u.to_string()),
+        canonical_url: meta.canonical_url,
+        title: meta.title,
+        site_name: meta.site_name,
+        lang: meta.lang,
+        published_at: meta.published_at,
+        modified_at: meta.modified_at,
+        authors: meta.authors,
+        lead_image,
+        summary: meta.summary,
+        text: clean.text,
+        html: clean.html,
+        word_count,
+        reading_time_minutes: reading_time_minutes(word_count),
+    }
+}
+
+/// Cleans a feed entry's HTML content: sanitized HTML, text, word count and
+/// reading time, first picture.
+pub fn clean_feed_content(html: &str, base: Option<&Url>) -> (CleanHtml, usize, u32) {
+    let clean = sanitize_fragment(html, base);
+    let words = count_words(&clean.text);
+    (clean, words, reading_time_minutes(words))
+}
+
+fn drop_repeated_headline(clean: &mut CleanHtml, title: Option<&str>) {
+    let Some(title) = title else { return };
+    if let Some(first) = clean.text.split("\n\n").next()
+        && first.trim() == title.trim()
+    {
+        clean.text = clean.text[first.len()..].trim_start().to_string();
+        if let Some(start) = clean.html.find("<h1")
+            && let Some(end) = clean.html[start..].find("</h1>")
+        {
+            clean.html.replace_range(start..start + end + 5, "");
+        }
+    }
+}
+
+fn same_image(a: &str, b: &str) -> bool {
+    let key = |u: &str| u.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+    a == b || (!key(a).is_empty() && key(a) == key(b))
+}
+
+/// Decodes the few HTML entities that leak into JSON-LD strings.
+pub(crate) fn decode_entities_light(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#039;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PAGE: &str = r##"<!doctype html><html lang="en"><head>
+<title>Council approves rail expansion | City Times</title>
+<meta property="og:site_name" content="City Times">
+<meta name="author" content="Sam Writer">
+<meta property="article:published_time" content="2025-05-25T10:00:00Z">
+<link rel="canonical" href="https://times.example/news/rail?utm_source=x">
+</head><body>
+<nav><a href="/">Home</a><a href="/world">World</a></nav>
+<header class="site-header"><p>City Times: your daily paper since 1901, delivered every morning</p></header>
+<article>
+<h1>Council approves rail expansion</h1>
+<div class="byline">By Sam Writer, 3 min read</div>
+<figure><img src="/img/rail.jpg" alt="Tracks"><figcaption>New tracks in the north. Photo: Jo Lens/City Times</figcaption></figure>
+<p>The city council on Tuesday approved the long-debated rail expansion, after weeks of negotiations between the parties.</p>
+<div class="share-buttons"><a href="#">Share on X</a></div>
+<p>Critics argued that the proposal did not go far enough, while analysts expect the works to start next spring.</p>
+<aside class="related"><a href="/other">Read more: other story with a long teaser headline here</a></aside>
+<p>Construction is expected to take four years, according to documents seen by reporters, and cost about 2 billion.</p>
+</article>
+<footer><p>Copyright City Times, all rights reserved, no part may be reproduced.</p></footer>
+</body></html>"##;
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn extracts_a_simple_news_page() {
+        let url = Url::parse("https://times.example/news/rail").unwrap();
+        let a = extract(PAGE.as_bytes(), Some(&url), Some("text/html; charset=utf-8"));
+        assert_eq!(a.title.as_deref(), Some("Council approves rail expansion"));
+        assert_eq!(a.site_name.as_deref(), Some("City Times"));
+        assert_eq!(a.canonical_url.as_deref(), Some("https://times.example/news/rail"));
+        assert_eq!(a.authors[0].name, "Sam Writer");
+        assert_eq!(a.lang.as_deref(), Some("en"));
+        assert!(a.text.starts_with("The city council"), "{}", a.text);
+        assert!(a.text.ends_with("about 2 billion."), "{}", a.text);
+        for junk in ["Share on X", "Read more", "3 min read", "Copyright", "Home", "New tracks"] {
+            assert!(!a.text.contains(junk), "{junk} leaked: {}", a.text);
+        }
+        let img = a.lead_image.unwrap();
+        assert_eq!(img.url, "https://times.example/img/rail.jpg");
+        assert_eq!(img.caption.as_deref(), Some("New tracks in the north."));
+        assert_eq!(img.credit.as_deref(), Some("Jo Lens/City Times"));
+        assert_eq!(a.reading_time_minutes, 1);
+        assert!(a.word_count > 40);
+    }
+
+    #[test]
+    fn survives_junk_input() {
+        for input in [&b""[..], b"\xff\xfe\xfd\x00\x01", b"<<<>>>&&&", b"<html><body><p>short"] {
+            let a = extract(input, None, None);
+            assert!(a.authors.is_empty());
+            assert_eq!(a.published_at, None);
+        }
     }
 }

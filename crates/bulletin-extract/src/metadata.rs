@@ -1,0 +1,340 @@
+//! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
+//! and a few visible elements, merged in that order of trust.
+
+use bulletin_core::{Author, Image, parse_datetime};
+use chrono::{DateTime, Utc};
+use scraper::{ElementRef, Html, Selector};
+use serde_json::Value;
+use std::sync::LazyLock;
+use url::Url;
+
+#[derive(Debug, Default)]
+pub(crate) struct PageMeta {
+    pub title: Option<String>,
+    pub site_name: Option<String>,
+    pub canonical_url: Option<String>,
+    pub lang: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub modified_at: Option<DateTime<Utc>>,
+    pub authors: Vec<Author>,
+    pub image: Option<Image>,
+    pub summary: Option<String>,
+}
+
+macro_rules! selector {
+    ($name:ident, $css:expr) => {
+        static $name: LazyLock<Selector> =
+            LazyLock::new(|| Selector::parse($css).expect("static selector is valid"));
+    };
+}
+
+selector!(META, "meta");
+selector!(JSON_LD, r#"script[type="application/ld+json"]"#);
+selector!(CANONICAL, r#"link[rel~="canonical"]"#);
+selector!(TITLE, "title");
+selector!(H1, "h1");
+selector!(HTML, "html");
+selector!(TIME, "time[datetime]");
+
+const ARTICLE_TYPES: &[&str] = &[
+    "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
+    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "Report", "LiveBlogPosting",
+    "SocialMediaPosting", "TechArticle", "ScholarlyArticle", "WebPage", "Posting",
+];
+
+pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
+    let metas = collect_meta(doc);
+    let get = |keys: &[&str]| -> Option<String> {
+        keys.iter().find_map(|k| {
+            metas
+                .iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| collapse(v))
+                .filter(|v| !v.is_empty())
+        })
+    };
+    let ld = json_ld_article(doc);
+    let mut meta = PageMeta::default();
+
+    let og_site = get(&["og:site_name", "application-name"]);
+    let ld_site = ld.as_ref().and_then(|a| a.get("publisher")).and_then(|p| str_of(p.get("name")?));
+    meta.site_name = og_site.or(ld_site);
+
+    let raw_title = ld
+        .as_ref()
+        .and_then(|a| str_of(a.get("headline")?).or_else(|| str_of(a.get("name")?)))
+        .or_else(|| get(&["og:title", "twitter:title", "title", "dc.title", "sailthru.title"]))
+        .or_else(|| doc.select(&H1).next().map(|h| text_of(h)).filter(|t| !t.is_empty()))
+        .or_else(|| doc.select(&TITLE).next().map(|t| text_of(t)));
+    meta.title = raw_title.map(|t| strip_site_tail(&t, meta.site_name.as_deref()));
+
+    meta.canonical_url = doc
+        .select(&CANONICAL)
+        .filter_map(|l| l.attr("href"))
+        .chain(get(&["og:url"]).as_deref())
+        .find_map(|href| resolve(href, base))
+        .map(|u| bulletin_core::canonicalize_url(&u).to_string());
+
+    meta.lang = doc
+        .select(&HTML)
+        .next()
+        .and_then(|h| h.attr("lang").or(h.attr("xml:lang")))
+        .map(str::to_string)
+        .or_else(|| ld.as_ref().and_then(|a| str_of(a.get("inLanguage")?)))
+        .or_else(|| get(&["og:locale", "content-language", "language", "dc.language"]))
+        .map(|l| normalize_lang(&l))
+        .filter(|l| !l.is_empty());
+
+    meta.published_at = ld
+        .as_ref()
+        .and_then(|a| str_of(a.get("datePublished")?).or_else(|| str_of(a.get("dateCreated")?)))
+        .or_else(|| {
+            get(&[
+                "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+                "publishdate", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created",
+                "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
+            ])
+        })
+        .and_then(|d| parse_datetime(&d))
+        .or_else(|| doc.select(&TIME).find_map(|t| t.attr("datetime").and_then(parse_datetime)));
+    meta.modified_at = ld
+        .as_ref()
+        .and_then(|a| str_of(a.get("dateModified")?))
+        .or_else(|| get(&["article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"]))
+        .and_then(|d| parse_datetime(&d));
+
+    meta.authors = ld.as_ref().map(|a| ld_authors(a, base)).unwrap_or_default();
+    if meta.authors.is_empty() {
+        let names = metas
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "author" | "article:author" | "dc.creator" | "sailthru.author" | "parsely-author"))
+            .map(|(_, v)| collapse(v))
+            .filter(|v| !v.is_empty() && !v.starts_with("http"));
+        for name in names {
+            if !meta.authors.iter().any(|a| a.name == name) {
+                meta.authors.push(Author::named(name));
+            }
+        }
+    }
+
+    meta.image = ld
+        .as_ref()
+        .and_then(|a| ld_image(a.get("image")?, base))
+        .or_else(|| {
+            get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+                .and_then(|u| resolve(&u, base))
+                .map(|u| Image {
+                    url: u.to_string(),
+                    caption: get(&["og:image:alt", "twitter:image:alt"]),
+                    credit: None,
+                })
+        });
+
+    meta.summary = ld
+        .as_ref()
+        .and_then(|a| str_of(a.get("description")?))
+        .or_else(|| get(&["og:description", "description", "twitter:description", "dc.description"]));
+    meta
+}
+
+fn collect_meta(doc: &Html) -> Vec<(String, String)> {
+    doc.select(&META)
+        .filter_map(|m| {
+            let key = m.attr("property").or(m.attr("name")).or(m.attr("itemprop")).or(m.attr("http-equiv"))?;
+            let content = m.attr("content")?;
+            Some((key.trim().to_ascii_lowercase(), content.to_string()))
+        })
+        .collect()
+}
+
+/// The page's article object from JSON-LD, searching arrays and `@graph`.
+fn json_ld_article(doc: &Html) -> Option<Value> {
+    let mut best: Option<(usize, Value)> = None;
+    for script in doc.select(&JSON_LD) {
+        let raw: String = script.text().collect();
+        let Ok(value) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else {
+            continue;
+        };
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Array(items) => stack.extend(items),
+                Value::Object(ref map) => {
+                    if let Some(Value::Array(graph)) = map.get("@graph") {
+                        stack.extend(graph.iter().cloned());
+                    }
+                    if let Some(rank) = type_rank(map.get("@type")) {
+                        let better = best.as_ref().is_none_or(|(r, _)| rank < *r);
+                        if better {
+                            best = Some((rank, v.clone()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+fn type_rank(t: Option<&Value>) -> Option<usize> {
+    let types: Vec<&str> = match t? {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    types
+        .iter()
+        .filter_map(|t| ARTICLE_TYPES.iter().position(|a| a == t))
+        .min()
+        // A WebPage is only a fallback.
+        .map(|r| if ARTICLE_TYPES[r] == "WebPage" { 100 } else { 0 })
+}
+
+fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
+    let mut out: Vec<Author> = Vec::new();
+    let list: Vec<&Value> = match article.get("author").or_else(|| article.get("creator")) {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => Vec::new(),
+    };
+    for a in list {
+        let author = match a {
+            Value::String(s) => Some(Author::named(collapse(s))),
+            Value::Object(_) => {
+                if a.get("@type").and_then(Value::as_str) == Some("Organization") {
+                    None
+                } else {
+                    str_of(a.get("name").unwrap_or(&Value::Null)).map(|name| Author {
+                        name,
+                        role: a.get("jobTitle").and_then(str_of),
+                        bio: a.get("description").and_then(str_of),
+                        avatar_url: a
+                            .get("image")
+                            .and_then(|i| ld_image(i, base))
+                            .map(|i| i.url),
+                        url: a
+                            .get("url")
+                            .and_then(str_of)
+                            .and_then(|u| resolve(&u, base))
+                            .map(String::from),
+                    })
+                }
+            }
+            _ => None,
+        };
+        if let Some(author) = author.filter(|a| !a.name.is_empty() && !a.name.starts_with("http"))
+            && !out.iter().any(|o| o.name == author.name)
+        {
+            out.push(author);
+        }
+    }
+    out
+}
+
+fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
+    match v {
+        Value::String(s) => resolve(s, base).map(|u| Image { url: u.into(), caption: None, credit: None }),
+        Value::Array(a) => a.iter().find_map(|i| ld_image(i, base)),
+        Value::Object(_) => {
+            let url = v.get("url").or_else(|| v.get("contentUrl")).and_then(str_of)?;
+            Some(Image {
+                url: resolve(&url, base)?.into(),
+                caption: v.get("caption").and_then(str_of).or_else(|| v.get("description").and_then(str_of)),
+                credit: v
+                    .get("creditText")
+                    .and_then(str_of)
+                    .or_else(|| v.get("copyrightHolder").and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c))))
+                    .or_else(|| v.get("author").and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c)))),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(collapse(&crate::decode_entities_light(s))).filter(|s| !s.is_empty()),
+        Value::Array(a) => a.iter().find_map(str_of),
+        _ => None,
+    }
+}
+
+fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
+    let href = href.trim();
+    let url = match base {
+        Some(b) => b.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+fn text_of(el: ElementRef<'_>) -> String {
+    collapse(&el.text().collect::<String>())
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn normalize_lang(l: &str) -> String {
+    let l = l.trim().replace('_', "-");
+    let primary = l.split('-').next().unwrap_or("").to_ascii_lowercase();
+    if primary.len() == 2 || primary.len() == 3 { primary } else { String::new() }
+}
+
+/// Removes a " | Site" or " - Site" tail from a title.
+pub(crate) fn strip_site_tail(title: &str, site: Option<&str>) -> String {
+    let title = title.trim();
+    for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " » "] {
+        if let Some(pos) = title.rfind(sep) {
+            let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
+            let tail_is_site = match site {
+                Some(site) => {
+                    let (t, s) = (tail.to_lowercase(), site.to_lowercase());
+                    t.contains(&s) || s.contains(&t)
+                }
+                None => tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3,
+            };
+            if tail_is_site && !head.trim().is_empty() {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_site_tails() {
+        assert_eq!(strip_site_tail("Markets fall again | The Daily", Some("The Daily")), "Markets fall again");
+        assert_eq!(strip_site_tail("Markets fall on rate fears - Example News", None), "Markets fall on rate fears");
+        assert_eq!(strip_site_tail("Left - right", None), "Left - right");
+    }
+
+    #[test]
+    fn reads_json_ld_graph_and_meta() {
+        let html = r#"<html lang="en-GB"><head>
+<meta property="og:site_name" content="The Daily">
+<meta property="og:image" content="/og.jpg">
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x"},
+{"@type":"NewsArticle","headline":"Rates rise","datePublished":"2025-05-25T10:00:00+02:00",
+ "author":[{"@type":"Person","name":"Jane Roe","jobTitle":"Senior News Editor","url":"/people/jane"}],
+ "image":{"@type":"ImageObject","url":"https://img.example/a.jpg","caption":"A bank","creditText":"AFP"}}]}</script>
+<title>Rates rise | The Daily</title></head><body></body></html>"#;
+        let doc = Html::parse_document(html);
+        let base = Url::parse("https://daily.example/news/1").unwrap();
+        let m = read(&doc, Some(&base));
+        assert_eq!(m.title.as_deref(), Some("Rates rise"));
+        assert_eq!(m.lang.as_deref(), Some("en"));
+        assert_eq!(m.site_name.as_deref(), Some("The Daily"));
+        assert_eq!(m.published_at.unwrap().to_rfc3339(), "2025-05-25T08:00:00+00:00");
+        assert_eq!(m.authors[0].role.as_deref(), Some("Senior News Editor"));
+        assert_eq!(m.authors[0].url.as_deref(), Some("https://daily.example/people/jane"));
+        let img = m.image.unwrap();
+        assert_eq!(img.credit.as_deref(), Some("AFP"));
+    }
+}

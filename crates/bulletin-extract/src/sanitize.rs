@@ -1,0 +1,477 @@
+//! The one place where HTML from the web becomes safe to store and show.
+//!
+//! HTML is parsed by html5ever (the HTML5 parsing algorithm browsers use) and
+//! written back out from the tree through an allowlist: only listed elements
+//! and attributes survive, every URL is resolved and must use an allowed
+//! scheme, and all text and attribute values are escaped on output. Script,
+//! style and embedding elements are dropped with their content; other unknown
+//! elements are unwrapped, keeping their text. Nothing is passed through as
+//! raw markup, so what the parser did not understand cannot reach a browser.
+//!
+//! The same walk also produces the plain text (paragraphs separated by blank
+//! lines) and notes the first figure, so a body is parsed once.
+
+use bulletin_core::Image;
+use ego_tree::NodeRef;
+use scraper::{Html, Node, node::Element};
+use std::fmt::Write;
+use url::Url;
+
+/// A body made safe: sanitized HTML, its plain text, and its first picture.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CleanHtml {
+    pub html: String,
+    pub text: String,
+    /// The first `<figure>` with an image, or the first image, with its caption.
+    pub first_image: Option<Image>,
+}
+
+/// Sanitizes an HTML fragment (such as a feed entry's content), resolving
+/// relative URLs against `base`.
+pub fn sanitize_fragment(html: &str, base: Option<&Url>) -> CleanHtml {
+    let doc = Html::parse_fragment(html);
+    let mut cleaner = Cleaner::new(base, None);
+    for child in doc.tree.root().children() {
+        cleaner.walk(child);
+    }
+    cleaner.finish()
+}
+
+/// Elements dropped together with everything inside them.
+fn is_dropped_with_content(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "template" | "iframe" | "object" | "embed" | "applet" | "noscript"
+            | "svg" | "math" | "canvas" | "form" | "input" | "button" | "select" | "textarea"
+            | "option" | "head" | "title" | "meta" | "link" | "base" | "frame" | "frameset"
+            | "noframes" | "xmp" | "plaintext" | "noembed" | "dialog" | "audio" | "video"
+            | "source" | "track" | "param" | "nav" | "label" | "fieldset" | "datalist"
+            | "output" | "progress" | "meter"
+    )
+}
+
+/// Elements kept (with their allowed attributes only).
+fn is_allowed(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr" | "b" | "bdi" | "bdo" | "blockquote" | "br" | "caption" | "cite" | "code"
+            | "col" | "colgroup" | "dd" | "del" | "details" | "dfn" | "div" | "dl" | "dt" | "em"
+            | "figcaption" | "figure" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr" | "i"
+            | "img" | "ins" | "kbd" | "li" | "mark" | "ol" | "p" | "pre" | "q" | "rp" | "rt"
+            | "ruby" | "s" | "samp" | "small" | "strong" | "sub" | "summary" | "sup" | "table"
+            | "tbody" | "td" | "tfoot" | "th" | "thead" | "time" | "tr" | "u" | "ul" | "var"
+            | "wbr"
+    )
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(name, "br" | "hr" | "img" | "wbr" | "col")
+}
+
+/// Elements after which plain text starts a new paragraph.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt"
+            | "dd" | "blockquote" | "pre" | "figure" | "figcaption" | "table" | "tr" | "hr"
+            | "section" | "article" | "header" | "main" | "details" | "summary" | "caption"
+            | "center" | "address" | "aside" | "footer"
+    )
+}
+
+enum AttrKind {
+    Text,
+    Url,
+    Number,
+}
+
+fn allowed_attr(tag: &str, attr: &str) -> Option<AttrKind> {
+    use AttrKind::*;
+    Some(match (tag, attr) {
+        (_, "lang") | (_, "dir") => Text,
+        ("a", "href") => Url,
+        ("a", "title") | ("abbr", "title") | ("a", "hreflang") => Text,
+        ("img", "src") => Url,
+        ("img", "alt") | ("img", "title") => Text,
+        ("img", "width") | ("img", "height") => Number,
+        ("td" | "th", "colspan" | "rowspan") => Number,
+        ("th", "scope") => Text,
+        ("ol", "start") => Number,
+        ("ol", "reversed") | ("ol", "type") => Text,
+        ("time", "datetime") => Text,
+        ("q" | "blockquote" | "del" | "ins", "cite") => Url,
+        _ => return None,
+    })
+}
+
+/// Decides which elements of a page are not part of an article body.
+pub(crate) type JunkFilter<'f> = &'f dyn Fn(&Element) -> bool;
+
+pub(crate) struct Cleaner<'a> {
+    base: Option<&'a Url>,
+    junk: Option<JunkFilter<'a>>,
+    html: String,
+    text: String,
+    paragraph: String,
+    in_pre: usize,
+    in_caption: usize,
+    first_image: Option<Image>,
+    open_figure: Option<(String, bool)>,
+}
+
+impl<'a> Cleaner<'a> {
+    pub(crate) fn new(base: Option<&'a Url>, junk: Option<JunkFilter<'a>>) -> Cleaner<'a> {
+        Cleaner {
+            base,
+            junk,
+            html: String::new(),
+            text: String::new(),
+            paragraph: String::new(),
+            in_pre: 0,
+            in_caption: 0,
+            first_image: None,
+            open_figure: None,
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> CleanHtml {
+        self.end_paragraph();
+        CleanHtml {
+            html: self.html,
+            text: self.text,
+            first_image: self.first_image,
+        }
+    }
+
+    pub(crate) fn walk(&mut self, node: NodeRef<'_, Node>) {
+        match node.value() {
+            Node::Text(t) => self.push_text(t),
+            Node::Element(el) => self.walk_element(node, el),
+            Node::Document | Node::Fragment => {
+                for child in node.children() {
+                    self.walk(child);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk_element(&mut self, node: NodeRef<'_, Node>, el: &Element) {
+        let name = el.name();
+        if is_dropped_with_content(name) || is_hidden(el) {
+            return;
+        }
+        if let Some(junk) = self.junk
+            && junk(el)
+        {
+            return;
+        }
+        let block = is_block(name);
+        if block {
+            self.end_paragraph();
+        }
+        let keep = is_allowed(name);
+        if name == "img" {
+            self.write_img(el);
+            return;
+        }
+        if name == "figure" && self.first_image.is_none() {
+            self.open_figure = Some((String::new(), false));
+        }
+        if keep {
+            self.html.push('<');
+            self.html.push_str(name);
+            self.write_attrs(name, el);
+            if name == "a" {
+                self.html.push_str(" rel=\"noopener noreferrer nofollow\"");
+            }
+            self.html.push('>');
+        }
+        if name == "br" {
+            self.paragraph.push('\n');
+        }
+        if name == "pre" {
+            self.in_pre += 1;
+        }
+        if name == "figcaption" {
+            self.in_caption += 1;
+        }
+        if !is_void(name) {
+            for child in node.children() {
+                self.walk(child);
+            }
+            if keep {
+                let _ = write!(self.html, "</{name}>");
+            }
+        }
+        if name == "pre" {
+            self.in_pre -= 1;
+        }
+        if name == "figcaption" {
+            self.in_caption -= 1;
+        }
+        if name == "figure"
+            && let Some((caption, _)) = self.open_figure.take()
+            && let Some(img) = self.first_image.as_mut()
+            && img.caption.is_none()
+        {
+            let caption = collapse(&caption);
+            if !caption.is_empty() {
+                let (caption, credit) = crate::caption::split_caption_credit(&caption);
+                img.caption = caption;
+                if img.credit.is_none() {
+                    img.credit = credit;
+                }
+            }
+        }
+        if block {
+            self.end_paragraph();
+        }
+    }
+
+    fn write_img(&mut self, el: &Element) {
+        let src = image_source(el).and_then(|s| self.safe_url(s, true));
+        let Some(src) = src else { return };
+        let _ = write!(self.html, "<img src=\"{}\"", escape_attr(&src));
+        for (attr, value) in el.attrs() {
+            if attr == "src" {
+                continue;
+            }
+            match allowed_attr("img", attr) {
+                Some(AttrKind::Text) => {
+                    let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(value));
+                }
+                Some(AttrKind::Number) if value.trim().parse::<u32>().is_ok() => {
+                    let _ = write!(self.html, " {attr}=\"{}\"", value.trim());
+                }
+                _ => {}
+            }
+        }
+        self.html.push_str(" loading=\"lazy\" decoding=\"async\">");
+        if self.first_image.is_none() {
+            self.first_image = Some(Image {
+                url: src,
+                caption: None,
+                credit: None,
+            });
+            if let Some(fig) = self.open_figure.as_mut() {
+                fig.1 = true;
+            } else {
+                // An image outside a figure: its alt text is no caption.
+                self.open_figure = None;
+            }
+        }
+    }
+
+    fn write_attrs(&mut self, tag: &str, el: &Element) {
+        for (attr, value) in el.attrs() {
+            match allowed_attr(tag, attr) {
+                Some(AttrKind::Text) => {
+                    let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(value));
+                }
+                Some(AttrKind::Number) => {
+                    if let Ok(n) = value.trim().parse::<u32>() {
+                        let _ = write!(self.html, " {attr}=\"{n}\"");
+                    }
+                }
+                Some(AttrKind::Url) => {
+                    if let Some(url) = self.safe_url(value, false) {
+                        let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(&url));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Resolves `raw` and returns it when its scheme is safe.
+    fn safe_url(&self, raw: &str, image: bool) -> Option<String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        if raw.starts_with('#') && !image {
+            return Some(raw.to_string());
+        }
+        let placeholder;
+        let base = match self.base {
+            Some(b) => b,
+            None => {
+                placeholder = Url::parse("https://relative.invalid/").ok()?;
+                &placeholder
+            }
+        };
+        let url = base.join(raw).ok()?;
+        let scheme_ok = match url.scheme() {
+            "http" | "https" => true,
+            "mailto" => !image,
+            _ => false,
+        };
+        if !scheme_ok {
+            return None;
+        }
+        if self.base.is_none() && url.host_str() == Some("relative.invalid") {
+            // Keep a relative URL relative, in its normalized form.
+            let mut rel = url.path().to_string();
+            if let Some(q) = url.query() {
+                rel.push('?');
+                rel.push_str(q);
+            }
+            if let Some(f) = url.fragment() {
+                rel.push('#');
+                rel.push_str(f);
+            }
+            return Some(rel);
+        }
+        Some(url.into())
+    }
+
+    fn push_text(&mut self, text: &str) {
+        escape_text_into(&mut self.html, text);
+        if let Some((caption, _)) = self.open_figure.as_mut()
+            && self.in_caption > 0
+        {
+            caption.push_str(text);
+        }
+        if self.in_caption > 0 {
+            return;
+        }
+        if self.in_pre > 0 {
+            self.paragraph.push_str(text);
+            return;
+        }
+        let mut pending_space = text.starts_with(char::is_whitespace);
+        for word in text.split_whitespace() {
+            if (pending_space || !self.paragraph.is_empty() && self.paragraph_ends_in_space())
+                && !self.paragraph.is_empty()
+                && !self.paragraph.ends_with('\n')
+                && !self.paragraph.ends_with(' ')
+            {
+                self.paragraph.push(' ');
+            }
+            self.paragraph.push_str(word);
+            pending_space = true;
+        }
+        if text.ends_with(char::is_whitespace) && !self.paragraph.is_empty() && !self.paragraph.ends_with(' ') {
+            self.paragraph.push(' ');
+        }
+    }
+
+    fn paragraph_ends_in_space(&self) -> bool {
+        self.paragraph.ends_with(' ')
+    }
+
+    fn end_paragraph(&mut self) {
+        let p = self.paragraph.trim();
+        if !p.is_empty() {
+            if !self.text.is_empty() {
+                self.text.push_str("\n\n");
+            }
+            self.text.push_str(p);
+        }
+        self.paragraph.clear();
+    }
+}
+
+/// The image's real address: lazy-loading pages keep it in `data-src` and
+/// friends, with a placeholder in `src`.
+fn image_source(el: &Element) -> Option<&str> {
+    let src = el.attr("src").map(str::trim).filter(|s| !s.is_empty());
+    let placeholder = src.is_none_or(|s| s.starts_with("data:") || s.contains("blank.gif") || s.contains("placeholder"));
+    if placeholder {
+        for attr in ["data-src", "data-lazy-src", "data-original", "data-url"] {
+            if let Some(v) = el.attr(attr).map(str::trim).filter(|s| !s.is_empty()) {
+                return Some(v);
+            }
+        }
+        if let Some(srcset) = el.attr("data-srcset").or(el.attr("srcset")) {
+            return srcset.split(',').next().and_then(|c| c.split_whitespace().next());
+        }
+    }
+    src
+}
+
+fn is_hidden(el: &Element) -> bool {
+    el.attr("hidden").is_some()
+        || el.attr("aria-hidden") == Some("true")
+        || el.attr("style").is_some_and(|s| {
+            let s = s.to_ascii_lowercase().replace(' ', "");
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+pub(crate) fn escape_text_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_attr(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub(crate) fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(html: &str) -> String {
+        sanitize_fragment(html, Some(&Url::parse("https://example.org/news/").unwrap())).html
+    }
+
+    #[test]
+    fn removes_scripts_handlers_and_bad_urls() {
+        let out = clean(r#"<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:alert(1)">a</a><a href=" JaVa&#x09;script:alert(1)">b</a><img src=x onerror=alert(1)><style>p{}</style></p>"#);
+        assert!(!out.contains("script"), "{out}");
+        assert!(!out.contains("onclick") && !out.contains("onerror"), "{out}");
+        assert!(!out.contains("alert"), "{out}");
+        assert!(out.starts_with("<p>Hi<a rel="), "{out}");
+    }
+
+    #[test]
+    fn resolves_relative_urls_and_keeps_figures() {
+        let out = sanitize_fragment(
+            r#"<figure><img src="/i.jpg" alt="x" width="800" class="c"><figcaption>Crowds in Beijing. (Photo by Jane Doe / AFP)</figcaption></figure><p>Body <a href="2">next</a></p>"#,
+            Some(&Url::parse("https://example.org/news/a").unwrap()),
+        );
+        assert!(out.html.contains(r#"<img src="https://example.org/i.jpg" alt="x" width="800" loading="lazy""#), "{}", out.html);
+        assert!(out.html.contains(r#"href="https://example.org/news/2""#));
+        assert!(!out.html.contains("class"));
+        let img = out.first_image.unwrap();
+        assert_eq!(img.caption.as_deref(), Some("Crowds in Beijing."));
+        assert_eq!(img.credit.as_deref(), Some("Jane Doe / AFP"));
+        assert_eq!(out.text, "Body next");
+    }
+
+    #[test]
+    fn text_has_paragraphs() {
+        let out = sanitize_fragment("<h2>Title</h2><p>One  two\nthree.</p><ul><li>a</li><li>b <b>c</b></li></ul>", None);
+        assert_eq!(out.text, "Title\n\nOne two three.\n\na\n\nb c");
+    }
+
+    #[test]
+    fn escapes_text_and_attributes() {
+        let out = clean(r#"<p title="x">&lt;script&gt; "q" <img alt='a"b' src="https://i.example/x.png"></p>"#);
+        assert!(out.contains("&lt;script&gt;"));
+        assert!(out.contains(r#"alt="a&quot;b""#), "{out}");
+    }
+}
