@@ -1,14 +1,249 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Bulletin's one door to the network.
+//!
+//! Every outbound request goes through [`Fetcher`], which holds all the
+//! safety rules in one place a reviewer can read:
+//! - **SSRF guard** ([`guard`]): host names are resolved by our own resolver,
+//!   which drops every non-public address, and the connection is made only to
+//!   the addresses it returned (no DNS-rebinding gap). IP-literal hosts, in any
+//!   spelling the URL standard accepts (decimal, octal, hex, IPv4-mapped IPv6),
+//!   are checked before the request and on every redirect hop.
+//! - **Limits**: a body larger than the limit (counted after decompression) is
+//!   cut off; the whole exchange has a deadline; at most 10 redirects.
+//! - **No ambient proxy**: proxy environment variables are ignored.
+
+pub mod guard;
+
+use futures_util::StreamExt;
+use guard::{GuardedResolver, check_url_host};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::redirect;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// The `User-Agent` Bulletin sends.
+pub const USER_AGENT: &str = concat!(
+    "Bulletin/",
+    env!("CARGO_PKG_VERSION"),
+    " (self-hosted news reader; +https://github.com/bulletin-news/bulletin)"
+);
+
+/// How the fetcher behaves.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Allow loopback, private and other non-public addresses (tests, intranets).
+    pub allow_private_networks: bool,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: usize,
+    /// Deadline for the whole exchange, body included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_redirects: usize,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            allow_private_networks: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            max_redirects: 10,
+        }
     }
+}
+
+/// Cache validators from an earlier response, for a conditional request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A successful exchange.
+#[derive(Debug, Clone)]
+pub struct FetchResponse {
+    /// The URL after redirects.
+    pub final_url: Url,
+    pub status: u16,
+    /// The server answered 304: nothing changed since `Validators`.
+    pub not_modified: bool,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    pub body: Vec<u8>,
+}
+
+/// Why a fetch failed, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("not a fetchable URL: {0}")]
+    InvalidUrl(String),
+    #[error("refused: {0} (use --allow-private-networks to allow it)")]
+    Blocked(String),
+    #[error("the server answered HTTP {status}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
+    Status { status: u16, reason: Option<String> },
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the body is larger than {limit} bytes and was cut off")]
+    TooLarge { limit: usize },
+    #[error("too many redirects or a redirect loop")]
+    Redirects,
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error("the transfer failed: {0}")]
+    Transfer(String),
+}
+
+/// The HTTP client every stage shares.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: Arc<FetchConfig>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        let allow_private = config.allow_private_networks;
+        let max_redirects = config.max_redirects;
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= max_redirects || attempt.previous().contains(attempt.url()) {
+                return attempt.error(RedirectLimit);
+            }
+            match check_url_host(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static(
+                "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5",
+            ),
+        );
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .redirect(policy)
+            .no_proxy()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .pool_max_idle_per_host(4)
+            .dns_resolver(GuardedResolver { allow_private })
+            .build()
+            .map_err(|e| FetchError::Connect(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Fetcher {
+            client,
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// GETs `url`, conditionally when `validators` are given.
+    pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<FetchResponse, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::InvalidUrl(format!("{url}: only http and https are fetched")));
+        }
+        check_url_host(url, self.config.allow_private_networks).map_err(|e| FetchError::Blocked(e.to_string()))?;
+        let mut request = self.client.get(url.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let response = request.send().await.map_err(|e| self.classify(e))?;
+        let status = response.status();
+        let final_url = response.url().clone();
+        let header_str = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header_str(header::CONTENT_TYPE);
+        let new_validators = Validators {
+            etag: header_str(header::ETAG),
+            last_modified: header_str(header::LAST_MODIFIED),
+        };
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(FetchResponse {
+                final_url,
+                status: 304,
+                not_modified: true,
+                content_type,
+                validators: validators.cloned().unwrap_or(new_validators),
+                body: Vec::new(),
+            });
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                reason: status.canonical_reason().map(str::to_string),
+            });
+        }
+        let limit = self.config.max_body_bytes;
+        if response.content_length().is_some_and(|len| len as usize > limit) {
+            return Err(FetchError::TooLarge { limit });
+        }
+        let mut body = Vec::with_capacity(response.content_length().map_or(16 * 1024, |l| l as usize));
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.classify(e))?;
+            if body.len() + chunk.len() > limit {
+                return Err(FetchError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(FetchResponse {
+            final_url,
+            status: status.as_u16(),
+            not_modified: false,
+            content_type,
+            validators: new_validators,
+            body,
+        })
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(s) = source {
+            if let Some(blocked) = s.downcast_ref::<guard::Blocked>() {
+                return FetchError::Blocked(blocked.to_string());
+            }
+            if s.downcast_ref::<RedirectLimit>().is_some() {
+                return FetchError::Redirects;
+            }
+            source = s.source();
+        }
+        if e.is_timeout() {
+            FetchError::Timeout(self.config.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirects
+        } else if e.is_connect() {
+            FetchError::Connect(innermost(&e))
+        } else {
+            FetchError::Transfer(innermost(&e))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("too many redirects")]
+struct RedirectLimit;
+
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last
 }

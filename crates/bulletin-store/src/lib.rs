@@ -1,14 +1,68 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Where Bulletin keeps sources and items.
+//!
+//! [`Store`] is the one narrow interface the rest of the program uses; each
+//! database has its own implementation and its own migrations. SQLite
+//! ([`SqliteStore`]) is the embedded default.
+
+mod model;
+mod sqlite;
+
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+use bulletin_core::{ItemId, SourceId};
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("cannot open the database at {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("a source with this URL already exists (id {0})")]
+    DuplicateSource(SourceId),
+    #[error("invalid cursor")]
+    InvalidCursor,
+    #[error("the database task stopped: {0}")]
+    Task(String),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
     }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything Bulletin stores, behind one interface.
+///
+/// Methods return boxed futures so the trait can be used as `dyn Store`.
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the database answers.
+    fn ping(&self) -> BoxFuture<'_, StoreResult<()>>;
+
+    fn add_source(&self, source: NewSource) -> BoxFuture<'_, StoreResult<SourceId>>;
+    fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>>;
+    fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>>;
+    /// Removes a source and its items. Returns false when there was none.
+    fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Sources whose `next_fetch_at` has passed (all of them with `all`).
+    fn due_sources(&self, now: DateTime<Utc>, all: bool) -> BoxFuture<'_, StoreResult<Vec<Source>>>;
+    /// Records how a fetch went: new validators and schedule on success, the
+    /// reason and a later retry on failure.
+    fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>>;
+
+    /// Of the given items of a source, those already stored (by GUID or
+    /// canonical URL), so the fetcher can skip work for them.
+    fn known_items(&self, source: SourceId, keys: Vec<ItemKey>) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
+    /// Stores new items; an item already stored (same GUID in its source, or
+    /// same canonical URL) is skipped. Returns how many were added.
+    fn insert_items(&self, source: SourceId, items: Vec<NewItem>) -> BoxFuture<'_, StoreResult<usize>>;
+    /// One page of items, newest first, with keyset pagination.
+    fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
+    fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
+    fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
 }

@@ -1,0 +1,162 @@
+//! What the store keeps and returns.
+
+use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A subscribed feed and its health.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Source {
+    pub id: SourceId,
+    /// The feed's URL.
+    pub url: String,
+    /// The website the feed belongs to.
+    pub site_url: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub ttl_minutes: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Why the last fetch failed, in words; `None` when it worked.
+    pub last_error: Option<String>,
+    pub error_count: u32,
+    pub next_fetch_at: DateTime<Utc>,
+    pub item_count: u64,
+}
+
+impl Source {
+    /// The title to show: the feed's own, or its URL.
+    pub fn display_title(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.url)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewSource {
+    pub url: String,
+    pub site_url: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// How one fetch of a source went.
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    Success {
+        at: DateTime<Utc>,
+        title: Option<String>,
+        site_url: Option<String>,
+        kind: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        ttl_minutes: Option<u32>,
+        /// A warning worth showing (such as a malformed but readable feed).
+        warning: Option<String>,
+        next_fetch_at: DateTime<Utc>,
+    },
+    Failure {
+        at: DateTime<Utc>,
+        error: String,
+        next_fetch_at: DateTime<Utc>,
+    },
+}
+
+/// How an entry is recognized as already stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    pub guid: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// An item ready to store (HTML already sanitized).
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub guid: Option<String>,
+    pub kind: ItemKind,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub modified_at: Option<DateTime<Utc>>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub authors: Vec<Author>,
+    pub lead_image: Option<Image>,
+    pub text: String,
+    pub html: String,
+    pub word_count: usize,
+    pub reading_time_minutes: u32,
+}
+
+/// The source an item came from, as shown beside it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceRef {
+    pub id: SourceId,
+    pub title: String,
+}
+
+/// A stored item. `text` and `html` are filled only when asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Item {
+    pub id: ItemId,
+    pub kind: ItemKind,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub source: SourceRef,
+    pub published_at: DateTime<Utc>,
+    pub modified_at: Option<DateTime<Utc>>,
+    pub summary: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub word_count: usize,
+    pub reading_time_minutes: u32,
+    pub lead_image: Option<Image>,
+    pub authors: Vec<Author>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+/// A position in the newest-first order: the last item of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub published_at_ms: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.published_at_ms, self.id)
+    }
+
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (a, b) = s.split_once('.')?;
+        Some(Cursor {
+            published_at_ms: a.parse().ok()?,
+            id: b.parse().ok()?,
+        })
+    }
+}
+
+/// Which items to list.
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    pub limit: usize,
+    pub after: Option<Cursor>,
+    pub source: Option<SourceId>,
+    /// Full-text search words.
+    pub search: Option<String>,
+    pub include_content: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ItemPage {
+    pub items: Vec<Item>,
+    pub next_cursor: Option<String>,
+}

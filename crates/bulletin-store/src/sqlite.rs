@@ -1,0 +1,511 @@
+//! The embedded default: SQLite in WAL mode, one writer connection and a pool
+//! of readers, each call run off the async threads.
+
+use crate::{
+    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source, SourceRef, Store,
+    StoreError, StoreResult,
+};
+use bulletin_core::{ItemId, ItemKind, SourceId};
+use chrono::{DateTime, TimeZone, Utc};
+use futures_util::future::BoxFuture;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+
+/// Readers kept open between calls.
+const MAX_IDLE_READERS: usize = 8;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32000;",
+    )
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating when needed) the database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let open_err = |reason: String| StoreError::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        let mut conn = Connection::open(&path).map_err(|e| open_err(e.to_string()))?;
+        configure(&conn).map_err(|e| open_err(e.to_string()))?;
+        migrate(&mut conn).map_err(|e| open_err(format!("migration failed: {e}")))?;
+        Ok(SqliteStore {
+            path,
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a reader connection on the blocking pool.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().map_err(|e| StoreError::Task(e.to_string()))?.pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open_with_flags(
+                        &path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    configure(&c)?;
+                    c
+                }
+            };
+            let result = f(&conn);
+            if let Ok(mut pool) = readers.lock()
+                && pool.len() < MAX_IDLE_READERS
+            {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` with the writer connection on the blocking pool.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().map_err(|e| StoreError::Task(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
+    s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
+    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)";
+
+fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
+    Ok(Source {
+        id: SourceId(r.get(0)?),
+        url: r.get(1)?,
+        site_url: r.get(2)?,
+        title: r.get(3)?,
+        kind: r.get(4)?,
+        etag: r.get(5)?,
+        last_modified: r.get(6)?,
+        ttl_minutes: r.get(7)?,
+        created_at: from_ms(r.get(8)?),
+        last_fetch_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+        last_success_at: r.get::<_, Option<i64>>(10)?.map(from_ms),
+        last_error: r.get(11)?,
+        error_count: r.get(12)?,
+        next_fetch_at: from_ms(r.get(13)?),
+        item_count: r.get::<_, i64>(14)? as u64,
+    })
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
+    i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
+    i.lead_image, i.authors";
+
+fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
+    let lead_image: Option<String> = r.get(14)?;
+    let authors: String = r.get(15)?;
+    Ok(Item {
+        id: ItemId(r.get(0)?),
+        kind: ItemKind::parse(&r.get::<_, String>(1)?),
+        title: r.get(2)?,
+        url: r.get(3)?,
+        canonical_url: r.get(4)?,
+        source: SourceRef {
+            id: SourceId(r.get(5)?),
+            title: r.get(6)?,
+        },
+        published_at: from_ms(r.get(7)?),
+        modified_at: r.get::<_, Option<i64>>(8)?.map(from_ms),
+        summary: r.get(9)?,
+        lang: r.get(10)?,
+        site_name: r.get(11)?,
+        word_count: r.get::<_, i64>(12)? as usize,
+        reading_time_minutes: r.get(13)?,
+        lead_image: lead_image.and_then(|j| serde_json::from_str(&j).ok()),
+        authors: serde_json::from_str(&authors).unwrap_or_default(),
+        text: if with_content { r.get(16)? } else { None },
+        html: if with_content { r.get(17)? } else { None },
+    })
+}
+
+/// Quotes each word of a user's search so FTS5 syntax cannot break the query.
+fn fts_query(q: &str) -> Option<String> {
+    let terms: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"", t.replace('"', "")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+impl Store for SqliteStore {
+    fn ping(&self) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)))
+    }
+
+    fn add_source(&self, source: NewSource) -> BoxFuture<'_, StoreResult<SourceId>> {
+        Box::pin(self.write(move |c| {
+            if let Some(id) = c
+                .query_row("SELECT id FROM sources WHERE url = ?1", [&source.url], |r| r.get(0))
+                .optional()?
+            {
+                return Err(StoreError::DuplicateSource(SourceId(id)));
+            }
+            c.execute(
+                "INSERT INTO sources (url, site_url, title, kind, created_at, next_fetch_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                params![source.url, source.site_url, source.title, source.kind, to_ms(Utc::now())],
+            )?;
+            Ok(SourceId(c.last_insert_rowid()))
+        }))
+    }
+
+    fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"))?;
+            let rows = stmt.query_map([], source_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"))?;
+            Ok(stmt.query_row([id.0], source_from_row).optional()?)
+        }))
+    }
+
+    fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM items WHERE source_id = ?1", [id.0])?;
+            let n = tx.execute("DELETE FROM sources WHERE id = ?1", [id.0])?;
+            tx.commit()?;
+            Ok(n > 0)
+        }))
+    }
+
+    fn due_sources(&self, now: DateTime<Utc>, all: bool) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(self.read(move |c| {
+            let sql = format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE ?1 OR s.next_fetch_at <= ?2 ORDER BY s.next_fetch_at, s.id"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![all, to_ms(now)], source_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            match outcome {
+                FetchOutcome::Success {
+                    at,
+                    title,
+                    site_url,
+                    kind,
+                    etag,
+                    last_modified,
+                    ttl_minutes,
+                    warning,
+                    next_fetch_at,
+                } => {
+                    c.execute(
+                        "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
+                            kind = COALESCE(?4, kind), etag = ?5, last_modified = ?6, ttl_minutes = ?7,
+                            last_fetch_at = ?8, last_success_at = ?8, last_error = ?9, error_count = 0,
+                            next_fetch_at = ?10
+                         WHERE id = ?1",
+                        params![
+                            id.0,
+                            title,
+                            site_url,
+                            kind,
+                            etag,
+                            last_modified,
+                            ttl_minutes,
+                            to_ms(at),
+                            warning,
+                            to_ms(next_fetch_at)
+                        ],
+                    )?;
+                }
+                FetchOutcome::Failure { at, error, next_fetch_at } => {
+                    c.execute(
+                        "UPDATE sources SET last_fetch_at = ?2, last_error = ?3, error_count = error_count + 1,
+                            next_fetch_at = ?4 WHERE id = ?1",
+                        params![id.0, to_ms(at), error, to_ms(next_fetch_at)],
+                    )?;
+                }
+            }
+            Ok(())
+        }))
+    }
+
+    fn known_items(&self, source: SourceId, keys: Vec<ItemKey>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
+        Box::pin(self.read(move |c| {
+            let mut by_guid = c.prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2")?;
+            let mut by_url = c.prepare_cached("SELECT 1 FROM items WHERE canonical_url = ?1")?;
+            keys.iter()
+                .map(|k| {
+                    if let Some(g) = &k.guid
+                        && by_guid.exists(params![source.0, g])?
+                    {
+                        return Ok(true);
+                    }
+                    if let Some(u) = &k.canonical_url
+                        && by_url.exists([u])?
+                    {
+                        return Ok(true);
+                    }
+                    Ok(false)
+                })
+                .collect()
+        }))
+    }
+
+    fn insert_items(&self, source: SourceId, items: Vec<NewItem>) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(self.write(move |c| {
+            let tx = c.transaction()?;
+            let mut added = 0;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary, published_at,
+                        modified_at, created_at, lang, site_name, authors, lead_image, text, html, word_count, reading_time)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                     ON CONFLICT DO NOTHING",
+                )?;
+                let now = to_ms(Utc::now());
+                for item in &items {
+                    let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
+                    let lead_image = item.lead_image.as_ref().and_then(|i| serde_json::to_string(i).ok());
+                    added += stmt.execute(params![
+                        source.0,
+                        item.guid,
+                        item.kind.as_str(),
+                        item.url,
+                        item.canonical_url,
+                        item.title,
+                        item.summary,
+                        to_ms(item.published_at),
+                        item.modified_at.map(to_ms),
+                        now,
+                        item.lang,
+                        item.site_name,
+                        authors,
+                        lead_image,
+                        item.text,
+                        item.html,
+                        item.word_count as i64,
+                        item.reading_time_minutes,
+                    ])?;
+                }
+            }
+            tx.commit()?;
+            Ok(added)
+        }))
+    }
+
+    fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
+        Box::pin(self.read(move |c| {
+            let limit = query.limit.clamp(1, 500);
+            let mut sql = format!("SELECT {ITEM_COLUMNS}");
+            if query.include_content {
+                sql.push_str(", i.text, i.html");
+            }
+            sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
+            let mut args: Vec<rusqlite::types::Value> = Vec::new();
+            if let Some(cur) = query.after {
+                sql.push_str(" AND (i.published_at, i.id) < (?, ?)");
+                args.push(cur.published_at_ms.into());
+                args.push(cur.id.into());
+            }
+            if let Some(src) = query.source {
+                sql.push_str(" AND i.source_id = ?");
+                args.push(src.0.into());
+            }
+            if let Some(q) = query.search.as_deref() {
+                match fts_query(q) {
+                    Some(fts) => {
+                        sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+                        args.push(fts.into());
+                    }
+                    None => {
+                        return Ok(ItemPage {
+                            items: Vec::new(),
+                            next_cursor: None,
+                        });
+                    }
+                }
+            }
+            sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
+            args.push(((limit + 1) as i64).into());
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| item_from_row(r, query.include_content))?;
+            let mut items = rows.collect::<Result<Vec<_>, _>>()?;
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items.last().map(|last| {
+                    Cursor {
+                        published_at_ms: to_ms(last.published_at),
+                        id: last.id.0,
+                    }
+                    .encode()
+                })
+            } else {
+                None
+            };
+            Ok(ItemPage { items, next_cursor })
+        }))
+    }
+
+    fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?1"
+            ))?;
+            Ok(stmt.query_row([id.0], |r| item_from_row(r, true)).optional()?)
+        }))
+    }
+
+    fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulletin_core::Author;
+
+    fn temp_store() -> (SqliteStore, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "bulletin-store-test-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        ));
+        let store = SqliteStore::open(dir.join("db.sqlite")).unwrap();
+        (store, dir)
+    }
+
+    fn item(n: i64, url: &str) -> NewItem {
+        NewItem {
+            guid: Some(format!("g{n}")),
+            url: Some(url.to_string()),
+            canonical_url: Some(url.to_string()),
+            title: Some(format!("Item number {n}")),
+            published_at: from_ms(1_700_000_000_000 + (n % 7) * 1000),
+            authors: vec![Author::named("Jane")],
+            text: format!("body text {n} about elephants"),
+            ..NewItem::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn stores_once_and_pages_without_gaps() {
+        let (store, dir) = temp_store();
+        let src = store
+            .add_source(NewSource { url: "http://a.example/feed".into(), ..Default::default() })
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.add_source(NewSource { url: "http://a.example/feed".into(), ..Default::default() }).await,
+            Err(StoreError::DuplicateSource(_))
+        ));
+        let items: Vec<NewItem> = (0..45).map(|n| item(n, &format!("http://a.example/{n}"))).collect();
+        assert_eq!(store.insert_items(src, items.clone()).await.unwrap(), 45);
+        // The same entries again, and one under a new GUID but a known URL.
+        assert_eq!(store.insert_items(src, items).await.unwrap(), 0);
+        let mut dup = item(99, "http://a.example/3");
+        dup.guid = Some("other".into());
+        assert_eq!(store.insert_items(src, vec![dup]).await.unwrap(), 0);
+
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.items(ItemQuery { limit: 10, after, ..Default::default() }).await.unwrap();
+            seen.extend(page.items.iter().map(|i| i.id));
+            // New items arriving between pages must not disturb the walk.
+            store.insert_items(src, vec![item(1000 + seen.len() as i64, &format!("http://a.example/new{}", seen.len()))]).await.unwrap();
+            match page.next_cursor {
+                Some(c) => after = Cursor::decode(&c),
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "an item was repeated");
+        assert!(seen.len() >= 45);
+
+        let found = store.items(ItemQuery { limit: 100, search: Some("elephants 7".into()), ..Default::default() }).await.unwrap();
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(found.items[0].title.as_deref(), Some("Item number 7"));
+
+        let sources = store.sources().await.unwrap();
+        assert!(sources[0].item_count >= 45);
+        assert!(store.remove_source(src).await.unwrap());
+        assert_eq!(store.item_count().await.unwrap(), 0);
+        let none = store.items(ItemQuery { limit: 10, search: Some("elephants".into()), ..Default::default() }).await.unwrap();
+        assert!(none.items.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn fts_query_quotes_words() {
+        assert_eq!(fts_query("rail OR \"x\" -y*").as_deref(), Some("\"rail\" \"OR\" \"x\" \"-y\""));
+        assert_eq!(fts_query("  ** "), None);
+    }
+}
