@@ -8,9 +8,32 @@ use url::Url;
 
 /// Query parameters that only track the reader and never change the page.
 const TRACKING_PARAMS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-    "wickedid", "ref_src", "cmpid", "ito", "ocid", "s_cid", "__twitter_impression", "_ga", "_gl",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "oly_anon_id",
+    "oly_enc_id",
+    "vero_id",
+    "wickedid",
+    "ref_src",
+    "cmpid",
+    "ito",
+    "ocid",
+    "s_cid",
+    "__twitter_impression",
+    "_ga",
+    "_gl",
 ];
 
 /// Prefixes of tracking parameter families (`utm_source`, `utm_medium`, …).
@@ -18,7 +41,8 @@ const TRACKING_PREFIXES: &[&str] = &["utm_", "pk_", "mtm_", "hmb_", "at_"];
 
 fn is_tracking_param(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    TRACKING_PARAMS.contains(&lower.as_str()) || TRACKING_PREFIXES.iter().any(|p| lower.starts_with(p))
+    TRACKING_PARAMS.contains(&lower.as_str())
+        || TRACKING_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// Returns the canonical form of `url`: fragment removed, default port
@@ -68,17 +92,29 @@ mod tests {
     fn removes_tracking_fragment_and_default_port() {
         let want = "https://example.org/news/1?id=7";
         assert_eq!(canon("https://example.org/news/1?id=7"), want);
-        assert_eq!(canon("https://EXAMPLE.org:443/news/1?utm_source=x&id=7&fbclid=abc#top"), want);
-        assert_eq!(canon("https://example.org/news/1?id=7&gclid=1&utm_medium=rss"), want);
+        assert_eq!(
+            canon("https://EXAMPLE.org:443/news/1?utm_source=x&id=7&fbclid=abc#top"),
+            want
+        );
+        assert_eq!(
+            canon("https://example.org/news/1?id=7&gclid=1&utm_medium=rss"),
+            want
+        );
     }
 
     #[test]
     fn drops_empty_query() {
-        assert_eq!(canon("http://example.org:80/a?utm_campaign=z"), "http://example.org/a");
+        assert_eq!(
+            canon("http://example.org:80/a?utm_campaign=z"),
+            "http://example.org/a"
+        );
     }
 
     #[test]
     fn keeps_meaningful_params_and_other_ports() {
-        assert_eq!(canon("http://example.org:8080/a?page=2&q=x"), "http://example.org:8080/a?page=2&q=x");
+        assert_eq!(
+            canon("http://example.org:8080/a?page=2&q=x"),
+            "http://example.org:8080/a?page=2&q=x"
+        );
     }
 }

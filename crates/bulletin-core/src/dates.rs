@@ -24,7 +24,11 @@ fn parse_iso_like(s: &str) -> Option<DateTime<Utc>> {
     let s = s.replacen(' ', "T", 1);
     let s = s.trim_end_matches('Z');
     // Zones like +0100 or +01 instead of +01:00.
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S%.f%#z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+    ] {
         if let Ok(d) = DateTime::<FixedOffset>::parse_from_str(s, fmt) {
             return Some(d.with_timezone(&Utc));
         }
@@ -63,14 +67,19 @@ fn parse_rfc822_like(s: &str) -> Option<DateTime<Utc>> {
         None => 0,
     };
     let joined = parts.join(" ");
-    let naive = ["%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d %B %Y %H:%M:%S", "%d %b %y %H:%M:%S"]
-        .iter()
-        .find_map(|fmt| NaiveDateTime::parse_from_str(&joined, fmt).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(&joined, "%d %b %Y")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
+    let naive = [
+        "%d %b %Y %H:%M:%S",
+        "%d %b %Y %H:%M",
+        "%d %B %Y %H:%M:%S",
+        "%d %b %y %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|fmt| NaiveDateTime::parse_from_str(&joined, fmt).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(&joined, "%d %b %Y")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
     let zone = FixedOffset::east_opt(offset)?;
     zone.from_local_datetime(&naive)
         .single()
@@ -117,18 +126,32 @@ mod tests {
     use super::*;
 
     fn iso(s: &str) -> String {
-        parse_datetime(s).map(|d| d.to_rfc3339()).unwrap_or_default()
+        parse_datetime(s)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default()
     }
 
     #[test]
     fn reads_common_forms() {
         assert_eq!(iso("2025-05-25T10:00:00Z"), "2025-05-25T10:00:00+00:00");
-        assert_eq!(iso("2025-05-25T12:00:00+02:00"), "2025-05-25T10:00:00+00:00");
+        assert_eq!(
+            iso("2025-05-25T12:00:00+02:00"),
+            "2025-05-25T10:00:00+00:00"
+        );
         assert_eq!(iso("2025-05-25 12:00:00+0200"), "2025-05-25T10:00:00+00:00");
         assert_eq!(iso("2025-05-25"), "2025-05-25T00:00:00+00:00");
-        assert_eq!(iso("Sun, 25 May 2025 10:00:00 GMT"), "2025-05-25T10:00:00+00:00");
-        assert_eq!(iso("Wed, 15 Jan 2025 08:52:00 +0000"), "2025-01-15T08:52:00+00:00");
-        assert_eq!(iso("Mon, 25 May 2025 06:00:00 EDT"), "2025-05-25T10:00:00+00:00");
+        assert_eq!(
+            iso("Sun, 25 May 2025 10:00:00 GMT"),
+            "2025-05-25T10:00:00+00:00"
+        );
+        assert_eq!(
+            iso("Wed, 15 Jan 2025 08:52:00 +0000"),
+            "2025-01-15T08:52:00+00:00"
+        );
+        assert_eq!(
+            iso("Mon, 25 May 2025 06:00:00 EDT"),
+            "2025-05-25T10:00:00+00:00"
+        );
         assert_eq!(iso("25 May 2025 10:00 CEST"), "2025-05-25T08:00:00+00:00");
     }
 

@@ -23,8 +23,9 @@ static EXPLICIT: LazyLock<Vec<Selector>> = LazyLock::new(|| {
     .collect()
 });
 
-static PARAGRAPHS: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("p, pre, blockquote, li, td").expect("static selector is valid"));
+static PARAGRAPHS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("p, pre, blockquote, li, td").expect("static selector is valid")
+});
 
 /// Picks the element that holds the article body.
 pub(crate) fn find_body(doc: &Html) -> Option<ElementRef<'_>> {
@@ -43,7 +44,9 @@ pub(crate) fn find_body(doc: &Html) -> Option<ElementRef<'_>> {
             return Some(el);
         }
     }
-    scored.map(|(_, e)| e).or_else(|| doc.select(&Selector::parse("body").ok()?).next())
+    scored
+        .map(|(_, e)| e)
+        .or_else(|| doc.select(&Selector::parse("body").ok()?).next())
 }
 
 fn best_scored_block(doc: &Html) -> Option<(f64, ElementRef<'_>)> {
@@ -57,7 +60,8 @@ fn best_scored_block(doc: &Html) -> Option<(f64, ElementRef<'_>)> {
         if len < 25 {
             continue;
         }
-        let score = 1.0 + text.matches([',', '，', '、']).count() as f64 + (len as f64 / 100.0).min(3.0);
+        let score =
+            1.0 + text.matches([',', '，', '、']).count() as f64 + (len as f64 / 100.0).min(3.0);
         let mut ancestors = p.ancestors().filter(|a| a.value().is_element());
         if let Some(parent) = ancestors.next() {
             *scores.entry(parent.id()).or_default() += score;
@@ -93,7 +97,8 @@ fn paragraph_text_len(el: ElementRef<'_>) -> usize {
 }
 
 fn link_density(el: ElementRef<'_>) -> f64 {
-    static LINKS: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a").expect("static selector is valid"));
+    static LINKS: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("a").expect("static selector is valid"));
     let total: usize = el.text().map(str::len).sum();
     if total == 0 {
         return 1.0;
@@ -103,28 +108,93 @@ fn link_density(el: ElementRef<'_>) -> f64 {
 }
 
 const JUNK_WORDS: &[&str] = &[
-    "share", "social", "related", "comment", "newsletter", "subscribe", "promo", "advert",
-    "sponsor", "cookie", "consent", "byline", "author-bio", "authorbio", "author-card", "read-more",
-    "readmore", "recommend", "sidebar", "breadcrumb", "popular", "outbrain", "taboola", "signup",
-    "sign-up", "paywall", "toolbar", "masthead", "menu", "footer", "header", "pagination", "pager",
-    "popup", "modal", "banner", "disqus", "most-read", "trending", "tags", "skip-link", "print",
-    "reading-time", "readtime", "teaser", "more-stories", "also-read", "dateline", "timestamp",
+    "share",
+    "social",
+    "related",
+    "comment",
+    "newsletter",
+    "subscribe",
+    "promo",
+    "advert",
+    "sponsor",
+    "cookie",
+    "consent",
+    "byline",
+    "author-bio",
+    "authorbio",
+    "author-card",
+    "read-more",
+    "readmore",
+    "recommend",
+    "sidebar",
+    "breadcrumb",
+    "popular",
+    "outbrain",
+    "taboola",
+    "signup",
+    "sign-up",
+    "paywall",
+    "toolbar",
+    "masthead",
+    "menu",
+    "footer",
+    "header",
+    "pagination",
+    "pager",
+    "popup",
+    "modal",
+    "banner",
+    "disqus",
+    "most-read",
+    "trending",
+    "tags",
+    "skip-link",
+    "print",
+    "reading-time",
+    "readtime",
+    "teaser",
+    "more-stories",
+    "also-read",
+    "dateline",
+    "timestamp",
 ];
 
-const KEEP_WORDS: &[&str] = &["article-body", "articlebody", "story-body", "entry-content", "post-content", "main-content"];
+const KEEP_WORDS: &[&str] = &[
+    "article-body",
+    "articlebody",
+    "story-body",
+    "entry-content",
+    "post-content",
+    "main-content",
+];
 
 /// True for elements that are never part of an article body.
 pub(crate) fn is_junk(el: &Element) -> bool {
     let name = el.name();
-    if matches!(name, "nav" | "aside" | "footer" | "header" | "form" | "button" | "dialog" | "menu") {
+    if matches!(
+        name,
+        "nav" | "aside" | "footer" | "header" | "form" | "button" | "dialog" | "menu"
+    ) {
         return true;
     }
     if let Some(role) = el.attr("role")
-        && matches!(role, "navigation" | "complementary" | "banner" | "contentinfo" | "dialog" | "alert" | "search")
+        && matches!(
+            role,
+            "navigation"
+                | "complementary"
+                | "banner"
+                | "contentinfo"
+                | "dialog"
+                | "alert"
+                | "search"
+        )
     {
         return true;
     }
-    if matches!(name, "html" | "body" | "main" | "article" | "p" | "figure" | "img") {
+    if matches!(
+        name,
+        "html" | "body" | "main" | "article" | "p" | "figure" | "img"
+    ) {
         return false;
     }
     let mut hay = String::new();
@@ -147,7 +217,8 @@ pub(crate) fn is_junk(el: &Element) -> bool {
             // Whole words or hyphenated parts only: "share" but not "shareholder".
             let before = hay[..i].chars().next_back();
             let after = hay[i + w.len()..].chars().next();
-            before.is_none_or(|c| !c.is_ascii_alphabetic()) && after.is_none_or(|c| !c.is_ascii_alphabetic() || c == 's')
+            before.is_none_or(|c| !c.is_ascii_alphabetic())
+                && after.is_none_or(|c| !c.is_ascii_alphabetic() || c == 's')
         })
     })
 }

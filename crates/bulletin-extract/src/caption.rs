@@ -14,14 +14,18 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
         && let Some(open) = caption.rfind('(')
     {
         let inner = caption[open + 1..caption.len() - 1].trim();
-        if let Some(credit) = strip_credit_label(inner).or_else(|| looks_like_agency(inner).then(|| inner.to_string())) {
+        if let Some(credit) = strip_credit_label(inner)
+            .or_else(|| looks_like_agency(inner).then(|| inner.to_string()))
+        {
             return (non_empty(&caption[..open]), non_empty(&credit));
         }
     }
     // A trailing labelled sentence: "… Photo: X", "… Credit: X", "… © X".
     for label in LABELS {
         if let Some(pos) = find_label(caption, label) {
-            let credit = caption[pos + label.len()..].trim_start_matches([':', ' ']).trim();
+            let credit = caption[pos + label.len()..]
+                .trim_start_matches([':', ' '])
+                .trim();
             if !credit.is_empty() && credit.len() < 120 {
                 return (non_empty(&caption[..pos]), non_empty(credit));
             }
@@ -37,8 +41,19 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
 }
 
 const LABELS: &[&str] = &[
-    "Photograph by ", "Photograph: ", "Photo by ", "Photo: ", "Photos: ", "Picture: ",
-    "Image: ", "Credit: ", "Image credit: ", "Foto: ", "Bild: ", "Crédit : ", "Crédit: ",
+    "Photograph by ",
+    "Photograph: ",
+    "Photo by ",
+    "Photo: ",
+    "Photos: ",
+    "Picture: ",
+    "Image: ",
+    "Credit: ",
+    "Image credit: ",
+    "Foto: ",
+    "Bild: ",
+    "Crédit : ",
+    "Crédit: ",
 ];
 
 fn find_label(caption: &str, label: &str) -> Option<usize> {
@@ -52,7 +67,18 @@ fn find_label(caption: &str, label: &str) -> Option<usize> {
 
 fn strip_credit_label(inner: &str) -> Option<String> {
     let lower = inner.to_lowercase();
-    for prefix in ["photo by ", "photos by ", "photograph by ", "image by ", "photo: ", "photo ", "credit: ", "picture: ", "foto: ", "image: "] {
+    for prefix in [
+        "photo by ",
+        "photos by ",
+        "photograph by ",
+        "image by ",
+        "photo: ",
+        "photo ",
+        "credit: ",
+        "picture: ",
+        "foto: ",
+        "image: ",
+    ] {
         if lower.starts_with(prefix) {
             return Some(inner[prefix.len()..].trim().to_string());
         }
@@ -61,10 +87,24 @@ fn strip_credit_label(inner: &str) -> Option<String> {
 }
 
 fn looks_like_agency(inner: &str) -> bool {
-    const AGENCIES: &[&str] = &["AFP", "Reuters", "AP", "Getty", "EPA", "dpa", "Shutterstock", "Bloomberg", "Xinhua", "Pool", "ANSA"];
+    const AGENCIES: &[&str] = &[
+        "AFP",
+        "Reuters",
+        "AP",
+        "Getty",
+        "EPA",
+        "dpa",
+        "Shutterstock",
+        "Bloomberg",
+        "Xinhua",
+        "Pool",
+        "ANSA",
+    ];
     inner.len() < 100
         && (inner.contains('/') || inner.contains(" via "))
-        && AGENCIES.iter().any(|a| inner.split(|c: char| !c.is_alphanumeric()).any(|w| w == *a))
+        && AGENCIES
+            .iter()
+            .any(|a| inner.split(|c: char| !c.is_alphanumeric()).any(|w| w == *a))
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -79,15 +119,32 @@ mod tests {
     #[test]
     fn splits_common_forms() {
         assert_eq!(
-            split_caption_credit("Putin in Beijing on May 16, 2024. (Photo by Alexander Ryumin / Pool / AFP via Getty Images)"),
-            (Some("Putin in Beijing on May 16, 2024.".into()), Some("Alexander Ryumin / Pool / AFP via Getty Images".into()))
+            split_caption_credit(
+                "Putin in Beijing on May 16, 2024. (Photo by Alexander Ryumin / Pool / AFP via Getty Images)"
+            ),
+            (
+                Some("Putin in Beijing on May 16, 2024.".into()),
+                Some("Alexander Ryumin / Pool / AFP via Getty Images".into())
+            )
         );
         assert_eq!(
             split_caption_credit("Flooded streets in Lagos. Photo: Jane Roe/Reuters"),
-            (Some("Flooded streets in Lagos.".into()), Some("Jane Roe/Reuters".into()))
+            (
+                Some("Flooded streets in Lagos.".into()),
+                Some("Jane Roe/Reuters".into())
+            )
         );
-        assert_eq!(split_caption_credit("A cat (left) and a dog"), (Some("A cat (left) and a dog".into()), None));
-        assert_eq!(split_caption_credit("Sunset (John Smith/AFP)"), (Some("Sunset".into()), Some("John Smith/AFP".into())));
-        assert_eq!(split_caption_credit("Harbour © Jan Berg"), (Some("Harbour".into()), Some("Jan Berg".into())));
+        assert_eq!(
+            split_caption_credit("A cat (left) and a dog"),
+            (Some("A cat (left) and a dog".into()), None)
+        );
+        assert_eq!(
+            split_caption_credit("Sunset (John Smith/AFP)"),
+            (Some("Sunset".into()), Some("John Smith/AFP".into()))
+        );
+        assert_eq!(
+            split_caption_credit("Harbour © Jan Berg"),
+            (Some("Harbour".into()), Some("Jan Berg".into()))
+        );
     }
 }

@@ -14,7 +14,9 @@ pub fn decode_html<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, s
         .or_else(|| charset_from_meta(&bytes[..bytes.len().min(4096)]));
     match declared {
         // A page served as UTF-16 without a BOM is almost always mislabelled.
-        Some(enc) if enc != encoding_rs::UTF_8 && enc.is_ascii_compatible() => enc.decode_without_bom_handling(bytes).0,
+        Some(enc) if enc != encoding_rs::UTF_8 && enc.is_ascii_compatible() => {
+            enc.decode_without_bom_handling(bytes).0
+        }
         _ => String::from_utf8_lossy(bytes),
     }
 }
@@ -23,7 +25,9 @@ fn charset_from_content_type(ct: &str) -> Option<&'static Encoding> {
     let lower = ct.to_ascii_lowercase();
     let at = lower.find("charset=")?;
     let value = lower[at + 8..].trim_start_matches(['"', '\'']);
-    let end = value.find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace()).unwrap_or(value.len());
+    let end = value
+        .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
+        .unwrap_or(value.len());
     Encoding::for_label(value[..end].as_bytes())
 }
 
@@ -33,14 +37,24 @@ fn charset_from_meta(head: &[u8]) -> Option<&'static Encoding> {
     while let Some(at) = rest.find("charset") {
         let after = rest[at + 7..].trim_start();
         rest = &rest[at + 7..];
-        let Some(after) = after.strip_prefix('=') else { continue };
+        let Some(after) = after.strip_prefix('=') else {
+            continue;
+        };
         let value = after.trim_start().trim_start_matches(['"', '\'']);
         let end = value
-            .find(|c: char| c == '"' || c == '\'' || c == ';' || c == '>' || c == '/' || c.is_whitespace())
+            .find(|c: char| {
+                c == '"' || c == '\'' || c == ';' || c == '>' || c == '/' || c.is_whitespace()
+            })
             .unwrap_or(value.len());
         if let Some(enc) = Encoding::for_label(value[..end].as_bytes()) {
             // A meta tag cannot really declare UTF-16: the bytes it is written in are ASCII.
-            return Some(if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE { encoding_rs::UTF_8 } else { enc });
+            return Some(
+                if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+                    encoding_rs::UTF_8
+                } else {
+                    enc
+                },
+            );
         }
     }
     None
@@ -54,7 +68,10 @@ mod tests {
     fn follows_header_then_meta() {
         let latin1 = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
         assert!(decode_html(latin1, None).contains("café"));
-        assert!(decode_html(b"<p>caf\xe9</p>", Some("text/html; charset=windows-1252")).contains("café"));
+        assert!(
+            decode_html(b"<p>caf\xe9</p>", Some("text/html; charset=windows-1252"))
+                .contains("café")
+        );
         assert!(decode_html("<p>café</p>".as_bytes(), Some("text/html")).contains("café"));
         assert!(decode_html(b"\xff\xfe\x00", None).len() < 8);
     }

@@ -4,8 +4,10 @@ use scraper::{Html, Selector};
 use std::sync::LazyLock;
 use url::Url;
 
-static ALTERNATE: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse(r#"link[rel~="alternate"][href], link[rel~="feed"][href]"#).expect("static selector is valid"));
+static ALTERNATE: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(r#"link[rel~="alternate"][href], link[rel~="feed"][href]"#)
+        .expect("static selector is valid")
+});
 
 /// The feed URLs a page advertises with `<link rel="alternate">`, best first
 /// (Atom, RSS, JSON Feed in document order; comment feeds last).
@@ -15,7 +17,10 @@ pub fn discover_feeds(html: &[u8], base: &Url) -> Vec<Url> {
     let mut found: Vec<(bool, Url)> = Vec::new();
     for link in doc.select(&ALTERNATE) {
         let ty = link.attr("type").unwrap_or("").to_ascii_lowercase();
-        let is_feed = ty.contains("rss") || ty.contains("atom") || ty.contains("feed+json") || ty == "application/json";
+        let is_feed = ty.contains("rss")
+            || ty.contains("atom")
+            || ty.contains("feed+json")
+            || ty == "application/json";
         if !is_feed {
             continue;
         }

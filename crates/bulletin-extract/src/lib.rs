@@ -102,7 +102,15 @@ fn drop_repeated_headline(clean: &mut CleanHtml, title: Option<&str>) {
 }
 
 fn same_image(a: &str, b: &str) -> bool {
-    let key = |u: &str| u.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+    let key = |u: &str| {
+        u.split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     a == b || (!key(a).is_empty() && key(a) == key(b))
 }
 
@@ -151,15 +159,29 @@ mod tests {
     #[test]
     fn extracts_a_simple_news_page() {
         let url = Url::parse("https://times.example/news/rail").unwrap();
-        let a = extract(PAGE.as_bytes(), Some(&url), Some("text/html; charset=utf-8"));
+        let a = extract(
+            PAGE.as_bytes(),
+            Some(&url),
+            Some("text/html; charset=utf-8"),
+        );
         assert_eq!(a.title.as_deref(), Some("Council approves rail expansion"));
         assert_eq!(a.site_name.as_deref(), Some("City Times"));
-        assert_eq!(a.canonical_url.as_deref(), Some("https://times.example/news/rail"));
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("https://times.example/news/rail")
+        );
         assert_eq!(a.authors[0].name, "Sam Writer");
         assert_eq!(a.lang.as_deref(), Some("en"));
         assert!(a.text.starts_with("The city council"), "{}", a.text);
         assert!(a.text.ends_with("about 2 billion."), "{}", a.text);
-        for junk in ["Share on X", "Read more", "3 min read", "Copyright", "Home", "New tracks"] {
+        for junk in [
+            "Share on X",
+            "Read more",
+            "3 min read",
+            "Copyright",
+            "Home",
+            "New tracks",
+        ] {
             assert!(!a.text.contains(junk), "{junk} leaked: {}", a.text);
         }
         let img = a.lead_image.unwrap();
@@ -172,7 +194,12 @@ mod tests {
 
     #[test]
     fn survives_junk_input() {
-        for input in [&b""[..], b"\xff\xfe\xfd\x00\x01", b"<<<>>>&&&", b"<html><body><p>short"] {
+        for input in [
+            &b""[..],
+            b"\xff\xfe\xfd\x00\x01",
+            b"<<<>>>&&&",
+            b"<html><body><p>short",
+        ] {
             let a = extract(input, None, None);
             assert!(a.authors.is_empty());
             assert_eq!(a.published_at, None);

@@ -37,9 +37,21 @@ selector!(HTML, "html");
 selector!(TIME, "time[datetime]");
 
 const ARTICLE_TYPES: &[&str] = &[
-    "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "Report", "LiveBlogPosting",
-    "SocialMediaPosting", "TechArticle", "ScholarlyArticle", "WebPage", "Posting",
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "BlogPosting",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "Report",
+    "LiveBlogPosting",
+    "SocialMediaPosting",
+    "TechArticle",
+    "ScholarlyArticle",
+    "WebPage",
+    "Posting",
 ];
 
 pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
@@ -57,14 +69,30 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
     let mut meta = PageMeta::default();
 
     let og_site = get(&["og:site_name", "application-name"]);
-    let ld_site = ld.as_ref().and_then(|a| a.get("publisher")).and_then(|p| str_of(p.get("name")?));
+    let ld_site = ld
+        .as_ref()
+        .and_then(|a| a.get("publisher"))
+        .and_then(|p| str_of(p.get("name")?));
     meta.site_name = og_site.or(ld_site);
 
     let raw_title = ld
         .as_ref()
         .and_then(|a| str_of(a.get("headline")?).or_else(|| str_of(a.get("name")?)))
-        .or_else(|| get(&["og:title", "twitter:title", "title", "dc.title", "sailthru.title"]))
-        .or_else(|| doc.select(&H1).next().map(|h| text_of(h)).filter(|t| !t.is_empty()))
+        .or_else(|| {
+            get(&[
+                "og:title",
+                "twitter:title",
+                "title",
+                "dc.title",
+                "sailthru.title",
+            ])
+        })
+        .or_else(|| {
+            doc.select(&H1)
+                .next()
+                .map(|h| text_of(h))
+                .filter(|t| !t.is_empty())
+        })
         .or_else(|| doc.select(&TITLE).next().map(|t| text_of(t)));
     meta.title = raw_title.map(|t| strip_site_tail(&t, meta.site_name.as_deref()));
 
@@ -90,24 +118,53 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
         .and_then(|a| str_of(a.get("datePublished")?).or_else(|| str_of(a.get("dateCreated")?)))
         .or_else(|| {
             get(&[
-                "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-                "publishdate", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created",
-                "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
+                "article:published_time",
+                "og:article:published_time",
+                "datepublished",
+                "pubdate",
+                "publishdate",
+                "publish-date",
+                "date",
+                "dc.date",
+                "dc.date.issued",
+                "dcterms.created",
+                "sailthru.date",
+                "parsely-pub-date",
+                "cxenseparse:recs:publishtime",
             ])
         })
         .and_then(|d| parse_datetime(&d))
-        .or_else(|| doc.select(&TIME).find_map(|t| t.attr("datetime").and_then(parse_datetime)));
+        .or_else(|| {
+            doc.select(&TIME)
+                .find_map(|t| t.attr("datetime").and_then(parse_datetime))
+        });
     meta.modified_at = ld
         .as_ref()
         .and_then(|a| str_of(a.get("dateModified")?))
-        .or_else(|| get(&["article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"]))
+        .or_else(|| {
+            get(&[
+                "article:modified_time",
+                "og:updated_time",
+                "datemodified",
+                "dcterms.modified",
+            ])
+        })
         .and_then(|d| parse_datetime(&d));
 
     meta.authors = ld.as_ref().map(|a| ld_authors(a, base)).unwrap_or_default();
     if meta.authors.is_empty() {
         let names = metas
             .iter()
-            .filter(|(k, _)| matches!(k.as_str(), "author" | "article:author" | "dc.creator" | "sailthru.author" | "parsely-author"))
+            .filter(|(k, _)| {
+                matches!(
+                    k.as_str(),
+                    "author"
+                        | "article:author"
+                        | "dc.creator"
+                        | "sailthru.author"
+                        | "parsely-author"
+                )
+            })
             .map(|(_, v)| collapse(v))
             .filter(|v| !v.is_empty() && !v.starts_with("http"));
         for name in names {
@@ -121,26 +178,43 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
         .as_ref()
         .and_then(|a| ld_image(a.get("image")?, base))
         .or_else(|| {
-            get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-                .and_then(|u| resolve(&u, base))
-                .map(|u| Image {
-                    url: u.to_string(),
-                    caption: get(&["og:image:alt", "twitter:image:alt"]),
-                    credit: None,
-                })
+            get(&[
+                "og:image",
+                "og:image:url",
+                "og:image:secure_url",
+                "twitter:image",
+                "twitter:image:src",
+            ])
+            .and_then(|u| resolve(&u, base))
+            .map(|u| Image {
+                url: u.to_string(),
+                caption: get(&["og:image:alt", "twitter:image:alt"]),
+                credit: None,
+            })
         });
 
     meta.summary = ld
         .as_ref()
         .and_then(|a| str_of(a.get("description")?))
-        .or_else(|| get(&["og:description", "description", "twitter:description", "dc.description"]));
+        .or_else(|| {
+            get(&[
+                "og:description",
+                "description",
+                "twitter:description",
+                "dc.description",
+            ])
+        });
     meta
 }
 
 fn collect_meta(doc: &Html) -> Vec<(String, String)> {
     doc.select(&META)
         .filter_map(|m| {
-            let key = m.attr("property").or(m.attr("name")).or(m.attr("itemprop")).or(m.attr("http-equiv"))?;
+            let key = m
+                .attr("property")
+                .or(m.attr("name"))
+                .or(m.attr("itemprop"))
+                .or(m.attr("http-equiv"))?;
             let content = m.attr("content")?;
             Some((key.trim().to_ascii_lowercase(), content.to_string()))
         })
@@ -188,7 +262,13 @@ fn type_rank(t: Option<&Value>) -> Option<usize> {
         .filter_map(|t| ARTICLE_TYPES.iter().position(|a| a == t))
         .min()
         // A WebPage is only a fallback.
-        .map(|r| if ARTICLE_TYPES[r] == "WebPage" { 100 } else { 0 })
+        .map(|r| {
+            if ARTICLE_TYPES[r] == "WebPage" {
+                100
+            } else {
+                0
+            }
+        })
 }
 
 fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
@@ -234,18 +314,34 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
 
 fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
     match v {
-        Value::String(s) => resolve(s, base).map(|u| Image { url: u.into(), caption: None, credit: None }),
+        Value::String(s) => resolve(s, base).map(|u| Image {
+            url: u.into(),
+            caption: None,
+            credit: None,
+        }),
         Value::Array(a) => a.iter().find_map(|i| ld_image(i, base)),
         Value::Object(_) => {
-            let url = v.get("url").or_else(|| v.get("contentUrl")).and_then(str_of)?;
+            let url = v
+                .get("url")
+                .or_else(|| v.get("contentUrl"))
+                .and_then(str_of)?;
             Some(Image {
                 url: resolve(&url, base)?.into(),
-                caption: v.get("caption").and_then(str_of).or_else(|| v.get("description").and_then(str_of)),
+                caption: v
+                    .get("caption")
+                    .and_then(str_of)
+                    .or_else(|| v.get("description").and_then(str_of)),
                 credit: v
                     .get("creditText")
                     .and_then(str_of)
-                    .or_else(|| v.get("copyrightHolder").and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c))))
-                    .or_else(|| v.get("author").and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c)))),
+                    .or_else(|| {
+                        v.get("copyrightHolder")
+                            .and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c)))
+                    })
+                    .or_else(|| {
+                        v.get("author")
+                            .and_then(|c| c.get("name").and_then(str_of).or_else(|| str_of(c)))
+                    }),
             })
         }
         _ => None,
@@ -254,7 +350,9 @@ fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
 
 fn str_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(collapse(&crate::decode_entities_light(s))).filter(|s| !s.is_empty()),
+        Value::String(s) => {
+            Some(collapse(&crate::decode_entities_light(s))).filter(|s| !s.is_empty())
+        }
         Value::Array(a) => a.iter().find_map(str_of),
         _ => None,
     }
@@ -280,7 +378,11 @@ fn collapse(s: &str) -> String {
 fn normalize_lang(l: &str) -> String {
     let l = l.trim().replace('_', "-");
     let primary = l.split('-').next().unwrap_or("").to_ascii_lowercase();
-    if primary.len() == 2 || primary.len() == 3 { primary } else { String::new() }
+    if primary.len() == 2 || primary.len() == 3 {
+        primary
+    } else {
+        String::new()
+    }
 }
 
 /// Removes a " | Site" or " - Site" tail from a title.
@@ -294,7 +396,9 @@ pub(crate) fn strip_site_tail(title: &str, site: Option<&str>) -> String {
                     let (t, s) = (tail.to_lowercase(), site.to_lowercase());
                     t.contains(&s) || s.contains(&t)
                 }
-                None => tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3,
+                None => {
+                    tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 3
+                }
             };
             if tail_is_site && !head.trim().is_empty() {
                 return head.trim().to_string();
@@ -310,8 +414,14 @@ mod tests {
 
     #[test]
     fn strips_site_tails() {
-        assert_eq!(strip_site_tail("Markets fall again | The Daily", Some("The Daily")), "Markets fall again");
-        assert_eq!(strip_site_tail("Markets fall on rate fears - Example News", None), "Markets fall on rate fears");
+        assert_eq!(
+            strip_site_tail("Markets fall again | The Daily", Some("The Daily")),
+            "Markets fall again"
+        );
+        assert_eq!(
+            strip_site_tail("Markets fall on rate fears - Example News", None),
+            "Markets fall on rate fears"
+        );
         assert_eq!(strip_site_tail("Left - right", None), "Left - right");
     }
 
@@ -331,9 +441,15 @@ mod tests {
         assert_eq!(m.title.as_deref(), Some("Rates rise"));
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert_eq!(m.site_name.as_deref(), Some("The Daily"));
-        assert_eq!(m.published_at.unwrap().to_rfc3339(), "2025-05-25T08:00:00+00:00");
+        assert_eq!(
+            m.published_at.unwrap().to_rfc3339(),
+            "2025-05-25T08:00:00+00:00"
+        );
         assert_eq!(m.authors[0].role.as_deref(), Some("Senior News Editor"));
-        assert_eq!(m.authors[0].url.as_deref(), Some("https://daily.example/people/jane"));
+        assert_eq!(
+            m.authors[0].url.as_deref(),
+            Some("https://daily.example/people/jane")
+        );
         let img = m.image.unwrap();
         assert_eq!(img.credit.as_deref(), Some("AFP"));
     }

@@ -41,12 +41,47 @@ pub fn sanitize_fragment(html: &str, base: Option<&Url>) -> CleanHtml {
 fn is_dropped_with_content(name: &str) -> bool {
     matches!(
         name,
-        "script" | "style" | "template" | "iframe" | "object" | "embed" | "applet" | "noscript"
-            | "svg" | "math" | "canvas" | "form" | "input" | "button" | "select" | "textarea"
-            | "option" | "head" | "title" | "meta" | "link" | "base" | "frame" | "frameset"
-            | "noframes" | "xmp" | "plaintext" | "noembed" | "dialog" | "audio" | "video"
-            | "source" | "track" | "param" | "nav" | "label" | "fieldset" | "datalist"
-            | "output" | "progress" | "meter"
+        "script"
+            | "style"
+            | "template"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "applet"
+            | "noscript"
+            | "svg"
+            | "math"
+            | "canvas"
+            | "form"
+            | "input"
+            | "button"
+            | "select"
+            | "textarea"
+            | "option"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "base"
+            | "frame"
+            | "frameset"
+            | "noframes"
+            | "xmp"
+            | "plaintext"
+            | "noembed"
+            | "dialog"
+            | "audio"
+            | "video"
+            | "source"
+            | "track"
+            | "param"
+            | "nav"
+            | "label"
+            | "fieldset"
+            | "datalist"
+            | "output"
+            | "progress"
+            | "meter"
     )
 }
 
@@ -54,12 +89,65 @@ fn is_dropped_with_content(name: &str) -> bool {
 fn is_allowed(name: &str) -> bool {
     matches!(
         name,
-        "a" | "abbr" | "b" | "bdi" | "bdo" | "blockquote" | "br" | "caption" | "cite" | "code"
-            | "col" | "colgroup" | "dd" | "del" | "details" | "dfn" | "div" | "dl" | "dt" | "em"
-            | "figcaption" | "figure" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr" | "i"
-            | "img" | "ins" | "kbd" | "li" | "mark" | "ol" | "p" | "pre" | "q" | "rp" | "rt"
-            | "ruby" | "s" | "samp" | "small" | "strong" | "sub" | "summary" | "sup" | "table"
-            | "tbody" | "td" | "tfoot" | "th" | "thead" | "time" | "tr" | "u" | "ul" | "var"
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "blockquote"
+            | "br"
+            | "caption"
+            | "cite"
+            | "code"
+            | "col"
+            | "colgroup"
+            | "dd"
+            | "del"
+            | "details"
+            | "dfn"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "figcaption"
+            | "figure"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "hr"
+            | "i"
+            | "img"
+            | "ins"
+            | "kbd"
+            | "li"
+            | "mark"
+            | "ol"
+            | "p"
+            | "pre"
+            | "q"
+            | "rp"
+            | "rt"
+            | "ruby"
+            | "s"
+            | "samp"
+            | "small"
+            | "strong"
+            | "sub"
+            | "summary"
+            | "sup"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "time"
+            | "tr"
+            | "u"
+            | "ul"
+            | "var"
             | "wbr"
     )
 }
@@ -72,10 +160,37 @@ fn is_void(name: &str) -> bool {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt"
-            | "dd" | "blockquote" | "pre" | "figure" | "figcaption" | "table" | "tr" | "hr"
-            | "section" | "article" | "header" | "main" | "details" | "summary" | "caption"
-            | "center" | "address" | "aside" | "footer"
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "table"
+            | "tr"
+            | "hr"
+            | "section"
+            | "article"
+            | "header"
+            | "main"
+            | "details"
+            | "summary"
+            | "caption"
+            | "center"
+            | "address"
+            | "aside"
+            | "footer"
     )
 }
 
@@ -352,7 +467,10 @@ impl<'a> Cleaner<'a> {
             self.paragraph.push_str(word);
             pending_space = true;
         }
-        if text.ends_with(char::is_whitespace) && !self.paragraph.is_empty() && !self.paragraph.ends_with(' ') {
+        if text.ends_with(char::is_whitespace)
+            && !self.paragraph.is_empty()
+            && !self.paragraph.ends_with(' ')
+        {
             self.paragraph.push(' ');
         }
     }
@@ -377,7 +495,9 @@ impl<'a> Cleaner<'a> {
 /// friends, with a placeholder in `src`.
 fn image_source(el: &Element) -> Option<&str> {
     let src = el.attr("src").map(str::trim).filter(|s| !s.is_empty());
-    let placeholder = src.is_none_or(|s| s.starts_with("data:") || s.contains("blank.gif") || s.contains("placeholder"));
+    let placeholder = src.is_none_or(|s| {
+        s.starts_with("data:") || s.contains("blank.gif") || s.contains("placeholder")
+    });
     if placeholder {
         for attr in ["data-src", "data-lazy-src", "data-original", "data-url"] {
             if let Some(v) = el.attr(attr).map(str::trim).filter(|s| !s.is_empty()) {
@@ -385,7 +505,10 @@ fn image_source(el: &Element) -> Option<&str> {
             }
         }
         if let Some(srcset) = el.attr("data-srcset").or(el.attr("srcset")) {
-            return srcset.split(',').next().and_then(|c| c.split_whitespace().next());
+            return srcset
+                .split(',')
+                .next()
+                .and_then(|c| c.split_whitespace().next());
         }
     }
     src
@@ -435,14 +558,23 @@ mod tests {
     use super::*;
 
     fn clean(html: &str) -> String {
-        sanitize_fragment(html, Some(&Url::parse("https://example.org/news/").unwrap())).html
+        sanitize_fragment(
+            html,
+            Some(&Url::parse("https://example.org/news/").unwrap()),
+        )
+        .html
     }
 
     #[test]
     fn removes_scripts_handlers_and_bad_urls() {
-        let out = clean(r#"<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:alert(1)">a</a><a href=" JaVa&#x09;script:alert(1)">b</a><img src=x onerror=alert(1)><style>p{}</style></p>"#);
+        let out = clean(
+            r#"<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:alert(1)">a</a><a href=" JaVa&#x09;script:alert(1)">b</a><img src=x onerror=alert(1)><style>p{}</style></p>"#,
+        );
         assert!(!out.contains("script"), "{out}");
-        assert!(!out.contains("onclick") && !out.contains("onerror"), "{out}");
+        assert!(
+            !out.contains("onclick") && !out.contains("onerror"),
+            "{out}"
+        );
         assert!(!out.contains("alert"), "{out}");
         assert!(out.starts_with("<p>Hi<a rel="), "{out}");
     }
@@ -453,7 +585,13 @@ mod tests {
             r#"<figure><img src="/i.jpg" alt="x" width="800" class="c"><figcaption>Crowds in Beijing. (Photo by Jane Doe / AFP)</figcaption></figure><p>Body <a href="2">next</a></p>"#,
             Some(&Url::parse("https://example.org/news/a").unwrap()),
         );
-        assert!(out.html.contains(r#"<img src="https://example.org/i.jpg" alt="x" width="800" loading="lazy""#), "{}", out.html);
+        assert!(
+            out.html.contains(
+                r#"<img src="https://example.org/i.jpg" alt="x" width="800" loading="lazy""#
+            ),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains(r#"href="https://example.org/news/2""#));
         assert!(!out.html.contains("class"));
         let img = out.first_image.unwrap();
@@ -464,13 +602,18 @@ mod tests {
 
     #[test]
     fn text_has_paragraphs() {
-        let out = sanitize_fragment("<h2>Title</h2><p>One  two\nthree.</p><ul><li>a</li><li>b <b>c</b></li></ul>", None);
+        let out = sanitize_fragment(
+            "<h2>Title</h2><p>One  two\nthree.</p><ul><li>a</li><li>b <b>c</b></li></ul>",
+            None,
+        );
         assert_eq!(out.text, "Title\n\nOne two three.\n\na\n\nb c");
     }
 
     #[test]
     fn escapes_text_and_attributes() {
-        let out = clean(r#"<p title="x">&lt;script&gt; "q" <img alt='a"b' src="https://i.example/x.png"></p>"#);
+        let out = clean(
+            r#"<p title="x">&lt;script&gt; "q" <img alt='a"b' src="https://i.example/x.png"></p>"#,
+        );
         assert!(out.contains("&lt;script&gt;"));
         assert!(out.contains(r#"alt="a&quot;b""#), "{out}");
     }

@@ -38,7 +38,9 @@ pub fn decode_reference(name: &str) -> Option<String> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse().ok()?,
         };
-        let c = char::from_u32(code).filter(|c| *c != '\0').unwrap_or('\u{FFFD}');
+        let c = char::from_u32(code)
+            .filter(|c| *c != '\0')
+            .unwrap_or('\u{FFFD}');
         return Some(c.to_string());
     }
     named(name).map(|c| c.to_string())
@@ -108,7 +110,10 @@ mod tests {
 
     #[test]
     fn decodes_known_and_keeps_unknown() {
-        assert_eq!(decode_entities("a &amp; b &#233; &#xE9; &nbsp;x"), "a & b é é \u{a0}x");
+        assert_eq!(
+            decode_entities("a &amp; b &#233; &#xE9; &nbsp;x"),
+            "a & b é é \u{a0}x"
+        );
         assert_eq!(decode_entities("AT&T &bogus; &"), "AT&T &bogus; &");
     }
 }

@@ -8,7 +8,9 @@ use url::Url;
 
 pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| FeedError::Json(e.to_string()))?;
-    let obj = doc.as_object().ok_or_else(|| FeedError::Json("the top level is not an object".into()))?;
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| FeedError::Json("the top level is not an object".into()))?;
     let version = obj.get("version").and_then(Value::as_str).unwrap_or("");
     if !version.contains("jsonfeed.org") {
         return Err(FeedError::Json("no jsonfeed.org \"version\"".into()));
@@ -82,7 +84,12 @@ fn read_item(item: &Value, base: Option<&Url>) -> FeedEntry {
         categories: item
             .get("tags")
             .and_then(Value::as_array)
-            .map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
         image: str_field(item, "image")
             .or_else(|| str_field(item, "banner_image"))
@@ -130,7 +137,10 @@ mod tests {
         let feed = parse(doc, Some(&base)).unwrap();
         assert_eq!(feed.title.as_deref(), Some("J"));
         let e = &feed.entries[0];
-        assert_eq!(e.content.as_deref(), Some("<p>Para one.</p><p>Para two.</p>"));
+        assert_eq!(
+            e.content.as_deref(),
+            Some("<p>Para one.</p><p>Para two.</p>")
+        );
         assert_eq!(e.authors[0].name, "Ed");
         assert_eq!(e.image.as_ref().unwrap().url, "https://j.example/i.png");
     }

@@ -11,8 +11,8 @@
 mod entities;
 mod json;
 mod text;
-mod xml;
 pub mod write;
+mod xml;
 
 pub use bulletin_core::{Feed, FeedEntry, FeedKind};
 pub use text::html_to_text;
@@ -61,11 +61,16 @@ pub fn looks_like_feed(bytes: &[u8], content_type: Option<&str>) -> bool {
         return head.windows(10).any(|w| w == b"jsonfeed.o");
     }
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    !head.contains("<html") && (head.contains("<rss") || head.contains("<feed") || head.contains("<rdf:rdf"))
+    !head.contains("<html")
+        && (head.contains("<rss") || head.contains("<feed") || head.contains("<rdf:rdf"))
 }
 
 fn first_significant_byte(bytes: &[u8]) -> Option<usize> {
-    let bytes_no_bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let bytes_no_bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
     bytes[bytes_no_bom..]
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -77,7 +82,10 @@ fn first_significant_byte(bytes: &[u8]) -> Option<usize> {
 pub(crate) fn resolve(link: &str, base: Option<&Url>) -> String {
     let link = link.trim();
     match base {
-        Some(b) => b.join(link).map(String::from).unwrap_or_else(|_| link.to_string()),
+        Some(b) => b
+            .join(link)
+            .map(String::from)
+            .unwrap_or_else(|_| link.to_string()),
         None => link.to_string(),
     }
 }

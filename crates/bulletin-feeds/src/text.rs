@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn strips_tags_and_entities() {
-        assert_eq!(html_to_text("<b>AT&amp;T</b>  wins&nbsp;big"), "AT&T wins big");
+        assert_eq!(
+            html_to_text("<b>AT&amp;T</b>  wins&nbsp;big"),
+            "AT&T wins big"
+        );
         assert_eq!(html_to_text("plain  text\n"), "plain text");
         assert_eq!(html_to_text("broken <b"), "broken");
         assert_eq!(html_to_text("Fish <& chips> 1 < 2"), "Fish <& chips> 1 < 2");

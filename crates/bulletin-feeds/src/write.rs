@@ -71,7 +71,11 @@ pub fn atom(feed: &OutgoingFeed) -> String {
     );
     if feed.entries.iter().any(|e| e.authors.is_empty()) {
         // RFC 4287 requires an author for every entry: the feed's stands in.
-        let _ = write!(out, "<author><name>{}</name></author>\n", escape_xml(&feed.title));
+        let _ = write!(
+            out,
+            "<author><name>{}</name></author>\n",
+            escape_xml(&feed.title)
+        );
     }
     for e in &feed.entries {
         let _ = write!(
@@ -142,9 +146,17 @@ pub fn rss(feed: &OutgoingFeed) -> String {
             let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape_xml(c));
         }
         if let Some(img) = &e.image {
-            let _ = write!(out, "<media:content url=\"{}\" medium=\"image\">", escape_xml(&img.url));
+            let _ = write!(
+                out,
+                "<media:content url=\"{}\" medium=\"image\">",
+                escape_xml(&img.url)
+            );
             if let Some(c) = &img.caption {
-                let _ = write!(out, "<media:description>{}</media:description>", escape_xml(c));
+                let _ = write!(
+                    out,
+                    "<media:description>{}</media:description>",
+                    escape_xml(c)
+                );
             }
             if let Some(c) = &img.credit {
                 let _ = write!(out, "<media:credit>{}</media:credit>", escape_xml(c));
@@ -210,7 +222,11 @@ pub fn json_feed(feed: &OutgoingFeed) -> String {
 }
 
 fn image_mime(url: &str) -> &'static str {
-    let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if path.ends_with(".png") {
         "image/png"
     } else if path.ends_with(".gif") {
@@ -228,7 +244,9 @@ mod tests {
     use crate::parse_feed;
 
     fn sample() -> OutgoingFeed {
-        let t = DateTime::parse_from_rfc3339("2025-05-25T10:00:00Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2025-05-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         OutgoingFeed {
             title: "Bulletin & co".into(),
             home_url: "http://127.0.0.1:8080/".into(),
@@ -243,7 +261,11 @@ mod tests {
                 authors: vec![Author::named("Jane Roe")],
                 summary: Some("Sum\u{1} mary".into()),
                 content_html: Some("<p>Body ]]> text</p>".into()),
-                image: Some(Image { url: "https://img.example.org/a.png".into(), caption: Some("Cap".into()), credit: Some("AFP".into()) }),
+                image: Some(Image {
+                    url: "https://img.example.org/a.png".into(),
+                    caption: Some("Cap".into()),
+                    credit: Some("AFP".into()),
+                }),
                 source_title: None,
             }],
         }

@@ -62,7 +62,10 @@ struct Node {
 
 impl Node {
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn is(&self, ns: Ns, name: &str) -> bool {
@@ -78,7 +81,10 @@ impl Node {
     }
 
     fn child_text(&self, ns: Ns, name: &str) -> Option<String> {
-        self.child(ns, name).map(|c| c.text.trim()).filter(|t| !t.is_empty()).map(str::to_string)
+        self.child(ns, name)
+            .map(|c| c.text.trim())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
     }
 }
 
@@ -273,7 +279,10 @@ fn new_node(ns: ResolveResult<'_>, start: &BytesStart<'_>) -> Node {
 
 fn is_xhtml_container(node: &Node) -> bool {
     node.ns == Ns::Atom
-        && matches!(node.name.as_str(), "content" | "summary" | "title" | "subtitle")
+        && matches!(
+            node.name.as_str(),
+            "content" | "summary" | "title" | "subtitle"
+        )
         && node.attr("type") == Some("xhtml")
 }
 
@@ -293,7 +302,9 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
     let base = base_of(channel, base.as_ref().map(|b| (*b).clone()).as_ref());
     let mut feed = Feed {
         kind,
-        title: channel.child_text(Ns::Rss, "title").map(|t| html_to_text(&t)),
+        title: channel
+            .child_text(Ns::Rss, "title")
+            .map(|t| html_to_text(&t)),
         link: channel
             .child_text(Ns::Rss, "link")
             .map(|l| resolve(&l, base.as_ref())),
@@ -312,15 +323,15 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
         ..Feed::default()
     };
     // RSS 1.0 puts items beside the channel; RSS 2.0 inside it.
-    let items = channel
-        .children_named(Ns::Rss, "item")
-        .chain(if std::ptr::eq(channel, root) {
+    let items = channel.children_named(Ns::Rss, "item").chain(
+        if std::ptr::eq(channel, root) {
             None
         } else {
             Some(root.children_named(Ns::Rss, "item"))
         }
         .into_iter()
-        .flatten());
+        .flatten(),
+    );
     for item in items {
         feed.entries.push(read_rss_item(item, base.as_ref()));
     }
@@ -331,9 +342,14 @@ fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
     let base = base_of(item, base);
     let base = base.as_ref();
     let guid = item.child(Ns::Rss, "guid");
-    let guid_text = guid.map(|g| g.text.trim().to_string()).filter(|t| !t.is_empty());
+    let guid_text = guid
+        .map(|g| g.text.trim().to_string())
+        .filter(|t| !t.is_empty());
     let guid_is_link = guid
-        .map(|g| g.attr("isPermaLink").is_none_or(|v| v.eq_ignore_ascii_case("true")))
+        .map(|g| {
+            g.attr("isPermaLink")
+                .is_none_or(|v| v.eq_ignore_ascii_case("true"))
+        })
         .unwrap_or(false);
     let link = item
         .child_text(Ns::Rss, "link")
@@ -354,7 +370,10 @@ fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
     dedupe_authors(&mut authors);
     let mut entry = FeedEntry {
         id: guid_text,
-        title: item.child_text(Ns::Rss, "title").map(|t| html_to_text(&t)).filter(|t| !t.is_empty()),
+        title: item
+            .child_text(Ns::Rss, "title")
+            .map(|t| html_to_text(&t))
+            .filter(|t| !t.is_empty()),
         link,
         published: item
             .child_text(Ns::Rss, "pubDate")
@@ -423,7 +442,9 @@ fn media_image(item: &Node, base: Option<&Url>) -> Option<Image> {
         .chain(groups.flat_map(|g| g.children_named(Ns::Media, "content")));
     for content in contents {
         let is_image = content.attr("medium") == Some("image")
-            || content.attr("type").is_some_and(|t| t.starts_with("image/"))
+            || content
+                .attr("type")
+                .is_some_and(|t| t.starts_with("image/"))
             || (content.attr("medium").is_none()
                 && content.attr("type").is_none()
                 && content.attr("url").is_some_and(looks_like_image_url));
@@ -434,7 +455,9 @@ fn media_image(item: &Node, base: Option<&Url>) -> Option<Image> {
                     .child_text(Ns::Media, "description")
                     .or_else(|| content.child_text(Ns::Media, "title"))
                     .map(|t| html_to_text(&t)),
-                credit: content.child_text(Ns::Media, "credit").map(|t| html_to_text(&t)),
+                credit: content
+                    .child_text(Ns::Media, "credit")
+                    .map(|t| html_to_text(&t)),
             });
         }
     }
@@ -442,13 +465,21 @@ fn media_image(item: &Node, base: Option<&Url>) -> Option<Image> {
         .and_then(|t| t.attr("url"))
         .map(|url| Image {
             url: resolve(url, base),
-            caption: item.child_text(Ns::Media, "description").map(|t| html_to_text(&t)),
-            credit: item.child_text(Ns::Media, "credit").map(|t| html_to_text(&t)),
+            caption: item
+                .child_text(Ns::Media, "description")
+                .map(|t| html_to_text(&t)),
+            credit: item
+                .child_text(Ns::Media, "credit")
+                .map(|t| html_to_text(&t)),
         })
 }
 
 fn looks_like_image_url(url: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"]
         .iter()
         .any(|ext| path.ends_with(ext))
@@ -458,7 +489,9 @@ fn enclosure_image(enclosures: &[Enclosure]) -> Option<Image> {
     enclosures
         .iter()
         .find(|e| {
-            e.mime_type.as_deref().is_some_and(|t| t.starts_with("image/"))
+            e.mime_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("image/"))
                 || (e.mime_type.is_none() && looks_like_image_url(&e.url))
         })
         .map(|e| Image {
@@ -553,7 +586,9 @@ fn atom_html(node: &Node) -> Option<String> {
         return None;
     }
     Some(match node.attr("type") {
-        Some("html") | Some("xhtml") | Some("text/html") | Some("application/xhtml+xml") => text.to_string(),
+        Some("html") | Some("xhtml") | Some("text/html") | Some("application/xhtml+xml") => {
+            text.to_string()
+        }
         _ if node.attr("mode") == Some("escaped") => text.to_string(),
         _ => escape_html(text),
     })
@@ -577,7 +612,10 @@ fn atom_authors(node: &Node, base: Option<&Url>) -> Vec<Author> {
                 ..Author::default()
             })
         })
-        .chain(node.children_named(Ns::Dc, "creator").filter_map(|n| author_from_rss_text(&n.text)))
+        .chain(
+            node.children_named(Ns::Dc, "creator")
+                .filter_map(|n| author_from_rss_text(&n.text)),
+        )
         .collect();
     dedupe_authors(&mut authors);
     authors
@@ -605,7 +643,10 @@ mod tests {
         assert_eq!(feed.malformed, None);
         let e = &feed.entries[0];
         assert_eq!(e.id.as_deref(), Some("id-1"));
-        assert_eq!(e.link.as_deref(), Some("https://example.org/a/1?utm_source=rss"));
+        assert_eq!(
+            e.link.as_deref(),
+            Some("https://example.org/a/1?utm_source=rss")
+        );
         assert_eq!(e.authors[0].name, "Jane Roe");
         assert_eq!(e.summary.as_deref(), Some("Short <b>summary</b>"));
         assert_eq!(e.content.as_deref(), Some("<p>Full body</p>"));
@@ -629,7 +670,12 @@ mod tests {
         let e = &feed.entries[0];
         assert_eq!(e.link.as_deref(), Some("https://example.org/blog/posts/1"));
         assert_eq!(e.authors[0].name, "Ann");
-        assert!(e.content.as_deref().unwrap().contains("<p>Hi <b>there</b></p>"));
+        assert!(
+            e.content
+                .as_deref()
+                .unwrap()
+                .contains("<p>Hi <b>there</b></p>")
+        );
     }
 
     #[test]
@@ -642,12 +688,16 @@ mod tests {
 
     #[test]
     fn rejects_html() {
-        assert_eq!(parse(b"<html><body>hi</body></html>", None).unwrap_err(), FeedError::Html);
+        assert_eq!(
+            parse(b"<html><body>hi</body></html>", None).unwrap_err(),
+            FeedError::Html
+        );
     }
 
     #[test]
     fn transcodes_declared_encoding() {
-        let mut doc = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><title>Caf".to_vec();
+        let mut doc =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><title>Caf".to_vec();
         doc.push(0xE9);
         doc.extend_from_slice(b"</title></channel></rss>");
         let feed = parse(&doc, None).unwrap();

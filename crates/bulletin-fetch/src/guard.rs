@@ -52,7 +52,12 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 /// The IPv4 address inside IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let seg = ip.segments();
-    let tail = Ipv4Addr::new((seg[6] >> 8) as u8, seg[6] as u8, (seg[7] >> 8) as u8, seg[7] as u8);
+    let tail = Ipv4Addr::new(
+        (seg[6] >> 8) as u8,
+        seg[6] as u8,
+        (seg[7] >> 8) as u8,
+        seg[7] as u8,
+    );
     if let Some(v4) = ip.to_ipv4_mapped() {
         return Some(v4);
     }
@@ -63,7 +68,12 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
         return Some(tail); // NAT64 64:ff9b::/96
     }
     if seg[0] == 0x2002 {
-        return Some(Ipv4Addr::new((seg[1] >> 8) as u8, seg[1] as u8, (seg[2] >> 8) as u8, seg[2] as u8));
+        return Some(Ipv4Addr::new(
+            (seg[1] >> 8) as u8,
+            seg[1] as u8,
+            (seg[2] >> 8) as u8,
+            seg[2] as u8,
+        ));
     }
     None
 }
@@ -105,7 +115,10 @@ impl Resolve for GuardedResolver {
             let host = name.as_str().to_string();
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await
-                .map_err(|e| Box::new(Blocked(format!("cannot resolve {host}: {e}"))) as Box<dyn std::error::Error + Send + Sync>)?
+                .map_err(|e| {
+                    Box::new(Blocked(format!("cannot resolve {host}: {e}")))
+                        as Box<dyn std::error::Error + Send + Sync>
+                })?
                 .collect();
             let total = addrs.len();
             let allowed: Vec<SocketAddr> = addrs
@@ -136,11 +149,25 @@ mod tests {
     #[test]
     fn refuses_every_non_public_form() {
         for url in [
-            "http://127.0.0.1/", "http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/",
-            "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://10.1.2.3/", "http://172.16.0.1/",
-            "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/",
-            "http://[fd00::1]/", "http://[fe80::1]/", "http://0.0.0.0/", "http://224.0.0.1/",
-            "http://[::]/", "http://localhost:8080/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
+            "http://127.0.0.1/",
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://[::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://10.1.2.3/",
+            "http://172.16.0.1/",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://100.64.0.1/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://0.0.0.0/",
+            "http://224.0.0.1/",
+            "http://[::]/",
+            "http://localhost:8080/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:7f00:1::]/",
         ] {
             assert!(blocked(url), "{url} should be refused");
         }
@@ -148,7 +175,11 @@ mod tests {
 
     #[test]
     fn allows_public_and_names() {
-        for url in ["http://93.184.216.34/", "https://example.org/", "http://[2606:4700::1111]/"] {
+        for url in [
+            "http://93.184.216.34/",
+            "https://example.org/",
+            "http://[2606:4700::1111]/",
+        ] {
             assert!(!blocked(url), "{url} should be allowed");
         }
         assert!(check_url_host(&Url::parse("http://127.0.0.1/").unwrap(), true).is_ok());

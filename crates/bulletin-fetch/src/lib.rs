@@ -106,7 +106,9 @@ impl Fetcher {
         let allow_private = config.allow_private_networks;
         let max_redirects = config.max_redirects;
         let policy = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= max_redirects || attempt.previous().contains(attempt.url()) {
+            if attempt.previous().len() >= max_redirects
+                || attempt.previous().contains(attempt.url())
+            {
                 return attempt.error(RedirectLimit);
             }
             match check_url_host(attempt.url(), allow_private) {
@@ -143,11 +145,18 @@ impl Fetcher {
     }
 
     /// GETs `url`, conditionally when `validators` are given.
-    pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<FetchResponse, FetchError> {
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<FetchResponse, FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::InvalidUrl(format!("{url}: only http and https are fetched")));
+            return Err(FetchError::InvalidUrl(format!(
+                "{url}: only http and https are fetched"
+            )));
         }
-        check_url_host(url, self.config.allow_private_networks).map_err(|e| FetchError::Blocked(e.to_string()))?;
+        check_url_host(url, self.config.allow_private_networks)
+            .map_err(|e| FetchError::Blocked(e.to_string()))?;
         let mut request = self.client.get(url.clone());
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -189,10 +198,14 @@ impl Fetcher {
             });
         }
         let limit = self.config.max_body_bytes;
-        if response.content_length().is_some_and(|len| len as usize > limit) {
+        if response
+            .content_length()
+            .is_some_and(|len| len as usize > limit)
+        {
             return Err(FetchError::TooLarge { limit });
         }
-        let mut body = Vec::with_capacity(response.content_length().map_or(16 * 1024, |l| l as usize));
+        let mut body =
+            Vec::with_capacity(response.content_length().map_or(16 * 1024, |l| l as usize));
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.classify(e))?;

@@ -50,17 +50,26 @@ pub trait Store: Send + Sync + 'static {
     /// Removes a source and its items. Returns false when there was none.
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>>;
     /// Sources whose `next_fetch_at` has passed (all of them with `all`).
-    fn due_sources(&self, now: DateTime<Utc>, all: bool) -> BoxFuture<'_, StoreResult<Vec<Source>>>;
+    fn due_sources(&self, now: DateTime<Utc>, all: bool)
+    -> BoxFuture<'_, StoreResult<Vec<Source>>>;
     /// Records how a fetch went: new validators and schedule on success, the
     /// reason and a later retry on failure.
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>>;
 
     /// Of the given items of a source, those already stored (by GUID or
     /// canonical URL), so the fetcher can skip work for them.
-    fn known_items(&self, source: SourceId, keys: Vec<ItemKey>) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
+    fn known_items(
+        &self,
+        source: SourceId,
+        keys: Vec<ItemKey>,
+    ) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
     /// Stores new items; an item already stored (same GUID in its source, or
     /// same canonical URL) is skipped. Returns how many were added.
-    fn insert_items(&self, source: SourceId, items: Vec<NewItem>) -> BoxFuture<'_, StoreResult<usize>>;
+    fn insert_items(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>>;
     /// One page of items, newest first, with keyset pagination.
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;

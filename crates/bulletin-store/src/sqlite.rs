@@ -2,8 +2,8 @@
 //! of readers, each call run off the async threads.
 
 use crate::{
-    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source, SourceRef, Store,
-    StoreError, StoreResult,
+    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
+    SourceRef, Store, StoreError, StoreResult,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -76,7 +76,10 @@ impl SqliteStore {
         let readers = self.readers.clone();
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
-            let pooled = readers.lock().map_err(|e| StoreError::Task(e.to_string()))?.pop();
+            let pooled = readers
+                .lock()
+                .map_err(|e| StoreError::Task(e.to_string()))?
+                .pop();
             let conn = match pooled {
                 Some(c) => c,
                 None => {
@@ -116,7 +119,8 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let version: usize =
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
@@ -126,7 +130,8 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
+const SOURCE_COLUMNS: &str =
+    "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
     s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
     (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)";
 
@@ -150,7 +155,8 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     })
 }
 
-const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
+const ITEM_COLUMNS: &str =
+    "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
     i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
     i.lead_image, i.authors";
 
@@ -214,7 +220,9 @@ impl Store for SqliteStore {
 
     fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
         Box::pin(self.read(|c| {
-            let mut stmt = c.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"))?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"
+            ))?;
             let rows = stmt.query_map([], source_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
@@ -222,7 +230,9 @@ impl Store for SqliteStore {
 
     fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>> {
         Box::pin(self.read(move |c| {
-            let mut stmt = c.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"))?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"
+            ))?;
             Ok(stmt.query_row([id.0], source_from_row).optional()?)
         }))
     }
@@ -237,7 +247,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn due_sources(&self, now: DateTime<Utc>, all: bool) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+    fn due_sources(
+        &self,
+        now: DateTime<Utc>,
+        all: bool,
+    ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
         Box::pin(self.read(move |c| {
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s WHERE ?1 OR s.next_fetch_at <= ?2 ORDER BY s.next_fetch_at, s.id"
@@ -294,9 +308,14 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn known_items(&self, source: SourceId, keys: Vec<ItemKey>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
+    fn known_items(
+        &self,
+        source: SourceId,
+        keys: Vec<ItemKey>,
+    ) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
         Box::pin(self.read(move |c| {
-            let mut by_guid = c.prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2")?;
+            let mut by_guid =
+                c.prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2")?;
             let mut by_url = c.prepare_cached("SELECT 1 FROM items WHERE canonical_url = ?1")?;
             keys.iter()
                 .map(|k| {
@@ -316,7 +335,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn insert_items(&self, source: SourceId, items: Vec<NewItem>) -> BoxFuture<'_, StoreResult<usize>> {
+    fn insert_items(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(self.write(move |c| {
             let tx = c.transaction()?;
             let mut added = 0;
@@ -379,7 +402,9 @@ impl Store for SqliteStore {
             if let Some(q) = query.search.as_deref() {
                 match fts_query(q) {
                     Some(fts) => {
-                        sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+                        sql.push_str(
+                            " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
+                        );
                         args.push(fts.into());
                     }
                     None => {
@@ -393,7 +418,9 @@ impl Store for SqliteStore {
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| item_from_row(r, query.include_content))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+                item_from_row(r, query.include_content)
+            })?;
             let mut items = rows.collect::<Result<Vec<_>, _>>()?;
             let next_cursor = if items.len() > limit {
                 items.truncate(limit);
@@ -421,7 +448,9 @@ impl Store for SqliteStore {
     }
 
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)))
+        Box::pin(self.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)
+        }))
     }
 }
 
@@ -434,7 +463,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!(
             "bulletin-store-test-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
         ));
         let store = SqliteStore::open(dir.join("db.sqlite")).unwrap();
         (store, dir)
@@ -457,14 +489,24 @@ mod tests {
     async fn stores_once_and_pages_without_gaps() {
         let (store, dir) = temp_store();
         let src = store
-            .add_source(NewSource { url: "http://a.example/feed".into(), ..Default::default() })
+            .add_source(NewSource {
+                url: "http://a.example/feed".into(),
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert!(matches!(
-            store.add_source(NewSource { url: "http://a.example/feed".into(), ..Default::default() }).await,
+            store
+                .add_source(NewSource {
+                    url: "http://a.example/feed".into(),
+                    ..Default::default()
+                })
+                .await,
             Err(StoreError::DuplicateSource(_))
         ));
-        let items: Vec<NewItem> = (0..45).map(|n| item(n, &format!("http://a.example/{n}"))).collect();
+        let items: Vec<NewItem> = (0..45)
+            .map(|n| item(n, &format!("http://a.example/{n}")))
+            .collect();
         assert_eq!(store.insert_items(src, items.clone()).await.unwrap(), 45);
         // The same entries again, and one under a new GUID but a known URL.
         assert_eq!(store.insert_items(src, items).await.unwrap(), 0);
@@ -475,10 +517,26 @@ mod tests {
         let mut seen = Vec::new();
         let mut after = None;
         loop {
-            let page = store.items(ItemQuery { limit: 10, after, ..Default::default() }).await.unwrap();
+            let page = store
+                .items(ItemQuery {
+                    limit: 10,
+                    after,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
             seen.extend(page.items.iter().map(|i| i.id));
             // New items arriving between pages must not disturb the walk.
-            store.insert_items(src, vec![item(1000 + seen.len() as i64, &format!("http://a.example/new{}", seen.len()))]).await.unwrap();
+            store
+                .insert_items(
+                    src,
+                    vec![item(
+                        1000 + seen.len() as i64,
+                        &format!("http://a.example/new{}", seen.len()),
+                    )],
+                )
+                .await
+                .unwrap();
             match page.next_cursor {
                 Some(c) => after = Cursor::decode(&c),
                 None => break,
@@ -490,7 +548,14 @@ mod tests {
         assert_eq!(unique.len(), seen.len(), "an item was repeated");
         assert!(seen.len() >= 45);
 
-        let found = store.items(ItemQuery { limit: 100, search: Some("elephants 7".into()), ..Default::default() }).await.unwrap();
+        let found = store
+            .items(ItemQuery {
+                limit: 100,
+                search: Some("elephants 7".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(found.items.len(), 1);
         assert_eq!(found.items[0].title.as_deref(), Some("Item number 7"));
 
@@ -498,14 +563,24 @@ mod tests {
         assert!(sources[0].item_count >= 45);
         assert!(store.remove_source(src).await.unwrap());
         assert_eq!(store.item_count().await.unwrap(), 0);
-        let none = store.items(ItemQuery { limit: 10, search: Some("elephants".into()), ..Default::default() }).await.unwrap();
+        let none = store
+            .items(ItemQuery {
+                limit: 10,
+                search: Some("elephants".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert!(none.items.is_empty());
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn fts_query_quotes_words() {
-        assert_eq!(fts_query("rail OR \"x\" -y*").as_deref(), Some("\"rail\" \"OR\" \"x\" \"-y\""));
+        assert_eq!(
+            fts_query("rail OR \"x\" -y*").as_deref(),
+            Some("\"rail\" \"OR\" \"x\" \"-y\"")
+        );
         assert_eq!(fts_query("  ** "), None);
     }
 }

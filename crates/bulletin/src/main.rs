@@ -1,3 +1,224 @@
+//! `bulletin`: the command line, the web server and the background fetcher.
+//! Thin: every stage's work lives in its own crate.
+
+mod commands;
+mod demo;
+mod ingest;
+mod web;
+
+use anyhow::{Context, Result};
+use bulletin_fetch::{FetchConfig, Fetcher};
+use bulletin_store::{SqliteStore, Store};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Bulletin: a self-hosted news feed engine.
+///
+/// Collects news from RSS, Atom and JSON Feed sources, extracts each story
+/// into a clean article, and serves one fast feed as a web page, a JSON API
+/// and outgoing feeds.
+#[derive(Parser, Debug)]
+#[command(name = "bulletin", version, about, long_about)]
+struct Cli {
+    /// Folder for Bulletin's data (the SQLite database lives here).
+    #[arg(
+        long,
+        global = true,
+        env = "BULLETIN_DATA",
+        default_value = "./bulletin-data"
+    )]
+    data: PathBuf,
+
+    /// Database URL. Default: SQLite inside the data folder.
+    #[arg(long, global = true, env = "BULLETIN_DATABASE_URL")]
+    database: Option<String>,
+
+    /// Allow fetching from loopback, private and other non-public addresses
+    /// (for tests and intranets). Off by default.
+    #[arg(long, global = true, env = "BULLETIN_ALLOW_PRIVATE_NETWORKS", value_parser = parse_flag, default_value = "false", num_args = 0..=1, default_missing_value = "true")]
+    allow_private_networks: bool,
+
+    /// Print more about what is happening (repeat for even more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn parse_flag(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        other => Err(format!(
+            "expected 1/0, true/false, yes/no or on/off, not '{other}'"
+        )),
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web page, the JSON API and the outgoing feeds, and fetch
+    /// sources in the background.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load a small offline sample (feeds and articles shipped with
+        /// Bulletin) so the feed is populated without internet access.
+        #[arg(long)]
+        demo: bool,
+        /// Minutes between background fetch passes over due sources.
+        #[arg(long, default_value_t = 1)]
+        poll_minutes: u64,
+        /// Do not fetch in the background.
+        #[arg(long)]
+        no_fetch: bool,
+    },
+    /// Manage sources (feeds).
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Fetch due sources once (all of them with --all), then exit.
+    Fetch {
+        /// Fetch every source, due or not.
+        #[arg(long)]
+        all: bool,
+        /// Sources fetched at the same time.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+    /// Extract the article from an HTML file (or - for standard input) and
+    /// print it as JSON.
+    Extract {
+        /// The page's URL, to resolve relative links.
+        #[arg(long)]
+        url: Option<String>,
+        /// The HTML file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Parse a feed file (or - for standard input) and print it as JSON.
+    ParseFeed {
+        /// The feed's URL, to resolve relative links.
+        #[arg(long)]
+        url: Option<String>,
+        /// The feed file, or - for standard input.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SourceCommand {
+    /// Subscribe to a feed URL, or to the feed a web page advertises. Prints
+    /// the new source's id.
+    Add {
+        /// Feed or web page URL(s).
+        #[arg(required = true)]
+        urls: Vec<String>,
+    },
+    /// List sources with their health.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source and its items.
+    Remove {
+        /// The source id (see `bulletin source list`).
+        id: i64,
+    },
+}
+
 fn main() {
-    println!("Hello, world!");
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// What every command needs: the store and the one HTTP client.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub fetcher: Fetcher,
+}
+
+fn open_app(cli: &Cli) -> Result<App> {
+    let store: Arc<dyn Store> = match cli.database.as_deref() {
+        None => Arc::new(
+            SqliteStore::open(cli.data.join("bulletin.sqlite"))
+                .with_context(|| format!("cannot open the data folder {}", cli.data.display()))?,
+        ),
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open {url}"))?)
+        }
+        Some(url) if url.starts_with("postgres") => {
+            anyhow::bail!(
+                "PostgreSQL ({url}) is not supported by this build yet; leave --database unset to use SQLite"
+            )
+        }
+        Some(url) => {
+            anyhow::bail!("unknown database URL '{url}': use sqlite:PATH, or leave it unset")
+        }
+    };
+    let fetcher = Fetcher::new(FetchConfig {
+        allow_private_networks: cli.allow_private_networks,
+        ..FetchConfig::default()
+    })?;
+    Ok(App { store, fetcher })
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Extract { url, file } => commands::extract(file, url.as_deref()),
+        Command::ParseFeed { url, file } => commands::parse_feed(file, url.as_deref()),
+        Command::Source(cmd) => {
+            let app = open_app(&cli)?;
+            match cmd {
+                SourceCommand::Add { urls } => commands::source_add(&app, urls).await,
+                SourceCommand::List { json } => commands::source_list(&app, *json).await,
+                SourceCommand::Remove { id } => commands::source_remove(&app, *id).await,
+            }
+        }
+        Command::Fetch { all, concurrency } => {
+            let app = open_app(&cli)?;
+            commands::fetch(&app, *all, *concurrency).await
+        }
+        Command::Serve {
+            addr,
+            demo,
+            poll_minutes,
+            no_fetch,
+        } => {
+            let app = open_app(&cli)?;
+            web::serve(app, addr, *demo, (!*no_fetch).then_some(*poll_minutes)).await
+        }
+    }
 }

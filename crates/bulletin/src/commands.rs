@@ -1,0 +1,240 @@
+//! The one-shot commands: sources, fetch, extract, parse-feed.
+
+use crate::App;
+use crate::ingest::{Ingestor, Loader, SourceResult};
+use anyhow::{Context, Result, anyhow, bail};
+use bulletin_core::SourceId;
+use bulletin_store::{NewSource, StoreError};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::time::Instant;
+use url::Url;
+
+fn read_input(file: &Path) -> Result<Vec<u8>> {
+    if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+fn parse_url_arg(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        anyhow!(
+            "'{raw}' is not a valid URL ({e}); give a full URL such as https://example.org/feed.xml"
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("'{raw}' is not an http or https URL");
+    }
+    Ok(url)
+}
+
+pub fn extract(file: &Path, url: Option<&str>) -> Result<()> {
+    let url = url.map(parse_url_arg).transpose()?;
+    let html = read_input(file)?;
+    let article = bulletin_extract::extract(&html, url.as_ref(), None);
+    print_json(&article)
+}
+
+pub fn parse_feed(file: &Path, url: Option<&str>) -> Result<()> {
+    let url = url.map(parse_url_arg).transpose()?;
+    let bytes = read_input(file)?;
+    let feed = bulletin_feeds::parse_feed(&bytes, url.as_ref())
+        .with_context(|| format!("{} is not a readable feed", file.display()))?;
+    print_json(&feed)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Subscribes to each URL: a feed directly, or the feed an HTML page
+/// advertises. Prints each new source's id on its own line.
+pub async fn source_add(app: &App, urls: &[String]) -> Result<()> {
+    let loader = Loader::new(app.fetcher.clone());
+    let mut failures = 0;
+    for raw in urls {
+        match add_one(app, &loader, raw).await {
+            Ok((id, title)) => {
+                println!("{id}");
+                eprintln!("added source {id}: {title}");
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("error: {e:#}");
+            }
+        }
+    }
+    match failures {
+        0 => Ok(()),
+        n if n == urls.len() && n == 1 => std::process::exit(1),
+        n => bail!("{n} of {} URLs could not be added", urls.len()),
+    }
+}
+
+async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, String)> {
+    let url = parse_url_arg(raw)?;
+    let response = loader
+        .get(&url, None)
+        .await
+        .with_context(|| format!("cannot fetch {url}"))?;
+    let (feed_url, feed) = if bulletin_feeds::looks_like_feed(
+        &response.body,
+        response.content_type.as_deref(),
+    ) {
+        let feed = bulletin_feeds::parse_feed(&response.body, Some(&response.final_url))
+            .with_context(|| format!("{url} looks like a feed but cannot be read"))?;
+        (url.clone(), feed)
+    } else {
+        let candidates = bulletin_extract::discover_feeds(&response.body, &response.final_url);
+        let Some(feed_url) = candidates.into_iter().next() else {
+            bail!(
+                "{url} is neither a feed nor a page that links to one (no <link rel=\"alternate\"> feed found)"
+            );
+        };
+        let feed_response = loader
+            .get(&feed_url, None)
+            .await
+            .with_context(|| format!("{url} advertises {feed_url}, which cannot be fetched"))?;
+        let feed = bulletin_feeds::parse_feed(&feed_response.body, Some(&feed_response.final_url))
+            .with_context(|| {
+                format!("{url} advertises {feed_url}, which is not a readable feed")
+            })?;
+        (feed_url, feed)
+    };
+    let title = feed.title.clone().unwrap_or_else(|| feed_url.to_string());
+    let id = app
+        .store
+        .add_source(NewSource {
+            url: feed_url.to_string(),
+            site_url: feed.link.clone(),
+            title: feed.title.clone(),
+            kind: None,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::DuplicateSource(id) => anyhow!("{feed_url} is already source {id}"),
+            e => anyhow!(e),
+        })?;
+    Ok((id, title))
+}
+
+pub async fn source_list(app: &App, json: bool) -> Result<()> {
+    let sources = app.store.sources().await?;
+    if json {
+        return print_json(&sources);
+    }
+    if sources.is_empty() {
+        eprintln!("no sources yet: add one with `bulletin source add URL`");
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:>4}  {:<40}  {:>6}  {:<17}  STATUS",
+        "ID", "TITLE", "ITEMS", "LAST FETCH"
+    )?;
+    for s in sources {
+        let last = s
+            .last_fetch_at
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "never".into());
+        let status = match (&s.last_error, s.error_count) {
+            (Some(e), n) if n > 0 => format!(
+                "error: {e} (next try {})",
+                s.next_fetch_at.format("%Y-%m-%d %H:%M")
+            ),
+            (Some(w), _) => format!("ok, {w}"),
+            (None, _) if s.last_fetch_at.is_none() => "waiting for the first fetch".to_string(),
+            (None, _) => "ok".to_string(),
+        };
+        writeln!(
+            out,
+            "{:>4}  {:<40}  {:>6}  {:<17}  {}",
+            s.id.0,
+            truncate(s.display_title(), 40),
+            s.item_count,
+            last,
+            status
+        )?;
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+pub async fn source_remove(app: &App, id: i64) -> Result<()> {
+    if app.store.remove_source(SourceId(id)).await? {
+        eprintln!("removed source {id} and its items");
+        Ok(())
+    } else {
+        bail!("there is no source {id}; see `bulletin source list`")
+    }
+}
+
+/// One pass over the due sources (all with `all`), with a progress bar on a
+/// terminal and a summary at the end.
+pub async fn fetch(app: &App, all: bool, concurrency: usize) -> Result<()> {
+    let ingestor = Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone()));
+    let started = Instant::now();
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} fetching [{bar:30}] {pos}/{len} sources, {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut new_items = 0usize;
+    let summary = ingestor
+        .run_pass(
+            all,
+            concurrency,
+            |n| bar.set_length(n as u64),
+            |_, result| {
+                if let SourceResult::Updated { new_items: n, .. } = result {
+                    new_items += n;
+                }
+                bar.set_message(format!("{new_items} new items"));
+                bar.inc(1);
+            },
+        )
+        .await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "fetched {} sources in {:.2}s: {} new items, {} updated, {} unchanged, {} failed",
+        summary.sources,
+        secs,
+        summary.new_items,
+        summary.updated,
+        summary.not_modified,
+        summary.failed.len()
+    );
+    for (id, title, reason) in &summary.failed {
+        println!("  source {id} ({title}): {reason}");
+    }
+    for (id, title, warning) in &summary.warnings {
+        println!("  source {id} ({title}): {warning}");
+    }
+    if summary.sources == 0 {
+        eprintln!("nothing was due; `bulletin fetch --all` fetches every source now");
+    }
+    Ok(())
+}

@@ -1,0 +1,538 @@
+//! One fetch pass: due sources → fetch → parse → (article pages) → extract →
+//! store. Network waits overlap; parsing and cleaning run on the blocking pool.
+
+use crate::demo;
+use bulletin_core::{
+    Article, Author, Feed, FeedEntry, Image, ItemKind, SourceId, canonicalize_url,
+};
+use bulletin_fetch::{FetchError, FetchResponse, Fetcher, Validators};
+use bulletin_store::{FetchOutcome, ItemKey, NewItem, Source, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use futures_util::{StreamExt, stream};
+use std::sync::Arc;
+use url::Url;
+
+/// Article pages fetched at the same time for one source.
+const PAGE_CONCURRENCY: usize = 4;
+/// Default wait between two fetches of a healthy source.
+const DEFAULT_INTERVAL_MINUTES: i64 = 30;
+const MIN_INTERVAL_MINUTES: i64 = 5;
+const MAX_INTERVAL_MINUTES: i64 = 24 * 60;
+/// Longest plain-text summary kept.
+const SUMMARY_CHARS: usize = 320;
+
+/// Where documents come from: the network, or the built-in demo site.
+#[derive(Clone)]
+pub struct Loader {
+    fetcher: Fetcher,
+}
+
+impl Loader {
+    pub fn new(fetcher: Fetcher) -> Loader {
+        Loader { fetcher }
+    }
+
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<FetchResponse, FetchError> {
+        if let Some(doc) = demo::document(url) {
+            return Ok(doc);
+        }
+        self.fetcher.get(url, validators).await
+    }
+}
+
+/// How one source's fetch went.
+#[derive(Debug)]
+pub enum SourceResult {
+    Updated {
+        new_items: usize,
+        warning: Option<String>,
+    },
+    NotModified,
+    Failed(String),
+}
+
+#[derive(Debug, Default)]
+pub struct PassSummary {
+    pub sources: usize,
+    pub updated: usize,
+    pub not_modified: usize,
+    pub failed: Vec<(SourceId, String, String)>,
+    /// Sources that were read but have something to fix (a malformed feed).
+    pub warnings: Vec<(SourceId, String, String)>,
+    pub new_items: usize,
+}
+
+#[derive(Clone)]
+pub struct Ingestor {
+    store: Arc<dyn Store>,
+    loader: Loader,
+}
+
+impl Ingestor {
+    pub fn new(store: Arc<dyn Store>, loader: Loader) -> Ingestor {
+        Ingestor { store, loader }
+    }
+
+    /// Fetches every due source (every source with `all`), `concurrency` at
+    /// a time. `on_done` is called after each source.
+    pub async fn run_pass(
+        &self,
+        all: bool,
+        concurrency: usize,
+        on_start: impl FnOnce(usize),
+        mut on_done: impl FnMut(&Source, &SourceResult),
+    ) -> Result<PassSummary, StoreError> {
+        let due = self.store.due_sources(Utc::now(), all).await?;
+        on_start(due.len());
+        let mut summary = PassSummary {
+            sources: due.len(),
+            ..PassSummary::default()
+        };
+        let mut results = stream::iter(due)
+            .map(|source| {
+                let this = self.clone();
+                async move {
+                    let result = this.fetch_source(&source).await;
+                    (source, result)
+                }
+            })
+            .buffer_unordered(concurrency.max(1));
+        while let Some((source, result)) = results.next().await {
+            match &result {
+                Ok(SourceResult::Updated { new_items, warning }) => {
+                    summary.updated += 1;
+                    summary.new_items += new_items;
+                    if let Some(w) = warning {
+                        summary.warnings.push((
+                            source.id,
+                            source.display_title().to_string(),
+                            w.clone(),
+                        ));
+                    }
+                }
+                Ok(SourceResult::NotModified) => summary.not_modified += 1,
+                Ok(SourceResult::Failed(reason)) => summary.failed.push((
+                    source.id,
+                    source.display_title().to_string(),
+                    reason.clone(),
+                )),
+                Err(e) => return Err(StoreError::Database(e.to_string())),
+            }
+            if let Ok(r) = &result {
+                on_done(&source, r);
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Fetches one source and stores its new items. Fetch and parse failures
+    /// are recorded on the source; only store failures are returned as errors.
+    pub async fn fetch_source(&self, source: &Source) -> Result<SourceResult, StoreError> {
+        let now = Utc::now();
+        let fail = |reason: String| {
+            let next = now + backoff(source.error_count + 1);
+            (reason, next)
+        };
+        let url = match Url::parse(&source.url) {
+            Ok(u) => u,
+            Err(e) => {
+                let (reason, next) = fail(format!("the source URL is invalid: {e}"));
+                return self.record_failure(source.id, now, reason, next).await;
+            }
+        };
+        let validators = Validators {
+            etag: source.etag.clone(),
+            last_modified: source.last_modified.clone(),
+        };
+        let response = match self.loader.get(&url, Some(&validators)).await {
+            Ok(r) => r,
+            Err(e) => {
+                let (reason, next) = fail(e.to_string());
+                return self.record_failure(source.id, now, reason, next).await;
+            }
+        };
+        if response.not_modified {
+            self.store
+                .record_fetch(
+                    source.id,
+                    FetchOutcome::Success {
+                        at: now,
+                        title: None,
+                        site_url: None,
+                        kind: None,
+                        etag: response.validators.etag,
+                        last_modified: response.validators.last_modified,
+                        ttl_minutes: source.ttl_minutes,
+                        warning: None,
+                        next_fetch_at: now + interval(source.ttl_minutes),
+                    },
+                )
+                .await?;
+            return Ok(SourceResult::NotModified);
+        }
+        let base = response.final_url.clone();
+        let body = response.body;
+        let feed = match tokio::task::spawn_blocking(move || {
+            bulletin_feeds::parse_feed(&body, Some(&base))
+        })
+        .await
+        {
+            Ok(Ok(feed)) => feed,
+            Ok(Err(e)) => {
+                let (reason, next) = fail(e.to_string());
+                return self.record_failure(source.id, now, reason, next).await;
+            }
+            Err(e) => {
+                let (reason, next) = fail(format!("the feed parser crashed: {e}"));
+                return self.record_failure(source.id, now, reason, next).await;
+            }
+        };
+        let new_items = self.store_new_entries(source.id, &feed).await?;
+        let warning = feed
+            .malformed
+            .as_ref()
+            .map(|m| format!("malformed feed (read anyway): {m}"));
+        self.store
+            .record_fetch(
+                source.id,
+                FetchOutcome::Success {
+                    at: now,
+                    title: feed.title.clone(),
+                    site_url: feed.link.clone(),
+                    kind: Some(feed_kind_name(&feed).to_string()),
+                    etag: response.validators.etag,
+                    last_modified: response.validators.last_modified,
+                    ttl_minutes: feed.ttl_minutes,
+                    warning: warning.clone(),
+                    next_fetch_at: now + interval(feed.ttl_minutes),
+                },
+            )
+            .await?;
+        Ok(SourceResult::Updated { new_items, warning })
+    }
+
+    async fn record_failure(
+        &self,
+        id: SourceId,
+        at: DateTime<Utc>,
+        error: String,
+        next_fetch_at: DateTime<Utc>,
+    ) -> Result<SourceResult, StoreError> {
+        self.store
+            .record_fetch(
+                id,
+                FetchOutcome::Failure {
+                    at,
+                    error: error.clone(),
+                    next_fetch_at,
+                },
+            )
+            .await?;
+        Ok(SourceResult::Failed(error))
+    }
+
+    async fn store_new_entries(&self, source: SourceId, feed: &Feed) -> Result<usize, StoreError> {
+        let keys: Vec<ItemKey> = feed.entries.iter().map(entry_key).collect();
+        let known = self.store.known_items(source, keys).await?;
+        let fresh: Vec<FeedEntry> = feed
+            .entries
+            .iter()
+            .zip(known)
+            .filter(|(_, known)| !known)
+            .map(|(e, _)| e.clone())
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        // Entries that carry only a summary: fetch and extract the article.
+        let pages: Vec<Option<Url>> = fresh
+            .iter()
+            .map(|e| match e.content {
+                Some(_) => None,
+                None => e.link.as_deref().and_then(|l| Url::parse(l).ok()),
+            })
+            .collect();
+        let articles: Vec<Option<Article>> = stream::iter(pages)
+            .map(|page| {
+                let loader = self.loader.clone();
+                async move { fetch_article(&loader, &page?).await }
+            })
+            .buffered(PAGE_CONCURRENCY)
+            .collect()
+            .await;
+        let site_name = feed.title.clone();
+        let lang = feed.language.clone();
+        let items = tokio::task::spawn_blocking(move || {
+            fresh
+                .into_iter()
+                .zip(articles)
+                .map(|(entry, article)| {
+                    build_item(entry, article, site_name.as_deref(), lang.as_deref())
+                })
+                .collect::<Vec<NewItem>>()
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?;
+        self.store.insert_items(source, items).await
+    }
+}
+
+async fn fetch_article(loader: &Loader, url: &Url) -> Option<Article> {
+    let response = match loader.get(url, None).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::info!("article page {url}: {e}");
+            return None;
+        }
+    };
+    let is_html = response
+        .content_type
+        .as_deref()
+        .is_none_or(|ct| ct.contains("html") || ct.contains("xml") || ct.starts_with("text/"));
+    if !is_html {
+        tracing::info!("article page {url} is not HTML");
+        return None;
+    }
+    let final_url = response.final_url;
+    let content_type = response.content_type;
+    let body = response.body;
+    tokio::task::spawn_blocking(move || {
+        bulletin_extract::extract(&body, Some(&final_url), content_type.as_deref())
+    })
+    .await
+    .ok()
+}
+
+fn feed_kind_name(feed: &Feed) -> &'static str {
+    match feed.kind {
+        bulletin_core::FeedKind::Rss => "rss",
+        bulletin_core::FeedKind::Rdf => "rdf",
+        bulletin_core::FeedKind::Atom => "atom",
+        bulletin_core::FeedKind::JsonFeed => "json",
+    }
+}
+
+fn entry_key(entry: &FeedEntry) -> ItemKey {
+    ItemKey {
+        guid: entry.id.clone(),
+        canonical_url: canonical_link(entry),
+    }
+}
+
+fn canonical_link(entry: &FeedEntry) -> Option<String> {
+    let link = Url::parse(entry.link.as_deref()?).ok()?;
+    Some(canonicalize_url(&link).to_string())
+}
+
+/// Builds the item to store from a feed entry and, when one was fetched, its
+/// extracted article page. All HTML is sanitized here.
+pub fn build_item(
+    entry: FeedEntry,
+    article: Option<Article>,
+    site_name: Option<&str>,
+    lang: Option<&str>,
+) -> NewItem {
+    let base = entry.link.as_deref().and_then(|l| Url::parse(l).ok());
+    let now = Utc::now();
+    let canonical = article
+        .as_ref()
+        .and_then(|a| a.canonical_url.clone())
+        .or_else(|| canonical_link(&entry));
+    let summary_text = entry
+        .summary
+        .as_deref()
+        .map(bulletin_feeds::html_to_text)
+        .filter(|s| !s.is_empty());
+
+    // The body: the feed's full content, else the article page, else the summary.
+    let (html, text, word_count, reading_time, body_image) = match (&entry.content, &article) {
+        (Some(content), _) => {
+            let (clean, words, minutes) =
+                bulletin_extract::clean_feed_content(content, base.as_ref());
+            (clean.html, clean.text, words, minutes, clean.first_image)
+        }
+        (None, Some(a)) if a.word_count > 0 => (
+            a.html.clone(),
+            a.text.clone(),
+            a.word_count,
+            a.reading_time_minutes,
+            None,
+        ),
+        _ => {
+            let summary_html = entry.summary.clone().unwrap_or_default();
+            let (clean, words, minutes) =
+                bulletin_extract::clean_feed_content(&summary_html, base.as_ref());
+            (clean.html, clean.text, words, minutes, clean.first_image)
+        }
+    };
+
+    let authors = pick_authors(
+        &entry.authors,
+        article
+            .as_ref()
+            .map(|a| a.authors.as_slice())
+            .unwrap_or(&[]),
+    );
+    let lead_image = pick_image(
+        entry.image.clone(),
+        article.as_ref().and_then(|a| a.lead_image.clone()),
+        body_image,
+    );
+    let title = entry
+        .title
+        .clone()
+        .or_else(|| article.as_ref().and_then(|a| a.title.clone()))
+        .filter(|t| !t.trim().is_empty());
+    let summary = summary_text
+        .or_else(|| article.as_ref().and_then(|a| a.summary.clone()))
+        .or_else(|| text.split("\n\n").next().map(str::to_string))
+        .map(|s| truncate_chars(&s, SUMMARY_CHARS))
+        .filter(|s| !s.is_empty());
+    let published_at = entry
+        .published
+        .or(entry.updated)
+        .or_else(|| article.as_ref().and_then(|a| a.published_at))
+        .unwrap_or(now)
+        .min(now);
+    let kind = if title.is_none() {
+        ItemKind::Update
+    } else {
+        ItemKind::Article
+    };
+    NewItem {
+        guid: entry.id.clone(),
+        kind,
+        url: entry
+            .link
+            .clone()
+            .or_else(|| article.as_ref().and_then(|a| a.url.clone())),
+        canonical_url: canonical,
+        title,
+        summary,
+        published_at,
+        modified_at: entry
+            .updated
+            .or_else(|| article.as_ref().and_then(|a| a.modified_at)),
+        lang: article
+            .as_ref()
+            .and_then(|a| a.lang.clone())
+            .or_else(|| lang.map(str::to_string)),
+        site_name: article
+            .as_ref()
+            .and_then(|a| a.site_name.clone())
+            .or_else(|| site_name.map(str::to_string)),
+        authors,
+        lead_image,
+        text,
+        html,
+        word_count,
+        reading_time_minutes: reading_time,
+    }
+}
+
+/// The article page usually knows more about an author (role, bio, avatar).
+fn pick_authors(from_feed: &[Author], from_page: &[Author]) -> Vec<Author> {
+    if from_page.is_empty() {
+        return from_feed.to_vec();
+    }
+    if from_feed.is_empty() {
+        return from_page.to_vec();
+    }
+    from_feed
+        .iter()
+        .map(|a| {
+            from_page
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&a.name))
+                .cloned()
+                .unwrap_or_else(|| a.clone())
+        })
+        .collect()
+}
+
+fn pick_image(
+    from_feed: Option<Image>,
+    from_page: Option<Image>,
+    from_body: Option<Image>,
+) -> Option<Image> {
+    let mut best = match (from_feed, from_page) {
+        (Some(f), Some(p)) if f.caption.is_none() && p.caption.is_some() => Some(p),
+        (Some(f), _) => Some(f),
+        (None, p) => p,
+    }
+    .or(from_body.clone());
+    if let (Some(b), Some(body)) = (best.as_mut(), from_body)
+        && b.url == body.url
+    {
+        b.caption = b.caption.take().or(body.caption);
+        b.credit = b.credit.take().or(body.credit);
+    }
+    best
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+/// The wait before the next fetch of a healthy source.
+fn interval(ttl_minutes: Option<u32>) -> Duration {
+    let minutes = ttl_minutes
+        .map(i64::from)
+        .unwrap_or(DEFAULT_INTERVAL_MINUTES)
+        .clamp(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES);
+    Duration::minutes(minutes)
+}
+
+/// The wait after `errors` consecutive failures: 5 min doubling to 24 h.
+fn backoff(errors: u32) -> Duration {
+    let minutes =
+        (MIN_INTERVAL_MINUTES << errors.saturating_sub(1).min(12)).min(MAX_INTERVAL_MINUTES);
+    Duration::minutes(minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::minutes(5));
+        assert_eq!(backoff(2), Duration::minutes(10));
+        assert_eq!(backoff(30), Duration::minutes(24 * 60));
+    }
+
+    #[test]
+    fn builds_update_without_title_and_clamps_future_dates() {
+        let entry = FeedEntry {
+            id: Some("u1".into()),
+            content: Some("<p>Short update <script>x()</script>text.</p>".into()),
+            published: Some(Utc::now() + Duration::days(3)),
+            ..FeedEntry::default()
+        };
+        let item = build_item(entry, None, Some("Site"), None);
+        assert_eq!(item.kind, ItemKind::Update);
+        assert!(item.published_at <= Utc::now());
+        assert_eq!(item.text, "Short update text.");
+        assert!(!item.html.contains("script"));
+        assert_eq!(item.summary.as_deref(), Some("Short update text."));
+    }
+
+    #[test]
+    fn truncates_on_word_boundary() {
+        let s = "word ".repeat(100);
+        let t = truncate_chars(&s, 50);
+        assert!(t.chars().count() <= 51 && t.ends_with('…'));
+    }
+}

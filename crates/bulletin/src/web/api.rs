@@ -1,0 +1,139 @@
+//! The JSON API (`/api/v1`).
+
+use super::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bulletin_core::{ItemId, SourceId};
+use bulletin_store::{Cursor, ItemQuery, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+
+/// An API error: an HTTP status, a stable snake_case code and a message.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::InvalidCursor => ApiError::bad_request("invalid_cursor", e.to_string()),
+            e => {
+                tracing::error!("store: {e}");
+                ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "database_unavailable",
+                    message: "the database did not answer; try again shortly".into(),
+                }
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ItemsParams {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    pub source: Option<i64>,
+    pub q: Option<String>,
+    pub include: Option<String>,
+}
+
+/// Turns request parameters into a store query.
+pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuery, ApiError> {
+    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                "the cursor is not one this server gave out; start again without it",
+            )
+        })?),
+        None => None,
+    };
+    let limit = params.limit.unwrap_or(default_limit);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be between 1 and 500",
+        ));
+    }
+    Ok(ItemQuery {
+        limit,
+        after,
+        source: params.source.map(SourceId),
+        search: params.q.clone().filter(|q| !q.trim().is_empty()),
+        include_content: params
+            .include
+            .as_deref()
+            .is_some_and(|i| i.split(',').any(|p| p.trim() == "content")),
+    })
+}
+
+pub async fn items(
+    State(state): State<AppState>,
+    Query(params): Query<ItemsParams>,
+) -> Result<Response, ApiError> {
+    let query = item_query(&params, 20)?;
+    let page = state.store.items(query).await?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_id", "item ids are numbers"))?;
+    match state.store.item(ItemId(id)).await? {
+        Some(item) => Ok(Json(item).into_response()),
+        None => Err(ApiError::not_found(format!("there is no item {id}"))),
+    }
+}
+
+pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let sources = state.store.sources().await?;
+    Ok(Json(json!({ "sources": sources })).into_response())
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}\n"),
+        )
+            .into_response(),
+    }
+}

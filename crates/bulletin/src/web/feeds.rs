@@ -1,0 +1,174 @@
+//! Outgoing feeds: `/feed.atom`, `/feed.rss`, `/feed.json`, also per source
+//! and for a search (`?q=`).
+
+use super::AppState;
+use super::api::{ApiError, ItemsParams, item_query};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bulletin_core::SourceId;
+use bulletin_feeds::write::{OutgoingEntry, OutgoingFeed};
+use bulletin_store::Item;
+use chrono::Utc;
+
+const FEED_LENGTH: usize = 50;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl Format {
+    fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "feed.atom" => Some(Format::Atom),
+            "feed.rss" => Some(Format::Rss),
+            "feed.json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// The server's own origin as the client reached it.
+pub fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+pub async fn site_feed(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(params): Query<ItemsParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(format) = Format::from_name(&name) else {
+        return Ok(super::pages::not_found().await.into_response());
+    };
+    render(state, format, None, params, &headers, &format!("/{name}")).await
+}
+
+pub async fn source_feed(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+    Query(params): Query<ItemsParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(format) = Format::from_name(&name) else {
+        return Ok(super::pages::not_found().await.into_response());
+    };
+    render(
+        state,
+        format,
+        Some(SourceId(id)),
+        params,
+        &headers,
+        &format!("/sources/{id}/{name}"),
+    )
+    .await
+}
+
+async fn render(
+    state: AppState,
+    format: Format,
+    source: Option<SourceId>,
+    params: ItemsParams,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Response, ApiError> {
+    let mut query = item_query(
+        &ItemsParams {
+            limit: Some(FEED_LENGTH),
+            q: params.q.clone(),
+            ..ItemsParams::default()
+        },
+        FEED_LENGTH,
+    )?;
+    query.source = source;
+    query.include_content = true;
+    let origin = origin(headers);
+    let mut title = "Bulletin".to_string();
+    let mut home = format!("{origin}/");
+    if let Some(id) = source {
+        match state.store.source(id).await? {
+            Some(s) => {
+                title = format!("{} — Bulletin", s.display_title());
+                home = format!("{origin}/sources/{id}");
+            }
+            None => return Ok((StatusCode::NOT_FOUND, "no such source\n").into_response()),
+        }
+    }
+    if let Some(q) = &query.search {
+        title = format!("{title}: search for “{q}”");
+    }
+    let page = state.store.items(query).await?;
+    let mut self_url = format!("{origin}{path}");
+    if let Some(q) = &params.q {
+        self_url.push_str("?q=");
+        self_url.push_str(&super::pages::url_encode(q));
+    }
+    let feed = OutgoingFeed {
+        title,
+        home_url: home,
+        self_url,
+        updated: page
+            .items
+            .iter()
+            .map(|i| i.modified_at.unwrap_or(i.published_at))
+            .max()
+            .unwrap_or_else(Utc::now),
+        entries: page.items.iter().map(|i| entry(i, &origin)).collect(),
+    };
+    let (body, ty) = match format {
+        Format::Atom => (
+            bulletin_feeds::write::atom(&feed),
+            "application/atom+xml; charset=utf-8",
+        ),
+        Format::Rss => (
+            bulletin_feeds::write::rss(&feed),
+            "application/rss+xml; charset=utf-8",
+        ),
+        Format::Json => (
+            bulletin_feeds::write::json_feed(&feed),
+            "application/feed+json; charset=utf-8",
+        ),
+    };
+    Ok(([(header::CONTENT_TYPE, ty)], body).into_response())
+}
+
+fn entry(item: &Item, origin: &str) -> OutgoingEntry {
+    let local = format!("{origin}/items/{}", item.id);
+    OutgoingEntry {
+        // Stable across hosts and renames: the item's number under a tag URI.
+        id: format!("tag:bulletin,2025:item-{}", item.id),
+        url: item.url.clone().unwrap_or_else(|| local.clone()),
+        title: item
+            .title
+            .clone()
+            .or_else(|| item.summary.clone())
+            .unwrap_or_else(|| format!("Update {}", item.id)),
+        published: item.published_at,
+        updated: item
+            .modified_at
+            .unwrap_or(item.published_at)
+            .max(item.published_at),
+        authors: item.authors.clone(),
+        summary: item.summary.clone(),
+        content_html: item.html.clone().filter(|h| !h.is_empty()),
+        image: item.lead_image.clone(),
+        source_title: Some(item.source.title.clone()),
+    }
+}

@@ -1,0 +1,209 @@
+//! Server-rendered pages.
+
+use super::AppState;
+use super::api::{ItemsParams, item_query};
+use super::view::EntryView;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use bulletin_core::{ItemId, SourceId};
+use bulletin_store::ItemQuery;
+use serde::Deserialize;
+
+const PAGE_SIZE: usize = 20;
+
+#[derive(Template)]
+#[template(path = "feed.html")]
+struct FeedPage {
+    heading: String,
+    note: Option<String>,
+    empty_message: String,
+    entries: Vec<EntryView>,
+    next_href: Option<String>,
+    query: String,
+    feed_path: String,
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    e: EntryView,
+    query: String,
+    feed_path: String,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    message: String,
+    query: String,
+    feed_path: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FeedParams {
+    pub cursor: Option<String>,
+    pub q: Option<String>,
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn unavailable() -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, Html("<!doctype html><title>Unavailable</title><h1>The database did not answer</h1><p>Try again in a moment.</p>")).into_response()
+}
+
+fn bad_cursor() -> Response {
+    (StatusCode::BAD_REQUEST, Html("<!doctype html><title>Bad link</title><h1>This page link is not valid</h1><p><a href=\"/\">Start from the newest items</a>.</p>")).into_response()
+}
+
+pub fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+struct Listing<'a> {
+    heading: String,
+    note: Option<String>,
+    empty_message: &'a str,
+    base_path: &'a str,
+    feed_path: String,
+}
+
+async fn list(
+    state: AppState,
+    params: FeedParams,
+    source: Option<SourceId>,
+    listing: Listing<'_>,
+) -> Response {
+    let Ok(mut query): Result<ItemQuery, _> = item_query(
+        &ItemsParams {
+            cursor: params.cursor.clone(),
+            q: params.q.clone(),
+            ..ItemsParams::default()
+        },
+        PAGE_SIZE,
+    ) else {
+        return bad_cursor();
+    };
+    query.source = source;
+    let Ok(page) = state.store.items(query).await else {
+        return unavailable();
+    };
+    let q = params.q.clone().unwrap_or_default();
+    let next_href = page.next_cursor.map(|c| {
+        let mut href = format!("{}?cursor={}", listing.base_path, url_encode(&c));
+        if !q.is_empty() {
+            href.push_str("&q=");
+            href.push_str(&url_encode(&q));
+        }
+        href
+    });
+    render(&FeedPage {
+        heading: listing.heading,
+        note: listing.note,
+        empty_message: listing.empty_message.to_string(),
+        entries: page.items.iter().map(EntryView::from_item).collect(),
+        next_href,
+        query: q,
+        feed_path: listing.feed_path,
+    })
+}
+
+pub async fn feed(State(state): State<AppState>, Query(params): Query<FeedParams>) -> Response {
+    let listing = Listing {
+        heading: "Latest news".into(),
+        note: None,
+        empty_message: "Nothing here yet. Add a source with `bulletin source add URL`, or start with `bulletin serve --demo`.",
+        base_path: "/",
+        feed_path: "/feed".into(),
+    };
+    list(state, params, None, listing).await
+}
+
+pub async fn search(State(state): State<AppState>, Query(params): Query<FeedParams>) -> Response {
+    let q = params.q.clone().unwrap_or_default();
+    let listing = Listing {
+        heading: if q.trim().is_empty() {
+            "Search".into()
+        } else {
+            format!("Search: {q}")
+        },
+        note: None,
+        empty_message: "No items match.",
+        base_path: "/search",
+        feed_path: "/feed".into(),
+    };
+    list(state, params, None, listing).await
+}
+
+pub async fn source(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<FeedParams>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found().await.into_response();
+    };
+    let source = match state.store.source(SourceId(id)).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return not_found().await.into_response(),
+        Err(_) => return unavailable(),
+    };
+    let note = match (&source.last_error, source.error_count) {
+        (Some(e), n) if n > 0 => Some(format!("The last fetch failed: {e}")),
+        _ => source.last_fetch_at.map(|t| {
+            format!(
+                "{} items · last fetched {}",
+                source.item_count,
+                super::view::human_time(&t)
+            )
+        }),
+    };
+    let base_path = format!("/sources/{id}");
+    let listing = Listing {
+        heading: source.display_title().to_string(),
+        note,
+        empty_message: "No items from this source yet.",
+        base_path: &base_path,
+        feed_path: format!("/sources/{id}/feed"),
+    };
+    list(state, params, Some(SourceId(id)), listing).await
+}
+
+pub async fn item(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found().await.into_response();
+    };
+    match state.store.item(ItemId(id)).await {
+        Ok(Some(item)) => render(&ItemPage {
+            e: EntryView::from_item(&item),
+            query: String::new(),
+            feed_path: "/feed".into(),
+        }),
+        Ok(None) => not_found().await.into_response(),
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn not_found() -> impl IntoResponse {
+    let page = NotFoundPage {
+        message: "There is nothing at this address.".into(),
+        query: String::new(),
+        feed_path: "/feed".into(),
+    };
+    let mut response = render(&page);
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
