@@ -230,8 +230,12 @@ pub(crate) struct Cleaner<'a> {
     paragraph: String,
     in_pre: usize,
     in_caption: usize,
-    first_image: Option<Image>,
-    open_figure: Option<(String, bool)>,
+    /// The first image inside a `<figure>`, with its caption.
+    figure_image: Option<Image>,
+    /// The first image anywhere, for when no figure has one.
+    loose_image: Option<Image>,
+    /// Inside the figure being read: its caption so far.
+    open_figure: Option<String>,
 }
 
 impl<'a> Cleaner<'a> {
@@ -244,7 +248,8 @@ impl<'a> Cleaner<'a> {
             paragraph: String::new(),
             in_pre: 0,
             in_caption: 0,
-            first_image: None,
+            figure_image: None,
+            loose_image: None,
             open_figure: None,
         }
     }
@@ -254,7 +259,7 @@ impl<'a> Cleaner<'a> {
         CleanHtml {
             html: self.html,
             text: self.text,
-            first_image: self.first_image,
+            first_image: self.figure_image.or(self.loose_image),
         }
     }
 
@@ -290,8 +295,10 @@ impl<'a> Cleaner<'a> {
             self.write_img(el);
             return;
         }
-        if name == "figure" && self.first_image.is_none() {
-            self.open_figure = Some((String::new(), false));
+        let reads_figure =
+            name == "figure" && self.figure_image.is_none() && self.open_figure.is_none();
+        if reads_figure {
+            self.open_figure = Some(String::new());
         }
         if keep {
             self.html.push('<');
@@ -325,10 +332,9 @@ impl<'a> Cleaner<'a> {
         if name == "figcaption" {
             self.in_caption -= 1;
         }
-        if name == "figure"
-            && let Some((caption, _)) = self.open_figure.take()
-            && let Some(img) = self.first_image.as_mut()
-            && img.caption.is_none()
+        if reads_figure
+            && let Some(caption) = self.open_figure.take()
+            && let Some(img) = self.figure_image.as_mut()
         {
             let caption = collapse(&caption);
             if !caption.is_empty() {
@@ -363,18 +369,15 @@ impl<'a> Cleaner<'a> {
             }
         }
         self.html.push_str(" loading=\"lazy\" decoding=\"async\">");
-        if self.first_image.is_none() {
-            self.first_image = Some(Image {
-                url: src,
-                caption: None,
-                credit: None,
-            });
-            if let Some(fig) = self.open_figure.as_mut() {
-                fig.1 = true;
-            } else {
-                // An image outside a figure: its alt text is no caption.
-                self.open_figure = None;
-            }
+        let image = || Image {
+            url: src.clone(),
+            caption: None,
+            credit: None,
+        };
+        if self.open_figure.is_some() && self.figure_image.is_none() {
+            self.figure_image = Some(image());
+        } else if self.loose_image.is_none() {
+            self.loose_image = Some(image());
         }
     }
 
@@ -443,7 +446,7 @@ impl<'a> Cleaner<'a> {
 
     fn push_text(&mut self, text: &str) {
         escape_text_into(&mut self.html, text);
-        if let Some((caption, _)) = self.open_figure.as_mut()
+        if let Some(caption) = self.open_figure.as_mut()
             && self.in_caption > 0
         {
             caption.push_str(text);

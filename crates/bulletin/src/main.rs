@@ -36,7 +36,7 @@ struct Cli {
 
     /// Allow fetching from loopback, private and other non-public addresses
     /// (for tests and intranets). Off by default.
-    #[arg(long, global = true, env = "BULLETIN_ALLOW_PRIVATE_NETWORKS", value_parser = parse_flag, default_value = "false", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, global = true, env = "BULLETIN_ALLOW_PRIVATE_NETWORKS", action = clap::ArgAction::SetTrue, value_parser = clap::builder::FalseyValueParser::new())]
     allow_private_networks: bool,
 
     /// Print more about what is happening (repeat for even more).
@@ -45,16 +45,6 @@ struct Cli {
 
     #[command(subcommand)]
     command: Command,
-}
-
-fn parse_flag(s: &str) -> Result<bool, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" | "" => Ok(false),
-        other => Err(format!(
-            "expected 1/0, true/false, yes/no or on/off, not '{other}'"
-        )),
-    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,0 +1,195 @@
+//! Test harness: a fixture web server on loopback and the real binary.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the fixture server answers for one path.
+#[derive(Clone)]
+pub struct Doc {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+impl Doc {
+    pub fn ok(content_type: &'static str, body: impl Into<Vec<u8>>) -> Doc {
+        Doc {
+            status: 200,
+            content_type,
+            body: body.into(),
+        }
+    }
+}
+
+/// A web server on 127.0.0.1 whose documents tests can change while it runs.
+#[derive(Clone)]
+pub struct FixtureServer {
+    pub addr: SocketAddr,
+    docs: Arc<Mutex<HashMap<String, Doc>>>,
+}
+
+impl FixtureServer {
+    pub async fn start() -> FixtureServer {
+        let docs: Arc<Mutex<HashMap<String, Doc>>> = Arc::default();
+        let app = Router::new()
+            .route("/{*path}", axum::routing::get(serve_doc))
+            .with_state(docs.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fixture server");
+        let addr = listener.local_addr().expect("fixture address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FixtureServer { addr, docs }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+    }
+
+    pub fn set(&self, path: &str, doc: Doc) {
+        self.docs
+            .lock()
+            .unwrap()
+            .insert(path.trim_start_matches('/').to_string(), doc);
+    }
+}
+
+async fn serve_doc(
+    State(docs): State<Arc<Mutex<HashMap<String, Doc>>>>,
+    Path(path): Path<String>,
+) -> Response {
+    let doc = docs.lock().unwrap().get(&path).cloned();
+    match doc {
+        Some(d) => (
+            StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, d.content_type)],
+            d.body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A data folder for one test, removed at the end.
+pub struct DataDir(pub tempfile::TempDir);
+
+impl DataDir {
+    pub fn new() -> DataDir {
+        DataDir(tempfile::tempdir().expect("temp dir"))
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.0.path().to_path_buf()
+    }
+}
+
+/// Runs the real `bulletin` binary with this data folder and private
+/// networks allowed (the fixture server is on loopback).
+pub async fn bulletin(data: &DataDir, args: &[&str]) -> Output {
+    bulletin_with(data, args, true).await
+}
+
+pub async fn bulletin_with(data: &DataDir, args: &[&str], allow_private: bool) -> Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"));
+    cmd.arg("--data").arg(data.path());
+    if allow_private {
+        cmd.arg("--allow-private-networks");
+    }
+    cmd.args(args)
+        .env_remove("BULLETIN_ALLOW_PRIVATE_NETWORKS")
+        .env_remove("BULLETIN_DATABASE_URL");
+    tokio::time::timeout(Duration::from_secs(120), cmd.output())
+        .await
+        .expect("bulletin did not finish in time")
+        .expect("bulletin runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A running `bulletin serve`, stopped when dropped.
+pub struct Server {
+    child: tokio::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    pub async fn start(data: &DataDir) -> Server {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .arg("--data")
+            .arg(data.path())
+            .args([
+                "--allow-private-networks",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--no-fetch",
+            ])
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start bulletin serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.split("serving on ").nth(1) {
+                    return rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .trim_end_matches('/')
+                        .to_string();
+                }
+            }
+            panic!("bulletin serve exited before listening");
+        })
+        .await
+        .expect("bulletin serve did not start listening");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Server { child, base }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String, String) {
+        let r = reqwest::get(format!("{}{}", self.base, path))
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, ct, r.text().await.expect("body"))
+    }
+
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let (status, _, body) = self.get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).expect("JSON body")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
