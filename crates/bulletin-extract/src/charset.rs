@@ -28,7 +28,7 @@ fn charset_from_content_type(ct: &str) -> Option<&'static Encoding> {
     let end = value
         .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
         .unwrap_or(value.len());
-    Encoding::for_label(value[..end].as_bytes())
+    Encoding::for_label(&value.as_bytes()[..end])
 }
 
 fn charset_from_meta(head: &[u8]) -> Option<&'static Encoding> {
@@ -46,7 +46,7 @@ fn charset_from_meta(head: &[u8]) -> Option<&'static Encoding> {
                 c == '"' || c == '\'' || c == ';' || c == '>' || c == '/' || c.is_whitespace()
             })
             .unwrap_or(value.len());
-        if let Some(enc) = Encoding::for_label(value[..end].as_bytes()) {
+        if let Some(enc) = Encoding::for_label(&value.as_bytes()[..end]) {
             // A meta tag cannot really declare UTF-16: the bytes it is written in are ASCII.
             return Some(
                 if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {

@@ -71,9 +71,9 @@ pub fn atom(feed: &OutgoingFeed) -> String {
     );
     if feed.entries.iter().any(|e| e.authors.is_empty()) {
         // RFC 4287 requires an author for every entry: the feed's stands in.
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<author><name>{}</name></author>\n",
+            "<author><name>{}</name></author>",
             escape_xml(&feed.title)
         );
     }
