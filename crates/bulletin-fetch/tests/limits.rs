@@ -1,0 +1,179 @@
+//! The fetcher against misbehaving servers on loopback.
+
+use bulletin_fetch::{FetchConfig, FetchError, Fetcher};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use url::Url;
+
+/// A server that answers every connection with `respond(path)`, written
+/// slowly when `drip` is set.
+async fn server(respond: fn(&str) -> Vec<u8>, drip: Option<Duration>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let response = respond(&path);
+                match drip {
+                    None => {
+                        let _ = sock.write_all(&response).await;
+                    }
+                    Some(pause) => {
+                        for chunk in response.chunks(16) {
+                            if sock.write_all(chunk).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(pause).await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn http(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn fetcher(timeout: Duration) -> Fetcher {
+    Fetcher::new(FetchConfig {
+        allow_private_networks: true,
+        timeout,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn cuts_off_bodies_over_the_limit() {
+    let base = server(
+        |_| {
+            http(
+                "200 OK",
+                "Content-Type: text/plain\r\n",
+                &vec![b'x'; 11 * 1024 * 1024],
+            )
+        },
+        None,
+    )
+    .await;
+    let err = fetcher(Duration::from_secs(20))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("larger than 10485760 bytes"));
+}
+
+#[tokio::test]
+async fn cuts_off_bodies_without_length_over_the_limit() {
+    fn endless(_: &str) -> Vec<u8> {
+        let mut out =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n".to_vec();
+        out.extend(std::iter::repeat_n(b'y', 11 * 1024 * 1024));
+        out
+    }
+    let base = server(endless, None).await;
+    let err = fetcher(Duration::from_secs(20))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn cuts_off_slow_servers_at_the_deadline() {
+    let base = server(
+        |_| http("200 OK", "", &vec![b'z'; 4096]),
+        Some(Duration::from_millis(50)),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let err = fetcher(Duration::from_secs(1))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Timeout(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn reports_status_and_follows_redirects_but_not_loops() {
+    fn routes(path: &str) -> Vec<u8> {
+        match path {
+            "/old" => http("301 Moved Permanently", "Location: /new\r\n", b""),
+            "/new" => http(
+                "200 OK",
+                "Content-Type: application/rss+xml\r\nETag: \"v1\"\r\n",
+                b"<rss/>",
+            ),
+            "/loop" => http("302 Found", "Location: /loop\r\n", b""),
+            _ => http("404 Not Found", "", b"no"),
+        }
+    }
+    let base = server(routes, None).await;
+    let f = fetcher(Duration::from_secs(5));
+    let ok = f
+        .get(&Url::parse(&format!("{base}/old")).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(ok.final_url.path(), "/new");
+    assert_eq!(ok.validators.etag.as_deref(), Some("\"v1\""));
+    let err = f
+        .get(&Url::parse(&format!("{base}/loop")).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Redirects), "{err}");
+    let err = f
+        .get(&Url::parse(&format!("{base}/missing")).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "the server answered HTTP 404 Not Found");
+}
+
+#[tokio::test]
+async fn refuses_loopback_unless_allowed() {
+    let base = server(|_| http("200 OK", "", b"secret"), None).await;
+    let strict = Fetcher::new(FetchConfig::default()).unwrap();
+    let err = strict
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Blocked(_)), "{err}");
+    assert!(err.to_string().contains("--allow-private-networks"));
+    // A name that resolves to loopback is refused at resolution time too.
+    let port = Url::parse(&base).unwrap().port().unwrap();
+    let named = Url::parse(&format!("http://localhost.localdomain:{port}/")).unwrap();
+    if let Err(e) = strict.get(&named, None).await {
+        assert!(
+            matches!(e, FetchError::Blocked(_) | FetchError::Connect(_)),
+            "{e}"
+        );
+    } else {
+        panic!("a loopback name was fetched");
+    }
+    assert_eq!(
+        fetcher(Duration::from_secs(5))
+            .get(&Url::parse(&base).unwrap(), None)
+            .await
+            .unwrap()
+            .body,
+        b"secret"
+    );
+}
