@@ -1,6 +1,7 @@
 //! `bulletin`: the command line, the web server and the background fetcher.
 //! Thin: every stage's work lives in its own crate.
 
+mod batch;
 mod commands;
 mod demo;
 mod ingest;
@@ -79,13 +80,23 @@ enum Command {
         concurrency: usize,
     },
     /// Extract the article from an HTML file (or - for standard input) and
-    /// print it as JSON.
+    /// print it as JSON; with --batch, every page under a folder, one JSON
+    /// line each.
     Extract {
         /// The page's URL, to resolve relative links.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "batch")]
         url: Option<String>,
+        /// Extract every .html, .htm and .html.gz file under this folder and
+        /// print one JSON object a line, each with "file" (the path relative
+        /// to the folder).
+        #[arg(long, value_name = "DIR")]
+        batch: Option<PathBuf>,
+        /// Pages extracted at the same time with --batch.
+        #[arg(long, default_value_t = 1, requires = "batch")]
+        jobs: usize,
         /// The HTML file, or - for standard input.
-        file: PathBuf,
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        file: Option<PathBuf>,
     },
     /// Parse a feed file (or - for standard input) and print it as JSON.
     ParseFeed {
@@ -187,7 +198,15 @@ fn open_app(cli: &Cli) -> Result<App> {
 
 async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Extract { url, file } => commands::extract(file, url.as_deref()),
+        Command::Extract {
+            batch: Some(dir),
+            jobs,
+            ..
+        } => batch::run(dir, *jobs),
+        Command::Extract { url, file, .. } => match file {
+            Some(file) => commands::extract(file, url.as_deref()),
+            None => anyhow::bail!("give a file to extract, or --batch DIR"),
+        },
         Command::ParseFeed { url, file } => commands::parse_feed(file, url.as_deref()),
         Command::Source(cmd) => {
             let app = open_app(&cli)?;
