@@ -1,142 +1,170 @@
 //! Finding the article body in a page.
 //!
-//! A first, honest extractor: prefer explicit article containers
-//! (`itemprop=articleBody`, `<article>`, common body classes); otherwise score
-//! every block by the paragraph text it holds (length and commas, less link
-//! text), credit parents and grandparents, and take the best. Boilerplate
-//! inside the chosen block is pruned by tag, role and class/id patterns.
+//! One bottom-up pass measures every element (text, link text, paragraph
+//! text). Boilerplate is recognized by tag, ARIA role and class/id words, but
+//! never when the element holds most of the page's paragraph text (sites do
+//! name their main column "sidebar-and-content"). The body is then the
+//! explicit article container when one holds the text (`itemprop=articleBody`,
+//! common body classes, `<article>`), else the best block by a Readability-
+//! style score (paragraph length and commas credited to parents and
+//! grandparents, weighted by class names, discounted by link density), joined
+//! by qualifying siblings such as a standfirst before the body.
 
+use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-static EXPLICIT: LazyLock<Vec<Selector>> = LazyLock::new(|| {
-    [
-        r#"[itemprop="articleBody"]"#,
-        ".article-body, .article__body, .story-body, .entry-content, .post-content, .article-content, .c-entry-content, .articleBody",
-        "article",
-        r#"[role="main"], main"#,
-    ]
-    .iter()
-    .map(|s| Selector::parse(s).expect("static selector is valid"))
-    .collect()
-});
-
-static PARAGRAPHS: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse("p, pre, blockquote, li, td").expect("static selector is valid")
-});
-
-/// Picks the element that holds the article body.
-pub(crate) fn find_body(doc: &Html) -> Option<ElementRef<'_>> {
-    let scored = best_scored_block(doc);
-    for sel in EXPLICIT.iter() {
-        // The explicit container must hold a real share of the text.
-        let best = doc
-            .select(sel)
-            .filter(|e| !is_junk(e.value()))
-            .map(|e| (paragraph_text_len(e), e))
-            .max_by_key(|(len, _)| *len);
-        if let Some((len, el)) = best
-            && len >= 200
-            && scored.is_none_or(|(_, s)| len * 10 >= paragraph_text_len(s) * 6)
-        {
-            return Some(el);
-        }
-    }
-    scored
-        .map(|(_, e)| e)
-        .or_else(|| doc.select(&Selector::parse("body").ok()?).next())
+/// Text measures of one element, including its descendants.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Stats {
+    /// Characters of text (scripts and styles excluded).
+    pub text: usize,
+    /// Characters of text inside links.
+    pub link_text: usize,
+    /// Characters of text inside paragraph-like elements.
+    pub para_text: usize,
+    /// Commas inside paragraph-like elements.
+    pub commas: usize,
 }
 
-fn best_scored_block(doc: &Html) -> Option<(f64, ElementRef<'_>)> {
-    let mut scores: HashMap<ego_tree::NodeId, f64> = HashMap::new();
-    for p in doc.select(&PARAGRAPHS) {
-        if has_junk_ancestor(p) {
-            continue;
+impl Stats {
+    pub fn link_density(&self) -> f64 {
+        if self.text == 0 {
+            0.0
+        } else {
+            self.link_text as f64 / self.text as f64
         }
-        let text: String = p.text().collect();
-        let len = text.trim().chars().count();
-        if len < 25 {
-            continue;
-        }
-        let score =
-            1.0 + text.matches([',', '，', '、']).count() as f64 + (len as f64 / 100.0).min(3.0);
-        let mut ancestors = p.ancestors().filter(|a| a.value().is_element());
-        if let Some(parent) = ancestors.next() {
-            *scores.entry(parent.id()).or_default() += score;
-            if let Some(grand) = ancestors.next() {
-                *scores.entry(grand.id()).or_default() += score / 2.0;
+    }
+}
+
+pub(crate) struct Analysis {
+    pub stats: HashMap<NodeId, Stats>,
+    /// Paragraph text of the whole page.
+    pub total_para: usize,
+}
+
+fn is_paragraph(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "pre" | "blockquote" | "td" | "li" | "dd" | "h2" | "h3"
+    )
+}
+
+fn is_invisible_content(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "head"
+            | "title"
+            | "select"
+            | "option"
+            | "textarea"
+    )
+}
+
+pub(crate) fn analyze(doc: &Html) -> Analysis {
+    let mut stats: HashMap<NodeId, Stats> = HashMap::new();
+    fn visit(node: NodeRef<'_, Node>, stats: &mut HashMap<NodeId, Stats>, in_link: bool) -> Stats {
+        match node.value() {
+            Node::Text(t) => {
+                let len = t.trim().chars().count();
+                let commas = t.matches([',', '，', '、', '،']).count();
+                Stats {
+                    text: len,
+                    link_text: if in_link { len } else { 0 },
+                    para_text: 0,
+                    commas,
+                }
             }
+            Node::Element(el) => {
+                let name = el.name();
+                if is_invisible_content(name) {
+                    return Stats::default();
+                }
+                let in_link = in_link || name == "a";
+                let mut s = Stats::default();
+                for child in node.children() {
+                    let c = visit(child, stats, in_link);
+                    s.text += c.text;
+                    s.link_text += c.link_text;
+                    s.para_text += c.para_text;
+                    s.commas += c.commas;
+                }
+                if is_paragraph(name) && s.para_text == 0 {
+                    // Innermost paragraph-like element: its text is paragraph text.
+                    s.para_text = s.text.saturating_sub(s.link_text);
+                } else if s.para_text == 0 {
+                    s.commas = 0;
+                }
+                stats.insert(node.id(), s);
+                s
+            }
+            Node::Document | Node::Fragment => {
+                let mut s = Stats::default();
+                for child in node.children() {
+                    let c = visit(child, stats, in_link);
+                    s.text += c.text;
+                    s.link_text += c.link_text;
+                    s.para_text += c.para_text;
+                }
+                s
+            }
+            _ => Stats::default(),
         }
     }
-    scores
-        .into_iter()
-        .filter_map(|(id, score)| {
-            let el = ElementRef::wrap(doc.tree.get(id)?)?;
-            let adjusted = score * (1.0 - link_density(el));
-            Some((adjusted, el))
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-}
-
-fn has_junk_ancestor(el: ElementRef<'_>) -> bool {
-    el.ancestors()
-        .filter_map(|a| match a.value() {
-            Node::Element(e) => Some(e),
-            _ => None,
-        })
-        .any(is_junk)
-}
-
-fn paragraph_text_len(el: ElementRef<'_>) -> usize {
-    el.select(&PARAGRAPHS)
-        .filter(|p| p.value().name() == "p")
-        .map(|p| p.text().map(|t| t.trim().len()).sum::<usize>())
-        .sum()
-}
-
-fn link_density(el: ElementRef<'_>) -> f64 {
-    static LINKS: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("a").expect("static selector is valid"));
-    let total: usize = el.text().map(str::len).sum();
-    if total == 0 {
-        return 1.0;
+    let total = visit(doc.tree.root(), &mut stats, false);
+    Analysis {
+        stats,
+        total_para: total.para_text,
     }
-    let links: usize = el.select(&LINKS).flat_map(|a| a.text()).map(str::len).sum();
-    links as f64 / total as f64
 }
 
 const JUNK_WORDS: &[&str] = &[
     "share",
+    "sharing",
     "social",
+    "socials",
     "related",
     "comment",
+    "comments",
     "newsletter",
     "subscribe",
+    "subscription",
     "promo",
     "advert",
+    "advertisement",
+    "ad",
+    "ads",
     "sponsor",
+    "sponsored",
     "cookie",
+    "cookies",
     "consent",
+    "gdpr",
     "byline",
-    "author-bio",
-    "authorbio",
-    "author-card",
-    "read-more",
-    "readmore",
     "recommend",
+    "recommended",
+    "recommendations",
     "sidebar",
     "breadcrumb",
+    "breadcrumbs",
     "popular",
     "outbrain",
     "taboola",
     "signup",
-    "sign-up",
     "paywall",
     "toolbar",
     "masthead",
     "menu",
+    "nav",
+    "navbar",
+    "navigation",
     "footer",
     "header",
     "pagination",
@@ -145,19 +173,66 @@ const JUNK_WORDS: &[&str] = &[
     "modal",
     "banner",
     "disqus",
-    "most-read",
     "trending",
     "tags",
-    "skip-link",
+    "tag",
     "print",
-    "reading-time",
-    "readtime",
+    "widget",
     "teaser",
-    "more-stories",
-    "also-read",
+    "teasers",
+    "meta",
     "dateline",
     "timestamp",
+    "author",
+    "authors",
+    "bio",
+    "skip",
+    "login",
+    "search",
+    "caption",
+    "reading-time",
+    "readtime",
+    "readmore",
+    "more",
+    "also",
+    "rating",
+    "ratings",
+    "feedback",
+    "donate",
 ];
+
+/// Class and id parts that name boilerplate: "share-buttons", "c-related",
+/// "post__comments", "sidebar". Checked on the first and last part of each
+/// hyphen- or underscore-separated class token, after dropping one-letter
+/// namespace prefixes ("c-", "o-", "js-").
+fn names_junk(hay: &str) -> bool {
+    hay.split_ascii_whitespace().any(|token| {
+        let token = token.to_ascii_lowercase();
+        if matches!(
+            token.as_str(),
+            "most-read"
+                | "read-more"
+                | "more-stories"
+                | "also-read"
+                | "author-bio"
+                | "social-media"
+                | "reading-time"
+        ) {
+            return true;
+        }
+        let parts: Vec<&str> = token
+            .split(['-', '_'])
+            .filter(|p| {
+                !p.is_empty()
+                    && !matches!(*p, "c" | "o" | "l" | "u" | "js" | "is" | "has" | "m" | "b")
+            })
+            .collect();
+        let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+            return false;
+        };
+        JUNK_WORDS.contains(first) || (parts.len() > 1 && JUNK_WORDS.contains(last))
+    })
+}
 
 const KEEP_WORDS: &[&str] = &[
     "article-body",
@@ -166,14 +241,26 @@ const KEEP_WORDS: &[&str] = &[
     "entry-content",
     "post-content",
     "main-content",
+    "article-content",
+    "post-body",
 ];
 
-/// True for elements that are never part of an article body.
-pub(crate) fn is_junk(el: &Element) -> bool {
+/// Whether the element's tag, role or state makes it boilerplate or hidden.
+pub(crate) fn is_junk_by_tag(el: &Element) -> bool {
     let name = el.name();
     if matches!(
         name,
-        "nav" | "aside" | "footer" | "header" | "form" | "button" | "dialog" | "menu"
+        "nav"
+            | "aside"
+            | "footer"
+            | "form"
+            | "button"
+            | "dialog"
+            | "menu"
+            | "select"
+            | "input"
+            | "textarea"
+            | "label"
     ) {
         return true;
     }
@@ -187,13 +274,33 @@ pub(crate) fn is_junk(el: &Element) -> bool {
                 | "dialog"
                 | "alert"
                 | "search"
+                | "menu"
+                | "menubar"
+                | "toolbar"
         )
     {
         return true;
     }
+    false
+}
+
+pub(crate) fn is_junk_by_name(el: &Element) -> bool {
     if matches!(
-        name,
-        "html" | "body" | "main" | "article" | "p" | "figure" | "img"
+        el.name(),
+        "html"
+            | "body"
+            | "main"
+            | "p"
+            | "img"
+            | "figure"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "table"
+            | "tbody"
+            | "tr"
+            | "td"
+            | "li"
     ) {
         return false;
     }
@@ -208,17 +315,308 @@ pub(crate) fn is_junk(el: &Element) -> bool {
     if hay.is_empty() {
         return false;
     }
-    let hay = hay.to_ascii_lowercase();
-    if KEEP_WORDS.iter().any(|w| hay.contains(w)) {
+    let lower = hay.to_ascii_lowercase();
+    if KEEP_WORDS.iter().any(|w| lower.contains(w)) {
         return false;
     }
-    JUNK_WORDS.iter().any(|w| {
-        hay.match_indices(w).any(|(i, _)| {
-            // Whole words or hyphenated parts only: "share" but not "shareholder".
-            let before = hay[..i].chars().next_back();
-            let after = hay[i + w.len()..].chars().next();
-            before.is_none_or(|c| !c.is_ascii_alphabetic())
-                && after.is_none_or(|c| !c.is_ascii_alphabetic() || c == 's')
+    names_junk(&hay)
+}
+
+/// How strictly boilerplate is removed; loosened when the strict pass finds
+/// almost nothing, as Readability does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    Strict,
+    Loose,
+}
+
+impl Analysis {
+    /// True for elements that are not part of an article body.
+    pub fn is_junk(&self, node: NodeRef<'_, Node>, strictness: Strictness) -> bool {
+        let Node::Element(el) = node.value() else {
+            return false;
+        };
+        let stats = self.stats.get(&node.id()).copied().unwrap_or_default();
+        // Never drop what holds most of the page's paragraph text.
+        let holds_most = self.total_para > 0 && stats.para_text * 2 > self.total_para;
+        if holds_most {
+            return false;
+        }
+        if is_junk_by_tag(el) || (el.name() == "header" && stats.para_text < 400) {
+            return true;
+        }
+        if strictness == Strictness::Strict && is_junk_by_name(el) {
+            return true;
+        }
+        // Link lists: navigation, tag clouds, "more stories".
+        if matches!(el.name(), "ul" | "ol" | "div" | "section" | "table" | "dl")
+            && stats.text > 0
+            && stats.link_density() > 0.5
+            && stats.para_text < 800
+        {
+            return true;
+        }
+        false
+    }
+}
+
+static EXPLICIT: LazyLock<Vec<Selector>> = LazyLock::new(|| {
+    [
+        r#"[itemprop="articleBody"], [itemprop="reviewBody"]"#,
+        ".article-body, .article__body, .articleBody, .article-content, .story-body, .entry-content, .post-content, .post-body, .c-entry-content, .field-name-body, .td-post-content, .story-content, .content-body",
+        "article",
+        r#"[role="main"], main"#,
+    ]
+    .iter()
+    .map(|s| Selector::parse(s).expect("static selector is valid"))
+    .collect()
+});
+
+fn class_weight(el: &Element) -> f64 {
+    const POSITIVE: &[&str] = &[
+        "article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog",
+        "story",
+    ];
+    const NEGATIVE: &[&str] = &[
+        "hidden",
+        "banner",
+        "combx",
+        "comment",
+        "contact",
+        "foot",
+        "footer",
+        "footnote",
+        "masthead",
+        "media",
+        "meta",
+        "outbrain",
+        "promo",
+        "related",
+        "scroll",
+        "share",
+        "shoutbox",
+        "sidebar",
+        "skyscraper",
+        "sponsor",
+        "shopping",
+        "tags",
+        "tool",
+        "widget",
+        "nav",
+        "menu",
+    ];
+    let mut weight = 0.0;
+    for hay in [el.attr("class"), el.id()].into_iter().flatten() {
+        let hay = hay.to_ascii_lowercase();
+        if NEGATIVE.iter().any(|w| hay.contains(w)) {
+            weight -= 25.0;
+        }
+        if POSITIVE.iter().any(|w| hay.contains(w)) {
+            weight += 25.0;
+        }
+    }
+    weight
+}
+
+fn tag_weight(name: &str) -> f64 {
+    match name {
+        "div" | "article" | "section" | "main" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    }
+}
+
+fn element(node: NodeRef<'_, Node>) -> Option<&Element> {
+    match node.value() {
+        Node::Element(e) => Some(e),
+        _ => None,
+    }
+}
+
+/// The elements that make up the article body, in document order.
+pub(crate) fn find_body<'a>(
+    doc: &'a Html,
+    analysis: &Analysis,
+    strictness: Strictness,
+) -> Vec<NodeRef<'a, Node>> {
+    let junk_ancestor =
+        |node: NodeRef<'_, Node>| node.ancestors().any(|a| analysis.is_junk(a, strictness));
+    let para = |node: NodeRef<'_, Node>| {
+        analysis
+            .stats
+            .get(&node.id())
+            .map(|s| s.para_text)
+            .unwrap_or(0)
+    };
+
+    // Score blocks by the paragraphs they hold.
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    for node in doc.tree.root().descendants() {
+        let Some(el) = element(node) else { continue };
+        if !matches!(el.name(), "p" | "pre" | "td" | "blockquote") {
+            continue;
+        }
+        let Some(stats) = analysis.stats.get(&node.id()) else {
+            continue;
+        };
+        if stats.text < 25 || analysis.is_junk(node, strictness) || junk_ancestor(node) {
+            continue;
+        }
+        let score = 1.0 + stats.commas as f64 + (stats.text as f64 / 100.0).min(3.0);
+        for (level, ancestor) in node
+            .ancestors()
+            .filter(|a| a.value().is_element())
+            .take(3)
+            .enumerate()
+        {
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f64 * 3.0,
+            };
+            let entry = scores.entry(ancestor.id()).or_insert_with(|| {
+                element(ancestor)
+                    .map(|e| tag_weight(e.name()) + class_weight(e))
+                    .unwrap_or(0.0)
+            });
+            *entry += score / divider;
+        }
+    }
+    let best = scores
+        .iter()
+        .filter_map(|(id, score)| {
+            let node = doc.tree.get(*id)?;
+            let density = analysis
+                .stats
+                .get(id)
+                .map(|s| s.link_density())
+                .unwrap_or(0.0);
+            Some((score * (1.0 - density), node))
         })
-    })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+
+    // An explicit container wins when it holds a real share of the text.
+    for sel in EXPLICIT.iter() {
+        let candidate = doc
+            .select(sel)
+            .filter(|e| !analysis.is_junk(**e, strictness))
+            .map(|e| (para(*e), *e))
+            .max_by_key(|(len, _)| *len);
+        if let Some((len, el)) = candidate
+            && len >= 150
+            && best.is_none_or(|(_, b)| {
+                len * 10 >= para(b) * 6 || el.descendants().any(|d| d.id() == b.id())
+            })
+        {
+            return with_siblings(el, None, analysis, strictness);
+        }
+    }
+    match best {
+        Some((score, node)) => {
+            // Climb while the parent holds nearly the same text: keeps
+            // sections of one article together.
+            let mut top = node;
+            while let Some(parent) = top.parent().filter(|p| p.value().is_element()) {
+                if element(parent).is_some_and(|e| matches!(e.name(), "body" | "html")) {
+                    break;
+                }
+                if para(parent) as f64 > para(top) as f64 * 1.25
+                    || analysis.is_junk(parent, strictness)
+                {
+                    break;
+                }
+                top = parent;
+            }
+            with_siblings(top, Some((score, &scores)), analysis, strictness)
+        }
+        None => doc
+            .select(&Selector::parse("body").expect("static selector is valid"))
+            .next()
+            .map(|b| vec![*b])
+            .unwrap_or_default(),
+    }
+}
+
+/// The chosen block plus siblings that belong to the same article: a
+/// standfirst before it, a continuation after it.
+fn with_siblings<'a>(
+    top: NodeRef<'a, Node>,
+    scored: Option<(f64, &HashMap<NodeId, f64>)>,
+    analysis: &Analysis,
+    strictness: Strictness,
+) -> Vec<NodeRef<'a, Node>> {
+    let Some(parent) = top.parent() else {
+        return vec![top];
+    };
+    let threshold = scored.map(|(s, _)| (s * 0.2).max(10.0));
+    parent
+        .children()
+        .filter(|sibling| {
+            if sibling.id() == top.id() {
+                return true;
+            }
+            let Some(el) = element(*sibling) else {
+                return false;
+            };
+            if analysis.is_junk(*sibling, strictness) {
+                return false;
+            }
+            let stats = analysis
+                .stats
+                .get(&sibling.id())
+                .copied()
+                .unwrap_or_default();
+            if let (Some(t), Some((_, scores))) = (threshold, scored)
+                && scores
+                    .get(&sibling.id())
+                    .is_some_and(|s| *s * (1.0 - stats.link_density()) >= t)
+            {
+                return true;
+            }
+            if el.name() == "p"
+                || (el.name() == "div"
+                    && sibling.children().all(|c| {
+                        !c.value().is_element()
+                            || element(c).is_some_and(|e| !crate::sanitize::is_block_name(e.name()))
+                    }))
+            {
+                let density = stats.link_density();
+                return (stats.text > 80 && density < 0.25)
+                    || (stats.text > 0 && density == 0.0 && stats.text >= 40);
+            }
+            false
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizes_boilerplate_class_names() {
+        for junk in [
+            "share-buttons",
+            "c-related",
+            "post__comments",
+            "sidebar",
+            "social-media",
+            "newsletter-signup",
+            "js-ad",
+        ] {
+            assert!(names_junk(junk), "{junk}");
+        }
+        for fine in [
+            "article-body",
+            "shareholder-letter",
+            "no-sidebars-layout x",
+            "content",
+            "c-article js-reading-wrapper",
+            "adaptive",
+        ] {
+            assert!(!names_junk(fine), "{fine}");
+        }
+    }
 }

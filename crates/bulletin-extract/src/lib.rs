@@ -30,14 +30,16 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     let doc = Html::parse_document(&text);
     let meta = metadata::read(&doc, url);
 
-    let junk = |el: &scraper::node::Element| body::is_junk(el);
-    let mut cleaner = Cleaner::new(url, Some(&junk));
-    if let Some(body) = body::find_body(&doc) {
-        for child in body.children() {
-            cleaner.walk(child);
+    let analysis = body::analyze(&doc);
+    let mut clean = clean_body(&doc, &analysis, url, body::Strictness::Strict);
+    if clean.text.chars().count() < 250 {
+        // Almost nothing survived: the page's class names fooled the strict
+        // rules. Retry without them and keep the longer result.
+        let loose = clean_body(&doc, &analysis, url, body::Strictness::Loose);
+        if loose.text.len() > clean.text.len() * 2 {
+            clean = loose;
         }
     }
-    let mut clean = cleaner.finish();
     drop_repeated_headline(&mut clean, meta.title.as_deref());
 
     let word_count = count_words(&clean.text);
@@ -77,6 +79,30 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         word_count,
         reading_time_minutes: reading_time_minutes(word_count),
     }
+}
+
+fn clean_body(
+    doc: &Html,
+    analysis: &body::Analysis,
+    url: Option<&Url>,
+    strictness: body::Strictness,
+) -> CleanHtml {
+    let junk = |node: ego_tree::NodeRef<'_, scraper::Node>| analysis.is_junk(node, strictness);
+    let mut cleaner = Cleaner::new(url, Some(&junk));
+    for block in body::find_body(doc, analysis, strictness) {
+        if block
+            .value()
+            .as_element()
+            .is_some_and(|e| e.name() == "body" || e.name() == "html")
+        {
+            for child in block.children() {
+                cleaner.walk(child);
+            }
+        } else {
+            cleaner.walk(block);
+        }
+    }
+    cleaner.finish()
 }
 
 /// Cleans a feed entry's HTML content: sanitized HTML, text, word count and

@@ -157,7 +157,7 @@ fn is_void(name: &str) -> bool {
 }
 
 /// Elements after which plain text starts a new paragraph.
-fn is_block(name: &str) -> bool {
+pub(crate) fn is_block_name(name: &str) -> bool {
     matches!(
         name,
         "p" | "div"
@@ -220,7 +220,7 @@ fn allowed_attr(tag: &str, attr: &str) -> Option<AttrKind> {
 }
 
 /// Decides which elements of a page are not part of an article body.
-pub(crate) type JunkFilter<'f> = &'f dyn Fn(&Element) -> bool;
+pub(crate) type JunkFilter<'f> = &'f dyn Fn(NodeRef<'_, Node>) -> bool;
 
 pub(crate) struct Cleaner<'a> {
     base: Option<&'a Url>,
@@ -282,11 +282,11 @@ impl<'a> Cleaner<'a> {
             return;
         }
         if let Some(junk) = self.junk
-            && junk(el)
+            && junk(node)
         {
             return;
         }
-        let block = is_block(name);
+        let block = is_block_name(name);
         if block {
             self.end_paragraph();
         }
