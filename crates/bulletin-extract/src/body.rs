@@ -12,7 +12,7 @@
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{Html, Node, Selector};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
