@@ -8,6 +8,7 @@
 mod body;
 mod caption;
 mod charset;
+mod dates;
 mod discover;
 mod metadata;
 mod sanitize;
@@ -28,7 +29,14 @@ use url::Url;
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
     let doc = Html::parse_document(&text);
-    let meta = metadata::read(&doc, url);
+    let mut meta = metadata::read(&doc, url);
+    if meta.published_at.is_none() {
+        let page_url = meta
+            .canonical_url
+            .clone()
+            .or_else(|| url.map(|u| u.to_string()));
+        meta.published_at = dates::find_in_page(&doc, page_url.as_deref(), meta.lang.as_deref());
+    }
 
     let analysis = body::analyze(&doc);
     let mut clean = clean_body(&doc, &analysis, url, body::Strictness::Strict);

@@ -34,7 +34,6 @@ selector!(CANONICAL, r#"link[rel~="canonical"]"#);
 selector!(TITLE, "title");
 selector!(H1, "h1");
 selector!(HTML, "html");
-selector!(TIME, "time[datetime]");
 
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
@@ -131,13 +130,22 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
                 "sailthru.date",
                 "parsely-pub-date",
                 "cxenseparse:recs:publishtime",
+                "og:published_time",
+                "published_time",
+                "article:published",
+                "dcterms.date",
+                "dc.date.created",
+                "date.published",
+                "originalpublicationdate",
+                "article.published",
+                "published-date",
+                "release_date",
+                "citation_publication_date",
+                "citation_date",
+                "dcterms.issued",
             ])
         })
-        .and_then(|d| parse_datetime(&d))
-        .or_else(|| {
-            doc.select(&TIME)
-                .find_map(|t| t.attr("datetime").and_then(parse_datetime))
-        });
+        .and_then(|d| parse_datetime(&d));
     meta.modified_at = ld
         .as_ref()
         .and_then(|a| str_of(a.get("dateModified")?))

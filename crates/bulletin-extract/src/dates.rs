@@ -1,0 +1,520 @@
+//! Publication dates, in the order the field trusts them (as htmldate does):
+//! structured data and `<meta>`, a date in the canonical URL, `datePublished`
+//! microdata and `<time>` elements, then short date texts in elements whose
+//! class says they hold a date ("date", "published", "datum", …). Dates are
+//! read in the common numeric forms and with month names in several
+//! languages; anything outside 1995..next year is ignored.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+/// Finds the publication date of a page whose metadata had none.
+pub(crate) fn find_in_page(
+    doc: &Html,
+    page_url: Option<&str>,
+    lang: Option<&str>,
+) -> Option<DateTime<Utc>> {
+    if let Some(d) = page_url.and_then(date_in_url) {
+        return Some(d);
+    }
+    let month_first = lang.is_some_and(|l| l == "en");
+    let root = doc.tree.root();
+    // Microdata and <time> elements.
+    for node in root.descendants() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        let itemprop = el.attr("itemprop").unwrap_or("");
+        if itemprop == "datePublished" || itemprop == "dateCreated" {
+            let raw = el
+                .attr("content")
+                .or(el.attr("datetime"))
+                .map(str::to_string)
+                .unwrap_or_else(|| text_of(node));
+            if let Some(d) = bulletin_core::parse_datetime(&raw)
+                .or_else(|| parse_text_date(&raw, month_first))
+                .filter(plausible)
+            {
+                return Some(d);
+            }
+        }
+    }
+    for node in root.descendants() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        if el.name() == "time"
+            && (el.attr("pubdate").is_some()
+                || class_says_published(el.attr("class"))
+                || inside_article_header(node))
+            && let Some(d) = el
+                .attr("datetime")
+                .and_then(bulletin_core::parse_datetime)
+                .filter(plausible)
+        {
+            return Some(d);
+        }
+    }
+    // Short texts in elements whose class or id says "date".
+    for node in root.descendants() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        if matches!(
+            el.name(),
+            "script" | "style" | "head" | "nav" | "footer" | "aside" | "option" | "select"
+        ) {
+            continue;
+        }
+        let names = format!(
+            "{} {}",
+            el.attr("class").unwrap_or(""),
+            el.id().unwrap_or("")
+        )
+        .to_ascii_lowercase();
+        if !DATE_CLASS_WORDS.iter().any(|w| names.contains(w)) {
+            continue;
+        }
+        if let Some(d) = el
+            .attr("datetime")
+            .or(el.attr("content"))
+            .or(el.attr("title"))
+            .and_then(|v| {
+                bulletin_core::parse_datetime(v).or_else(|| parse_text_date(v, month_first))
+            })
+            .filter(plausible)
+        {
+            return Some(d);
+        }
+        let text = text_of(node);
+        if text.chars().count() <= 120
+            && let Some(d) = parse_text_date(&text, month_first).filter(plausible)
+        {
+            return Some(d);
+        }
+    }
+    root.descendants()
+        .filter_map(|n| match n.value() {
+            Node::Element(el) if el.name() == "time" => {
+                el.attr("datetime").and_then(bulletin_core::parse_datetime)
+            }
+            _ => None,
+        })
+        .find(plausible)
+}
+
+const DATE_CLASS_WORDS: &[&str] = &[
+    "date",
+    "time",
+    "datum",
+    "created",
+    "publish",
+    "posted",
+    "pubdate",
+    "dateline",
+    "entry-meta",
+    "post-meta",
+    "article-meta",
+    "postmeta",
+    "byline",
+    "zeit",
+    "fecha",
+    "data-pub",
+    "published",
+    "meta-info",
+];
+
+fn class_says_published(class: Option<&str>) -> bool {
+    class.is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.contains("publish")
+            || c.contains("entry-date")
+            || c.contains("post-date")
+            || c.contains("article-date")
+            || c.contains("created")
+    })
+}
+
+fn inside_article_header(node: NodeRef<'_, Node>) -> bool {
+    node.ancestors().take(8).any(|a| match a.value() {
+        Node::Element(el) => {
+            matches!(el.name(), "article" | "header")
+                || el.attr("class").is_some_and(|c| {
+                    let c = c.to_ascii_lowercase();
+                    c.contains("meta")
+                        || c.contains("byline")
+                        || c.contains("article-header")
+                        || c.contains("post-header")
+                })
+        }
+        _ => false,
+    })
+}
+
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            out.push_str(t);
+            out.push(' ');
+        }
+        if out.len() > 400 {
+            break;
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn plausible(d: &DateTime<Utc>) -> bool {
+    let year = d.year();
+    year >= 1995 && year <= Utc::now().year() + 1
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<DateTime<Utc>> {
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?)).filter(plausible)
+}
+
+/// A full date in a URL path: `/2025/05/25/`, `/2025-05-25`, `/20250525/`.
+pub(crate) fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
+    let path = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let bytes = path.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    for i in 0..bytes.len() {
+        if bytes[i] != b'/' {
+            continue;
+        }
+        let rest = &bytes[i + 1..];
+        // /YYYY/MM/DD or /YYYY-MM-DD or /YYYY_MM_DD
+        if rest.len() >= 10
+            && digits(&rest[0..4])
+            && matches!(rest[4], b'/' | b'-' | b'_')
+            && digits(&rest[5..7])
+            && rest[7] == rest[4]
+            && digits(&rest[8..10])
+            && rest.get(10).is_none_or(|c| !c.is_ascii_digit())
+        {
+            let s = std::str::from_utf8(rest).ok()?;
+            if let (Ok(y), Ok(m), Ok(d)) = (s[0..4].parse(), s[5..7].parse(), s[8..10].parse())
+                && let Some(date) = ymd(y, m, d)
+            {
+                return Some(date);
+            }
+        }
+        // /YYYYMMDD/
+        if rest.len() >= 8 && digits(&rest[0..8]) && rest.get(8).is_none_or(|c| !c.is_ascii_digit())
+        {
+            let s = std::str::from_utf8(&rest[..8]).ok()?;
+            if let (Ok(y), Ok(m), Ok(d)) = (s[0..4].parse(), s[4..6].parse(), s[6..8].parse())
+                && let Some(date) = ymd(y, m, d)
+            {
+                return Some(date);
+            }
+        }
+    }
+    None
+}
+
+fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    let w = w.as_str();
+    const MONTHS: &[(&[&str], u32)] = &[
+        (
+            &[
+                "january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio",
+                "gen", "janeiro", "januari", "styczeń", "stycznia", "leden", "ledna",
+            ],
+            1,
+        ),
+        (
+            &[
+                "february",
+                "feb",
+                "februar",
+                "février",
+                "fevrier",
+                "févr",
+                "fév",
+                "febrero",
+                "febbraio",
+                "fevereiro",
+                "fev",
+                "februari",
+                "luty",
+                "lutego",
+            ],
+            2,
+        ),
+        (
+            &[
+                "march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart",
+                "marzec", "marca", "mrt",
+            ],
+            3,
+        ),
+        (
+            &[
+                "april",
+                "apr",
+                "avril",
+                "avr",
+                "abril",
+                "abr",
+                "aprile",
+                "kwiecień",
+                "kwietnia",
+            ],
+            4,
+        ),
+        (
+            &[
+                "may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maj", "maja",
+            ],
+            5,
+        ),
+        (
+            &[
+                "june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec",
+                "czerwca",
+            ],
+            6,
+        ),
+        (
+            &[
+                "july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho",
+                "lipiec", "lipca",
+            ],
+            7,
+        ),
+        (
+            &[
+                "august",
+                "aug",
+                "août",
+                "aout",
+                "agosto",
+                "ago",
+                "augustus",
+                "sierpień",
+                "sierpnia",
+            ],
+            8,
+        ),
+        (
+            &[
+                "september",
+                "sep",
+                "sept",
+                "septembre",
+                "septiembre",
+                "settembre",
+                "set",
+                "setembro",
+                "wrzesień",
+                "września",
+            ],
+            9,
+        ),
+        (
+            &[
+                "october",
+                "oct",
+                "oktober",
+                "okt",
+                "octobre",
+                "octubre",
+                "ottobre",
+                "ott",
+                "outubro",
+                "out",
+                "październik",
+                "października",
+            ],
+            10,
+        ),
+        (
+            &[
+                "november",
+                "nov",
+                "novembre",
+                "noviembre",
+                "novembro",
+                "listopad",
+                "listopada",
+            ],
+            11,
+        ),
+        (
+            &[
+                "december",
+                "dec",
+                "dezember",
+                "dez",
+                "décembre",
+                "decembre",
+                "déc",
+                "diciembre",
+                "dic",
+                "dicembre",
+                "dezembro",
+                "grudzień",
+                "grudnia",
+            ],
+            12,
+        ),
+    ];
+    MONTHS
+        .iter()
+        .find(|(names, _)| names.contains(&w))
+        .map(|(_, n)| *n)
+}
+
+/// Reads the first date written in `text`: numeric (2025-05-25, 25.05.2025,
+/// 25/05/2025, 05/25/2025 when `month_first` or unambiguous) or with a month
+/// name (25 May 2025, May 25, 2025, 25. Mai 2025, 25 de mayo de 2025).
+pub(crate) fn parse_text_date(text: &str, month_first: bool) -> Option<DateTime<Utc>> {
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '(' || c == ')')
+        .filter(|t| !t.is_empty() && *t != "de" && *t != "del" && *t != "of" && *t != "the")
+        .collect();
+    for (i, tok) in tokens.iter().enumerate() {
+        if let Some(d) = numeric_date(tok, month_first) {
+            return Some(d);
+        }
+        // Month name in the middle: 25 May 2025 / 25. Mai 2025
+        if let Some(m) = month_number(tok) {
+            let day_before = i.checked_sub(1).and_then(|j| day_of(tokens[j]));
+            let year_after = tokens.get(i + 1).and_then(|t| year_of(t));
+            if let (Some(d), Some(y)) = (day_before, year_after)
+                && let Some(date) = ymd(y, m, d)
+            {
+                return Some(date);
+            }
+            // May 25 2025
+            let day_after = tokens.get(i + 1).and_then(|t| day_of(t));
+            let year_after2 = tokens.get(i + 2).and_then(|t| year_of(t));
+            if let (Some(d), Some(y)) = (day_after, year_after2)
+                && let Some(date) = ymd(y, m, d)
+            {
+                return Some(date);
+            }
+        }
+    }
+    None
+}
+
+fn day_of(tok: &str) -> Option<u32> {
+    let t = tok
+        .trim_end_matches(['.', 'º', '°'])
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
+    let d: u32 = t.parse().ok()?;
+    (1..=31).contains(&d).then_some(d)
+}
+
+fn year_of(tok: &str) -> Option<i32> {
+    let t = tok.trim_end_matches(['.', ',', ':']);
+    (t.len() == 4).then(|| t.parse().ok()).flatten()
+}
+
+fn numeric_date(tok: &str, month_first: bool) -> Option<DateTime<Utc>> {
+    let tok = tok.trim_matches(|c: char| !c.is_ascii_digit());
+    // 2025年5月25日
+    if tok.contains('年') {
+        let mut nums = tok
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
+        let (y, m, d) = (
+            nums.next()?.parse().ok()?,
+            nums.next()?.parse().ok()?,
+            nums.next()?.parse().ok()?,
+        );
+        return ymd(y, m, d);
+    }
+    let sep = tok.chars().find(|c| matches!(c, '-' | '.' | '/'))?;
+    let parts: Vec<&str> = tok.split(sep).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if nums.len() != 3 {
+        return None;
+    }
+    if parts[0].len() == 4 {
+        return ymd(nums[0] as i32, nums[1], nums[2]);
+    }
+    let year = match parts[2].len() {
+        4 => nums[2] as i32,
+        2 => 2000 + nums[2] as i32,
+        _ => return None,
+    };
+    let (a, b) = (nums[0], nums[1]);
+    let (m, d) = if a > 12 {
+        (b, a)
+    } else if b > 12 || (month_first && sep == '/') {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    ymd(year, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: Option<DateTime<Utc>>) -> String {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn reads_text_dates() {
+        assert_eq!(
+            day(parse_text_date("8 January 2020, 3:51 pm", true)),
+            "2020-01-08"
+        );
+        assert_eq!(
+            day(parse_text_date("Posted on May 25, 2025 by Jo", true)),
+            "2025-05-25"
+        );
+        assert_eq!(
+            day(parse_text_date("04. November 2021 | PAID CONTENT", false)),
+            "2021-11-04"
+        );
+        assert_eq!(
+            day(parse_text_date("27.06.2018 09:54", false)),
+            "2018-06-27"
+        );
+        assert_eq!(
+            day(parse_text_date("12 de marzo de 2019", false)),
+            "2019-03-12"
+        );
+        assert_eq!(day(parse_text_date("05/25/2025", true)), "2025-05-25");
+        assert_eq!(day(parse_text_date("2025年5月25日", false)), "2025-05-25");
+        assert_eq!(parse_text_date("Call 555-1234 now", false), None);
+        assert_eq!(parse_text_date("in 1890 there were 3 ships", false), None);
+    }
+
+    #[test]
+    fn reads_url_dates() {
+        assert_eq!(
+            day(date_in_url("https://x.example/2021/10/20/title/")),
+            "2021-10-20"
+        );
+        assert_eq!(
+            day(date_in_url("https://x.example/news/2019-10-16-title")),
+            "2019-10-16"
+        );
+        assert_eq!(day(date_in_url("https://x.example/2019/10/title.html")), "");
+        assert_eq!(day(date_in_url("https://x.example/a/12345678901/")), "");
+    }
+}
