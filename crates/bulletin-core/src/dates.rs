@@ -7,12 +7,18 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 /// missing weekday, two-digit years), and bare dates. A value without a zone
 /// is taken as UTC. Returns `None` for anything it cannot read with certainty.
 pub fn parse_datetime(input: &str) -> Option<DateTime<Utc>> {
+    parse_datetime_with_offset(input).map(|d| d.with_timezone(&Utc))
+}
+
+/// Like [`parse_datetime`], keeping the offset the text was written with (a
+/// value without one gets `+00:00`), so the local calendar day survives.
+pub fn parse_datetime_with_offset(input: &str) -> Option<DateTime<FixedOffset>> {
     let s = input.trim();
     if s.is_empty() {
         return None;
     }
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d);
     }
     if s.as_bytes()[0].is_ascii_digit() && s.len() >= 10 && s.as_bytes()[4] == b'-' {
         return parse_iso_like(s);
@@ -20,7 +26,11 @@ pub fn parse_datetime(input: &str) -> Option<DateTime<Utc>> {
     parse_rfc822_like(s)
 }
 
-fn parse_iso_like(s: &str) -> Option<DateTime<Utc>> {
+fn utc_offset() -> FixedOffset {
+    FixedOffset::east_opt(0).expect("zero offset is valid")
+}
+
+fn parse_iso_like(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.replacen(' ', "T", 1);
     let s = s.trim_end_matches('Z');
     // Zones like +0100 or +01 instead of +01:00.
@@ -30,24 +40,24 @@ fn parse_iso_like(s: &str) -> Option<DateTime<Utc>> {
         "%Y-%m-%dT%H:%M:%S%.f%#z",
     ] {
         if let Ok(d) = DateTime::<FixedOffset>::parse_from_str(s, fmt) {
-            return Some(d.with_timezone(&Utc));
+            return Some(d);
         }
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(Utc.from_utc_datetime(&d));
+            return Some(utc_offset().from_utc_datetime(&d));
         }
     }
     let date_part = s.get(..10)?;
     NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| Utc.from_utc_datetime(&d))
+        .map(|d| utc_offset().from_utc_datetime(&d))
 }
 
-fn parse_rfc822_like(s: &str) -> Option<DateTime<Utc>> {
+fn parse_rfc822_like(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d);
     }
     // Drop the weekday, which is often wrong or localized, and retry with
     // common zone spellings that chrono does not know.
@@ -81,9 +91,7 @@ fn parse_rfc822_like(s: &str) -> Option<DateTime<Utc>> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })?;
     let zone = FixedOffset::east_opt(offset)?;
-    zone.from_local_datetime(&naive)
-        .single()
-        .map(|d| d.with_timezone(&Utc))
+    zone.from_local_datetime(&naive).single()
 }
 
 fn zone_offset_seconds(zone: &str) -> Option<i32> {

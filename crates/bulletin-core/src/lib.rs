@@ -11,6 +11,6 @@ pub mod reading;
 mod types;
 
 pub use canonical::canonicalize_url;
-pub use dates::parse_datetime;
+pub use dates::{parse_datetime, parse_datetime_with_offset};
 pub use reading::{count_words, reading_time_minutes};
 pub use types::*;

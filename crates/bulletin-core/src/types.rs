@@ -1,4 +1,4 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -95,8 +95,9 @@ pub struct Article {
     pub title: Option<String>,
     pub site_name: Option<String>,
     pub lang: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub modified_at: Option<DateTime<Utc>>,
+    /// When it was published, with the offset the page gave.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub modified_at: Option<DateTime<FixedOffset>>,
     pub authors: Vec<Author>,
     pub lead_image: Option<Image>,
     pub summary: Option<String>,

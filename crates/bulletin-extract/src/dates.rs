@@ -5,7 +5,7 @@
 //! read in the common numeric forms and with month names in several
 //! languages; anything outside 1995..next year is ignored.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -14,7 +14,7 @@ pub(crate) fn find_in_page(
     doc: &Html,
     page_url: Option<&str>,
     lang: Option<&str>,
-) -> Option<DateTime<Utc>> {
+) -> Option<DateTime<FixedOffset>> {
     if let Some(d) = page_url.and_then(date_in_url) {
         return Some(d);
     }
@@ -32,7 +32,7 @@ pub(crate) fn find_in_page(
                 .or(el.attr("datetime"))
                 .map(str::to_string)
                 .unwrap_or_else(|| text_of(node));
-            if let Some(d) = bulletin_core::parse_datetime(&raw)
+            if let Some(d) = bulletin_core::parse_datetime_with_offset(&raw)
                 .or_else(|| parse_text_date(&raw, month_first))
                 .filter(plausible)
             {
@@ -50,7 +50,7 @@ pub(crate) fn find_in_page(
                 || inside_article_header(node))
             && let Some(d) = el
                 .attr("datetime")
-                .and_then(bulletin_core::parse_datetime)
+                .and_then(bulletin_core::parse_datetime_with_offset)
                 .filter(plausible)
         {
             return Some(d);
@@ -81,7 +81,8 @@ pub(crate) fn find_in_page(
             .or(el.attr("content"))
             .or(el.attr("title"))
             .and_then(|v| {
-                bulletin_core::parse_datetime(v).or_else(|| parse_text_date(v, month_first))
+                bulletin_core::parse_datetime_with_offset(v)
+                    .or_else(|| parse_text_date(v, month_first))
             })
             .filter(plausible)
         {
@@ -96,9 +97,9 @@ pub(crate) fn find_in_page(
     }
     root.descendants()
         .filter_map(|n| match n.value() {
-            Node::Element(el) if el.name() == "time" => {
-                el.attr("datetime").and_then(bulletin_core::parse_datetime)
-            }
+            Node::Element(el) if el.name() == "time" => el
+                .attr("datetime")
+                .and_then(bulletin_core::parse_datetime_with_offset),
             _ => None,
         })
         .find(plausible)
@@ -166,18 +167,18 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn plausible(d: &DateTime<Utc>) -> bool {
+fn plausible(d: &DateTime<FixedOffset>) -> bool {
     let year = d.year();
     year >= 1995 && year <= Utc::now().year() + 1
 }
 
-fn ymd(y: i32, m: u32, d: u32) -> Option<DateTime<Utc>> {
+fn ymd(y: i32, m: u32, d: u32) -> Option<DateTime<FixedOffset>> {
     let date = NaiveDate::from_ymd_opt(y, m, d)?;
-    Some(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?)).filter(plausible)
+    Some(FixedOffset::east_opt(0)?.from_utc_datetime(&date.and_hms_opt(0, 0, 0)?)).filter(plausible)
 }
 
 /// A full date in a URL path: `/2025/05/25/`, `/2025-05-25`, `/20250525/`.
-pub(crate) fn date_in_url(url: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn date_in_url(url: &str) -> Option<DateTime<FixedOffset>> {
     let path = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let bytes = path.as_bytes();
@@ -374,7 +375,7 @@ fn month_number(word: &str) -> Option<u32> {
 /// Reads the first date written in `text`: numeric (2025-05-25, 25.05.2025,
 /// 25/05/2025, 05/25/2025 when `month_first` or unambiguous) or with a month
 /// name (25 May 2025, May 25, 2025, 25. Mai 2025, 25 de mayo de 2025).
-pub(crate) fn parse_text_date(text: &str, month_first: bool) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_text_date(text: &str, month_first: bool) -> Option<DateTime<FixedOffset>> {
     let tokens: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '(' || c == ')')
         .filter(|t| !t.is_empty() && *t != "de" && *t != "del" && *t != "of" && *t != "the")
@@ -421,7 +422,7 @@ fn year_of(tok: &str) -> Option<i32> {
     (t.len() == 4).then(|| t.parse().ok()).flatten()
 }
 
-fn numeric_date(tok: &str, month_first: bool) -> Option<DateTime<Utc>> {
+fn numeric_date(tok: &str, month_first: bool) -> Option<DateTime<FixedOffset>> {
     let tok = tok.trim_matches(|c: char| !c.is_ascii_digit());
     // 2025年5月25日
     if tok.contains('年') {
@@ -471,7 +472,7 @@ fn numeric_date(tok: &str, month_first: bool) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
-    fn day(d: Option<DateTime<Utc>>) -> String {
+    fn day(d: Option<DateTime<FixedOffset>>) -> String {
         d.map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     }

@@ -1,8 +1,8 @@
 //! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
 //! and a few visible elements, merged in that order of trust.
 
-use bulletin_core::{Author, Image, parse_datetime};
-use chrono::{DateTime, Utc};
+use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
+use chrono::{DateTime, FixedOffset};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -14,8 +14,8 @@ pub(crate) struct PageMeta {
     pub site_name: Option<String>,
     pub canonical_url: Option<String>,
     pub lang: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub modified_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub modified_at: Option<DateTime<FixedOffset>>,
     pub authors: Vec<Author>,
     pub image: Option<Image>,
     pub summary: Option<String>,
@@ -451,7 +451,7 @@ mod tests {
         assert_eq!(m.site_name.as_deref(), Some("The Daily"));
         assert_eq!(
             m.published_at.unwrap().to_rfc3339(),
-            "2025-05-25T08:00:00+00:00"
+            "2025-05-25T10:00:00+02:00"
         );
         assert_eq!(m.authors[0].role.as_deref(), Some("Senior News Editor"));
         assert_eq!(

@@ -395,7 +395,12 @@ pub fn build_item(
     let published_at = entry
         .published
         .or(entry.updated)
-        .or_else(|| article.as_ref().and_then(|a| a.published_at))
+        .or_else(|| {
+            article
+                .as_ref()
+                .and_then(|a| a.published_at)
+                .map(|d| d.with_timezone(&Utc))
+        })
         .unwrap_or(now)
         .min(now);
     let kind = if title.is_none() {
@@ -414,9 +419,12 @@ pub fn build_item(
         title,
         summary,
         published_at,
-        modified_at: entry
-            .updated
-            .or_else(|| article.as_ref().and_then(|a| a.modified_at)),
+        modified_at: entry.updated.or_else(|| {
+            article
+                .as_ref()
+                .and_then(|a| a.modified_at)
+                .map(|d| d.with_timezone(&Utc))
+        }),
         lang: article
             .as_ref()
             .and_then(|a| a.lang.clone())
