@@ -484,7 +484,7 @@ pub(crate) fn find_body<'a>(
             *entry += score / divider;
         }
     }
-    let best = scores
+    let mut ranked: Vec<(f64, NodeRef<'a, Node>)> = scores
         .iter()
         .filter_map(|(id, score)| {
             let node = doc.tree.get(*id)?;
@@ -495,7 +495,36 @@ pub(crate) fn find_body<'a>(
                 .unwrap_or(0.0);
             Some((score * (1.0 - density), node))
         })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut best = ranked.first().copied();
+    // An article split into several blocks (steps, sections): when three of
+    // the runners-up share an ancestor with the winner, that ancestor is the
+    // article (as Readability does).
+    if let Some((top_score, top)) = best {
+        let alternatives: Vec<NodeRef<'a, Node>> = ranked
+            .iter()
+            .skip(1)
+            .take(4)
+            .filter(|(s, _)| *s >= top_score * 0.75)
+            .map(|(_, n)| *n)
+            .collect();
+        if alternatives.len() >= 3 {
+            for ancestor in top.ancestors() {
+                if element(ancestor).is_none_or(|e| matches!(e.name(), "body" | "html")) {
+                    break;
+                }
+                let containing = alternatives
+                    .iter()
+                    .filter(|alt| alt.ancestors().any(|a| a.id() == ancestor.id()))
+                    .count();
+                if containing >= 3 {
+                    best = Some((top_score, ancestor));
+                    break;
+                }
+            }
+        }
+    }
 
     // An explicit container wins when it holds a real share of the text.
     for sel in EXPLICIT.iter() {

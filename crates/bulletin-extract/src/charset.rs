@@ -1,5 +1,5 @@
-//! Bytes to text: HTTP header, byte order mark, `<meta charset>`, then UTF-8
-//! with replacement characters. Never fails.
+//! Bytes to text: byte order mark, valid UTF-8, then the HTTP header's or
+//! `<meta>`'s charset, then UTF-8 with replacement characters. Never fails.
 
 use encoding_rs::Encoding;
 use std::borrow::Cow;
@@ -12,6 +12,12 @@ pub fn decode_html<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, s
     let declared = content_type
         .and_then(charset_from_content_type)
         .or_else(|| charset_from_meta(&bytes[..bytes.len().min(4096)]));
+    // Bytes that are valid UTF-8 are UTF-8 whatever the label says: pages
+    // are often re-saved as UTF-8 with their old declaration, and text in a
+    // legacy encoding almost never forms valid UTF-8.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
     match declared {
         // A page served as UTF-16 without a BOM is almost always mislabelled.
         Some(enc) if enc != encoding_rs::UTF_8 && enc.is_ascii_compatible() => {
@@ -74,5 +80,7 @@ mod tests {
         );
         assert!(decode_html("<p>café</p>".as_bytes(), Some("text/html")).contains("café"));
         assert!(decode_html(b"\xff\xfe\x00", None).len() < 8);
+        // Re-saved as UTF-8 but still declaring GBK.
+        assert!(decode_html("<meta charset=gb2312><p>中文</p>".as_bytes(), None).contains("中文"));
     }
 }
