@@ -199,6 +199,90 @@ const JUNK_WORDS: &[&str] = &[
     "ratings",
     "feedback",
     "donate",
+    "gallery",
+    "slideshow",
+    "carousel",
+    "slider",
+    "player",
+    "vjs",
+    "video",
+    "playlist",
+    "recirc",
+    "next",
+    "prev",
+    "previous",
+    "infobox",
+    "toc",
+    "subnav",
+    "topbar",
+    "bottombar",
+    "overlay",
+    "shop",
+    "partner",
+];
+
+/// How short blocks that introduce boilerplate begin, in the languages the
+/// corpora show. Only blocks under 80 characters are compared.
+const BOILERPLATE_OPENINGS: &[&str] = &[
+    "related",
+    "read more",
+    "read also",
+    "read next",
+    "more from",
+    "more on this",
+    "more stories",
+    "you may also like",
+    "you might also like",
+    "you may be interested",
+    "recommended",
+    "see also",
+    "share this",
+    "share on",
+    "follow us",
+    "sign up",
+    "subscribe",
+    "advertisement",
+    "if you enjoyed",
+    "leave a reply",
+    "leave a comment",
+    "comments",
+    "most read",
+    "most popular",
+    "trending",
+    "lesen sie auch",
+    "lesen sie mehr",
+    "mehr zum thema",
+    "weitere artikel",
+    "das könnte sie auch",
+    "das könnte dich auch",
+    "auch interessant",
+    "lust auf mehr",
+    "anzeige",
+    "werbung",
+    "teilen",
+    "folgen sie",
+    "kommentare",
+    "schlagworte",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "partager",
+    "leer más",
+    "lee también",
+    "te puede interesar",
+    "compartir",
+    "leggi anche",
+    "condividi",
+    "zum thema",
+    "themen:",
+    "tags:",
+    "print",
+    "drucken",
+    "back to top",
+    "nach oben",
+    "zurück",
+    "continue reading",
 ];
 
 /// Class and id parts that name boilerplate: "share-buttons", "c-related",
@@ -347,6 +431,38 @@ impl Analysis {
         }
         if strictness == Strictness::Strict && is_junk_by_name(el) {
             return true;
+        }
+        // Short blocks that announce boilerplate: "Read more", "Lesen Sie auch".
+        if stats.text > 0
+            && stats.text < 80
+            && matches!(
+                el.name(),
+                "p" | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "div"
+                    | "span"
+                    | "strong"
+                    | "b"
+                    | "section"
+                    | "header"
+                    | "li"
+            )
+        {
+            let text: String = node
+                .descendants()
+                .filter_map(|d| match d.value() {
+                    Node::Text(t) => Some(&**t),
+                    _ => None,
+                })
+                .collect::<String>()
+                .trim()
+                .to_lowercase();
+            if BOILERPLATE_OPENINGS.iter().any(|o| text.starts_with(o)) {
+                return true;
+            }
         }
         // Link lists: navigation, tag clouds, "more stories".
         if matches!(el.name(), "ul" | "ol" | "div" | "section" | "table" | "dl")
