@@ -318,6 +318,30 @@ fn names_junk(hay: &str) -> bool {
     })
 }
 
+/// Class parts that are boilerplate whatever their size.
+fn names_certain_junk(el: &Element) -> bool {
+    const CERTAIN: &[&str] = &[
+        "gallery",
+        "slideshow",
+        "carousel",
+        "comments",
+        "comment",
+        "related",
+        "recirc",
+        "outbrain",
+        "taboola",
+    ];
+    let hay = format!(
+        "{} {}",
+        el.attr("class").unwrap_or(""),
+        el.id().unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    hay.split_ascii_whitespace()
+        .any(|token| token.split(['-', '_']).any(|part| CERTAIN.contains(&part)))
+        && !KEEP_WORDS.iter().any(|w| hay.contains(w))
+}
+
 const KEEP_WORDS: &[&str] = &[
     "article-body",
     "articlebody",
@@ -421,10 +445,11 @@ impl Analysis {
             return false;
         };
         let stats = self.stats.get(&node.id()).copied().unwrap_or_default();
-        // Never drop what holds most of the page's paragraph text.
+        // Never drop what holds most of the page's paragraph text, unless
+        // its name leaves no doubt (a 50-picture gallery can outweigh an article).
         let holds_most = self.total_para > 0 && stats.para_text * 2 > self.total_para;
         if holds_most {
-            return false;
+            return strictness == Strictness::Strict && names_certain_junk(el);
         }
         if is_junk_by_tag(el) || (el.name() == "header" && stats.para_text < 400) {
             return true;
