@@ -1,0 +1,77 @@
+//! Snapshot tests: the extraction of real pages from Mozilla Readability's
+//! test corpus (../shared/corpus, beside the repository) is pinned, so any
+//! change in output shows up as a reviewable diff (`cargo insta review`).
+
+use std::path::PathBuf;
+
+/// Pages chosen to cover news sites, blogs, non-English text, legacy
+/// charsets, JSON-LD, bylines and images.
+const PAGES: &[&str] = &[
+    "001",
+    "002",
+    "aclu",
+    "aktualne",
+    "archive-of-our-own",
+    "ars-1",
+    "base-url",
+    "bbc-1",
+    "blogger",
+    "breitbart",
+    "bug-1255978",
+    "buzzfeed-1",
+    "citylab-1",
+    "cnet",
+    "cnn",
+    "daringfireball-1",
+    "ehow-1",
+    "engadget",
+    "herald-sun-1",
+    "heise",
+    "hukumusume",
+    "lemonde-1",
+    "liberation-1",
+    "lifehacker-post-comment-load",
+    "medium-1",
+    "msn",
+    "nytimes-1",
+    "qq",
+    "salon-1",
+    "seattletimes-1",
+    "tmz-1",
+    "wapo-1",
+    "wikipedia",
+    "yahoo-1",
+];
+
+fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/readability/test/test-pages");
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn readability_corpus_pages() {
+    let Some(dir) = corpus() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the shared corpus must be beside the repository in CI"
+        );
+        eprintln!("skipped: ../shared/corpus not found");
+        return;
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for page in PAGES {
+            let path = dir.join(page).join("source.html");
+            let Ok(html) = std::fs::read(&path) else {
+                panic!("missing corpus page {}", path.display());
+            };
+            let url = url::Url::parse(&format!("http://fakehost/test/{page}/")).unwrap();
+            let mut article = bulletin_extract::extract(&html, Some(&url), None);
+            // The HTML body is pinned through its text; keep snapshots readable.
+            article.html = format!("{} bytes", article.html.len());
+            insta::assert_json_snapshot!(*page, article);
+        }
+    });
+}
