@@ -70,7 +70,15 @@ fn is_invisible_content(name: &str) -> bool {
 
 pub(crate) fn analyze(doc: &Html) -> Analysis {
     let mut stats: HashMap<NodeId, Stats> = HashMap::new();
-    fn visit(node: NodeRef<'_, Node>, stats: &mut HashMap<NodeId, Stats>, in_link: bool) -> Stats {
+    fn visit(
+        node: NodeRef<'_, Node>,
+        stats: &mut HashMap<NodeId, Stats>,
+        in_link: bool,
+        depth: usize,
+    ) -> Stats {
+        if depth > crate::MAX_DEPTH {
+            return Stats::default();
+        }
         match node.value() {
             Node::Text(t) => {
                 let len = t.trim().chars().count();
@@ -90,7 +98,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                 let in_link = in_link || name == "a";
                 let mut s = Stats::default();
                 for child in node.children() {
-                    let c = visit(child, stats, in_link);
+                    let c = visit(child, stats, in_link, depth + 1);
                     s.text += c.text;
                     s.link_text += c.link_text;
                     s.para_text += c.para_text;
@@ -108,7 +116,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
             Node::Document | Node::Fragment => {
                 let mut s = Stats::default();
                 for child in node.children() {
-                    let c = visit(child, stats, in_link);
+                    let c = visit(child, stats, in_link, depth + 1);
                     s.text += c.text;
                     s.link_text += c.link_text;
                     s.para_text += c.para_text;
@@ -118,7 +126,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
             _ => Stats::default(),
         }
     }
-    let total = visit(doc.tree.root(), &mut stats, false);
+    let total = visit(doc.tree.root(), &mut stats, false, 0);
     Analysis {
         stats,
         total_para: total.para_text,

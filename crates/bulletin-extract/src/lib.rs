@@ -9,6 +9,7 @@ mod body;
 mod caption;
 mod charset;
 mod dates;
+mod depth;
 mod discover;
 mod metadata;
 mod sanitize;
@@ -20,6 +21,10 @@ pub use discover::discover_feeds;
 pub use sanitize::{CleanHtml, sanitize_fragment};
 
 use bulletin_core::{count_words, reading_time_minutes};
+
+/// Elements nested deeper than this are ignored: no real article needs it,
+/// and recursion must not overflow the stack on hostile pages.
+pub(crate) const MAX_DEPTH: usize = 400;
 use sanitize::Cleaner;
 use scraper::Html;
 use url::Url;
@@ -28,7 +33,7 @@ use url::Url;
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
-    let doc = Html::parse_document(&text);
+    let doc = Html::parse_document(&depth::limit_nesting(&text));
     let mut meta = metadata::read(&doc, url);
     if meta.published_at.is_none() {
         let page_url = meta

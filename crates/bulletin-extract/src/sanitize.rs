@@ -29,7 +29,7 @@ pub struct CleanHtml {
 /// Sanitizes an HTML fragment (such as a feed entry's content), resolving
 /// relative URLs against `base`.
 pub fn sanitize_fragment(html: &str, base: Option<&Url>) -> CleanHtml {
-    let doc = Html::parse_fragment(html);
+    let doc = Html::parse_fragment(&crate::depth::limit_nesting(html));
     let mut cleaner = Cleaner::new(base, None);
     for child in doc.tree.root().children() {
         cleaner.walk(child);
@@ -236,6 +236,7 @@ pub(crate) struct Cleaner<'a> {
     loose_image: Option<Image>,
     /// Inside the figure being read: its caption so far.
     open_figure: Option<String>,
+    depth: usize,
 }
 
 impl<'a> Cleaner<'a> {
@@ -251,6 +252,7 @@ impl<'a> Cleaner<'a> {
             figure_image: None,
             loose_image: None,
             open_figure: None,
+            depth: 0,
         }
     }
 
@@ -264,6 +266,16 @@ impl<'a> Cleaner<'a> {
     }
 
     pub(crate) fn walk(&mut self, node: NodeRef<'_, Node>) {
+        // Pathologically deep markup is cut off rather than overflowing the stack.
+        if self.depth > crate::MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.walk_inner(node);
+        self.depth -= 1;
+    }
+
+    fn walk_inner(&mut self, node: NodeRef<'_, Node>) {
         match node.value() {
             Node::Text(t) => self.push_text(t),
             Node::Element(el) => self.walk_element(node, el),

@@ -75,3 +75,34 @@ fn readability_corpus_pages() {
         }
     });
 }
+
+#[test]
+fn hostile_pages_neither_panic_nor_hang() {
+    let deep = "<div>".repeat(200_000) + "text" + &"</div>".repeat(10);
+    let big = format!(
+        "<html><body><article>{}</article></body></html>",
+        "<p>Some words in a paragraph, with commas, repeated.</p>".repeat(1_000_000)
+    );
+    assert!(big.len() > 50_000_000);
+    let junk: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for input in [
+        deep.as_bytes(),
+        big.as_bytes(),
+        &junk[..],
+        b"",
+        b"\0\0\0<",
+        b"<![CDATA[",
+        b"<svg><math><table><tr><td><p><a><b><i>",
+    ] {
+        let started = std::time::Instant::now();
+        let article = bulletin_extract::extract(input, None, None);
+        assert!(article.reading_time_minutes >= 1);
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}

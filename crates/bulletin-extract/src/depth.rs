@@ -1,0 +1,214 @@
+//! A guard against pathologically deep markup.
+//!
+//! The HTML5 tree builder checks the stack of open elements for many start
+//! tags, so 200,000 nested `<div>`s cost it quadratic time. Browsers cap
+//! nesting (Chromium at 512); this module does the same before parsing:
+//! start and end tags nested deeper than [`MAX_NESTING`] are removed, their
+//! text kept. Pages within the limit are returned untouched, without copying.
+
+use std::borrow::Cow;
+
+/// Deepest nesting kept, counted over elements that need an end tag.
+pub const MAX_NESTING: usize = 400;
+
+/// Elements that never nest (void) or that the parser closes implicitly, so
+/// an unclosed run of them does not make the tree deeper.
+fn does_not_nest(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "option"
+            | "optgroup"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+            | "!doctype"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+struct Tag<'a> {
+    end: usize,
+    name: &'a str,
+    closing: bool,
+    self_closing: bool,
+}
+
+/// Reads the tag that starts at `at` (a '<'), or `None` when it is text.
+fn read_tag(html: &str, at: usize) -> Option<Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut i = at + 1;
+    let closing = bytes.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    let start = i;
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b'!')
+    {
+        i += 1;
+    }
+    if i == start || !bytes[start].is_ascii_alphabetic() && bytes[start] != b'!' {
+        return None;
+    }
+    let name = &html[start..i];
+    // Find the closing '>' outside quotes.
+    let mut quote = 0u8;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        } else if b == b'>' {
+            let self_closing = i > 0 && bytes[i - 1] == b'/';
+            return Some(Tag {
+                end: i + 1,
+                name,
+                closing,
+                self_closing,
+            });
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Calls `on_tag(start, tag, depth_before)` for every tag, skipping comments
+/// and the raw text of script, style and similar elements.
+fn scan<'a>(html: &'a str, mut on_tag: impl FnMut(usize, &Tag<'a>, usize)) {
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = memchr_lt(&bytes[i..]) {
+        let at = i + offset;
+        if html[at..].starts_with("<!--") {
+            i = html[at + 4..]
+                .find("-->")
+                .map_or(bytes.len(), |e| at + 4 + e + 3);
+            continue;
+        }
+        let Some(tag) = read_tag(html, at) else {
+            i = at + 1;
+            continue;
+        };
+        let name = tag.name.to_ascii_lowercase();
+        on_tag(at, &tag, depth);
+        i = tag.end;
+        if tag.closing {
+            if !does_not_nest(&name) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noscript" | "iframe"
+        ) {
+            i = find_end_tag(bytes, i, name.as_bytes());
+            continue;
+        }
+        if !tag.self_closing && !does_not_nest(&name) {
+            depth += 1;
+        }
+    }
+}
+
+/// Where `</name` (any case) next starts at or after `from`, or the end.
+fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut i = from;
+    while let Some(offset) = memchr_lt(&bytes[i..]) {
+        let at = i + offset;
+        let candidate = &bytes[at + 1..];
+        if candidate.first() == Some(&b'/')
+            && candidate.len() > name.len()
+            && candidate[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return at;
+        }
+        i = at + 1;
+    }
+    bytes.len()
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'<')
+}
+
+/// Returns `html` with tags nested deeper than [`MAX_NESTING`] removed.
+pub fn limit_nesting(html: &str) -> Cow<'_, str> {
+    let mut too_deep = false;
+    scan(html, |_, tag, depth| {
+        if !tag.closing && depth >= MAX_NESTING {
+            too_deep = true;
+        }
+    });
+    if !too_deep {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    scan(html, |start, tag, depth| {
+        let deep = if tag.closing {
+            depth > MAX_NESTING
+        } else {
+            depth >= MAX_NESTING
+        };
+        if deep {
+            out.push_str(&html[copied..start]);
+            copied = tag.end;
+        }
+    });
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaves_normal_pages_alone() {
+        let page = "<html><body><div><p>One<p>Two<ul><li>a<li>b</ul><br><img src=x></div><script>if (a<b) {}</script></body></html>";
+        assert!(matches!(limit_nesting(page), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn removes_tags_beyond_the_limit_and_keeps_text() {
+        let page =
+            "<div>".repeat(MAX_NESTING + 50) + "deep text" + &"</div>".repeat(MAX_NESTING + 50);
+        let out = limit_nesting(&page);
+        assert_eq!(out.matches("<div>").count(), MAX_NESTING);
+        assert_eq!(out.matches("</div>").count(), MAX_NESTING);
+        assert!(out.contains("deep text"));
+    }
+}
