@@ -465,6 +465,9 @@ impl Analysis {
         if strictness == Strictness::Strict && is_junk_by_name(el) {
             return true;
         }
+        if strictness == Strictness::Loose {
+            return false;
+        }
         // Short blocks that announce boilerplate: "Read more", "Lesen Sie auch".
         if stats.text > 0
             && stats.text < 80
@@ -700,7 +703,7 @@ pub(crate) fn find_body<'a>(
                 if element(parent).is_some_and(|e| matches!(e.name(), "body" | "html")) {
                     break;
                 }
-                if para(parent) as f64 > para(top) as f64 * 1.25
+                if para(parent) as f64 > para(top) as f64 * 1.6
                     || analysis.is_junk(parent, strictness)
                 {
                     break;

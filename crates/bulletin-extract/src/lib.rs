@@ -53,6 +53,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
             clean = loose;
         }
     }
+    trim_edges(&mut clean, url);
     drop_repeated_headline(&mut clean, meta.title.as_deref());
 
     let word_count = count_words(&clean.text);
@@ -124,6 +125,65 @@ pub fn clean_feed_content(html: &str, base: Option<&Url>) -> (CleanHtml, usize, 
     let clean = sanitize_fragment(html, base);
     let words = count_words(&clean.text);
     (clean, words, reading_time_minutes(words))
+}
+
+/// Sentence ends: a paragraph ending otherwise, and short, is a label.
+const SENTENCE_ENDS: &[char] = &[
+    '.', '!', '?', '"', '“', '”', '»', ')', '。', '！', '？', '…',
+];
+
+/// Removes short label-like paragraphs at the edges of the body: trailing
+/// ones under 100 characters ("Kontakt:", "Mehr Themen", a project name)
+/// and leading ones under 30 (breadcrumbs, section names), in both the text
+/// and the HTML.
+fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
+    let paragraphs: Vec<&str> = clean.text.split("\n\n").collect();
+    // Short bodies are left alone: they rarely carry boilerplate, and each
+    // of their lines matters.
+    if paragraphs.len() != clean.paragraph_starts.len()
+        || paragraphs.len() < 4
+        || clean.text.len() < 1000
+    {
+        return;
+    }
+    let is_label =
+        |p: &str, max: usize, ends: &[char]| p.len() < max && !p.trim_end().ends_with(ends);
+    let mut end = paragraphs.len();
+    while end > 1 && is_label(paragraphs[end - 1], 100, SENTENCE_ENDS) {
+        end -= 1;
+    }
+    let mut start = 0;
+    let mut lead_ends = SENTENCE_ENDS.to_vec();
+    lead_ends.extend([':', '：']);
+    while start + 1 < end && is_label(paragraphs[start], 30, &lead_ends) {
+        start += 1;
+    }
+    let removed: usize = paragraphs[..start]
+        .iter()
+        .chain(&paragraphs[end..])
+        .map(|p| p.len())
+        .sum();
+    if (start == 0 && end == paragraphs.len()) || removed * 4 > clean.text.len() {
+        return;
+    }
+    let html_start = clean.paragraph_starts[start];
+    let html_end = clean
+        .paragraph_starts
+        .get(end)
+        .copied()
+        .unwrap_or(clean.html.len());
+    let (Some(slice), true) = (clean.html.get(html_start..html_end), html_start <= html_end) else {
+        return;
+    };
+    // Cutting may leave tags unbalanced: a second pass through the
+    // sanitizer rebuilds well-formed HTML from what remains.
+    let repaired = sanitize_fragment(slice, base);
+    clean.text = paragraphs[start..end].join("\n\n");
+    clean.html = repaired.html;
+    clean.paragraph_starts = clean.paragraph_starts[start..end]
+        .iter()
+        .map(|p| p - html_start)
+        .collect();
 }
 
 fn drop_repeated_headline(clean: &mut CleanHtml, title: Option<&str>) {

@@ -24,6 +24,8 @@ pub struct CleanHtml {
     pub text: String,
     /// The first `<figure>` with an image, or the first image, with its caption.
     pub first_image: Option<Image>,
+    /// For each paragraph of `text`, where its block starts in `html`.
+    pub(crate) paragraph_starts: Vec<usize>,
 }
 
 /// Sanitizes an HTML fragment (such as a feed entry's content), resolving
@@ -237,6 +239,11 @@ pub(crate) struct Cleaner<'a> {
     /// Inside the figure being read: its caption so far.
     open_figure: Option<String>,
     depth: usize,
+    /// Where in `html` the innermost open block began.
+    block_start: usize,
+    /// Where in `html` the paragraph being collected began.
+    paragraph_start: usize,
+    paragraph_starts: Vec<usize>,
 }
 
 impl<'a> Cleaner<'a> {
@@ -253,6 +260,9 @@ impl<'a> Cleaner<'a> {
             loose_image: None,
             open_figure: None,
             depth: 0,
+            block_start: 0,
+            paragraph_start: 0,
+            paragraph_starts: Vec::new(),
         }
     }
 
@@ -262,6 +272,7 @@ impl<'a> Cleaner<'a> {
             html: self.html,
             text: self.text,
             first_image: self.figure_image.or(self.loose_image),
+            paragraph_starts: self.paragraph_starts,
         }
     }
 
@@ -301,6 +312,7 @@ impl<'a> Cleaner<'a> {
         let block = is_block_name(name);
         if block {
             self.end_paragraph();
+            self.block_start = self.html.len();
         }
         let keep = is_allowed(name);
         if name == "img" {
@@ -501,8 +513,10 @@ impl<'a> Cleaner<'a> {
                 self.text.push_str("\n\n");
             }
             self.text.push_str(p);
+            self.paragraph_starts.push(self.paragraph_start);
         }
         self.paragraph.clear();
+        self.paragraph_start = self.block_start;
     }
 }
 
