@@ -124,7 +124,39 @@ const DATE_CLASS_WORDS: &[&str] = &[
     "data-pub",
     "published",
     "meta-info",
+    "changed",
+    "updated",
+    "stand",
+    "docdata",
+    "info-line",
+    "kicker",
 ];
+
+/// The text around the headline: the dateline of most article pages sits in
+/// the headline's container, just before or after it.
+pub(crate) fn near_headline(doc: &Html, lang: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    let month_first = lang.is_some_and(|l| l == "en");
+    let h1 = doc
+        .tree
+        .root()
+        .descendants()
+        .find(|n| matches!(n.value(), Node::Element(el) if el.name() == "h1"))?;
+    let mut container = h1;
+    for ancestor in h1.ancestors().take(3) {
+        container = ancestor;
+        if text_of(container).chars().count() > 300 {
+            break;
+        }
+    }
+    let window: String = text_of(container).chars().take(600).collect();
+    parse_text_date(&window, month_first).filter(plausible)
+}
+
+/// A date at the very start of the body text ("Karlsruhe, (12.11.2021).").
+pub(crate) fn at_body_start(text: &str, lang: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    let window: String = text.chars().take(200).collect();
+    parse_text_date(&window, lang.is_some_and(|l| l == "en")).filter(plausible)
+}
 
 fn class_says_published(class: Option<&str>) -> bool {
     class.is_some_and(|c| {
@@ -157,10 +189,15 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
     let mut out = String::new();
     for d in node.descendants() {
         if let Node::Text(t) = d.value() {
-            out.push_str(t);
-            out.push(' ');
+            let in_code = d
+                .parent()
+                .is_some_and(|p| matches!(p.value(), Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript")));
+            if !in_code {
+                out.push_str(t);
+                out.push(' ');
+            }
         }
-        if out.len() > 400 {
+        if out.len() > 1200 {
             break;
         }
     }

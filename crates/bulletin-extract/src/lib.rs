@@ -54,6 +54,10 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         }
     }
     trim_edges(&mut clean, url);
+    if meta.published_at.is_none() {
+        meta.published_at = dates::near_headline(&doc, meta.lang.as_deref())
+            .or_else(|| dates::at_body_start(&clean.text, meta.lang.as_deref()));
+    }
     drop_repeated_headline(&mut clean, meta.title.as_deref());
 
     let word_count = count_words(&clean.text);
