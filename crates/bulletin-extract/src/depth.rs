@@ -121,23 +121,29 @@ fn scan<'a>(html: &'a str, mut on_tag: impl FnMut(usize, &Tag<'a>, usize)) {
             i = at + 1;
             continue;
         };
-        let name = tag.name.to_ascii_lowercase();
+        let mut lower = [0u8; 16];
+        let name_bytes = tag.name.as_bytes();
+        let name_len = name_bytes.len().min(lower.len());
+        for (dst, src) in lower.iter_mut().zip(name_bytes) {
+            *dst = src.to_ascii_lowercase();
+        }
+        let name = std::str::from_utf8(&lower[..name_len]).unwrap_or("");
         on_tag(at, &tag, depth);
         i = tag.end;
         if tag.closing {
-            if !does_not_nest(&name) {
+            if !does_not_nest(name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         if matches!(
-            name.as_str(),
+            name,
             "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noscript" | "iframe"
         ) {
             i = find_end_tag(bytes, i, name.as_bytes());
             continue;
         }
-        if !tag.self_closing && !does_not_nest(&name) {
+        if !tag.self_closing && !does_not_nest(name) {
             depth += 1;
         }
     }

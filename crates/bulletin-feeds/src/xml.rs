@@ -129,8 +129,8 @@ fn declared_encoding(head: &[u8]) -> Option<String> {
     let decl = &head[..decl_end];
     let at = decl.find("encoding")?;
     let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next()?;
-    let rest = &rest[1..];
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let rest = &rest[quote.len_utf8()..];
     let end = rest.find(quote)?;
     Some(rest[..end].to_string())
 }
@@ -692,6 +692,13 @@ mod tests {
             parse(b"<html><body>hi</body></html>", None).unwrap_err(),
             FeedError::Html
         );
+    }
+
+    #[test]
+    fn survives_a_garbled_declaration() {
+        // Found by the fuzzer: a multi-byte character where the quote belongs.
+        let doc = "<?xml version=\"1.0\" encoding=\u{FFFD}c\"utf-8\"?>\n<feed xmlns=\"h\x18\x18";
+        let _ = parse(doc.as_bytes(), None);
     }
 
     #[test]
