@@ -12,9 +12,8 @@
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
-use scraper::{Html, Node, Selector};
+use scraper::{Html, Node};
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 /// Text measures of one element, including its descendants.
 #[derive(Debug, Default, Clone, Copy)]
@@ -512,18 +511,6 @@ impl Analysis {
     }
 }
 
-static EXPLICIT: LazyLock<Vec<Selector>> = LazyLock::new(|| {
-    [
-        r#"[itemprop="articleBody"], [itemprop="reviewBody"]"#,
-        ".article-body, .article__body, .articleBody, .article-content, .story-body, .entry-content, .post-content, .post-body, .c-entry-content, .field-name-body, .td-post-content, .story-content, .content-body",
-        "article",
-        r#"[role="main"], main"#,
-    ]
-    .iter()
-    .map(|s| Selector::parse(s).expect("static selector is valid"))
-    .collect()
-});
-
 fn class_weight(el: &Element) -> f64 {
     const POSITIVE: &[&str] = &[
         "article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog",
@@ -589,10 +576,13 @@ fn element(node: NodeRef<'_, Node>) -> Option<&Element> {
 
 /// The elements that make up the article body, in document order.
 pub(crate) fn find_body<'a>(
-    doc: &'a Html,
+    idx: &crate::index::PageIndex<'a>,
     analysis: &Analysis,
     strictness: Strictness,
 ) -> Vec<NodeRef<'a, Node>> {
+    let Some(body) = idx.body else {
+        return Vec::new();
+    };
     let junk_ancestor =
         |node: NodeRef<'_, Node>| node.ancestors().any(|a| analysis.is_junk(a, strictness));
     let para = |node: NodeRef<'_, Node>| {
@@ -605,7 +595,7 @@ pub(crate) fn find_body<'a>(
 
     // Score blocks by the paragraphs they hold.
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    for node in doc.tree.root().descendants() {
+    for node in body.descendants() {
         let Some(el) = element(node) else { continue };
         if !matches!(el.name(), "p" | "pre" | "td" | "blockquote") {
             continue;
@@ -639,7 +629,7 @@ pub(crate) fn find_body<'a>(
     let mut ranked: Vec<(f64, NodeRef<'a, Node>)> = scores
         .iter()
         .filter_map(|(id, score)| {
-            let node = doc.tree.get(*id)?;
+            let node = body.tree().get(*id)?;
             let density = analysis
                 .stats
                 .get(id)
@@ -679,9 +669,9 @@ pub(crate) fn find_body<'a>(
     }
 
     // An explicit container wins when it holds a real share of the text.
-    for sel in EXPLICIT.iter() {
-        let candidate = doc
-            .select(sel)
+    for tier in &idx.explicit {
+        let candidate = tier
+            .iter()
             .filter(|e| !analysis.is_junk(**e, strictness))
             .map(|e| (para(*e), *e))
             .max_by_key(|(len, _)| *len);
@@ -712,11 +702,7 @@ pub(crate) fn find_body<'a>(
             }
             with_siblings(top, Some((score, &scores)), analysis, strictness)
         }
-        None => doc
-            .select(&Selector::parse("body").expect("static selector is valid"))
-            .next()
-            .map(|b| vec![*b])
-            .unwrap_or_default(),
+        None => vec![body],
     }
 }
 

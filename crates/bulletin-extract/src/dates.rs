@@ -134,13 +134,12 @@ const DATE_CLASS_WORDS: &[&str] = &[
 
 /// The text around the headline: the dateline of most article pages sits in
 /// the headline's container, just before or after it.
-pub(crate) fn near_headline(doc: &Html, lang: Option<&str>) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn near_headline(
+    h1: Option<NodeRef<'_, Node>>,
+    lang: Option<&str>,
+) -> Option<DateTime<FixedOffset>> {
     let month_first = lang.is_some_and(|l| l == "en");
-    let h1 = doc
-        .tree
-        .root()
-        .descendants()
-        .find(|n| matches!(n.value(), Node::Element(el) if el.name() == "h1"))?;
+    let h1 = h1?;
     let mut container = h1;
     for ancestor in h1.ancestors().take(3) {
         container = ancestor;

@@ -11,6 +11,7 @@ mod charset;
 mod dates;
 mod depth;
 mod discover;
+mod index;
 mod metadata;
 mod sanitize;
 
@@ -34,7 +35,8 @@ use url::Url;
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
     let doc = Html::parse_document(&depth::limit_nesting(&text));
-    let mut meta = metadata::read(&doc, url);
+    let idx = index::index(&doc);
+    let mut meta = metadata::read(&idx, url);
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url
@@ -44,18 +46,18 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     }
 
     let analysis = body::analyze(&doc);
-    let mut clean = clean_body(&doc, &analysis, url, body::Strictness::Strict);
+    let mut clean = clean_body(&idx, &analysis, url, body::Strictness::Strict);
     if clean.text.chars().count() < 250 {
         // Almost nothing survived: the page's class names fooled the strict
         // rules. Retry without them and keep the longer result.
-        let loose = clean_body(&doc, &analysis, url, body::Strictness::Loose);
+        let loose = clean_body(&idx, &analysis, url, body::Strictness::Loose);
         if loose.text.len() > clean.text.len() * 2 {
             clean = loose;
         }
     }
     trim_edges(&mut clean, url);
     if meta.published_at.is_none() {
-        meta.published_at = dates::near_headline(&doc, meta.lang.as_deref())
+        meta.published_at = dates::near_headline(idx.first_h1, meta.lang.as_deref())
             .or_else(|| dates::at_body_start(&clean.text, meta.lang.as_deref()));
     }
     drop_repeated_headline(&mut clean, meta.title.as_deref());
@@ -100,14 +102,14 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
 }
 
 fn clean_body(
-    doc: &Html,
+    idx: &index::PageIndex<'_>,
     analysis: &body::Analysis,
     url: Option<&Url>,
     strictness: body::Strictness,
 ) -> CleanHtml {
     let junk = |node: ego_tree::NodeRef<'_, scraper::Node>| analysis.is_junk(node, strictness);
     let mut cleaner = Cleaner::new(url, Some(&junk));
-    for block in body::find_body(doc, analysis, strictness) {
+    for block in body::find_body(idx, analysis, strictness) {
         if block
             .value()
             .as_element()

@@ -1,11 +1,10 @@
 //! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
 //! and a few visible elements, merged in that order of trust.
 
+use crate::index::{PageIndex, text_of};
 use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
 use chrono::{DateTime, FixedOffset};
-use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
-use std::sync::LazyLock;
 use url::Url;
 
 #[derive(Debug, Default)]
@@ -20,20 +19,6 @@ pub(crate) struct PageMeta {
     pub image: Option<Image>,
     pub summary: Option<String>,
 }
-
-macro_rules! selector {
-    ($name:ident, $css:expr) => {
-        static $name: LazyLock<Selector> =
-            LazyLock::new(|| Selector::parse($css).expect("static selector is valid"));
-    };
-}
-
-selector!(META, "meta");
-selector!(JSON_LD, r#"script[type="application/ld+json"]"#);
-selector!(CANONICAL, r#"link[rel~="canonical"]"#);
-selector!(TITLE, "title");
-selector!(H1, "h1");
-selector!(HTML, "html");
 
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
@@ -53,8 +38,8 @@ const ARTICLE_TYPES: &[&str] = &[
     "Posting",
 ];
 
-pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
-    let metas = collect_meta(doc);
+pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
+    let metas = &idx.metas;
     let get = |keys: &[&str]| -> Option<String> {
         keys.iter().find_map(|k| {
             metas
@@ -64,7 +49,7 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
                 .filter(|v| !v.is_empty())
         })
     };
-    let ld = json_ld_article(doc);
+    let ld = json_ld_article(&idx.json_ld);
     let mut meta = PageMeta::default();
 
     let og_site = get(&["og:site_name", "application-name"]);
@@ -86,26 +71,20 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
                 "sailthru.title",
             ])
         })
-        .or_else(|| {
-            doc.select(&H1)
-                .next()
-                .map(|h| text_of(h))
-                .filter(|t| !t.is_empty())
-        })
-        .or_else(|| doc.select(&TITLE).next().map(|t| text_of(t)));
+        .or_else(|| idx.first_h1.map(text_of).filter(|t| !t.is_empty()))
+        .or_else(|| idx.title.map(text_of));
     meta.title = raw_title.map(|t| strip_site_tail(&t, meta.site_name.as_deref()));
 
-    meta.canonical_url = doc
-        .select(&CANONICAL)
-        .filter_map(|l| l.attr("href"))
+    meta.canonical_url = idx
+        .canonical
+        .iter()
+        .copied()
         .chain(get(&["og:url"]).as_deref())
         .find_map(|href| resolve(href, base))
         .map(|u| bulletin_core::canonicalize_url(&u).to_string());
 
-    meta.lang = doc
-        .select(&HTML)
-        .next()
-        .and_then(|h| h.attr("lang").or(h.attr("xml:lang")))
+    meta.lang = idx
+        .html_lang
         .map(str::to_string)
         .or_else(|| ld.as_ref().and_then(|a| str_of(a.get("inLanguage")?)))
         .or_else(|| get(&["og:locale", "content-language", "language", "dc.language"]))
@@ -215,25 +194,10 @@ pub(crate) fn read(doc: &Html, base: Option<&Url>) -> PageMeta {
     meta
 }
 
-fn collect_meta(doc: &Html) -> Vec<(String, String)> {
-    doc.select(&META)
-        .filter_map(|m| {
-            let key = m
-                .attr("property")
-                .or(m.attr("name"))
-                .or(m.attr("itemprop"))
-                .or(m.attr("http-equiv"))?;
-            let content = m.attr("content")?;
-            Some((key.trim().to_ascii_lowercase(), content.to_string()))
-        })
-        .collect()
-}
-
 /// The page's article object from JSON-LD, searching arrays and `@graph`.
-fn json_ld_article(doc: &Html) -> Option<Value> {
+fn json_ld_article(scripts: &[String]) -> Option<Value> {
     let mut best: Option<(usize, Value)> = None;
-    for script in doc.select(&JSON_LD) {
-        let raw: String = script.text().collect();
+    for raw in scripts {
         let Ok(value) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else {
             continue;
         };
@@ -375,10 +339,6 @@ fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-fn text_of(el: ElementRef<'_>) -> String {
-    collapse(&el.text().collect::<String>())
-}
-
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -443,9 +403,9 @@ mod tests {
  "author":[{"@type":"Person","name":"Jane Roe","jobTitle":"Senior News Editor","url":"/people/jane"}],
  "image":{"@type":"ImageObject","url":"https://img.example/a.jpg","caption":"A bank","creditText":"AFP"}}]}</script>
 <title>Rates rise | The Daily</title></head><body></body></html>"#;
-        let doc = Html::parse_document(html);
+        let doc = scraper::Html::parse_document(html);
         let base = Url::parse("https://daily.example/news/1").unwrap();
-        let m = read(&doc, Some(&base));
+        let m = read(&crate::index::index(&doc), Some(&base));
         assert_eq!(m.title.as_deref(), Some("Rates rise"));
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert_eq!(m.site_name.as_deref(), Some("The Daily"));

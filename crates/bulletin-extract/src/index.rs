@@ -1,0 +1,122 @@
+//! One walk over the parsed page that collects everything the later steps
+//! look up by tag or attribute, instead of a CSS-selector scan per question.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+/// Explicit article containers, most trusted first.
+pub(crate) const EXPLICIT_TIERS: usize = 4;
+
+const BODY_CLASSES: &[&str] = &[
+    "article-body",
+    "article__body",
+    "articlebody",
+    "article-content",
+    "story-body",
+    "entry-content",
+    "post-content",
+    "post-body",
+    "c-entry-content",
+    "field-name-body",
+    "td-post-content",
+    "story-content",
+    "content-body",
+];
+
+#[derive(Default)]
+pub(crate) struct PageIndex<'a> {
+    /// `<meta>` name (lowercased) and content.
+    pub metas: Vec<(String, &'a str)>,
+    /// The text of each `application/ld+json` script.
+    pub json_ld: Vec<String>,
+    /// `href`s of `<link rel=canonical>`.
+    pub canonical: Vec<&'a str>,
+    pub title: Option<NodeRef<'a, Node>>,
+    pub first_h1: Option<NodeRef<'a, Node>>,
+    pub html_lang: Option<&'a str>,
+    pub body: Option<NodeRef<'a, Node>>,
+    /// Candidate article containers per tier: `itemprop=articleBody`, common
+    /// body classes, `<article>`, `<main>` / `role=main`.
+    pub explicit: [Vec<NodeRef<'a, Node>>; EXPLICIT_TIERS],
+}
+
+pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
+    let mut idx = PageIndex::default();
+    for node in doc.tree.root().descendants() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        match el.name() {
+            "meta" => {
+                let key = el
+                    .attr("property")
+                    .or(el.attr("name"))
+                    .or(el.attr("itemprop"))
+                    .or(el.attr("http-equiv"));
+                if let (Some(key), Some(content)) = (key, el.attr("content")) {
+                    idx.metas.push((key.trim().to_ascii_lowercase(), content));
+                }
+            }
+            "script"
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                idx.json_ld.push(
+                    node.children()
+                        .filter_map(|c| match c.value() {
+                            Node::Text(t) => Some(&**t),
+                            _ => None,
+                        })
+                        .collect(),
+                );
+            }
+            "link" => {
+                if let (Some(rel), Some(href)) = (el.attr("rel"), el.attr("href"))
+                    && rel
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                {
+                    idx.canonical.push(href);
+                }
+            }
+            "title" if idx.title.is_none() => idx.title = Some(node),
+            "h1" if idx.first_h1.is_none() => idx.first_h1 = Some(node),
+            "html" if idx.html_lang.is_none() => {
+                idx.html_lang = el.attr("lang").or(el.attr("xml:lang"))
+            }
+            "body" if idx.body.is_none() => idx.body = Some(node),
+            "article" => idx.explicit[2].push(node),
+            "main" => idx.explicit[3].push(node),
+            _ => {}
+        }
+        if matches!(el.attr("itemprop"), Some("articleBody" | "reviewBody")) {
+            idx.explicit[0].push(node);
+        } else if let Some(class) = el.attr("class")
+            && class
+                .split_ascii_whitespace()
+                .any(|c| BODY_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)))
+        {
+            idx.explicit[1].push(node);
+        } else if el.attr("role") == Some("main") && el.name() != "main" {
+            idx.explicit[3].push(node);
+        }
+    }
+    idx
+}
+
+/// The collapsed text of an element.
+pub(crate) fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            for word in t.split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    out
+}
