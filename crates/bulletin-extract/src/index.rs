@@ -38,6 +38,9 @@ pub(crate) struct PageIndex<'a> {
     /// Candidate article containers per tier: `itemprop=articleBody`, common
     /// body classes, `<article>`, `<main>` / `role=main`.
     pub explicit: [Vec<NodeRef<'a, Node>>; EXPLICIT_TIERS],
+    /// Elements that name an author: `rel=author`, `itemprop=author`, or a
+    /// class such as "byline" or "author-name".
+    pub bylines: Vec<NodeRef<'a, Node>>,
 }
 
 pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
@@ -90,6 +93,9 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
             "main" => idx.explicit[3].push(node),
             _ => {}
         }
+        if idx.bylines.len() < 32 && is_byline(el) {
+            idx.bylines.push(node);
+        }
         if matches!(el.attr("itemprop"), Some("articleBody" | "reviewBody")) {
             idx.explicit[0].push(node);
         } else if let Some(class) = el.attr("class")
@@ -103,6 +109,50 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         }
     }
     idx
+}
+
+fn is_byline(el: &scraper::node::Element) -> bool {
+    if el
+        .attr("rel")
+        .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"))
+        || el
+            .attr("itemprop")
+            .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"))
+    {
+        return true;
+    }
+    if matches!(
+        el.name(),
+        "meta" | "link" | "script" | "style" | "body" | "html" | "article" | "main" | "img"
+    ) {
+        return false;
+    }
+    let class = el.attr("class").unwrap_or("");
+    class.split_ascii_whitespace().any(|c| {
+        let c = c.to_ascii_lowercase();
+        matches!(
+            c.as_str(),
+            "author"
+                | "byline"
+                | "author-name"
+                | "authorname"
+                | "byline-name"
+                | "by-author"
+                | "article-author"
+                | "post-author"
+                | "entry-author"
+                | "author-link"
+                | "autor"
+                | "author_name"
+                | "c-byline__author"
+                | "byline__author"
+                | "meta-author"
+                | "writer"
+                | "fn"
+                | "vcard"
+                | "contributor"
+        )
+    })
 }
 
 /// The collapsed text of an element.

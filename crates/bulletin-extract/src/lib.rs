@@ -37,6 +37,9 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     let doc = Html::parse_document(&depth::limit_nesting(&text));
     let idx = index::index(&doc);
     let mut meta = metadata::read(&idx, url);
+    if meta.authors.is_empty() {
+        meta.authors = metadata::byline_authors(&idx, url);
+    }
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url

@@ -194,6 +194,108 @@ pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
     meta
 }
 
+/// Authors named in the page's visible byline, for pages whose metadata
+/// names none: "By Jane Roe and John Doe", "Von Anna Berg", a `rel=author`
+/// link. Texts that do not look like names are ignored.
+pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Author> {
+    let mut out: Vec<Author> = Vec::new();
+    for node in &idx.bylines {
+        // itemprop=author may wrap an itemprop=name.
+        let text = text_of(*node);
+        let url = match node.value() {
+            scraper::Node::Element(el) if el.name() == "a" => el
+                .attr("href")
+                .and_then(|h| resolve(h, base))
+                .map(String::from),
+            _ => None,
+        };
+        for name in split_byline(&text) {
+            if !out.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                out.push(Author {
+                    name,
+                    url: url.clone(),
+                    ..Author::default()
+                });
+            }
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+fn split_byline(text: &str) -> Vec<String> {
+    let mut t = text.trim();
+    for prefix in [
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
+        "door ",
+        "text: ",
+        "text von ",
+        "autor: ",
+        "author: ",
+        "written by ",
+        "posted by ",
+        "av ",
+        "af ",
+    ] {
+        if t.len() > prefix.len()
+            && let Some(head) = t.get(..prefix.len())
+            && head.eq_ignore_ascii_case(prefix)
+        {
+            t = t[prefix.len()..].trim();
+            break;
+        }
+    }
+    // Cut at what usually follows a byline: a date, a separator, a role.
+    let cut = t
+        .find(['|', '•', '·', '\n', '(', '—', '–'])
+        .unwrap_or(t.len());
+    let t = t[..cut].trim().trim_end_matches([',', ':', '-']);
+    t.split(" and ")
+        .flat_map(|p| p.split(" und "))
+        .flat_map(|p| p.split(" & "))
+        .flat_map(|p| p.split(", "))
+        .map(str::trim)
+        .filter(|n| looks_like_name(n))
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn splits_bylines() {
+    assert_eq!(
+        split_byline("By Jane Roe and John Doe | May 5"),
+        vec!["Jane Roe", "John Doe"]
+    );
+    assert_eq!(
+        split_byline("Von Anna Berg, Max Kurz"),
+        vec!["Anna Berg", "Max Kurz"]
+    );
+    assert!(split_byline("#Krótko o przepisach prawa w Nowej Zelandii").is_empty());
+    assert!(split_byline("Posted on 12 May 2020").is_empty());
+}
+
+fn looks_like_name(n: &str) -> bool {
+    let words: Vec<&str> = n.split_whitespace().collect();
+    (1..=4).contains(&words.len())
+        && n.len() <= 50
+        && !n.contains(['@', '/', ':', '©'])
+        && !n.chars().any(|c| c.is_ascii_digit())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        && !matches!(
+            n.to_lowercase().as_str(),
+            "admin" | "redaktion" | "editor" | "staff" | "anonymous" | "guest"
+        )
+}
+
 /// The page's article object from JSON-LD, searching arrays and `@graph`.
 fn json_ld_article(scripts: &[String]) -> Option<Value> {
     let mut best: Option<(usize, Value)> = None;

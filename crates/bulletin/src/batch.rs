@@ -51,12 +51,19 @@ fn line_for(dir: &Path, path: &Path) -> String {
         .replace('\\', "/");
     let value = match read_page(path) {
         Ok(bytes) => {
-            let article = bulletin_extract::extract(&bytes, None, None);
-            let mut value = serde_json::to_value(&article).unwrap_or_default();
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("file".into(), rel.into());
+            // One bad page must not end the whole batch.
+            match std::panic::catch_unwind(|| bulletin_extract::extract(&bytes, None, None)) {
+                Ok(article) => {
+                    let mut value = serde_json::to_value(&article).unwrap_or_default();
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.insert("file".into(), rel.into());
+                    }
+                    value
+                }
+                Err(_) => {
+                    serde_json::json!({ "file": rel, "error": "extraction failed (a bug: please report this page)" })
+                }
             }
-            value
         }
         Err(e) => serde_json::json!({ "file": rel, "error": format!("{e:#}") }),
     };
