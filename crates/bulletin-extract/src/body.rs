@@ -185,8 +185,6 @@ const JUNK_WORDS: &[&str] = &[
     "tag",
     "print",
     "widget",
-    "teaser",
-    "teasers",
     "meta",
     "dateline",
     "timestamp",
@@ -786,4 +784,40 @@ mod tests {
             assert!(!names_junk(fine), "{fine}");
         }
     }
+}
+
+/// A standfirst (intro, lead, teaser text) that sits before the body outside
+/// its container, as news pages often place it between the headline and the
+/// article text.
+pub(crate) fn standfirst<'a>(
+    idx: &crate::index::PageIndex<'a>,
+    analysis: &Analysis,
+    blocks: &[NodeRef<'a, Node>],
+    strictness: Strictness,
+) -> Option<NodeRef<'a, Node>> {
+    let first = blocks.first()?;
+    if idx.leads.is_empty() || element(*first).is_some_and(|e| e.name() == "body") {
+        return None;
+    }
+    let body_order = first
+        .tree()
+        .root()
+        .descendants()
+        .position(|n| n.id() == first.id())?;
+    idx.leads
+        .iter()
+        .filter(|(order, _)| *order < body_order)
+        .map(|(_, node)| *node)
+        .filter(|node| {
+            let stats = analysis.stats.get(&node.id()).copied().unwrap_or_default();
+            stats.text >= 60
+                && stats.text <= 1500
+                && stats.link_density() < 0.2
+                && !analysis.is_junk(*node, strictness)
+                && !node.ancestors().any(|a| analysis.is_junk(a, strictness))
+                && !blocks
+                    .iter()
+                    .any(|b| b.ancestors().any(|a| a.id() == node.id()))
+        })
+        .last()
 }

@@ -41,14 +41,20 @@ pub(crate) struct PageIndex<'a> {
     /// Elements that name an author: `rel=author`, `itemprop=author`, or a
     /// class such as "byline" or "author-name".
     pub bylines: Vec<NodeRef<'a, Node>>,
+    /// Standfirst candidates ("intro", "lead", "standfirst", "teaser-text"),
+    /// with their position in document order.
+    pub leads: Vec<(usize, NodeRef<'a, Node>)>,
 }
 
 pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
     let mut idx = PageIndex::default();
-    for node in doc.tree.root().descendants() {
+    for (order, node) in doc.tree.root().descendants().enumerate() {
         let Node::Element(el) = node.value() else {
             continue;
         };
+        if idx.leads.len() < 8 && is_lead(el) {
+            idx.leads.push((order, node));
+        }
         match el.name() {
             "meta" => {
                 let key = el
@@ -109,6 +115,37 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         }
     }
     idx
+}
+
+fn is_lead(el: &scraper::node::Element) -> bool {
+    if !matches!(
+        el.name(),
+        "p" | "div" | "section" | "span" | "strong" | "header"
+    ) {
+        return false;
+    }
+    el.attr("class").is_some_and(|class| {
+        class.split_ascii_whitespace().any(|token| {
+            let token = token.to_ascii_lowercase();
+            token.split(['-', '_']).any(|part| {
+                matches!(
+                    part,
+                    "intro"
+                        | "lead"
+                        | "standfirst"
+                        | "lede"
+                        | "dek"
+                        | "deck"
+                        | "teaser"
+                        | "abstract"
+                        | "summary"
+                )
+            }) && !token.contains("link")
+                && !token.contains("list")
+                && !token.contains("title")
+                && !token.contains("headline")
+        })
+    })
 }
 
 fn is_byline(el: &scraper::node::Element) -> bool {

@@ -112,7 +112,11 @@ fn clean_body(
 ) -> CleanHtml {
     let junk = |node: ego_tree::NodeRef<'_, scraper::Node>| analysis.is_junk(node, strictness);
     let mut cleaner = Cleaner::new(url, Some(&junk));
-    for block in body::find_body(idx, analysis, strictness) {
+    let blocks = body::find_body(idx, analysis, strictness);
+    if let Some(lead) = body::standfirst(idx, analysis, &blocks, strictness) {
+        cleaner.walk(lead);
+    }
+    for block in blocks {
         if block
             .value()
             .as_element()
