@@ -756,36 +756,6 @@ fn with_siblings<'a>(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognizes_boilerplate_class_names() {
-        for junk in [
-            "share-buttons",
-            "c-related",
-            "post__comments",
-            "sidebar",
-            "social-media",
-            "newsletter-signup",
-            "js-ad",
-        ] {
-            assert!(names_junk(junk), "{junk}");
-        }
-        for fine in [
-            "article-body",
-            "shareholder-letter",
-            "no-sidebars-layout x",
-            "content",
-            "c-article js-reading-wrapper",
-            "adaptive",
-        ] {
-            assert!(!names_junk(fine), "{fine}");
-        }
-    }
-}
-
 /// A standfirst (intro, lead, teaser text) that sits before the body outside
 /// its container, as news pages often place it between the headline and the
 /// article text.
@@ -820,4 +790,34 @@ pub(crate) fn standfirst<'a>(
                     .any(|b| b.ancestors().any(|a| a.id() == node.id()))
         })
         .last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizes_boilerplate_class_names() {
+        for junk in [
+            "share-buttons",
+            "c-related",
+            "post__comments",
+            "sidebar",
+            "social-media",
+            "newsletter-signup",
+            "js-ad",
+        ] {
+            assert!(names_junk(junk), "{junk}");
+        }
+        for fine in [
+            "article-body",
+            "shareholder-letter",
+            "no-sidebars-layout x",
+            "content",
+            "c-article js-reading-wrapper",
+            "adaptive",
+        ] {
+            assert!(!names_junk(fine), "{fine}");
+        }
+    }
 }
