@@ -789,7 +789,7 @@ pub(crate) fn standfirst<'a>(
                     .iter()
                     .any(|b| b.ancestors().any(|a| a.id() == node.id()))
         })
-        .last()
+        .next_back()
 }
 
 #[cfg(test)]
