@@ -778,7 +778,7 @@ pub(crate) fn standfirst<'a>(
         .iter()
         .filter(|(order, _)| *order < body_order)
         .map(|(_, node)| *node)
-        .filter(|node| {
+        .rfind(|node| {
             let stats = analysis.stats.get(&node.id()).copied().unwrap_or_default();
             stats.text >= 60
                 && stats.text <= 1500
@@ -789,7 +789,6 @@ pub(crate) fn standfirst<'a>(
                     .iter()
                     .any(|b| b.ancestors().any(|a| a.id() == node.id()))
         })
-        .next_back()
 }
 
 #[cfg(test)]
