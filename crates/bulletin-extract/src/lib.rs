@@ -34,7 +34,7 @@ use url::Url;
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
-    let doc = Html::parse_document(&depth::limit_nesting(&text));
+    let doc = Html::parse_document(&depth::prepare(&text));
     let idx = index::index(&doc);
     let mut meta = metadata::read(&idx, url);
     if meta.authors.is_empty() {

@@ -31,7 +31,7 @@ pub struct CleanHtml {
 /// Sanitizes an HTML fragment (such as a feed entry's content), resolving
 /// relative URLs against `base`.
 pub fn sanitize_fragment(html: &str, base: Option<&Url>) -> CleanHtml {
-    let doc = Html::parse_fragment(&crate::depth::limit_nesting(html));
+    let doc = Html::parse_fragment(&crate::depth::prepare(html));
     let mut cleaner = Cleaner::new(base, None);
     for child in doc.tree.root().children() {
         cleaner.walk(child);
