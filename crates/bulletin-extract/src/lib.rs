@@ -161,14 +161,23 @@ fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
     }
     let is_label =
         |p: &str, max: usize, ends: &[char]| p.len() < max && !p.trim_end().ends_with(ends);
+    // A paragraph that is mostly a link, at the edge, is a teaser for
+    // another page ("Caritas: Schulerfolg darf nicht …").
+    let is_link = |i: usize| {
+        clean
+            .paragraph_link_share
+            .get(i)
+            .is_some_and(|share| *share > 0.6)
+            && paragraphs[i].len() < 300
+    };
     let mut end = paragraphs.len();
-    while end > 1 && is_label(paragraphs[end - 1], 100, SENTENCE_ENDS) {
+    while end > 1 && (is_label(paragraphs[end - 1], 100, SENTENCE_ENDS) || is_link(end - 1)) {
         end -= 1;
     }
     let mut start = 0;
     let mut lead_ends = SENTENCE_ENDS.to_vec();
     lead_ends.extend([':', '：']);
-    while start + 1 < end && is_label(paragraphs[start], 30, &lead_ends) {
+    while start + 1 < end && (is_label(paragraphs[start], 30, &lead_ends) || is_link(start)) {
         start += 1;
     }
     let removed: usize = paragraphs[..start]
@@ -176,7 +185,7 @@ fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
         .chain(&paragraphs[end..])
         .map(|p| p.len())
         .sum();
-    if (start == 0 && end == paragraphs.len()) || removed * 4 > clean.text.len() {
+    if (start == 0 && end == paragraphs.len()) || removed * 5 > clean.text.len() * 2 {
         return;
     }
     let html_start = clean.paragraph_starts[start];
@@ -193,6 +202,7 @@ fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
     let repaired = sanitize_fragment(slice, base);
     clean.text = paragraphs[start..end].join("\n\n");
     clean.html = repaired.html;
+    clean.paragraph_link_share = clean.paragraph_link_share[start..end].to_vec();
     clean.paragraph_starts = clean.paragraph_starts[start..end]
         .iter()
         .map(|p| p - html_start)

@@ -26,6 +26,8 @@ pub struct CleanHtml {
     pub first_image: Option<Image>,
     /// For each paragraph of `text`, where its block starts in `html`.
     pub(crate) paragraph_starts: Vec<usize>,
+    /// For each paragraph of `text`, the share of its characters inside links.
+    pub(crate) paragraph_link_share: Vec<f32>,
 }
 
 /// Sanitizes an HTML fragment (such as a feed entry's content), resolving
@@ -232,6 +234,10 @@ pub(crate) struct Cleaner<'a> {
     paragraph: String,
     in_pre: usize,
     in_caption: usize,
+    in_link: usize,
+    /// Characters of the current paragraph inside links.
+    paragraph_link_chars: usize,
+    paragraph_link_share: Vec<f32>,
     /// The first image inside a `<figure>`, with its caption.
     figure_image: Option<Image>,
     /// The first image anywhere, for when no figure has one.
@@ -256,6 +262,9 @@ impl<'a> Cleaner<'a> {
             paragraph: String::new(),
             in_pre: 0,
             in_caption: 0,
+            in_link: 0,
+            paragraph_link_chars: 0,
+            paragraph_link_share: Vec::new(),
             figure_image: None,
             loose_image: None,
             open_figure: None,
@@ -273,6 +282,7 @@ impl<'a> Cleaner<'a> {
             text: self.text,
             first_image: self.figure_image.or(self.loose_image),
             paragraph_starts: self.paragraph_starts,
+            paragraph_link_share: self.paragraph_link_share,
         }
     }
 
@@ -342,6 +352,9 @@ impl<'a> Cleaner<'a> {
         if name == "figcaption" {
             self.in_caption += 1;
         }
+        if name == "a" {
+            self.in_link += 1;
+        }
         if !is_void(name) {
             for child in node.children() {
                 self.walk(child);
@@ -355,6 +368,9 @@ impl<'a> Cleaner<'a> {
         }
         if name == "figcaption" {
             self.in_caption -= 1;
+        }
+        if name == "a" {
+            self.in_link -= 1;
         }
         if reads_figure
             && let Some(caption) = self.open_figure.take()
@@ -492,6 +508,9 @@ impl<'a> Cleaner<'a> {
                 self.paragraph.push(' ');
             }
             self.paragraph.push_str(word);
+            if self.in_link > 0 {
+                self.paragraph_link_chars += word.len();
+            }
             pending_space = true;
         }
         if text.ends_with(char::is_whitespace)
@@ -514,8 +533,11 @@ impl<'a> Cleaner<'a> {
             }
             self.text.push_str(p);
             self.paragraph_starts.push(self.paragraph_start);
+            self.paragraph_link_share
+                .push(self.paragraph_link_chars as f32 / p.len().max(1) as f32);
         }
         self.paragraph.clear();
+        self.paragraph_link_chars = 0;
         self.paragraph_start = self.block_start;
     }
 }
