@@ -91,10 +91,31 @@ impl Node {
 pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     let utf8 = to_utf8(bytes);
     let (root, malformed) = build_tree(&utf8)?;
+    let mut root = root;
     let mut feed = match (root.ns, root.name.as_str()) {
         (_, "rss") => read_rss(&root, base, FeedKind::Rss),
         (Ns::Rdf, "RDF") | (_, "RDF") => read_rss(&root, base, FeedKind::Rdf),
-        (Ns::Atom, "feed") | (_, "feed") => read_atom(&root, base),
+        (_, "feed") => {
+            // Atom without its namespace declaration: read it as Atom.
+            if root.ns != Ns::Atom {
+                retag_unbound(&mut root, Ns::Atom);
+            }
+            read_atom(&root, base)
+        }
+        (_, "entry") => {
+            // A lone Atom entry document: a feed of one.
+            if root.ns != Ns::Atom {
+                retag_unbound(&mut root, Ns::Atom);
+            }
+            let wrapper = Node {
+                ns: Ns::Atom,
+                name: "feed".into(),
+                attrs: Vec::new(),
+                text: String::new(),
+                children: vec![root],
+            };
+            read_atom(&wrapper, base)
+        }
         (_, "html") => return Err(FeedError::Html),
         (_, other) => return Err(FeedError::UnknownRoot(other.to_string())),
     };
@@ -238,6 +259,16 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
         None => Err(FeedError::Unreadable(
             malformed.unwrap_or_else(|| "no XML element found".to_string()),
         )),
+    }
+}
+
+/// Moves elements without a namespace into `ns`.
+fn retag_unbound(node: &mut Node, ns: Ns) {
+    if node.ns == Ns::Rss {
+        node.ns = ns;
+    }
+    for child in &mut node.children {
+        retag_unbound(child, ns);
     }
 }
 
