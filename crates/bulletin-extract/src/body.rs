@@ -217,7 +217,6 @@ const JUNK_WORDS: &[&str] = &[
     "prev",
     "previous",
     "infobox",
-    "toc",
     "subnav",
     "topbar",
     "bottombar",
@@ -335,6 +334,17 @@ fn names_certain_junk(el: &Element) -> bool {
         "recirc",
         "outbrain",
         "taboola",
+        "modal",
+        "popup",
+        "overlay",
+        "cookie",
+        "cookies",
+        "consent",
+        "newsletter",
+        "paywall",
+        "login",
+        "registration",
+        "signup",
     ];
     let hay = format!(
         "{} {}",
@@ -432,7 +442,7 @@ pub(crate) fn is_junk_by_name(el: &Element) -> bool {
     if KEEP_WORDS.iter().any(|w| lower.contains(w)) {
         return false;
     }
-    names_junk(&hay)
+    names_junk(&hay) || names_certain_junk(el)
 }
 
 /// How strictly boilerplate is removed; loosened when the strict pass finds
@@ -450,6 +460,10 @@ impl Analysis {
             return false;
         };
         let stats = self.stats.get(&node.id()).copied().unwrap_or_default();
+        // Hidden elements (pop-ups, templates) are never the article.
+        if crate::sanitize::is_hidden(el) {
+            return true;
+        }
         // Never drop what holds most of the page's paragraph text, unless
         // its name leaves no doubt (a 50-picture gallery can outweigh an article).
         let holds_most = self.total_para > 0 && stats.para_text * 2 > self.total_para;

@@ -565,7 +565,7 @@ fn image_source(el: &Element) -> Option<&str> {
     src
 }
 
-fn is_hidden(el: &Element) -> bool {
+pub(crate) fn is_hidden(el: &Element) -> bool {
     el.attr("hidden").is_some()
         || el.attr("aria-hidden") == Some("true")
         || el.attr("style").is_some_and(|s| {
