@@ -197,16 +197,59 @@ fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
     let (Some(slice), true) = (clean.html.get(html_start..html_end), html_start <= html_end) else {
         return;
     };
-    // Cutting may leave tags unbalanced: a second pass through the
-    // sanitizer rebuilds well-formed HTML from what remains.
-    let repaired = sanitize_fragment(slice, base);
+    // Cutting may leave tags unbalanced; the HTML is our own well-nested
+    // output, so dropping orphan end tags and closing what stays open is
+    // enough.
+    let _ = base;
+    clean.html = balance_tags(slice);
     clean.text = paragraphs[start..end].join("\n\n");
-    clean.html = repaired.html;
     clean.paragraph_link_share = clean.paragraph_link_share[start..end].to_vec();
     clean.paragraph_starts = clean.paragraph_starts[start..end]
         .iter()
         .map(|p| p - html_start)
         .collect();
+}
+
+/// Balances a slice of the sanitizer's output: end tags whose start was cut
+/// off are dropped, and elements left open are closed.
+fn balance_tags(html: &str) -> String {
+    const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = &rest[lt..];
+            break;
+        };
+        let tag = &rest[lt..lt + gt + 1];
+        rest = &rest[lt + gt + 1..];
+        if let Some(name) = tag.strip_prefix("</").map(|t| t.trim_end_matches('>')) {
+            if let Some(pos) = open.iter().rposition(|o| *o == name) {
+                for unclosed in open.drain(pos..).skip(1).rev() {
+                    out.push_str("</");
+                    out.push_str(unclosed);
+                    out.push('>');
+                }
+                out.push_str(tag);
+            }
+        } else {
+            let name_end = tag[1..].find([' ', '>']).map_or(tag.len() - 1, |i| i + 1);
+            let name = &tag[1..name_end];
+            if !VOID.contains(&name) {
+                open.push(name);
+            }
+            out.push_str(tag);
+        }
+    }
+    out.push_str(rest);
+    for unclosed in open.iter().rev() {
+        out.push_str("</");
+        out.push_str(unclosed);
+        out.push('>');
+    }
+    out
 }
 
 fn drop_repeated_headline(clean: &mut CleanHtml, title: Option<&str>) {
@@ -312,6 +355,18 @@ mod tests {
         assert_eq!(img.credit.as_deref(), Some("Jo Lens/City Times"));
         assert_eq!(a.reading_time_minutes, 1);
         assert!(a.word_count > 40);
+    }
+
+    #[test]
+    fn balances_cut_html() {
+        assert_eq!(
+            balance_tags("text</p></div><p>a <b>b</b></p><div><p>c"),
+            "text<p>a <b>b</b></p><div><p>c</p></div>"
+        );
+        assert_eq!(
+            balance_tags("<p>x<br>y</p><img src=\"a\" alt=\"b\">"),
+            "<p>x<br>y</p><img src=\"a\" alt=\"b\">"
+        );
     }
 
     #[test]
