@@ -346,15 +346,19 @@ fn names_certain_junk(el: &Element) -> bool {
         "registration",
         "signup",
     ];
-    let hay = format!(
-        "{} {}",
-        el.attr("class").unwrap_or(""),
-        el.id().unwrap_or("")
-    )
-    .to_ascii_lowercase();
-    hay.split_ascii_whitespace()
-        .any(|token| token.split(['-', '_']).any(|part| CERTAIN.contains(&part)))
-        && !KEEP_WORDS.iter().any(|w| hay.contains(w))
+    let names = [el.attr("class"), el.id()];
+    let certain = names.iter().flatten().any(|hay| {
+        hay.split_ascii_whitespace().any(|token| {
+            token
+                .split(['-', '_'])
+                .any(|part| CERTAIN.iter().any(|c| c.eq_ignore_ascii_case(part)))
+        })
+    });
+    certain
+        && !names.iter().flatten().any(|hay| {
+            let hay = hay.to_ascii_lowercase();
+            KEEP_WORDS.iter().any(|w| hay.contains(w))
+        })
 }
 
 const KEEP_WORDS: &[&str] = &[

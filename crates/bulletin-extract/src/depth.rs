@@ -191,8 +191,22 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
     bytes.len()
 }
 
+/// The next '<': eight bytes at a time, since most of a page is text between tags.
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LT: u64 = LO * b'<' as u64;
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ LT;
+        if (x.wrapping_sub(LO) & !x & HI) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b == b'<').map(|p| p + i)
 }
 
 /// Prepares a page for the parser: tags nested deeper than [`MAX_NESTING`]
@@ -246,6 +260,25 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_next_angle_bracket() {
+        for text in [
+            "",
+            "<",
+            "abc",
+            "abcdefgh<",
+            "abcdefghijklmnop<x",
+            "éééééééé<",
+            "1234567<",
+        ] {
+            assert_eq!(
+                memchr_lt(text.as_bytes()),
+                text.bytes().position(|b| b == b'<'),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn leaves_normal_pages_alone() {
