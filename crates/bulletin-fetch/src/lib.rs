@@ -39,6 +39,8 @@ pub struct FetchConfig {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_redirects: usize,
+    /// Requests in flight to one host at a time.
+    pub per_host: usize,
 }
 
 impl Default for FetchConfig {
@@ -49,6 +51,7 @@ impl Default for FetchConfig {
             timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(10),
             max_redirects: 10,
+            per_host: 2,
         }
     }
 }
@@ -70,6 +73,8 @@ pub struct FetchResponse {
     pub not_modified: bool,
     pub content_type: Option<String>,
     pub validators: Validators,
+    /// How long the response may be reused (`Cache-Control: max-age`).
+    pub max_age: Option<Duration>,
     pub body: Vec<u8>,
 }
 
@@ -80,8 +85,13 @@ pub enum FetchError {
     InvalidUrl(String),
     #[error("refused: {0} (use --allow-private-networks to allow it)")]
     Blocked(String),
-    #[error("the server answered HTTP {status}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
-    Status { status: u16, reason: Option<String> },
+    #[error("the server answered HTTP {status}{}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(), retry_after.map(|d| format!(" and asked to wait {}s", d.as_secs())).unwrap_or_default())]
+    Status {
+        status: u16,
+        reason: Option<String>,
+        /// How long the server asked us to wait (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
+    },
     #[error("no answer within {0:?}")]
     Timeout(Duration),
     #[error("the body is larger than {limit} bytes and was cut off")]
@@ -99,6 +109,8 @@ pub enum FetchError {
 pub struct Fetcher {
     client: reqwest::Client,
     config: Arc<FetchConfig>,
+    /// One semaphore per host, so no site sees more than `per_host` requests at once.
+    hosts: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>>,
 }
 
 impl Fetcher {
@@ -137,6 +149,7 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             config: Arc::new(config),
+            hosts: Arc::default(),
         })
     }
 
@@ -157,6 +170,7 @@ impl Fetcher {
         }
         check_url_host(url, self.config.allow_private_networks)
             .map_err(|e| FetchError::Blocked(e.to_string()))?;
+        let _permit = self.host_permit(url).await;
         let mut request = self.client.get(url.clone());
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -177,6 +191,12 @@ impl Fetcher {
                 .map(str::to_string)
         };
         let content_type = header_str(header::CONTENT_TYPE);
+        let max_age = header_str(header::CACHE_CONTROL)
+            .as_deref()
+            .and_then(parse_max_age);
+        let retry_after = header_str(header::RETRY_AFTER)
+            .as_deref()
+            .and_then(parse_retry_after);
         let new_validators = Validators {
             etag: header_str(header::ETAG),
             last_modified: header_str(header::LAST_MODIFIED),
@@ -188,6 +208,7 @@ impl Fetcher {
                 not_modified: true,
                 content_type,
                 validators: validators.cloned().unwrap_or(new_validators),
+                max_age,
                 body: Vec::new(),
             });
         }
@@ -195,6 +216,7 @@ impl Fetcher {
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 reason: status.canonical_reason().map(str::to_string),
+                retry_after,
             });
         }
         let limit = self.config.max_body_bytes;
@@ -220,8 +242,24 @@ impl Fetcher {
             not_modified: false,
             content_type,
             validators: new_validators,
+            max_age,
             body,
         })
+    }
+
+    /// Waits for a free slot for the URL's host.
+    async fn host_permit(&self, url: &Url) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let host = url.host_str()?.to_ascii_lowercase();
+        let semaphore = {
+            let mut hosts = self.hosts.lock().ok()?;
+            hosts
+                .entry(host)
+                .or_insert_with(|| {
+                    Arc::new(tokio::sync::Semaphore::new(self.config.per_host.max(1)))
+                })
+                .clone()
+        };
+        semaphore.acquire_owned().await.ok()
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {
@@ -250,6 +288,51 @@ impl Fetcher {
 #[derive(Debug, thiserror::Error)]
 #[error("too many redirects")]
 struct RedirectLimit;
+
+/// `Cache-Control: max-age=N`.
+fn parse_max_age(value: &str) -> Option<Duration> {
+    value.split(',').find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        k.trim().eq_ignore_ascii_case("max-age").then(|| {
+            v.trim()
+                .trim_matches('"')
+                .parse()
+                .ok()
+                .map(Duration::from_secs)
+        })?
+    })
+}
+
+/// `Retry-After`: seconds, or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = bulletin_core::parse_datetime(value)?;
+    let wait = when - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_caching_headers() {
+        assert_eq!(
+            parse_max_age("public, max-age=600"),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(parse_max_age("no-cache"), None);
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
 
 fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     let mut last = e.to_string();

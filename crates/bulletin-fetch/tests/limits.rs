@@ -177,3 +177,60 @@ async fn refuses_loopback_unless_allowed() {
         b"secret"
     );
 }
+
+#[tokio::test]
+async fn honours_retry_after_in_the_error() {
+    let base = server(
+        |_| http("503 Service Unavailable", "Retry-After: 120\r\n", b"busy"),
+        None,
+    )
+    .await;
+    let err = fetcher(Duration::from_secs(5))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    match &err {
+        FetchError::Status {
+            status: 503,
+            retry_after: Some(wait),
+            ..
+        } => assert_eq!(wait.as_secs(), 120),
+        other => panic!("unexpected {other}"),
+    }
+    assert!(err.to_string().contains("asked to wait 120s"), "{err}");
+}
+
+#[tokio::test]
+async fn at_most_two_requests_per_host_at_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (flight, top) = (in_flight.clone(), peak.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (flight, top) = (flight.clone(), top.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let now = flight.fetch_add(1, Ordering::SeqCst) + 1;
+                top.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                flight.fetch_sub(1, Ordering::SeqCst);
+                let _ = sock.write_all(&http("200 OK", "", b"ok")).await;
+            });
+        }
+    });
+    let f = fetcher(Duration::from_secs(10));
+    let url = Url::parse(&format!("http://{addr}/")).unwrap();
+    let gets: Vec<_> = (0..6).map(|_| f.get(&url, None)).collect();
+    for result in futures_util::future::join_all(gets).await {
+        assert_eq!(result.unwrap().body, b"ok");
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), 2, "per-host limit not applied");
+}

@@ -57,6 +57,7 @@ pub fn document(url: &Url) -> Option<FetchResponse> {
         not_modified: false,
         content_type: Some(content_type(&file_path).to_string()),
         validators: Validators::default(),
+        max_age: None,
         body: body.to_vec(),
     })
 }

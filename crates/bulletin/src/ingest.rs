@@ -151,10 +151,22 @@ impl Ingestor {
         let response = match self.loader.get(&url, Some(&validators)).await {
             Ok(r) => r,
             Err(e) => {
-                let (reason, next) = fail(e.to_string());
+                let (reason, mut next) = fail(e.to_string());
+                // A server that says when to come back (429, 503) is obeyed.
+                if let FetchError::Status {
+                    retry_after: Some(wait),
+                    ..
+                } = &e
+                {
+                    let asked = now
+                        + Duration::from_std(*wait)
+                            .unwrap_or_else(|_| Duration::minutes(MAX_INTERVAL_MINUTES));
+                    next = next.max(asked.min(now + Duration::minutes(MAX_INTERVAL_MINUTES)));
+                }
                 return self.record_failure(source.id, now, reason, next).await;
             }
         };
+        let max_age = response.max_age.and_then(|d| Duration::from_std(d).ok());
         if response.not_modified {
             self.store
                 .record_fetch(
@@ -168,7 +180,7 @@ impl Ingestor {
                         last_modified: response.validators.last_modified,
                         ttl_minutes: source.ttl_minutes,
                         warning: None,
-                        next_fetch_at: now + interval(source.ttl_minutes),
+                        next_fetch_at: now + interval(source.ttl_minutes, max_age),
                     },
                 )
                 .await?;
@@ -208,7 +220,7 @@ impl Ingestor {
                     last_modified: response.validators.last_modified,
                     ttl_minutes: feed.ttl_minutes,
                     warning: warning.clone(),
-                    next_fetch_at: now + interval(feed.ttl_minutes),
+                    next_fetch_at: now + interval(feed.ttl_minutes, max_age),
                 },
             )
             .await?;
@@ -494,13 +506,20 @@ fn truncate_chars(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
 }
 
-/// The wait before the next fetch of a healthy source.
-fn interval(ttl_minutes: Option<u32>) -> Duration {
-    let minutes = ttl_minutes
-        .map(i64::from)
-        .unwrap_or(DEFAULT_INTERVAL_MINUTES)
-        .clamp(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES);
-    Duration::minutes(minutes)
+/// The wait before the next fetch of a healthy source: the feed's `ttl`
+/// (else the default), never sooner than the response's `max-age`, within
+/// the minimum and maximum.
+fn interval(ttl_minutes: Option<u32>, max_age: Option<Duration>) -> Duration {
+    let ttl = Duration::minutes(
+        ttl_minutes
+            .map(i64::from)
+            .unwrap_or(DEFAULT_INTERVAL_MINUTES),
+    );
+    let wait = max_age.map_or(ttl, |m| ttl.max(m));
+    wait.clamp(
+        Duration::minutes(MIN_INTERVAL_MINUTES),
+        Duration::minutes(MAX_INTERVAL_MINUTES),
+    )
 }
 
 /// The wait after `errors` consecutive failures: 5 min doubling to 24 h.
@@ -513,6 +532,15 @@ fn backoff(errors: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_respects_ttl_and_max_age() {
+        assert_eq!(interval(None, None), Duration::minutes(30));
+        assert_eq!(interval(Some(60), None), Duration::minutes(60));
+        assert_eq!(interval(Some(1), None), Duration::minutes(5));
+        assert_eq!(interval(None, Some(Duration::hours(2))), Duration::hours(2));
+        assert_eq!(interval(None, Some(Duration::days(9))), Duration::hours(24));
+    }
 
     #[test]
     fn backoff_grows_and_caps() {
