@@ -95,14 +95,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                     return Stats::default();
                 }
                 let in_link = in_link || name == "a";
-                let mut s = Stats::default();
-                for child in node.children() {
-                    let c = visit(child, stats, in_link, depth + 1);
-                    s.text += c.text;
-                    s.link_text += c.link_text;
-                    s.para_text += c.para_text;
-                    s.commas += c.commas;
-                }
+                let mut s = visit_children(node, stats, in_link, depth);
                 if is_paragraph(name) && s.para_text == 0 {
                     // Innermost paragraph-like element: its text is paragraph text.
                     s.para_text = s.text.saturating_sub(s.link_text);
@@ -112,18 +105,25 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                 stats.insert(node.id(), s);
                 s
             }
-            Node::Document | Node::Fragment => {
-                let mut s = Stats::default();
-                for child in node.children() {
-                    let c = visit(child, stats, in_link, depth + 1);
-                    s.text += c.text;
-                    s.link_text += c.link_text;
-                    s.para_text += c.para_text;
-                }
-                s
-            }
+            Node::Document | Node::Fragment => visit_children(node, stats, in_link, depth),
             _ => Stats::default(),
         }
+    }
+    fn visit_children(
+        node: NodeRef<'_, Node>,
+        stats: &mut HashMap<NodeId, Stats>,
+        in_link: bool,
+        depth: usize,
+    ) -> Stats {
+        let mut s = Stats::default();
+        for child in node.children() {
+            let c = visit(child, stats, in_link, depth + 1);
+            s.text += c.text;
+            s.link_text += c.link_text;
+            s.para_text += c.para_text;
+            s.commas += c.commas;
+        }
+        s
     }
     let total = visit(doc.tree.root(), &mut stats, false, 0);
     Analysis {
