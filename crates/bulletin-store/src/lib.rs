@@ -74,4 +74,11 @@ pub trait Store: Send + Sync + 'static {
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Items per source per day (UTC) published in the `days` days up to
+    /// `until`, as `(source, day index 0 = oldest, count)`.
+    fn daily_activity(
+        &self,
+        until: DateTime<Utc>,
+        days: u32,
+    ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>>;
 }

@@ -447,6 +447,34 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn daily_activity(
+        &self,
+        until: DateTime<Utc>,
+        days: u32,
+    ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>> {
+        Box::pin(self.read(move |c| {
+            const DAY_MS: i64 = 86_400_000;
+            let last_day = to_ms(until).div_euclid(DAY_MS);
+            let first_day = last_day - i64::from(days.max(1)) + 1;
+            let mut stmt = c.prepare_cached(
+                "SELECT source_id, published_at / ?3 AS day, COUNT(*) FROM items
+                 WHERE published_at >= ?1 AND published_at < ?2 GROUP BY source_id, day",
+            )?;
+            let rows = stmt.query_map(
+                params![first_day * DAY_MS, (last_day + 1) * DAY_MS, DAY_MS],
+                |r| {
+                    let day: i64 = r.get(1)?;
+                    Ok((
+                        SourceId(r.get(0)?),
+                        (day - first_day) as u32,
+                        r.get::<_, i64>(2)? as u64,
+                    ))
+                },
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
         Box::pin(self.read(|c| {
             Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)
@@ -547,6 +575,18 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), seen.len(), "an item was repeated");
         assert!(seen.len() >= 45);
+
+        // Every item (the 45 and those that arrived during the walk) was
+        // published within the same seven seconds.
+        let activity = store
+            .daily_activity(from_ms(1_700_000_000_000 + 6000), 2)
+            .await
+            .unwrap();
+        assert!(activity.iter().all(|(s, day, _)| *s == src && *day < 2));
+        assert_eq!(
+            activity.iter().map(|(_, _, n)| n).sum::<u64>(),
+            store.item_count().await.unwrap()
+        );
 
         let found = store
             .items(ItemQuery {

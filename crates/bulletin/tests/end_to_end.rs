@@ -382,6 +382,20 @@ async fn from_sources_to_api_pages_and_feeds() {
         12
     );
 
+    // The sources page shows each source's health and activity.
+    let (status, _, page) = server.get("/sources").await;
+    assert_eq!(status, 200);
+    for needle in [
+        "Wire Service",
+        "Features Desk",
+        "Live Desk",
+        "class=\"health ok\"",
+        "<svg class=\"spark\"",
+        "items in the last 14 days",
+    ] {
+        assert!(page.contains(needle), "sources page lacks {needle}");
+    }
+
     // Bad requests get clear errors.
     let (status, _, body) = server.get("/api/v1/items?cursor=garbage").await;
     assert_eq!(status, 400);

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::feed))
         .route("/search", get(pages::search))
         .route("/items/{id}", get(pages::item))
+        .route("/sources", get(pages::sources))
         .route("/sources/{id}", get(pages::source))
         .route("/sources/{id}/{feed}", get(feeds::source_feed))
         .route("/{feed}", get(feeds::site_feed))

@@ -34,6 +34,109 @@ struct ItemPage {
 }
 
 #[derive(Template)]
+#[template(path = "sources.html")]
+struct SourcesPage {
+    rows: Vec<SourceRow>,
+    days: u32,
+    query: String,
+    feed_path: String,
+}
+
+struct SourceRow {
+    id: i64,
+    title: String,
+    health: &'static str,
+    health_text: String,
+    error: Option<String>,
+    items: u64,
+    last_fetch: String,
+    width: u32,
+    bars: Vec<Bar>,
+    activity_text: String,
+}
+
+struct Bar {
+    x: u32,
+    y: u32,
+    height: u32,
+    label: String,
+}
+
+/// Days shown in the activity charts.
+const ACTIVITY_DAYS: u32 = 14;
+
+/// `/sources`: every source's health and a small chart of its items per day.
+pub async fn sources(State(state): State<AppState>) -> Response {
+    let now = chrono::Utc::now();
+    let (Ok(sources), Ok(activity)) = (
+        state.store.sources().await,
+        state.store.daily_activity(now, ACTIVITY_DAYS).await,
+    ) else {
+        return unavailable();
+    };
+    let rows = sources
+        .iter()
+        .map(|s| {
+            let mut counts = vec![0u64; ACTIVITY_DAYS as usize];
+            for (_, day, n) in activity.iter().filter(|(id, _, _)| *id == s.id) {
+                if let Some(slot) = counts.get_mut(*day as usize) {
+                    *slot += n;
+                }
+            }
+            let peak = counts.iter().copied().max().unwrap_or(0).max(1);
+            let bars = counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let height = if *n == 0 {
+                        1
+                    } else {
+                        ((*n * 22).div_ceil(peak)) as u32
+                    };
+                    let day = now - chrono::Duration::days(i64::from(ACTIVITY_DAYS) - 1 - i as i64);
+                    Bar {
+                        x: i as u32 * 6,
+                        y: 24 - height,
+                        height,
+                        label: format!("{}: {n} items", day.format("%-d %b")),
+                    }
+                })
+                .collect();
+            let (health, health_text) = match (&s.last_error, s.error_count, s.last_fetch_at) {
+                (Some(_), n, _) if n > 0 => ("error", format!("failing ({n} times in a row)")),
+                (Some(w), _, _) => ("warn", format!("working, with a warning: {w}")),
+                (None, _, None) => ("new", "not fetched yet".to_string()),
+                (None, _, Some(_)) => ("ok", "healthy".to_string()),
+            };
+            SourceRow {
+                id: s.id.0,
+                title: s.display_title().to_string(),
+                health,
+                health_text,
+                error: s.last_error.clone(),
+                items: s.item_count,
+                last_fetch: s
+                    .last_fetch_at
+                    .map(|t| super::view::human_time(&t))
+                    .unwrap_or_else(|| "never".into()),
+                width: ACTIVITY_DAYS * 6,
+                bars,
+                activity_text: format!(
+                    "{} items in the last {ACTIVITY_DAYS} days",
+                    counts.iter().sum::<u64>()
+                ),
+            }
+        })
+        .collect();
+    render(&SourcesPage {
+        rows,
+        days: ACTIVITY_DAYS,
+        query: String::new(),
+        feed_path: "/feed".into(),
+    })
+}
+
+#[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     message: String,
