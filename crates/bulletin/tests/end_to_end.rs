@@ -181,15 +181,7 @@ async fn from_sources_to_api_pages_and_feeds() {
             && table.contains("Live Desk"),
         "{table}"
     );
-    let json: serde_json::Value =
-        serde_json::from_slice(&bulletin(&data, &["source", "list", "--json"]).await.stdout)
-            .unwrap();
-    let counts: Vec<u64> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["item_count"].as_u64().unwrap())
-        .collect();
+    let counts = item_counts(&data).await;
     // Wire story 5 arrives twice (RSS and JSON Feed); whichever source is read first keeps it.
     assert_eq!(counts.iter().sum::<u64>(), 50, "{counts:?}");
     assert!(counts == [30, 12, 8] || counts == [29, 12, 9], "{counts:?}");

@@ -86,15 +86,7 @@ async fn broken_sources_show_reasons_and_keep_items() {
     assert!(line("binary").contains("error:"), "{list}");
     assert!(line("good").contains("ok"), "{list}");
     // Nothing stored was lost: 5 good + 3 from each broken source.
-    let json: serde_json::Value =
-        serde_json::from_slice(&bulletin(&data, &["source", "list", "--json"]).await.stdout)
-            .unwrap();
-    let counts: Vec<u64> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["item_count"].as_u64().unwrap())
-        .collect();
+    let counts = item_counts(&data).await;
     assert_eq!(counts, vec![5, 3, 3, 3, 3]);
     // The source marked "refused" still exists, but now points to a dead host.
     let _ = names;

@@ -115,6 +115,18 @@ pub async fn bulletin_with(data: &DataDir, args: &[&str], allow_private: bool) -
         .expect("bulletin runs")
 }
 
+/// Each source's stored item count, in source order, from `source list --json`.
+pub async fn item_counts(data: &DataDir) -> Vec<u64> {
+    let out = bulletin(data, &["source", "list", "--json"]).await;
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("source list prints JSON");
+    json.as_array()
+        .expect("a JSON array of sources")
+        .iter()
+        .map(|s| s["item_count"].as_u64().expect("item_count"))
+        .collect()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
