@@ -44,7 +44,9 @@ const PAGES: &[&str] = &[
 ];
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .join("../../../shared/corpus/readability/test/test-pages");
     dir.is_dir().then_some(dir)
 }
@@ -61,6 +63,10 @@ fn readability_corpus_pages() {
     };
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
+    // Snapshots of this checkout, also when the test binary was built in another.
+    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        settings.set_snapshot_path(PathBuf::from(manifest).join("tests/snapshots"));
+    }
     settings.bind(|| {
         for page in PAGES {
             let path = dir.join(page).join("source.html");

@@ -133,7 +133,10 @@ fn assert_safe(output: &str, case: &str) {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../../../shared/corpus");
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -6,7 +6,10 @@ use bulletin_feeds::{html_to_text, parse_feed};
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/feeds");
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../../../shared/corpus/feeds");
     if dir.is_dir() {
         Some(dir)
     } else {
