@@ -26,6 +26,12 @@ pub(crate) struct Stats {
     pub para_text: usize,
     /// Commas inside paragraph-like elements.
     pub commas: usize,
+    /// Characters of the element's own running text: text and inline
+    /// elements directly inside it, outside links. A `<div>` of text and
+    /// `<br>`s is a paragraph by this measure, as Readability treats it.
+    pub own_text: usize,
+    /// Commas in that running text.
+    pub own_commas: usize,
 }
 
 impl Stats {
@@ -50,6 +56,42 @@ fn is_paragraph(name: &str) -> bool {
         "p" | "pre" | "blockquote" | "td" | "li" | "dd" | "h2" | "h3"
     )
 }
+
+/// Elements that continue the running text of their parent.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "span"
+            | "em"
+            | "strong"
+            | "b"
+            | "i"
+            | "u"
+            | "s"
+            | "font"
+            | "small"
+            | "big"
+            | "sup"
+            | "sub"
+            | "br"
+            | "abbr"
+            | "cite"
+            | "code"
+            | "q"
+            | "mark"
+            | "time"
+            | "strike"
+            | "del"
+            | "ins"
+            | "tt"
+            | "kbd"
+            | "var"
+            | "wbr"
+    )
+}
+
+/// Running text shorter than this is a label, not a paragraph.
+const MIN_RUN: usize = 25;
 
 fn is_invisible_content(name: &str) -> bool {
     matches!(
@@ -85,8 +127,8 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                 Stats {
                     text: len,
                     link_text: if in_link { len } else { 0 },
-                    para_text: 0,
                     commas,
+                    ..Stats::default()
                 }
             }
             Node::Element(el) => {
@@ -99,8 +141,20 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                 if is_paragraph(name) && s.para_text == 0 {
                     // Innermost paragraph-like element: its text is paragraph text.
                     s.para_text = s.text.saturating_sub(s.link_text);
-                } else if s.para_text == 0 {
+                    s.own_text = 0;
+                } else if !is_paragraph(name)
+                    && !is_inline(name)
+                    && !matches!(name, "body" | "html")
+                    && s.own_text >= MIN_RUN
+                {
+                    // Running text straight inside a container.
+                    s.para_text += s.own_text;
+                } else if s.para_text == 0 && !is_inline(name) {
                     s.commas = 0;
+                }
+                if is_inline(name) || s.own_text < MIN_RUN {
+                    s.own_text = 0;
+                    s.own_commas = 0;
                 }
                 stats.insert(node.id(), s);
                 s
@@ -122,6 +176,15 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
             s.link_text += c.link_text;
             s.para_text += c.para_text;
             s.commas += c.commas;
+            let runs_on = match child.value() {
+                Node::Text(_) => true,
+                Node::Element(e) => is_inline(e.name()),
+                _ => false,
+            };
+            if runs_on {
+                s.own_text += c.text.saturating_sub(c.link_text + c.para_text);
+                s.own_commas += c.commas;
+            }
         }
         s
     }
@@ -318,6 +381,11 @@ fn names_junk(hay: &str) -> bool {
         let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
             return false;
         };
+        // Taxonomy classes ("tag-elections", "author-jane", "category-news")
+        // describe the post they sit on, not a box of tags.
+        if parts.len() > 1 && matches!(*first, "tag" | "tags" | "author" | "category") {
+            return JUNK_WORDS.contains(last);
+        }
         JUNK_WORDS.contains(first) || (parts.len() > 1 && JUNK_WORDS.contains(last))
     })
 }
@@ -370,6 +438,7 @@ const KEEP_WORDS: &[&str] = &[
     "main-content",
     "article-content",
     "post-body",
+    "text-editor",
 ];
 
 /// Whether the element's tag, role or state makes it boilerplate or hidden.
@@ -411,7 +480,72 @@ pub(crate) fn is_junk_by_tag(el: &Element) -> bool {
     false
 }
 
-pub(crate) fn is_junk_by_name(el: &Element) -> bool {
+/// Class and id fragments that name boilerplate wherever they appear in a
+/// token ("nocomments", "jp-relatedposts", "image-copyright"), checked on
+/// every element but figures and images. Captions and credits count only
+/// away from pictures: a picture's own caption, in a `<figure>` or beside
+/// the image, stays with it.
+fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> bool {
+    const STRONG: &[&str] = &[
+        "comment",
+        "related",
+        "copyright",
+        "disclaimer",
+        "disclosure",
+        "caption",
+        "credit",
+        "newsletter",
+        "cookie",
+        "sharedaddy",
+        "shariff",
+        "sociable",
+        "metadata",
+        "breadcrumb",
+        "akismet",
+    ];
+    if matches!(el.name(), "figure" | "img" | "picture" | "html" | "body") {
+        return false;
+    }
+    let mut in_figure = None;
+    let mut in_figure = || {
+        *in_figure.get_or_insert_with(|| {
+            let picture = |n: NodeRef<'_, Node>| {
+                n.descendants()
+                    .any(|d| element(d).is_some_and(|e| matches!(e.name(), "img" | "picture")))
+            };
+            el.name() == "figcaption"
+                || node
+                    .ancestors()
+                    .any(|a| element(a).is_some_and(|e| e.name() == "figure"))
+                || node.ancestors().take(3).any(picture)
+        })
+    };
+    [el.attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .any(|hay| {
+            hay.split_ascii_whitespace().any(|token| {
+                let token = token.to_ascii_lowercase();
+                STRONG.iter().any(|w| {
+                    token.contains(w)
+                        && (comments || *w != "comment")
+                        && !token.contains("commentary")
+                        && (!matches!(*w, "caption" | "credit" | "copyright") || !in_figure())
+                })
+            })
+        })
+}
+
+pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
+    if names_strong_junk(node, el, true) {
+        let lower = [el.attr("class"), el.id()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
+        return !KEEP_WORDS.iter().any(|w| lower.contains(w));
+    }
     if matches!(
         el.name(),
         "html"
@@ -477,11 +611,13 @@ impl Analysis {
         if is_junk_by_tag(el) || (el.name() == "header" && stats.para_text < 400) {
             return true;
         }
-        if strictness == Strictness::Strict && is_junk_by_name(el) {
+        if strictness == Strictness::Strict && is_junk_by_name(node, el) {
             return true;
         }
         if strictness == Strictness::Loose {
-            return false;
+            // Still no sharing bars or credits; but a forum's posts or a
+            // live blog may well be named "comment".
+            return names_strong_junk(node, el, false);
         }
         // Short blocks that announce boilerplate: "Read more", "Lesen Sie auch".
         if stats.text > 0
@@ -524,6 +660,60 @@ impl Analysis {
             return true;
         }
         false
+    }
+}
+
+/// Headers of articles: boilerplate (headline, byline, share buttons)
+/// around a standfirst worth keeping.
+fn is_header_like(el: &Element) -> bool {
+    el.name() == "header"
+        || [el.attr("class"), el.id()]
+            .into_iter()
+            .flatten()
+            .any(|hay| {
+                hay.split_ascii_whitespace().any(|token| {
+                    token
+                        .split(['-', '_'])
+                        .rfind(|p| !p.is_empty())
+                        .is_some_and(|last| last.eq_ignore_ascii_case("header"))
+                })
+            })
+}
+
+/// The body filter the cleaner applies inside the chosen blocks.
+pub(crate) struct Filter<'a> {
+    pub analysis: &'a Analysis,
+    pub strictness: Strictness,
+}
+
+impl crate::sanitize::BodyFilter for Filter<'_> {
+    fn verdict(&self, node: NodeRef<'_, Node>) -> crate::sanitize::Verdict {
+        use crate::sanitize::Verdict;
+        if !self.analysis.is_junk(node, self.strictness) {
+            return Verdict::Keep;
+        }
+        match element(node) {
+            Some(el)
+                if is_header_like(el) && !crate::sanitize::is_hidden(el) && !is_junk_by_tag(el) =>
+            {
+                Verdict::Rescue
+            }
+            _ => Verdict::Drop,
+        }
+    }
+
+    fn rescues(&self, node: NodeRef<'_, Node>) -> bool {
+        let Some(el) = element(node) else {
+            return false;
+        };
+        let stats = self
+            .analysis
+            .stats
+            .get(&node.id())
+            .copied()
+            .unwrap_or_default();
+        let paragraph = el.name() == "p" || stats.own_text >= 100;
+        paragraph && stats.text >= 100 && stats.link_density() < 0.3 && !is_junk_by_name(node, el)
     }
 }
 
@@ -613,16 +803,21 @@ pub(crate) fn find_body<'a>(
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     for node in body.descendants() {
         let Some(el) = element(node) else { continue };
-        if !matches!(el.name(), "p" | "pre" | "td" | "blockquote") {
-            continue;
-        }
         let Some(stats) = analysis.stats.get(&node.id()) else {
             continue;
         };
-        if stats.text < 25 || analysis.is_junk(node, strictness) || junk_ancestor(node) {
+        // Paragraphs, and containers' own running text.
+        let (text, commas) = if matches!(el.name(), "p" | "pre" | "td" | "blockquote") {
+            (stats.text, stats.commas)
+        } else if stats.own_text >= MIN_RUN {
+            (stats.own_text, stats.own_commas)
+        } else {
+            continue;
+        };
+        if text < 25 || analysis.is_junk(node, strictness) || junk_ancestor(node) {
             continue;
         }
-        let score = 1.0 + stats.commas as f64 + (stats.text as f64 / 100.0).min(3.0);
+        let score = 1.0 + commas as f64 + (text as f64 / 100.0).min(3.0);
         for (level, ancestor) in node
             .ancestors()
             .filter(|a| a.value().is_element())
@@ -646,12 +841,11 @@ pub(crate) fn find_body<'a>(
         .iter()
         .filter_map(|(id, score)| {
             let node = body.tree().get(*id)?;
-            let density = analysis
-                .stats
-                .get(id)
-                .map(|s| s.link_density())
-                .unwrap_or(0.0);
-            Some((score * (1.0 - density), node))
+            let stats = analysis.stats.get(id).copied().unwrap_or_default();
+            // A class name ("content-header") must not lift a block with
+            // next to no text above the article.
+            let thin = (stats.para_text as f64 / 200.0).min(1.0);
+            Some((score * (1.0 - stats.link_density()) * thin, node))
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -686,11 +880,18 @@ pub(crate) fn find_body<'a>(
 
     // An explicit container wins when it holds a real share of the text.
     for tier in &idx.explicit {
-        let candidate = tier
+        let candidates: Vec<(usize, NodeRef<'a, Node>)> = tier
             .iter()
             .filter(|e| !analysis.is_junk(**e, strictness))
             .map(|e| (para(*e), *e))
-            .max_by_key(|(len, _)| *len);
+            .collect();
+        let candidate = candidates.iter().copied().max_by_key(|(len, _)| *len);
+        // Many alike containers are a list of teasers, not one article.
+        if let Some((len, _)) = candidate
+            && candidates.iter().filter(|(l, _)| l * 2 >= len).count() >= 3
+        {
+            continue;
+        }
         if let Some((len, el)) = candidate
             && len >= 150
             && best.is_none_or(|(_, b)| {

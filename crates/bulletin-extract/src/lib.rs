@@ -110,8 +110,11 @@ fn clean_body(
     url: Option<&Url>,
     strictness: body::Strictness,
 ) -> CleanHtml {
-    let junk = |node: ego_tree::NodeRef<'_, scraper::Node>| analysis.is_junk(node, strictness);
-    let mut cleaner = Cleaner::new(url, Some(&junk));
+    let filter = body::Filter {
+        analysis,
+        strictness,
+    };
+    let mut cleaner = Cleaner::new(url, Some(&filter));
     let blocks = body::find_body(idx, analysis, strictness);
     if let Some(lead) = body::standfirst(idx, analysis, &blocks, strictness) {
         cleaner.walk(lead);

@@ -224,7 +224,24 @@ fn allowed_attr(tag: &str, attr: &str) -> Option<AttrKind> {
 }
 
 /// Decides which elements of a page are not part of an article body.
-pub(crate) type JunkFilter<'f> = &'f dyn Fn(NodeRef<'_, Node>) -> bool;
+/// What the body filter says of an element.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Keep,
+    Drop,
+    /// Boilerplate around something worth keeping (an article header around
+    /// its standfirst): only the elements the filter rescues are kept.
+    Rescue,
+}
+
+/// Decides, element by element, what belongs to the article body.
+pub(crate) trait BodyFilter {
+    fn verdict(&self, node: NodeRef<'_, Node>) -> Verdict;
+    /// Inside a rescued element: whether this one is kept whole.
+    fn rescues(&self, node: NodeRef<'_, Node>) -> bool;
+}
+
+pub(crate) type JunkFilter<'f> = &'f dyn BodyFilter;
 
 pub(crate) struct Cleaner<'a> {
     base: Option<&'a Url>,
@@ -314,10 +331,15 @@ impl<'a> Cleaner<'a> {
         if is_dropped_with_content(name) || is_hidden(el) {
             return;
         }
-        if let Some(junk) = self.junk
-            && junk(node)
-        {
-            return;
+        if let Some(filter) = self.junk {
+            match filter.verdict(node) {
+                Verdict::Keep => {}
+                Verdict::Drop => return,
+                Verdict::Rescue => {
+                    self.walk_rescued(node, filter);
+                    return;
+                }
+            }
         }
         let block = is_block_name(name);
         if block {
@@ -387,6 +409,23 @@ impl<'a> Cleaner<'a> {
         }
         if block {
             self.end_paragraph();
+        }
+    }
+
+    /// Walks only the parts of a boilerplate element that the filter rescues.
+    fn walk_rescued(&mut self, node: NodeRef<'_, Node>, filter: &dyn BodyFilter) {
+        for child in node.children() {
+            let Node::Element(el) = child.value() else {
+                continue;
+            };
+            if is_dropped_with_content(el.name()) || filter.verdict(child) == Verdict::Drop {
+                continue;
+            }
+            if filter.rescues(child) {
+                self.walk(child);
+            } else {
+                self.walk_rescued(child, filter);
+            }
         }
     }
 
