@@ -11,6 +11,7 @@ mod charset;
 mod dates;
 mod depth;
 mod discover;
+mod edges;
 mod index;
 mod metadata;
 mod sanitize;
@@ -58,11 +59,12 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
             clean = loose;
         }
     }
-    trim_edges(&mut clean, url);
     if meta.published_at.is_none() {
+        // Before the edges are cut: a dateline opening the body is a date.
         meta.published_at = dates::near_headline(idx.first_h1, meta.lang.as_deref())
             .or_else(|| dates::at_body_start(&clean.text, meta.lang.as_deref()));
     }
+    edges::trim(&mut clean);
     drop_repeated_headline(&mut clean, meta.title.as_deref());
 
     let word_count = count_words(&clean.text);
@@ -141,118 +143,6 @@ pub fn clean_feed_content(html: &str, base: Option<&Url>) -> (CleanHtml, usize, 
     let clean = sanitize_fragment(html, base);
     let words = count_words(&clean.text);
     (clean, words, reading_time_minutes(words))
-}
-
-/// Sentence ends: a paragraph ending otherwise, and short, is a label.
-const SENTENCE_ENDS: &[char] = &[
-    '.', '!', '?', '"', '“', '”', '»', ')', '。', '！', '？', '…',
-];
-
-/// Removes short label-like paragraphs at the edges of the body: trailing
-/// ones under 100 characters ("Kontakt:", "Mehr Themen", a project name)
-/// and leading ones under 30 (breadcrumbs, section names), in both the text
-/// and the HTML.
-fn trim_edges(clean: &mut CleanHtml, base: Option<&Url>) {
-    let paragraphs: Vec<&str> = clean.text.split("\n\n").collect();
-    // Short bodies are left alone: they rarely carry boilerplate, and each
-    // of their lines matters.
-    if paragraphs.len() != clean.paragraph_starts.len()
-        || paragraphs.len() < 4
-        || clean.text.len() < 1000
-    {
-        return;
-    }
-    let is_label =
-        |p: &str, max: usize, ends: &[char]| p.len() < max && !p.trim_end().ends_with(ends);
-    // A paragraph that is mostly a link, at the edge, is a teaser for
-    // another page ("Caritas: Schulerfolg darf nicht …").
-    let is_link = |i: usize| {
-        clean
-            .paragraph_link_share
-            .get(i)
-            .is_some_and(|share| *share > 0.6)
-            && paragraphs[i].len() < 300
-    };
-    let mut end = paragraphs.len();
-    while end > 1 && (is_label(paragraphs[end - 1], 100, SENTENCE_ENDS) || is_link(end - 1)) {
-        end -= 1;
-    }
-    let mut start = 0;
-    let mut lead_ends = SENTENCE_ENDS.to_vec();
-    lead_ends.extend([':', '：']);
-    while start + 1 < end && (is_label(paragraphs[start], 30, &lead_ends) || is_link(start)) {
-        start += 1;
-    }
-    let removed: usize = paragraphs[..start]
-        .iter()
-        .chain(&paragraphs[end..])
-        .map(|p| p.len())
-        .sum();
-    if (start == 0 && end == paragraphs.len()) || removed * 5 > clean.text.len() * 2 {
-        return;
-    }
-    let html_start = clean.paragraph_starts[start];
-    let html_end = clean
-        .paragraph_starts
-        .get(end)
-        .copied()
-        .unwrap_or(clean.html.len());
-    let (Some(slice), true) = (clean.html.get(html_start..html_end), html_start <= html_end) else {
-        return;
-    };
-    // Cutting may leave tags unbalanced; the HTML is our own well-nested
-    // output, so dropping orphan end tags and closing what stays open is
-    // enough.
-    let _ = base;
-    clean.html = balance_tags(slice);
-    clean.text = paragraphs[start..end].join("\n\n");
-    clean.paragraph_link_share = clean.paragraph_link_share[start..end].to_vec();
-    clean.paragraph_starts = clean.paragraph_starts[start..end]
-        .iter()
-        .map(|p| p - html_start)
-        .collect();
-}
-
-/// Balances a slice of the sanitizer's output: end tags whose start was cut
-/// off are dropped, and elements left open are closed.
-fn balance_tags(html: &str) -> String {
-    const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
-    let mut out = String::with_capacity(html.len() + 32);
-    let mut open: Vec<&str> = Vec::new();
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let Some(gt) = rest[lt..].find('>') else {
-            rest = &rest[lt..];
-            break;
-        };
-        let tag = &rest[lt..lt + gt + 1];
-        rest = &rest[lt + gt + 1..];
-        if let Some(name) = tag.strip_prefix("</").map(|t| t.trim_end_matches('>')) {
-            if let Some(pos) = open.iter().rposition(|o| *o == name) {
-                for unclosed in open.drain(pos..).skip(1).rev() {
-                    out.push_str("</");
-                    out.push_str(unclosed);
-                    out.push('>');
-                }
-                out.push_str(tag);
-            }
-        } else {
-            let name_end = tag[1..].find([' ', '>']).map_or(tag.len() - 1, |i| i + 1);
-            let name = &tag[1..name_end];
-            if !VOID.contains(&name) {
-                open.push(name);
-            }
-            out.push_str(tag);
-        }
-    }
-    out.push_str(rest);
-    for unclosed in open.iter().rev() {
-        out.push_str("</");
-        out.push_str(unclosed);
-        out.push('>');
-    }
-    out
 }
 
 fn drop_repeated_headline(clean: &mut CleanHtml, title: Option<&str>) {
@@ -358,18 +248,6 @@ mod tests {
         assert_eq!(img.credit.as_deref(), Some("Jo Lens/City Times"));
         assert_eq!(a.reading_time_minutes, 1);
         assert!(a.word_count > 40);
-    }
-
-    #[test]
-    fn balances_cut_html() {
-        assert_eq!(
-            balance_tags("text</p></div><p>a <b>b</b></p><div><p>c"),
-            "text<p>a <b>b</b></p><div><p>c</p></div>"
-        );
-        assert_eq!(
-            balance_tags("<p>x<br>y</p><img src=\"a\" alt=\"b\">"),
-            "<p>x<br>y</p><img src=\"a\" alt=\"b\">"
-        );
     }
 
     #[test]
