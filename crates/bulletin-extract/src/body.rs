@@ -780,6 +780,10 @@ fn element(node: NodeRef<'_, Node>) -> Option<&Element> {
     }
 }
 
+/// Share of article paragraphs in what a parent adds for the body to grow
+/// into it.
+const GOOD_SHARE: f64 = 0.6;
+
 /// The elements that make up the article body, in document order.
 pub(crate) fn find_body<'a>(
     idx: &crate::index::PageIndex<'a>,
@@ -801,6 +805,8 @@ pub(crate) fn find_body<'a>(
 
     // Score blocks by the paragraphs they hold.
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    // Text of the scored paragraphs inside each element.
+    let mut good: HashMap<NodeId, usize> = HashMap::new();
     for node in body.descendants() {
         let Some(el) = element(node) else { continue };
         let Some(stats) = analysis.stats.get(&node.id()) else {
@@ -818,6 +824,12 @@ pub(crate) fn find_body<'a>(
             continue;
         }
         let score = 1.0 + commas as f64 + (text as f64 / 100.0).min(3.0);
+        if stats.link_density() < 0.3 {
+            for ancestor in node.ancestors() {
+                *good.entry(ancestor.id()).or_default() += text;
+            }
+            *good.entry(node.id()).or_default() += text;
+        }
         for (level, ancestor) in node
             .ancestors()
             .filter(|a| a.value().is_element())
@@ -878,6 +890,35 @@ pub(crate) fn find_body<'a>(
         }
     }
 
+    // Climb while the parent holds nearly the same text (with `by_ratio`),
+    // or while what it adds is mostly more article paragraphs: an article
+    // split into sections, each in its own box.
+    let text = |n: NodeRef<'_, Node>| analysis.stats.get(&n.id()).map_or(0, |s| s.text);
+    let good_of = |n: NodeRef<'_, Node>| good.get(&n.id()).copied().unwrap_or(0);
+    let climb = |node: NodeRef<'a, Node>, by_ratio: bool| {
+        let mut top = node;
+        while let Some(parent) = top.parent().filter(|p| p.value().is_element()) {
+            if element(parent).is_some_and(|e| matches!(e.name(), "body" | "html"))
+                || analysis.is_junk(parent, strictness)
+            {
+                break;
+            }
+            let close = by_ratio && para(parent) as f64 <= para(top) as f64 * 1.6;
+            let added = text(parent).saturating_sub(text(top));
+            let added_good = good_of(parent).saturating_sub(good_of(top));
+            let more_article = added_good as f64 >= added as f64 * GOOD_SHARE
+                && analysis
+                    .stats
+                    .get(&parent.id())
+                    .is_some_and(|s| s.link_density() < 0.3);
+            if !close && !more_article {
+                break;
+            }
+            top = parent;
+        }
+        top
+    };
+
     // An explicit container wins when it holds a real share of the text.
     for tier in &idx.explicit {
         let candidates: Vec<(usize, NodeRef<'a, Node>)> = tier
@@ -898,25 +939,12 @@ pub(crate) fn find_body<'a>(
                 len * 10 >= para(b) * 6 || el.descendants().any(|d| d.id() == b.id())
             })
         {
-            return with_siblings(el, None, analysis, strictness);
+            return with_siblings(climb(el, false), None, analysis, strictness);
         }
     }
     match best {
         Some((score, node)) => {
-            // Climb while the parent holds nearly the same text: keeps
-            // sections of one article together.
-            let mut top = node;
-            while let Some(parent) = top.parent().filter(|p| p.value().is_element()) {
-                if element(parent).is_some_and(|e| matches!(e.name(), "body" | "html")) {
-                    break;
-                }
-                if para(parent) as f64 > para(top) as f64 * 1.6
-                    || analysis.is_junk(parent, strictness)
-                {
-                    break;
-                }
-                top = parent;
-            }
+            let top = climb(node, true);
             with_siblings(top, Some((score, &scores)), analysis, strictness)
         }
         None => vec![body],
