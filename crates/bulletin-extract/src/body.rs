@@ -350,6 +350,31 @@ const BOILERPLATE_OPENINGS: &[&str] = &[
     "nach oben",
     "zurück",
     "continue reading",
+    "lea más",
+    "lea:",
+    "lea también",
+    "vea también",
+    "puedes ver",
+    "le puede interesar",
+    "mira:",
+    "auch lesen",
+    "lesen sie hier",
+    "czytaj też",
+    "czytaj także",
+    "zobacz też",
+    "dowiedz się więcej",
+    "weitere beiträge",
+    "zum weiterlesen",
+    "noch mehr infos",
+    "entdecke weitere",
+    "neueste artikel",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "mehr zu ",
+    "quellenangaben",
+    "zusatzinformationen",
+    "kontakt:",
+    "ansprechpartner",
 ];
 
 /// Class and id parts that name boilerplate: "share-buttons", "c-related",
@@ -619,9 +644,10 @@ impl Analysis {
             // live blog may well be named "comment".
             return names_strong_junk(node, el, false);
         }
-        // Short blocks that announce boilerplate: "Read more", "Lesen Sie auch".
+        // Short blocks that announce boilerplate: "Read more", "Lesen Sie
+        // auch"; longer ones when they are mostly a link ("Lea más: <a>…</a>").
         if stats.text > 0
-            && stats.text < 80
+            && (stats.text < 80 || (stats.text < 300 && stats.link_density() > 0.5))
             && matches!(
                 el.name(),
                 "p" | "h2"
