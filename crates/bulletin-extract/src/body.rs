@@ -377,6 +377,19 @@ const BOILERPLATE_OPENINGS: &[&str] = &[
     "ansprechpartner",
 ];
 
+/// How picture credit lines begin.
+const CREDIT_LABELS: &[&str] = &[
+    "foto:",
+    "fotos:",
+    "bild:",
+    "photo:",
+    "photos:",
+    "credit:",
+    "image:",
+    "crédit",
+    "abbildung:",
+];
+
 /// Class and id parts that name boilerplate: "share-buttons", "c-related",
 /// "post__comments", "sidebar". Checked on the first and last part of each
 /// hyphen- or underscore-separated class token, after dropping one-letter
@@ -677,6 +690,27 @@ impl Analysis {
                 return true;
             }
         }
+        // Credit lines standing alone ("(© FEI/Christophe Taniere)",
+        // "Foto: dpa"); a figure's own caption stays with its picture.
+        if stats.text > 0
+            && stats.text < 150
+            && matches!(el.name(), "p" | "div" | "span" | "small" | "em" | "i")
+            && !node
+                .ancestors()
+                .any(|a| element(a).is_some_and(|e| matches!(e.name(), "figure" | "figcaption")))
+        {
+            let text: String = node
+                .descendants()
+                .filter_map(|d| match d.value() {
+                    Node::Text(t) => Some(&**t),
+                    _ => None,
+                })
+                .collect::<String>();
+            let text = text.trim().trim_start_matches('(').to_lowercase();
+            if text.starts_with('©') || CREDIT_LABELS.iter().any(|l| text.starts_with(l)) {
+                return true;
+            }
+        }
         // Link lists: navigation, tag clouds, "more stories".
         if matches!(el.name(), "ul" | "ol" | "div" | "section" | "table" | "dl")
             && stats.text > 0
@@ -704,6 +738,29 @@ fn is_header_like(el: &Element) -> bool {
                         .is_some_and(|last| last.eq_ignore_ascii_case("header"))
                 })
             })
+}
+
+/// An article header just before the body, outside its container: a
+/// header-like element with a headline among the preceding siblings of the
+/// first block or of its nearest ancestors.
+pub(crate) fn header_before<'a>(blocks: &[NodeRef<'a, Node>]) -> Option<NodeRef<'a, Node>> {
+    let first = *blocks.first()?;
+    std::iter::once(first)
+        .chain(first.ancestors())
+        .take(3)
+        .take_while(|n| element(*n).is_some_and(|e| !matches!(e.name(), "body" | "html")))
+        .find_map(|n| {
+            n.prev_siblings()
+                .filter(|s| s.value().is_element())
+                .take(2)
+                .find(|s| {
+                    // An article's header holds its headline; a site's
+                    // header (logo, tagline) does not.
+                    element(*s).is_some_and(is_header_like)
+                        && s.descendants()
+                            .any(|d| element(d).is_some_and(|e| matches!(e.name(), "h1" | "h2")))
+                })
+        })
 }
 
 /// The body filter the cleaner applies inside the chosen blocks.
@@ -738,8 +795,29 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
             .get(&node.id())
             .copied()
             .unwrap_or_default();
-        let paragraph = el.name() == "p" || stats.own_text >= 100;
-        paragraph && stats.text >= 100 && stats.link_density() < 0.3 && !is_junk_by_name(node, el)
+        let lead_class = el.attr("class").is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            [
+                "lead",
+                "intro",
+                "summary",
+                "standfirst",
+                "teaser",
+                "excerpt",
+                "dek",
+                "subtitle",
+            ]
+            .iter()
+            .any(|w| c.contains(w))
+        });
+        let paragraph = matches!(el.name(), "p" | "h2" | "h3" | "h4" | "h5" | "h6")
+            || stats.own_text >= 60
+            || lead_class;
+        paragraph
+            && el.name() != "h1"
+            && stats.text >= 60
+            && stats.link_density() < 0.3
+            && !is_junk_by_name(node, el)
     }
 }
 

@@ -120,6 +120,9 @@ fn clean_body(
     let blocks = body::find_body(idx, analysis, strictness);
     if let Some(lead) = body::standfirst(idx, analysis, &blocks, strictness) {
         cleaner.walk(lead);
+    } else if let Some(header) = body::header_before(&blocks) {
+        // The article's header sits before its body: keep its standfirst.
+        cleaner.walk_rescued(header, &filter);
     }
     for block in blocks {
         if block

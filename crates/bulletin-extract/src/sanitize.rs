@@ -413,7 +413,7 @@ impl<'a> Cleaner<'a> {
     }
 
     /// Walks only the parts of a boilerplate element that the filter rescues.
-    fn walk_rescued(&mut self, node: NodeRef<'_, Node>, filter: &dyn BodyFilter) {
+    pub(crate) fn walk_rescued(&mut self, node: NodeRef<'_, Node>, filter: &dyn BodyFilter) {
         for child in node.children() {
             let Node::Element(el) = child.value() else {
                 continue;
