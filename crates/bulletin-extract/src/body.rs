@@ -711,6 +711,13 @@ impl Analysis {
                 return true;
             }
         }
+        // Teasers: one of a row of alike boxes, each with a link.
+        if matches!(el.name(), "div" | "article" | "li" | "section")
+            && stats.text < 600
+            && is_teaser_item(node, el, self)
+        {
+            return true;
+        }
         // Link lists: navigation, tag clouds, "more stories".
         if matches!(el.name(), "ul" | "ol" | "div" | "section" | "table" | "dl")
             && stats.text > 0
@@ -819,6 +826,36 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
             && stats.link_density() < 0.3
             && !is_junk_by_name(node, el)
     }
+}
+
+/// Whether the element is one of three or more siblings with its class,
+/// each short and linking elsewhere: a row of teasers.
+fn is_teaser_item(node: NodeRef<'_, Node>, el: &Element, analysis: &Analysis) -> bool {
+    let Some(class) = el.attr("class").filter(|c| !c.trim().is_empty()) else {
+        return false;
+    };
+    let linked = |n: NodeRef<'_, Node>| {
+        analysis
+            .stats
+            .get(&n.id())
+            .is_some_and(|s| s.text > 0 && s.text < 600 && s.link_text * 4 >= s.text)
+    };
+    if !linked(node) {
+        return false;
+    }
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    parent
+        .children()
+        .filter(|c| {
+            c.id() != node.id()
+                && element(*c)
+                    .is_some_and(|e| e.name() == el.name() && e.attr("class") == Some(class))
+                && linked(*c)
+        })
+        .nth(1)
+        .is_some()
 }
 
 fn class_weight(el: &Element) -> f64 {

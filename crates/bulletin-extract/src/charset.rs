@@ -37,13 +37,20 @@ fn charset_from_content_type(ct: &str) -> Option<&'static Encoding> {
     Encoding::for_label(&value.as_bytes()[..end])
 }
 
+/// The charset a `<meta charset>` or `<meta http-equiv content>` tag
+/// declares; `charset` attributes of other tags (scripts) say nothing about
+/// the page.
 fn charset_from_meta(head: &[u8]) -> Option<&'static Encoding> {
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let mut rest = head.as_str();
-    while let Some(at) = rest.find("charset") {
-        let after = rest[at + 7..].trim_start();
-        rest = &rest[at + 7..];
-        let Some(after) = after.strip_prefix('=') else {
+    while let Some(at) = rest.find("<meta") {
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..tag_end];
+        rest = &rest[tag_end..];
+        let Some(pos) = tag.find("charset") else {
+            continue;
+        };
+        let Some(after) = tag[pos + 7..].trim_start().strip_prefix('=') else {
             continue;
         };
         let value = after.trim_start().trim_start_matches(['"', '\'']);
@@ -82,5 +89,8 @@ mod tests {
         assert!(decode_html(b"\xff\xfe\x00", None).len() < 8);
         // Re-saved as UTF-8 but still declaring GBK.
         assert!(decode_html("<meta charset=gb2312><p>中文</p>".as_bytes(), None).contains("中文"));
+        // A script's charset attribute is not the page's.
+        let gbk = b"<script src=a.js charset=\"utf-8\"></script><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><p>\xd6\xd0\xce\xc4</p>";
+        assert!(decode_html(gbk, None).contains("中文"));
     }
 }

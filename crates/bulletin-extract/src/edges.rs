@@ -107,9 +107,9 @@ fn is_meta_line(paragraph: &str) -> bool {
 }
 
 /// Cuts boilerplate paragraphs from both edges of the body.
-pub(crate) fn trim(clean: &mut CleanHtml) {
+pub(crate) fn trim(clean: &mut CleanHtml, title: Option<&str>) {
     let paragraphs: Vec<&str> = clean.text.split("\n\n").collect();
-    if paragraphs.len() != clean.paragraph_starts.len() || paragraphs.len() < 2 {
+    if paragraphs.len() != clean.paragraph_spans.len() || paragraphs.len() < 2 {
         return;
     }
     let mut end = paragraphs.len();
@@ -117,7 +117,20 @@ pub(crate) fn trim(clean: &mut CleanHtml) {
         end -= 1;
     }
     let mut start = 0;
-    while start < 3.min(end - 1) && is_meta_line(paragraphs[start]) {
+    let is_headline = |p: &str| {
+        title.is_some_and(|t| {
+            let words = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            !t.trim().is_empty() && words(p) == words(t)
+        })
+    };
+    while start < 3.min(end - 1)
+        && (is_meta_line(paragraphs[start]) || is_headline(paragraphs[start]))
+    {
         start += 1;
     }
 
@@ -160,25 +173,29 @@ pub(crate) fn trim(clean: &mut CleanHtml) {
     if start == 0 && end == paragraphs.len() {
         return;
     }
-    let html_start = clean.paragraph_starts[start];
-    let html_end = clean
-        .paragraph_starts
-        .get(end)
-        .copied()
-        .unwrap_or(clean.html.len());
-    let (Some(slice), true) = (clean.html.get(html_start..html_end), html_start <= html_end) else {
-        return;
-    };
+    // Only the cut paragraphs' own HTML goes: a picture between them and
+    // the article stays.
+    let mut html = String::with_capacity(clean.html.len());
+    let mut at = 0;
+    for (from, to) in clean.paragraph_spans[..start]
+        .iter()
+        .chain(&clean.paragraph_spans[end..])
+    {
+        let (Some(keep), Some(_)) = (clean.html.get(at..*from), clean.html.get(*from..*to)) else {
+            return;
+        };
+        html.push_str(keep);
+        at = *to;
+    }
+    html.push_str(clean.html.get(at..).unwrap_or(""));
     // Cutting may leave tags unbalanced; the HTML is our own well-nested
     // output, so dropping orphan end tags and closing what stays open is
     // enough.
-    clean.html = balance_tags(slice);
+    clean.html = balance_tags(&html);
     clean.text = paragraphs[start..end].join("\n\n");
     clean.paragraph_link_share = clean.paragraph_link_share[start..end].to_vec();
-    clean.paragraph_starts = clean.paragraph_starts[start..end]
-        .iter()
-        .map(|p| p - html_start)
-        .collect();
+    // The spans described the uncut HTML.
+    clean.paragraph_spans.clear();
 }
 
 /// Balances a slice of the sanitizer's output: end tags whose start was cut
@@ -236,6 +253,25 @@ mod tests {
         assert_eq!(
             balance_tags("<p>x<br>y</p><img src=\"a\" alt=\"b\">"),
             "<p>x<br>y</p><img src=\"a\" alt=\"b\">"
+        );
+    }
+
+    #[test]
+    fn cutting_a_dateline_keeps_the_picture_after_it() {
+        let mut clean = crate::sanitize_fragment(
+            "<p>08.04.2015 12:46</p><figure><img src=\"https://img.example/a.jpg\">\
+             <figcaption>Tracks</figcaption></figure><p>The council met.</p>\
+             <p>It voted. © 2015 City Times</p>",
+            None,
+        );
+        trim(&mut clean, None);
+        assert_eq!(clean.text, "The council met.");
+        assert!(clean.html.contains("<img"), "{}", clean.html);
+        assert!(!clean.html.contains("2015"), "{}", clean.html);
+        assert!(
+            clean.html.contains("<p>The council met.</p>"),
+            "{}",
+            clean.html
         );
     }
 

@@ -64,7 +64,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         meta.published_at = dates::near_headline(idx.first_h1, meta.lang.as_deref())
             .or_else(|| dates::at_body_start(&clean.text, meta.lang.as_deref()));
     }
-    edges::trim(&mut clean);
+    edges::trim(&mut clean, meta.title.as_deref());
     drop_repeated_headline(&mut clean, meta.title.as_deref());
 
     let word_count = count_words(&clean.text);

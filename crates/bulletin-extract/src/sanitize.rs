@@ -24,8 +24,10 @@ pub struct CleanHtml {
     pub text: String,
     /// The first `<figure>` with an image, or the first image, with its caption.
     pub first_image: Option<Image>,
-    /// For each paragraph of `text`, where its block starts in `html`.
-    pub(crate) paragraph_starts: Vec<usize>,
+    /// For each paragraph of `text`, the range of `html` that holds it: from
+    /// its innermost block's start tag (or the end of the previous
+    /// paragraph) to the end of the paragraph.
+    pub(crate) paragraph_spans: Vec<(usize, usize)>,
     /// For each paragraph of `text`, the share of its characters inside links.
     pub(crate) paragraph_link_share: Vec<f32>,
 }
@@ -86,6 +88,9 @@ fn is_dropped_with_content(name: &str) -> bool {
             | "output"
             | "progress"
             | "meter"
+            // Ruby annotations (furigana) would interleave with the text.
+            | "rt"
+            | "rp"
     )
 }
 
@@ -263,10 +268,11 @@ pub(crate) struct Cleaner<'a> {
     open_figure: Option<String>,
     depth: usize,
     /// Where in `html` the innermost open block began.
-    block_start: usize,
+    /// Where in `html` each open block began, innermost last.
+    block_starts: Vec<usize>,
     /// Where in `html` the paragraph being collected began.
     paragraph_start: usize,
-    paragraph_starts: Vec<usize>,
+    paragraph_spans: Vec<(usize, usize)>,
 }
 
 impl<'a> Cleaner<'a> {
@@ -286,9 +292,9 @@ impl<'a> Cleaner<'a> {
             loose_image: None,
             open_figure: None,
             depth: 0,
-            block_start: 0,
+            block_starts: Vec::new(),
             paragraph_start: 0,
-            paragraph_starts: Vec::new(),
+            paragraph_spans: Vec::new(),
         }
     }
 
@@ -298,7 +304,7 @@ impl<'a> Cleaner<'a> {
             html: self.html,
             text: self.text,
             first_image: self.figure_image.or(self.loose_image),
-            paragraph_starts: self.paragraph_starts,
+            paragraph_spans: self.paragraph_spans,
             paragraph_link_share: self.paragraph_link_share,
         }
     }
@@ -344,7 +350,7 @@ impl<'a> Cleaner<'a> {
         let block = is_block_name(name);
         if block {
             self.end_paragraph();
-            self.block_start = self.html.len();
+            self.block_starts.push(self.html.len());
         }
         let keep = is_allowed(name);
         if name == "img" {
@@ -409,6 +415,7 @@ impl<'a> Cleaner<'a> {
         }
         if block {
             self.end_paragraph();
+            self.block_starts.pop();
         }
     }
 
@@ -534,6 +541,9 @@ impl<'a> Cleaner<'a> {
             return;
         }
         if self.in_pre > 0 {
+            if self.paragraph.trim().is_empty() && !text.trim().is_empty() {
+                self.begin_paragraph();
+            }
             self.paragraph.push_str(text);
             return;
         }
@@ -546,7 +556,16 @@ impl<'a> Cleaner<'a> {
             {
                 self.paragraph.push(' ');
             }
-            self.paragraph.push_str(word);
+            if self.paragraph.trim().is_empty() {
+                self.begin_paragraph();
+            }
+            // Soft hyphens are invisible break hints, not text.
+            if word.contains('\u{ad}') {
+                self.paragraph
+                    .extend(word.chars().filter(|c| *c != '\u{ad}'));
+            } else {
+                self.paragraph.push_str(word);
+            }
             if self.in_link > 0 {
                 self.paragraph_link_chars += word.len();
             }
@@ -571,13 +590,21 @@ impl<'a> Cleaner<'a> {
                 self.text.push_str("\n\n");
             }
             self.text.push_str(p);
-            self.paragraph_starts.push(self.paragraph_start);
+            self.paragraph_spans
+                .push((self.paragraph_start, self.html.len()));
             self.paragraph_link_share
                 .push(self.paragraph_link_chars as f32 / p.len().max(1) as f32);
         }
         self.paragraph.clear();
         self.paragraph_link_chars = 0;
-        self.paragraph_start = self.block_start;
+    }
+
+    /// Called before the first text of a paragraph: it begins at its
+    /// innermost block's start tag, or where the previous paragraph ended.
+    fn begin_paragraph(&mut self) {
+        let previous_end = self.paragraph_spans.last().map_or(0, |(_, end)| *end);
+        let block = self.block_starts.last().copied().unwrap_or(0);
+        self.paragraph_start = block.max(previous_end);
     }
 }
 
