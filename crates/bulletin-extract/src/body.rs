@@ -90,6 +90,9 @@ fn is_inline(name: &str) -> bool {
     )
 }
 
+/// Paragraph text a `<noscript>` needs to count as content.
+pub(crate) const NOSCRIPT_ARTICLE: usize = 500;
+
 /// Running text shorter than this is a label, not a paragraph.
 const MIN_RUN: usize = 25;
 
@@ -98,7 +101,6 @@ fn is_invisible_content(name: &str) -> bool {
         name,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "svg"
             | "head"
@@ -135,6 +137,16 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
                 let name = el.name();
                 if is_invisible_content(name) {
                     return Stats::default();
+                }
+                if name == "noscript" {
+                    // What a reader without scripts sees: counted only when
+                    // it is a whole article, not a fallback image or notice.
+                    let s = visit_children(node, stats, in_link, depth);
+                    if s.para_text < NOSCRIPT_ARTICLE {
+                        return Stats::default();
+                    }
+                    stats.insert(node.id(), s);
+                    return s;
                 }
                 let in_link = in_link || name == "a";
                 let mut s = visit_children(node, stats, in_link, depth);
@@ -254,7 +266,6 @@ const JUNK_WORDS: &[&str] = &[
     "author",
     "authors",
     "bio",
-    "skip",
     "login",
     "search",
     "caption",
@@ -790,6 +801,13 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
             }
             _ => Verdict::Drop,
         }
+    }
+
+    fn shows_noscript(&self, node: NodeRef<'_, Node>) -> bool {
+        self.analysis
+            .stats
+            .get(&node.id())
+            .is_some_and(|s| s.para_text >= NOSCRIPT_ARTICLE)
     }
 
     fn rescues(&self, node: NodeRef<'_, Node>) -> bool {

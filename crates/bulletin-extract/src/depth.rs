@@ -157,7 +157,7 @@ fn scan<'a>(html: &'a str, mut on_event: impl FnMut(Event<'_, 'a>)) {
         }
         if matches!(
             name,
-            "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "noscript" | "iframe"
+            "script" | "style" | "textarea" | "title" | "xmp" | "plaintext" | "iframe"
         ) {
             let end = find_end_tag(bytes, i, name.as_bytes());
             on_event(Event::Raw {

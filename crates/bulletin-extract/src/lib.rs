@@ -35,7 +35,7 @@ use url::Url;
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
-    let doc = Html::parse_document(&depth::prepare(&text));
+    let doc = parse_page(&depth::prepare(&text));
     let idx = index::index(&doc);
     let mut meta = metadata::read(&idx, url);
     if meta.authors.is_empty() {
@@ -104,6 +104,21 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         word_count,
         reading_time_minutes: reading_time_minutes(word_count),
     }
+}
+
+/// Parses a page as a browser without scripting would: the content of
+/// `<noscript>` is markup, as some sites put their whole article there.
+fn parse_page(text: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let opts = html5ever::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
+        .one(text)
 }
 
 fn clean_body(

@@ -244,6 +244,8 @@ pub(crate) trait BodyFilter {
     fn verdict(&self, node: NodeRef<'_, Node>) -> Verdict;
     /// Inside a rescued element: whether this one is kept whole.
     fn rescues(&self, node: NodeRef<'_, Node>) -> bool;
+    /// Whether a `<noscript>` holds the article itself.
+    fn shows_noscript(&self, node: NodeRef<'_, Node>) -> bool;
 }
 
 pub(crate) type JunkFilter<'f> = &'f dyn BodyFilter;
@@ -334,7 +336,15 @@ impl<'a> Cleaner<'a> {
 
     fn walk_element(&mut self, node: NodeRef<'_, Node>, el: &Element) {
         let name = el.name();
-        if is_dropped_with_content(name) || is_hidden(el) {
+        if is_hidden(el) {
+            return;
+        }
+        if is_dropped_with_content(name) {
+            if name == "noscript" && self.junk.is_some_and(|f| f.shows_noscript(node)) {
+                for child in node.children() {
+                    self.walk(child);
+                }
+            }
             return;
         }
         if let Some(filter) = self.junk {
@@ -372,7 +382,12 @@ impl<'a> Cleaner<'a> {
             self.html.push('>');
         }
         if name == "br" {
-            self.paragraph.push('\n');
+            // Two line breaks in a row end a paragraph, as they read.
+            if self.in_pre == 0 && self.paragraph.trim_end_matches(' ').ends_with('\n') {
+                self.end_paragraph();
+            } else {
+                self.paragraph.push('\n');
+            }
         }
         if name == "pre" {
             self.in_pre += 1;
