@@ -10,10 +10,38 @@
 //! grandparents, weighted by class names, discounted by link density), joined
 //! by qualifying siblings such as a standfirst before the body.
 
+use crate::dom::GetAttr;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hasher for node ids: the maps here are keyed by small
+/// integers and looked up on every element, where SipHash's cost shows.
+#[derive(Default)]
+pub(crate) struct NodeHasher(u64);
+
+impl Hasher for NodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A map keyed by node.
+pub(crate) type NodeMap<V> = HashMap<NodeId, V, BuildHasherDefault<NodeHasher>>;
 
 /// Text measures of one element, including its descendants.
 #[derive(Debug, Default, Clone, Copy)]
@@ -45,9 +73,12 @@ impl Stats {
 }
 
 pub(crate) struct Analysis {
-    pub stats: HashMap<NodeId, Stats>,
+    pub stats: NodeMap<Stats>,
     /// Paragraph text of the whole page.
     pub total_para: usize,
+    /// [`Analysis::is_junk`] answers, per node, strict then loose: asked
+    /// again for every ancestor of every paragraph.
+    junk: RefCell<NodeMap<[Option<bool>; 2]>>,
 }
 
 fn is_paragraph(name: &str) -> bool {
@@ -112,10 +143,10 @@ fn is_invisible_content(name: &str) -> bool {
 }
 
 pub(crate) fn analyze(doc: &Html) -> Analysis {
-    let mut stats: HashMap<NodeId, Stats> = HashMap::new();
+    let mut stats: NodeMap<Stats> = NodeMap::default();
     fn visit(
         node: NodeRef<'_, Node>,
-        stats: &mut HashMap<NodeId, Stats>,
+        stats: &mut NodeMap<Stats>,
         in_link: bool,
         depth: usize,
     ) -> Stats {
@@ -177,7 +208,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
     }
     fn visit_children(
         node: NodeRef<'_, Node>,
-        stats: &mut HashMap<NodeId, Stats>,
+        stats: &mut NodeMap<Stats>,
         in_link: bool,
         depth: usize,
     ) -> Stats {
@@ -204,6 +235,7 @@ pub(crate) fn analyze(doc: &Html) -> Analysis {
     Analysis {
         stats,
         total_para: total.para_text,
+        junk: RefCell::default(),
     }
 }
 
@@ -463,7 +495,7 @@ fn names_certain_junk(el: &Element) -> bool {
         "registration",
         "signup",
     ];
-    let names = [el.attr("class"), el.id()];
+    let names = [el.get_attr("class"), el.id()];
     let certain = names.iter().flatten().any(|hay| {
         hay.split_ascii_whitespace().any(|token| {
             token
@@ -509,7 +541,7 @@ pub(crate) fn is_junk_by_tag(el: &Element) -> bool {
     ) {
         return true;
     }
-    if let Some(role) = el.attr("role")
+    if let Some(role) = el.get_attr("role")
         && matches!(
             role,
             "navigation"
@@ -569,7 +601,7 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
                 || node.ancestors().take(3).any(picture)
         })
     };
-    [el.attr("class"), el.id()]
+    [el.get_attr("class"), el.id()]
         .into_iter()
         .flatten()
         .any(|hay| {
@@ -587,7 +619,7 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
 
 pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
     if names_strong_junk(node, el, true) {
-        let lower = [el.attr("class"), el.id()]
+        let lower = [el.get_attr("class"), el.id()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -619,7 +651,7 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
         hay.push_str(id);
         hay.push(' ');
     }
-    if let Some(class) = el.attr("class") {
+    if let Some(class) = el.get_attr("class") {
         hay.push_str(class);
     }
     if hay.is_empty() {
@@ -643,6 +675,19 @@ pub(crate) enum Strictness {
 impl Analysis {
     /// True for elements that are not part of an article body.
     pub fn is_junk(&self, node: NodeRef<'_, Node>, strictness: Strictness) -> bool {
+        if !node.value().is_element() {
+            return false;
+        }
+        let slot = usize::from(strictness == Strictness::Loose);
+        if let Some(known) = self.junk.borrow().get(&node.id()).and_then(|a| a[slot]) {
+            return known;
+        }
+        let junk = self.judge(node, strictness);
+        self.junk.borrow_mut().entry(node.id()).or_default()[slot] = Some(junk);
+        junk
+    }
+
+    fn judge(&self, node: NodeRef<'_, Node>, strictness: Strictness) -> bool {
         let Node::Element(el) = node.value() else {
             return false;
         };
@@ -745,7 +790,7 @@ impl Analysis {
 /// around a standfirst worth keeping.
 fn is_header_like(el: &Element) -> bool {
     el.name() == "header"
-        || [el.attr("class"), el.id()]
+        || [el.get_attr("class"), el.id()]
             .into_iter()
             .flatten()
             .any(|hay| {
@@ -820,7 +865,7 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
             .get(&node.id())
             .copied()
             .unwrap_or_default();
-        let lead_class = el.attr("class").is_some_and(|c| {
+        let lead_class = el.get_attr("class").is_some_and(|c| {
             let c = c.to_ascii_lowercase();
             [
                 "lead",
@@ -849,7 +894,7 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
 /// Whether the element is one of three or more siblings with its class,
 /// each short and linking elsewhere: a row of teasers.
 fn is_teaser_item(node: NodeRef<'_, Node>, el: &Element, analysis: &Analysis) -> bool {
-    let Some(class) = el.attr("class").filter(|c| !c.trim().is_empty()) else {
+    let Some(class) = el.get_attr("class").filter(|c| !c.trim().is_empty()) else {
         return false;
     };
     let linked = |n: NodeRef<'_, Node>| {
@@ -869,7 +914,7 @@ fn is_teaser_item(node: NodeRef<'_, Node>, el: &Element, analysis: &Analysis) ->
         .filter(|c| {
             c.id() != node.id()
                 && element(*c)
-                    .is_some_and(|e| e.name() == el.name() && e.attr("class") == Some(class))
+                    .is_some_and(|e| e.name() == el.name() && e.get_attr("class") == Some(class))
                 && linked(*c)
         })
         .nth(1)
@@ -910,7 +955,7 @@ fn class_weight(el: &Element) -> f64 {
         "menu",
     ];
     let mut weight = 0.0;
-    for hay in [el.attr("class"), el.id()].into_iter().flatten() {
+    for hay in [el.get_attr("class"), el.id()].into_iter().flatten() {
         let hay = hay.to_ascii_lowercase();
         if NEGATIVE.iter().any(|w| hay.contains(w)) {
             weight -= 25.0;
@@ -963,9 +1008,9 @@ pub(crate) fn find_body<'a>(
     };
 
     // Score blocks by the paragraphs they hold.
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let mut scores: NodeMap<f64> = NodeMap::default();
     // Text of the scored paragraphs inside each element.
-    let mut good: HashMap<NodeId, usize> = HashMap::new();
+    let mut good: NodeMap<usize> = NodeMap::default();
     for node in body.descendants() {
         let Some(el) = element(node) else { continue };
         let Some(stats) = analysis.stats.get(&node.id()) else {
@@ -1114,7 +1159,7 @@ pub(crate) fn find_body<'a>(
 /// standfirst before it, a continuation after it.
 fn with_siblings<'a>(
     top: NodeRef<'a, Node>,
-    scored: Option<(f64, &HashMap<NodeId, f64>)>,
+    scored: Option<(f64, &NodeMap<f64>)>,
     analysis: &Analysis,
     strictness: Strictness,
 ) -> Vec<NodeRef<'a, Node>> {

@@ -5,6 +5,7 @@
 //! read in the common numeric forms and with month names in several
 //! languages; anything outside 1995..next year is ignored.
 
+use crate::dom::GetAttr;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
@@ -25,11 +26,11 @@ pub(crate) fn find_in_page(
         let Node::Element(el) = node.value() else {
             continue;
         };
-        let itemprop = el.attr("itemprop").unwrap_or("");
+        let itemprop = el.get_attr("itemprop").unwrap_or("");
         if itemprop == "datePublished" || itemprop == "dateCreated" {
             let raw = el
-                .attr("content")
-                .or(el.attr("datetime"))
+                .get_attr("content")
+                .or(el.get_attr("datetime"))
                 .map(str::to_string)
                 .unwrap_or_else(|| text_of(node));
             if let Some(d) = bulletin_core::parse_datetime_with_offset(&raw)
@@ -45,11 +46,11 @@ pub(crate) fn find_in_page(
             continue;
         };
         if el.name() == "time"
-            && (el.attr("pubdate").is_some()
-                || class_says_published(el.attr("class"))
+            && (el.get_attr("pubdate").is_some()
+                || class_says_published(el.get_attr("class"))
                 || inside_article_header(node))
             && let Some(d) = el
-                .attr("datetime")
+                .get_attr("datetime")
                 .and_then(bulletin_core::parse_datetime_with_offset)
                 .filter(plausible)
         {
@@ -69,7 +70,7 @@ pub(crate) fn find_in_page(
         }
         let names = format!(
             "{} {}",
-            el.attr("class").unwrap_or(""),
+            el.get_attr("class").unwrap_or(""),
             el.id().unwrap_or("")
         )
         .to_ascii_lowercase();
@@ -77,9 +78,9 @@ pub(crate) fn find_in_page(
             continue;
         }
         if let Some(d) = el
-            .attr("datetime")
-            .or(el.attr("content"))
-            .or(el.attr("title"))
+            .get_attr("datetime")
+            .or(el.get_attr("content"))
+            .or(el.get_attr("title"))
             .and_then(|v| {
                 bulletin_core::parse_datetime_with_offset(v)
                     .or_else(|| parse_text_date(v, month_first))
@@ -98,7 +99,7 @@ pub(crate) fn find_in_page(
     root.descendants()
         .filter_map(|n| match n.value() {
             Node::Element(el) if el.name() == "time" => el
-                .attr("datetime")
+                .get_attr("datetime")
                 .and_then(bulletin_core::parse_datetime_with_offset),
             _ => None,
         })
@@ -172,7 +173,7 @@ fn inside_article_header(node: NodeRef<'_, Node>) -> bool {
     node.ancestors().take(8).any(|a| match a.value() {
         Node::Element(el) => {
             matches!(el.name(), "article" | "header")
-                || el.attr("class").is_some_and(|c| {
+                || el.get_attr("class").is_some_and(|c| {
                     let c = c.to_ascii_lowercase();
                     c.contains("meta")
                         || c.contains("byline")

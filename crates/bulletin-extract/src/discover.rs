@@ -16,7 +16,7 @@ pub fn discover_feeds(html: &[u8], base: &Url) -> Vec<Url> {
     let doc = Html::parse_document(&text);
     let mut found: Vec<(bool, Url)> = Vec::new();
     for link in doc.select(&ALTERNATE) {
-        let ty = link.attr("type").unwrap_or("").to_ascii_lowercase();
+        let ty = link.value().attr("type").unwrap_or("").to_ascii_lowercase();
         let is_feed = ty.contains("rss")
             || ty.contains("atom")
             || ty.contains("feed+json")
@@ -24,13 +24,21 @@ pub fn discover_feeds(html: &[u8], base: &Url) -> Vec<Url> {
         if !is_feed {
             continue;
         }
-        let Some(url) = link.attr("href").and_then(|h| base.join(h.trim()).ok()) else {
+        let Some(url) = link
+            .value()
+            .attr("href")
+            .and_then(|h| base.join(h.trim()).ok())
+        else {
             continue;
         };
         if !matches!(url.scheme(), "http" | "https") || found.iter().any(|(_, u)| *u == url) {
             continue;
         }
-        let title = link.attr("title").unwrap_or("").to_ascii_lowercase();
+        let title = link
+            .value()
+            .attr("title")
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let is_comments = title.contains("comment") || url.path().contains("comments");
         found.push((is_comments, url));
     }

@@ -1,6 +1,7 @@
 //! One walk over the parsed page that collects everything the later steps
 //! look up by tag or attribute, instead of a CSS-selector scan per question.
 
+use crate::dom::GetAttr;
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -58,17 +59,17 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         match el.name() {
             "meta" => {
                 let key = el
-                    .attr("property")
-                    .or(el.attr("name"))
-                    .or(el.attr("itemprop"))
-                    .or(el.attr("http-equiv"));
-                if let (Some(key), Some(content)) = (key, el.attr("content")) {
+                    .get_attr("property")
+                    .or(el.get_attr("name"))
+                    .or(el.get_attr("itemprop"))
+                    .or(el.get_attr("http-equiv"));
+                if let (Some(key), Some(content)) = (key, el.get_attr("content")) {
                     idx.metas.push((key.trim().to_ascii_lowercase(), content));
                 }
             }
             "script"
                 if el
-                    .attr("type")
+                    .get_attr("type")
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
             {
                 idx.json_ld.push(
@@ -81,7 +82,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                 );
             }
             "link" => {
-                if let (Some(rel), Some(href)) = (el.attr("rel"), el.attr("href"))
+                if let (Some(rel), Some(href)) = (el.get_attr("rel"), el.get_attr("href"))
                     && rel
                         .split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
@@ -92,7 +93,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
             "title" if idx.title.is_none() => idx.title = Some(node),
             "h1" if idx.first_h1.is_none() => idx.first_h1 = Some(node),
             "html" if idx.html_lang.is_none() => {
-                idx.html_lang = el.attr("lang").or(el.attr("xml:lang"))
+                idx.html_lang = el.get_attr("lang").or(el.get_attr("xml:lang"))
             }
             "body" if idx.body.is_none() => idx.body = Some(node),
             "article" => idx.explicit[2].push(node),
@@ -102,15 +103,15 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         if idx.bylines.len() < 32 && is_byline(el) {
             idx.bylines.push(node);
         }
-        if matches!(el.attr("itemprop"), Some("articleBody" | "reviewBody")) {
+        if matches!(el.get_attr("itemprop"), Some("articleBody" | "reviewBody")) {
             idx.explicit[0].push(node);
-        } else if let Some(class) = el.attr("class")
+        } else if let Some(class) = el.get_attr("class")
             && class
                 .split_ascii_whitespace()
                 .any(|c| BODY_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)))
         {
             idx.explicit[1].push(node);
-        } else if el.attr("role") == Some("main") && el.name() != "main" {
+        } else if el.get_attr("role") == Some("main") && el.name() != "main" {
             idx.explicit[3].push(node);
         }
     }
@@ -124,7 +125,7 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     ) {
         return false;
     }
-    el.attr("class").is_some_and(|class| {
+    el.get_attr("class").is_some_and(|class| {
         class.split_ascii_whitespace().any(|token| {
             let token = token.to_ascii_lowercase();
             token.split(['-', '_']).any(|part| {
@@ -150,10 +151,10 @@ fn is_lead(el: &scraper::node::Element) -> bool {
 
 fn is_byline(el: &scraper::node::Element) -> bool {
     if el
-        .attr("rel")
+        .get_attr("rel")
         .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"))
         || el
-            .attr("itemprop")
+            .get_attr("itemprop")
             .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"))
     {
         return true;
@@ -164,7 +165,7 @@ fn is_byline(el: &scraper::node::Element) -> bool {
     ) {
         return false;
     }
-    let class = el.attr("class").unwrap_or("");
+    let class = el.get_attr("class").unwrap_or("");
     class.split_ascii_whitespace().any(|c| {
         let c = c.to_ascii_lowercase();
         matches!(

@@ -11,6 +11,7 @@ mod charset;
 mod dates;
 mod depth;
 mod discover;
+mod dom;
 mod edges;
 mod index;
 mod metadata;
@@ -35,7 +36,8 @@ use url::Url;
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
-    let doc = parse_page(&depth::prepare(&text));
+    let prepared = depth::prepare(&text);
+    let doc = parse_page(&prepared);
     let idx = index::index(&doc);
     let mut meta = metadata::read(&idx, url);
     if meta.authors.is_empty() {

@@ -1,6 +1,7 @@
 //! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
 //! and a few visible elements, merged in that order of trust.
 
+use crate::dom::GetAttr;
 use crate::index::{PageIndex, text_of};
 use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
 use chrono::{DateTime, FixedOffset};
@@ -204,7 +205,7 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
         let text = text_of(*node);
         let url = match node.value() {
             scraper::Node::Element(el) if el.name() == "a" => el
-                .attr("href")
+                .get_attr("href")
                 .and_then(|h| resolve(h, base))
                 .map(String::from),
             _ => None,

@@ -11,6 +11,7 @@
 //! The same walk also produces the plain text (paragraphs separated by blank
 //! lines) and notes the first figure, so a body is parsed once.
 
+use crate::dom::GetAttr;
 use bulletin_core::Image;
 use ego_tree::NodeRef;
 use scraper::{Html, Node, node::Element};
@@ -626,17 +627,17 @@ impl<'a> Cleaner<'a> {
 /// The image's real address: lazy-loading pages keep it in `data-src` and
 /// friends, with a placeholder in `src`.
 fn image_source(el: &Element) -> Option<&str> {
-    let src = el.attr("src").map(str::trim).filter(|s| !s.is_empty());
+    let src = el.get_attr("src").map(str::trim).filter(|s| !s.is_empty());
     let placeholder = src.is_none_or(|s| {
         s.starts_with("data:") || s.contains("blank.gif") || s.contains("placeholder")
     });
     if placeholder {
         for attr in ["data-src", "data-lazy-src", "data-original", "data-url"] {
-            if let Some(v) = el.attr(attr).map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(v) = el.get_attr(attr).map(str::trim).filter(|s| !s.is_empty()) {
                 return Some(v);
             }
         }
-        if let Some(srcset) = el.attr("data-srcset").or(el.attr("srcset")) {
+        if let Some(srcset) = el.get_attr("data-srcset").or(el.get_attr("srcset")) {
             return srcset
                 .split(',')
                 .next()
@@ -647,9 +648,9 @@ fn image_source(el: &Element) -> Option<&str> {
 }
 
 pub(crate) fn is_hidden(el: &Element) -> bool {
-    el.attr("hidden").is_some()
-        || el.attr("aria-hidden") == Some("true")
-        || el.attr("style").is_some_and(|s| {
+    el.get_attr("hidden").is_some()
+        || el.get_attr("aria-hidden") == Some("true")
+        || el.get_attr("style").is_some_and(|s| {
             let s = s.to_ascii_lowercase().replace(' ', "");
             s.contains("display:none") || s.contains("visibility:hidden")
         })
