@@ -10,11 +10,13 @@
 
 mod entities;
 mod json;
+pub mod opml;
 mod text;
 pub mod write;
 mod xml;
 
 pub use bulletin_core::{Feed, FeedEntry, FeedKind};
+pub use opml::{OpmlError, OpmlFeed, parse_opml, write_opml};
 pub use text::html_to_text;
 use url::Url;
 

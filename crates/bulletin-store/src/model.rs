@@ -25,6 +25,8 @@ pub struct Source {
     pub error_count: u32,
     pub next_fetch_at: DateTime<Utc>,
     pub item_count: u64,
+    /// The folder it is filed in ("News / World"), from an OPML import.
+    pub category: Option<String>,
 }
 
 impl Source {
@@ -40,6 +42,7 @@ pub struct NewSource {
     pub site_url: Option<String>,
     pub title: Option<String>,
     pub kind: Option<String>,
+    pub category: Option<String>,
 }
 
 /// How one fetch of a source went.

@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_source_category.sql"),
+];
 
 /// Readers kept open between calls.
 const MAX_IDLE_READERS: usize = 8;
@@ -133,7 +136,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
     s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
-    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)";
+    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category";
 
 fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     Ok(Source {
@@ -152,6 +155,7 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
         error_count: r.get(12)?,
         next_fetch_at: from_ms(r.get(13)?),
         item_count: r.get::<_, i64>(14)? as u64,
+        category: r.get(15)?,
     })
 }
 
@@ -211,8 +215,8 @@ impl Store for SqliteStore {
                 return Err(StoreError::DuplicateSource(SourceId(id)));
             }
             c.execute(
-                "INSERT INTO sources (url, site_url, title, kind, created_at, next_fetch_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-                params![source.url, source.site_url, source.title, source.kind, to_ms(Utc::now())],
+                "INSERT INTO sources (url, site_url, title, kind, category, created_at, next_fetch_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+                params![source.url, source.site_url, source.title, source.kind, source.category, to_ms(Utc::now())],
             )?;
             Ok(SourceId(c.last_insert_rowid()))
         }))

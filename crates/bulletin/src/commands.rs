@@ -118,6 +118,7 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
             site_url: feed.link.clone(),
             title: feed.title.clone(),
             kind: None,
+            category: None,
         })
         .await
         .map_err(|e| match e {
@@ -125,6 +126,72 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
             e => anyhow!(e),
         })?;
     Ok((id, title))
+}
+
+/// Subscribes to the feeds of an OPML file without fetching them.
+pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
+    let bytes = read_input(file)?;
+    let feeds = bulletin_feeds::parse_opml(&bytes)
+        .with_context(|| format!("cannot import {}", file.display()))?;
+    let (mut added, mut known, mut invalid) = (0, 0, 0);
+    for feed in feeds {
+        let url = match Url::parse(&feed.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+            _ => {
+                invalid += 1;
+                eprintln!("skipped {:?}: not an http(s) URL", feed.url);
+                continue;
+            }
+        };
+        let result = app
+            .store
+            .add_source(NewSource {
+                url: url.to_string(),
+                site_url: feed.site_url,
+                title: feed.title,
+                kind: None,
+                category: feed.category,
+            })
+            .await;
+        match result {
+            Ok(_) => added += 1,
+            Err(StoreError::DuplicateSource(_)) => known += 1,
+            Err(e) => return Err(e).context("cannot store the imported sources"),
+        }
+    }
+    eprintln!(
+        "imported {added} source{} ({known} already subscribed, {invalid} without a usable URL); \
+         `bulletin fetch` fetches them now",
+        if added == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// The subscription list as an OPML 2.0 document.
+pub fn subscriptions_opml(sources: Vec<bulletin_store::Source>) -> String {
+    let feeds: Vec<bulletin_feeds::OpmlFeed> = sources
+        .into_iter()
+        .map(|s| bulletin_feeds::OpmlFeed {
+            url: s.url,
+            title: s.title,
+            site_url: s.site_url,
+            category: s.category,
+        })
+        .collect();
+    bulletin_feeds::write_opml("Bulletin subscriptions", &feeds)
+}
+
+/// Prints (or writes) every source as OPML 2.0.
+pub async fn opml_export(app: &App, output: Option<&Path>) -> Result<()> {
+    let document = subscriptions_opml(app.store.sources().await?);
+    match output {
+        Some(path) => std::fs::write(path, document)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            std::io::stdout().lock().write_all(document.as_bytes())?;
+            Ok(())
+        }
+    }
 }
 
 pub async fn source_list(app: &App, json: bool) -> Result<()> {

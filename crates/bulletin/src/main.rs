@@ -98,6 +98,9 @@ enum Command {
         #[arg(required_unless_present = "batch", conflicts_with = "batch")]
         file: Option<PathBuf>,
     },
+    /// Import or export the subscription list as OPML.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
     /// Parse a feed file (or - for standard input) and print it as JSON.
     ParseFeed {
         /// The feed's URL, to resolve relative links.
@@ -105,6 +108,24 @@ enum Command {
         url: Option<String>,
         /// The feed file, or - for standard input.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OpmlCommand {
+    /// Subscribe to every feed of an OPML file (or - for standard input).
+    /// Nested outlines become categories ("News / World"); feeds already
+    /// subscribed are skipped. The new sources are fetched by the next
+    /// `bulletin fetch` or by `bulletin serve`.
+    Import {
+        /// The OPML file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Print every source as an OPML 2.0 document, grouped by category.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -214,6 +235,15 @@ async fn run(cli: Cli) -> Result<()> {
                 SourceCommand::Add { urls } => commands::source_add(&app, urls).await,
                 SourceCommand::List { json } => commands::source_list(&app, *json).await,
                 SourceCommand::Remove { id } => commands::source_remove(&app, *id).await,
+            }
+        }
+        Command::Opml(cmd) => {
+            let app = open_app(&cli)?;
+            match cmd {
+                OpmlCommand::Import { file } => commands::opml_import(&app, file).await,
+                OpmlCommand::Export { output } => {
+                    commands::opml_export(&app, output.as_deref()).await
+                }
             }
         }
         Command::Fetch { all, concurrency } => {

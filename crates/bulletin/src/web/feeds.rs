@@ -49,6 +49,32 @@ pub fn origin(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The subscription list as OPML 2.0, for moving to another reader.
+pub async fn opml(State(state): State<AppState>) -> Response {
+    let sources = match state.store.sources().await {
+        Ok(sources) => sources,
+        Err(e) => {
+            tracing::error!("cannot list sources: {e}");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store is not available",
+            )
+                .into_response();
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/x-opml; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bulletin.opml\"",
+            ),
+        ],
+        crate::commands::subscriptions_opml(sources),
+    )
+        .into_response()
+}
+
 pub async fn site_feed(
     State(state): State<AppState>,
     Path(name): Path<String>,

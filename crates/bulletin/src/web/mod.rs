@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/items/{id}", get(pages::item))
         .route("/sources", get(pages::sources))
+        .route("/sources.opml", get(feeds::opml))
         .route("/sources/{id}", get(pages::source))
         .route("/sources/{id}/{feed}", get(feeds::source_feed))
         .route("/{feed}", get(feeds::site_feed))
