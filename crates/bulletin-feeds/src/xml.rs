@@ -89,23 +89,26 @@ impl Node {
 }
 
 pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
-    let utf8 = to_utf8(bytes);
+    let (utf8, encoding_problem) = to_utf8(bytes);
     let (root, malformed) = build_tree(&utf8)?;
+    let malformed = malformed.or(encoding_problem);
     let mut root = root;
     let mut feed = match (root.ns, root.name.as_str()) {
         (_, "rss") => read_rss(&root, base, FeedKind::Rss),
         (Ns::Rdf, "RDF") | (_, "RDF") => read_rss(&root, base, FeedKind::Rdf),
         (_, "feed") => {
-            // Atom without its namespace declaration: read it as Atom.
+            // Atom without its namespace declaration, or under an unknown
+            // one (`xmlns="http://example.com/newformat#"`): read it as Atom.
             if root.ns != Ns::Atom {
-                retag_unbound(&mut root, Ns::Atom);
+                let from = root.ns;
+                retag(&mut root, &[Ns::Rss, from], Ns::Atom);
             }
             read_atom(&root, base)
         }
         (_, "entry") => {
             // A lone Atom entry document: a feed of one.
             if root.ns != Ns::Atom {
-                retag_unbound(&mut root, Ns::Atom);
+                retag(&mut root, &[Ns::Rss], Ns::Atom);
             }
             let wrapper = Node {
                 ns: Ns::Atom,
@@ -123,21 +126,43 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     Ok(feed)
 }
 
-/// Transcodes to UTF-8 following the BOM or the XML declaration.
-fn to_utf8(bytes: &[u8]) -> Cow<'_, str> {
+/// Transcodes to UTF-8 following the BOM or the XML declaration; with
+/// neither, UTF-8, and bytes that are not UTF-8 are read as Windows-1252 and
+/// reported, as the document is then not well-formed.
+fn to_utf8(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return text;
+        return (text, None);
     }
     let head = &bytes[..bytes.len().min(200)];
-    if let Some(label) = declared_encoding(head)
-        && let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes())
+    let declared = declared_encoding(head);
+    if let Some(enc) = declared
+        .as_deref()
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
         && enc != encoding_rs::UTF_8
     {
-        let (text, _) = enc.decode_without_bom_handling(bytes);
-        return text;
+        let (text, _, had_errors) = enc.decode(bytes);
+        let problem =
+            had_errors.then(|| format!("bytes that are not {} in the document", enc.name()));
+        return (text, problem);
     }
-    String::from_utf8_lossy(bytes)
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) if declared.is_none() => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (
+                text,
+                Some(
+                    "the document is not UTF-8 and declares no encoding; read as Windows-1252"
+                        .into(),
+                ),
+            )
+        }
+        Err(e) => (
+            String::from_utf8_lossy(bytes),
+            Some(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+        ),
+    }
 }
 
 fn declared_encoding(head: &[u8]) -> Option<String> {
@@ -181,6 +206,13 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
                 break;
             }
         };
+        if let (ResolveResult::Unknown(prefix), Event::Start(_) | Event::Empty(_)) = &event
+            && malformed.is_none()
+        {
+            malformed = Some(format!(
+                "the namespace prefix '{prefix}:' is used but never declared"
+            ));
+        }
         match event {
             (ns, Event::Start(start)) => {
                 let node = new_node(ns, &start);
@@ -263,12 +295,12 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
 }
 
 /// Moves elements without a namespace into `ns`.
-fn retag_unbound(node: &mut Node, ns: Ns) {
-    if node.ns == Ns::Rss {
-        node.ns = ns;
+fn retag(node: &mut Node, from: &[Ns], to: Ns) {
+    if from.contains(&node.ns) {
+        node.ns = to;
     }
     for child in &mut node.children {
-        retag_unbound(child, ns);
+        retag(child, from, to);
     }
 }
 

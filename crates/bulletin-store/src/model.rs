@@ -155,6 +155,8 @@ pub struct ItemQuery {
     pub source: Option<SourceId>,
     /// Full-text search words.
     pub search: Option<String>,
+    /// Only items by this author (by name, any letter case).
+    pub author: Option<String>,
     pub include_content: bool,
 }
 

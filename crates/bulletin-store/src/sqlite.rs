@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_source_category.sql"),
+    include_str!("../migrations/sqlite/0003_item_authors.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -403,6 +404,10 @@ impl Store for SqliteStore {
                 sql.push_str(" AND i.source_id = ?");
                 args.push(src.0.into());
             }
+            if let Some(author) = query.author.as_deref() {
+                sql.push_str(" AND i.id IN (SELECT item_id FROM item_authors WHERE name = ?)");
+                args.push(author.trim().to_string().into());
+            }
             if let Some(q) = query.search.as_deref() {
                 match fts_query(q) {
                     Some(fts) => {
@@ -515,6 +520,65 @@ mod tests {
             text: format!("body text {n} about elephants"),
             ..NewItem::default()
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn filters_by_author_name_in_any_case() {
+        let (store, dir) = temp_store();
+        let src = store
+            .add_source(NewSource {
+                url: "http://b.example/feed".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let items: Vec<NewItem> = (0..12)
+            .map(|n| {
+                let mut it = item(n, &format!("http://b.example/{n}"));
+                it.authors = match n % 3 {
+                    0 => vec![Author::named("Ana Ruiz"), Author::named("Jane")],
+                    1 => vec![Author::named("Jane")],
+                    _ => Vec::new(),
+                };
+                it
+            })
+            .collect();
+        store.insert_items(src, items).await.unwrap();
+        let by = |name: &str, limit: usize, after: Option<Cursor>| ItemQuery {
+            limit,
+            after,
+            author: Some(name.to_string()),
+            ..Default::default()
+        };
+        let ana = store.items(by("ana ruiz", 50, None)).await.unwrap();
+        assert_eq!(ana.items.len(), 4);
+        assert!(
+            ana.items
+                .iter()
+                .all(|i| i.authors.iter().any(|a| a.name == "Ana Ruiz"))
+        );
+        // Pages of an author's items neither skip nor repeat.
+        let first = store.items(by("Jane", 5, None)).await.unwrap();
+        let cursor = first.next_cursor.as_deref().and_then(Cursor::decode);
+        let second = store.items(by("Jane", 5, cursor)).await.unwrap();
+        let mut ids: Vec<_> = first
+            .items
+            .iter()
+            .chain(&second.items)
+            .map(|i| i.id)
+            .collect();
+        ids.sort_by_key(|id| id.0);
+        ids.dedup();
+        assert_eq!(ids.len(), 8);
+        assert!(
+            store
+                .items(by("Nobody", 5, None))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[tokio::test(flavor = "multi_thread")]

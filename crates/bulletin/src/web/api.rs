@@ -67,6 +67,8 @@ pub struct ItemsParams {
     pub cursor: Option<String>,
     pub source: Option<i64>,
     pub q: Option<String>,
+    /// Only items by this author (by name).
+    pub author: Option<String>,
     pub include: Option<String>,
 }
 
@@ -93,6 +95,7 @@ pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuer
         after,
         source: params.source.map(SourceId),
         search: params.q.clone().filter(|q| !q.trim().is_empty()),
+        author: params.author.clone().filter(|a| !a.trim().is_empty()),
         include_content: params
             .include
             .as_deref()

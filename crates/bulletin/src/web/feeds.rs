@@ -119,6 +119,7 @@ async fn render(
         &ItemsParams {
             limit: Some(FEED_LENGTH),
             q: params.q.clone(),
+            author: params.author.clone(),
             ..ItemsParams::default()
         },
         FEED_LENGTH,
@@ -137,14 +138,23 @@ async fn render(
             None => return Ok((StatusCode::NOT_FOUND, "no such source\n").into_response()),
         }
     }
+    if let Some(author) = &query.author {
+        title = format!("{title}: by {}", author.trim());
+    }
     if let Some(q) = &query.search {
         title = format!("{title}: search for “{q}”");
     }
     let page = state.store.items(query).await?;
     let mut self_url = format!("{origin}{path}");
-    if let Some(q) = &params.q {
-        self_url.push_str("?q=");
-        self_url.push_str(&super::pages::url_encode(q));
+    let mut separator = '?';
+    for (key, value) in [("q", &params.q), ("author", &params.author)] {
+        if let Some(value) = value {
+            self_url.push(separator);
+            self_url.push_str(key);
+            self_url.push('=');
+            self_url.push_str(&super::pages::url_encode(value));
+            separator = '&';
+        }
     }
     let feed = OutgoingFeed {
         title,
