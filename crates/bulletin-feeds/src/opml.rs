@@ -7,6 +7,7 @@
 //! a feed URL are folders, never sources.
 
 use crate::entities::decode_entities;
+use crate::write::escape_xml as escape;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashSet;
@@ -180,21 +181,6 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
         out.push_str("    </outline>\n");
     }
     out.push_str("  </body>\n</opml>\n");
-    out
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -34,7 +34,9 @@ pub struct OutgoingEntry {
     pub source_title: Option<String>,
 }
 
-fn escape_xml(s: &str) -> String {
+/// Escapes text for XML content and attribute values, dropping the
+/// characters XML 1.0 forbids.
+pub(crate) fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {

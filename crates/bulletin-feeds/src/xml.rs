@@ -94,7 +94,14 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     let malformed = malformed.or(encoding_problem);
     let mut root = root;
     let mut feed = match (root.ns, root.name.as_str()) {
-        (_, "rss") => read_rss(&root, base, FeedKind::Rss),
+        (_, "rss") => {
+            // RSS 2.0 under a default namespace of its own
+            // (`xmlns="http://backend.userland.com/rss2"`).
+            if root.ns == Ns::Other {
+                retag(&mut root, &[Ns::Other], Ns::Rss);
+            }
+            read_rss(&root, base, FeedKind::Rss)
+        }
         (Ns::Rdf, "RDF") | (_, "RDF") => read_rss(&root, base, FeedKind::Rdf),
         (_, "feed") => {
             // Atom without its namespace declaration, or under an unknown
@@ -346,7 +353,8 @@ fn is_xhtml_container(node: &Node) -> bool {
             node.name.as_str(),
             "content" | "summary" | "title" | "subtitle"
         )
-        && node.attr("type") == Some("xhtml")
+        // Atom 1.0 says "xhtml"; Atom 0.3 gave the MIME type.
+        && matches!(node.attr("type"), Some("xhtml" | "application/xhtml+xml"))
 }
 
 /// The base URL for a node: its `xml:base` resolved against the outer base.
@@ -636,7 +644,7 @@ fn read_atom_entry(entry: &Node, base: Option<&Url>) -> FeedEntry {
 fn atom_text(node: &Node, name: &str) -> Option<String> {
     let child = node.child(Ns::Atom, name)?;
     let text = match child.attr("type") {
-        Some("html") | Some("xhtml") | Some("text/html") => html_to_text(&child.text),
+        Some("html" | "xhtml" | "text/html" | "application/xhtml+xml") => html_to_text(&child.text),
         _ => collapse_whitespace(&child.text),
     };
     Some(text).filter(|t| !t.is_empty())
