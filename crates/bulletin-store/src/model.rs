@@ -27,6 +27,9 @@ pub struct Source {
     pub item_count: u64,
     /// The folder it is filed in ("News / World"), from an OPML import.
     pub category: Option<String>,
+    /// Since when it is paused after failing for a long time: not fetched
+    /// on schedule until a fetch of all sources works again.
+    pub paused_at: Option<DateTime<Utc>>,
 }
 
 impl Source {
@@ -64,6 +67,8 @@ pub enum FetchOutcome {
         at: DateTime<Utc>,
         error: String,
         next_fetch_at: DateTime<Utc>,
+        /// Pause the source: it has been failing too long to keep polling.
+        pause: bool,
     },
 }
 

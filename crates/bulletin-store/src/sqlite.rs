@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_source_category.sql"),
     include_str!("../migrations/sqlite/0003_item_authors.sql"),
+    include_str!("../migrations/sqlite/0004_source_paused.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -137,7 +138,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
     s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
-    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category";
+    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at";
 
 fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     Ok(Source {
@@ -157,6 +158,7 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
         next_fetch_at: from_ms(r.get(13)?),
         item_count: r.get::<_, i64>(14)? as u64,
         category: r.get(15)?,
+        paused_at: r.get::<_, Option<i64>>(16)?.map(from_ms),
     })
 }
 
@@ -259,7 +261,7 @@ impl Store for SqliteStore {
     ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
         Box::pin(self.read(move |c| {
             let sql = format!(
-                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE ?1 OR s.next_fetch_at <= ?2 ORDER BY s.next_fetch_at, s.id"
+                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE ?1 OR (s.next_fetch_at <= ?2 AND s.paused_at IS NULL) ORDER BY s.next_fetch_at, s.id"
             );
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(params![all, to_ms(now)], source_from_row)?;
@@ -285,7 +287,7 @@ impl Store for SqliteStore {
                         "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
                             kind = COALESCE(?4, kind), etag = ?5, last_modified = ?6, ttl_minutes = ?7,
                             last_fetch_at = ?8, last_success_at = ?8, last_error = ?9, error_count = 0,
-                            next_fetch_at = ?10
+                            next_fetch_at = ?10, paused_at = NULL
                          WHERE id = ?1",
                         params![
                             id.0,
@@ -301,11 +303,18 @@ impl Store for SqliteStore {
                         ],
                     )?;
                 }
-                FetchOutcome::Failure { at, error, next_fetch_at } => {
+                FetchOutcome::Failure {
+                    at,
+                    error,
+                    next_fetch_at,
+                    pause,
+                } => {
                     c.execute(
                         "UPDATE sources SET last_fetch_at = ?2, last_error = ?3, error_count = error_count + 1,
-                            next_fetch_at = ?4 WHERE id = ?1",
-                        params![id.0, to_ms(at), error, to_ms(next_fetch_at)],
+                            next_fetch_at = ?4,
+                            paused_at = CASE WHEN ?5 THEN COALESCE(paused_at, ?2) ELSE NULL END
+                         WHERE id = ?1",
+                        params![id.0, to_ms(at), error, to_ms(next_fetch_at), pause],
                     )?;
                 }
             }
@@ -520,6 +529,53 @@ mod tests {
             text: format!("body text {n} about elephants"),
             ..NewItem::default()
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_paused_source_waits_for_a_fetch_of_all() {
+        let (store, dir) = temp_store();
+        let id = store
+            .add_source(NewSource {
+                url: "http://down.example/feed".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let now = Utc::now();
+        let fail = |pause| FetchOutcome::Failure {
+            at: now,
+            error: "connection refused".into(),
+            next_fetch_at: now,
+            pause,
+        };
+        store.record_fetch(id, fail(false)).await.unwrap();
+        assert_eq!(store.due_sources(now, false).await.unwrap().len(), 1);
+        store.record_fetch(id, fail(true)).await.unwrap();
+        let source = store.source(id).await.unwrap().unwrap();
+        assert!(source.paused_at.is_some());
+        assert_eq!(source.error_count, 2, "kept, not deleted, with its history");
+        assert!(store.due_sources(now, false).await.unwrap().is_empty());
+        assert_eq!(store.due_sources(now, true).await.unwrap().len(), 1);
+        store
+            .record_fetch(
+                id,
+                FetchOutcome::Success {
+                    at: now,
+                    title: None,
+                    site_url: None,
+                    kind: None,
+                    etag: None,
+                    last_modified: None,
+                    ttl_minutes: None,
+                    warning: None,
+                    next_fetch_at: now,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(store.source(id).await.unwrap().unwrap().paused_at.is_none());
+        assert_eq!(store.due_sources(now, false).await.unwrap().len(), 1);
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -215,6 +215,9 @@ pub async fn source_list(app: &App, json: bool) -> Result<()> {
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "never".into());
         let status = match (&s.last_error, s.error_count) {
+            (Some(e), _) if s.paused_at.is_some() => format!(
+                "paused: failing for over a week ({e}); `bulletin fetch --all` tries it again"
+            ),
             (Some(e), n) if n > 0 => format!(
                 "error: {e} (next try {})",
                 s.next_fetch_at.format("%Y-%m-%d %H:%M")

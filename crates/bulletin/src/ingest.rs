@@ -134,14 +134,14 @@ impl Ingestor {
     pub async fn fetch_source(&self, source: &Source) -> Result<SourceResult, StoreError> {
         let now = Utc::now();
         let fail = |reason: String| {
-            let next = now + backoff(source.error_count + 1);
+            let next = now + jittered(backoff(source.error_count + 1), source.id.0);
             (reason, next)
         };
         let url = match Url::parse(&source.url) {
             Ok(u) => u,
             Err(e) => {
                 let (reason, next) = fail(format!("the source URL is invalid: {e}"));
-                return self.record_failure(source.id, now, reason, next).await;
+                return self.record_failure(source, now, reason, next).await;
             }
         };
         let validators = Validators {
@@ -163,7 +163,7 @@ impl Ingestor {
                             .unwrap_or_else(|_| Duration::minutes(MAX_INTERVAL_MINUTES));
                     next = next.max(asked.min(now + Duration::minutes(MAX_INTERVAL_MINUTES)));
                 }
-                return self.record_failure(source.id, now, reason, next).await;
+                return self.record_failure(source, now, reason, next).await;
             }
         };
         let max_age = response.max_age.and_then(|d| Duration::from_std(d).ok());
@@ -196,11 +196,11 @@ impl Ingestor {
             Ok(Ok(feed)) => feed,
             Ok(Err(e)) => {
                 let (reason, next) = fail(e.to_string());
-                return self.record_failure(source.id, now, reason, next).await;
+                return self.record_failure(source, now, reason, next).await;
             }
             Err(e) => {
                 let (reason, next) = fail(format!("the feed parser crashed: {e}"));
-                return self.record_failure(source.id, now, reason, next).await;
+                return self.record_failure(source, now, reason, next).await;
             }
         };
         let new_items = self.store_new_entries(source.id, &feed).await?;
@@ -229,18 +229,20 @@ impl Ingestor {
 
     async fn record_failure(
         &self,
-        id: SourceId,
+        source: &Source,
         at: DateTime<Utc>,
         error: String,
         next_fetch_at: DateTime<Utc>,
     ) -> Result<SourceResult, StoreError> {
+        let pause = failing_too_long(source, at);
         self.store
             .record_fetch(
-                id,
+                source.id,
                 FetchOutcome::Failure {
                     at,
                     error: error.clone(),
                     next_fetch_at,
+                    pause,
                 },
             )
             .await?;
@@ -523,6 +525,24 @@ fn interval(ttl_minutes: Option<u32>, max_age: Option<Duration>) -> Duration {
 }
 
 /// The wait after `errors` consecutive failures: 5 min doubling to 24 h.
+/// A source failing this long without a success is paused, not deleted.
+const PAUSE_AFTER_DAYS: i64 = 7;
+
+/// Whether a source that just failed again has gone a week without a
+/// success (counted from when it was added if it never worked).
+fn failing_too_long(source: &Source, now: DateTime<Utc>) -> bool {
+    let failing_since = source.last_success_at.unwrap_or(source.created_at);
+    now - failing_since >= Duration::days(PAUSE_AFTER_DAYS)
+}
+
+/// Spreads retries of many failing sources over ±10% of the delay, so a
+/// host that was down is not hit by all of them at the same second.
+fn jittered(delay: Duration, seed: i64) -> Duration {
+    let nanos = Utc::now().timestamp_subsec_nanos() as i64;
+    let spread = (seed.wrapping_mul(2_654_435_761) ^ nanos).rem_euclid(201) - 100; // -100..=100
+    delay + delay * spread as i32 / 1000
+}
+
 fn backoff(errors: u32) -> Duration {
     let minutes =
         (MIN_INTERVAL_MINUTES << errors.saturating_sub(1).min(12)).min(MAX_INTERVAL_MINUTES);
@@ -540,6 +560,46 @@ mod tests {
         assert_eq!(interval(Some(1), None), Duration::minutes(5));
         assert_eq!(interval(None, Some(Duration::hours(2))), Duration::hours(2));
         assert_eq!(interval(None, Some(Duration::days(9))), Duration::hours(24));
+    }
+
+    #[test]
+    fn pauses_after_a_week_without_success() {
+        let now = Utc::now();
+        let source = |created_days: i64, success_days: Option<i64>| Source {
+            id: SourceId(1),
+            url: "https://down.example/feed".into(),
+            site_url: None,
+            title: None,
+            kind: None,
+            etag: None,
+            last_modified: None,
+            ttl_minutes: None,
+            created_at: now - Duration::days(created_days),
+            last_fetch_at: None,
+            last_success_at: success_days.map(|d| now - Duration::days(d)),
+            last_error: None,
+            error_count: 3,
+            next_fetch_at: now,
+            item_count: 0,
+            category: None,
+            paused_at: None,
+        };
+        assert!(!failing_too_long(&source(2, None), now));
+        assert!(failing_too_long(&source(8, None), now));
+        assert!(!failing_too_long(&source(30, Some(1)), now));
+        assert!(failing_too_long(&source(30, Some(7)), now));
+    }
+
+    #[test]
+    fn jitter_stays_within_a_tenth() {
+        let base = Duration::minutes(60);
+        for seed in 0..200 {
+            let d = jittered(base, seed);
+            assert!(
+                d >= Duration::minutes(54) && d <= Duration::minutes(66),
+                "{d}"
+            );
+        }
     }
 
     #[test]

@@ -103,6 +103,10 @@ pub async fn sources(State(state): State<AppState>) -> Response {
                 })
                 .collect();
             let (health, health_text) = match (&s.last_error, s.error_count, s.last_fetch_at) {
+                (Some(_), _, _) if s.paused_at.is_some() => (
+                    "error",
+                    "paused: failing for over a week, not fetched on schedule".to_string(),
+                ),
                 (Some(_), n, _) if n > 0 => ("error", format!("failing ({n} times in a row)")),
                 (Some(w), _, _) => ("warn", format!("working, with a warning: {w}")),
                 (None, _, None) => ("new", "not fetched yet".to_string()),
