@@ -95,10 +95,16 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
         (url.clone(), feed)
     } else {
         let candidates = bulletin_extract::discover_feeds(&response.body, &response.final_url);
-        let Some(feed_url) = candidates.into_iter().next() else {
-            bail!(
-                "{url} is neither a feed nor a page that links to one (no <link rel=\"alternate\"> feed found)"
-            );
+        let feed_url = match candidates.into_iter().next() {
+            Some(feed_url) => feed_url,
+            None => match feed_at_usual_path(loader, &response.final_url).await {
+                Some(found) => return store_source(app, found.0, found.1).await,
+                None => bail!(
+                    "{url} is neither a feed nor a page that links to one (no <link rel=\"alternate\"> \
+                     feed, and nothing at {})",
+                    USUAL_FEED_PATHS.join(", ")
+                ),
+            },
         };
         let feed_response = loader
             .get(&feed_url, None)
@@ -110,6 +116,35 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
             })?;
         (feed_url, feed)
     };
+    store_source(app, feed_url, feed).await
+}
+
+/// Where sites usually publish their feed, tried in order when a page
+/// advertises none.
+const USUAL_FEED_PATHS: &[&str] = &["/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json"];
+
+async fn feed_at_usual_path(loader: &Loader, page: &Url) -> Option<(Url, bulletin_feeds::Feed)> {
+    for path in USUAL_FEED_PATHS {
+        let Ok(candidate) = page.join(path) else {
+            continue;
+        };
+        let Ok(response) = loader.get(&candidate, None).await else {
+            continue;
+        };
+        if bulletin_feeds::looks_like_feed(&response.body, response.content_type.as_deref())
+            && let Ok(feed) = bulletin_feeds::parse_feed(&response.body, Some(&response.final_url))
+        {
+            return Some((candidate, feed));
+        }
+    }
+    None
+}
+
+async fn store_source(
+    app: &App,
+    feed_url: Url,
+    feed: bulletin_feeds::Feed,
+) -> Result<(SourceId, String)> {
     let title = feed.title.clone().unwrap_or_else(|| feed_url.to_string());
     let id = app
         .store
