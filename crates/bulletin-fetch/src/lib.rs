@@ -12,6 +12,7 @@
 //! - **No ambient proxy**: proxy environment variables are ignored.
 
 pub mod guard;
+pub mod robots;
 
 use futures_util::StreamExt;
 use guard::{GuardedResolver, check_url_host};

@@ -37,6 +37,11 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// The demo document at `url`, when `url` is on the demo host. Article URLs
 /// (`/{section}/{slug}`) map to `articles/{slug}.html`.
+/// Whether the URL is on the embedded demo site.
+pub fn is_demo(url: &Url) -> bool {
+    url.host_str() == Some(DEMO_HOST)
+}
+
 pub fn document(url: &Url) -> Option<FetchResponse> {
     if url.host_str() != Some(DEMO_HOST) {
         return None;

@@ -5,11 +5,14 @@ use crate::demo;
 use bulletin_core::{
     Article, Author, Feed, FeedEntry, Image, ItemKind, SourceId, canonicalize_url,
 };
+use bulletin_fetch::robots::Robots;
 use bulletin_fetch::{FetchError, FetchResponse, Fetcher, Validators};
 use bulletin_store::{FetchOutcome, ItemKey, NewItem, Source, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, stream};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
 use url::Url;
 
 /// Article pages fetched at the same time for one source.
@@ -25,11 +28,74 @@ const SUMMARY_CHARS: usize = 320;
 #[derive(Clone)]
 pub struct Loader {
     fetcher: Fetcher,
+    /// Each site's robots.txt rules, by origin: when they were read, for
+    /// how long they hold, and the rules.
+    robots: Arc<Mutex<RobotsCache>>,
 }
+
+type RobotsCache = HashMap<String, (Instant, StdDuration, Arc<Robots>)>;
+
+/// How long a site's robots.txt is trusted before it is read again.
+const ROBOTS_TTL: StdDuration = StdDuration::from_secs(24 * 3600);
+/// After a server error on robots.txt the site is left alone this long.
+const ROBOTS_ERROR_TTL: StdDuration = StdDuration::from_secs(3600);
 
 impl Loader {
     pub fn new(fetcher: Fetcher) -> Loader {
-        Loader { fetcher }
+        Loader {
+            fetcher,
+            robots: Arc::default(),
+        }
+    }
+
+    /// Fetches a page Bulletin chose to read (not a subscribed feed): only
+    /// when the site's robots.txt allows it.
+    pub async fn get_page(&self, url: &Url) -> Result<FetchResponse, PageError> {
+        let robots = self.robots_for(url).await;
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        if !robots.allows(&path) {
+            return Err(PageError::Robots);
+        }
+        self.get(url, None).await.map_err(PageError::Fetch)
+    }
+
+    async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+        if demo::is_demo(url) {
+            return Arc::new(Robots::allow_all());
+        }
+        let origin = url.origin().ascii_serialization();
+        if let Some((read, ttl, rules)) = self
+            .robots
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&origin).cloned())
+            && read.elapsed() < ttl
+        {
+            return rules;
+        }
+        let (rules, ttl) = match url.join("/robots.txt") {
+            Ok(robots_url) => match self.fetcher.get(&robots_url, None).await {
+                Ok(r) => (
+                    Robots::parse(&String::from_utf8_lossy(&r.body), "bulletin"),
+                    ROBOTS_TTL,
+                ),
+                // No robots.txt (404, 410, 403…): everything is allowed.
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                    (Robots::allow_all(), ROBOTS_TTL)
+                }
+                // A server error or no answer: stay away for a while.
+                Err(_) => (Robots::disallow_all(), ROBOTS_ERROR_TTL),
+            },
+            Err(_) => (Robots::allow_all(), ROBOTS_TTL),
+        };
+        let rules = Arc::new(rules);
+        if let Ok(mut cache) = self.robots.lock() {
+            cache.insert(origin, (Instant::now(), ttl, rules.clone()));
+        }
+        rules
     }
 
     pub async fn get(
@@ -41,6 +107,22 @@ impl Loader {
             return Ok(doc);
         }
         self.fetcher.get(url, validators).await
+    }
+}
+
+/// Why a page Bulletin chose to read was not read.
+#[derive(Debug)]
+pub enum PageError {
+    Robots,
+    Fetch(FetchError),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::Robots => f.write_str("the site's robots.txt asks crawlers not to read it"),
+            PageError::Fetch(e) => e.fmt(f),
+        }
     }
 }
 
@@ -296,7 +378,7 @@ impl Ingestor {
 }
 
 async fn fetch_article(loader: &Loader, url: &Url) -> Option<Article> {
-    let response = match loader.get(url, None).await {
+    let response = match loader.get_page(url).await {
         Ok(r) => r,
         Err(e) => {
             tracing::info!("article page {url}: {e}");
