@@ -6,8 +6,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
 
-/// A server that answers every connection with `respond(path)`, written
-/// slowly when `drip` is set.
+/// A server that answers every connection with `respond(request)`, written
+/// slowly when `drip` is set; an empty answer means never answering.
 async fn server(respond: fn(&str) -> Vec<u8>, drip: Option<Duration>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -20,8 +20,11 @@ async fn server(respond: fn(&str) -> Vec<u8>, drip: Option<Duration>) -> String 
                 let mut buf = vec![0u8; 4096];
                 let n = sock.read(&mut buf).await.unwrap_or(0);
                 let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let response = respond(&path);
+                let response = respond(&request);
+                if response.is_empty() {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    return;
+                }
                 match drip {
                     None => {
                         let _ = sock.write_all(&response).await;
@@ -39,6 +42,10 @@ async fn server(respond: fn(&str) -> Vec<u8>, drip: Option<Duration>) -> String 
         }
     });
     format!("http://{addr}")
+}
+
+fn path_of(request: &str) -> &str {
+    request.split_whitespace().nth(1).unwrap_or("/")
 }
 
 fn http(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
@@ -115,8 +122,8 @@ async fn cuts_off_slow_servers_at_the_deadline() {
 
 #[tokio::test]
 async fn reports_status_and_follows_redirects_but_not_loops() {
-    fn routes(path: &str) -> Vec<u8> {
-        match path {
+    fn routes(request: &str) -> Vec<u8> {
+        match path_of(request) {
             "/old" => http("301 Moved Permanently", "Location: /new\r\n", b""),
             "/new" => http(
                 "200 OK",
@@ -233,4 +240,67 @@ async fn at_most_two_requests_per_host_at_once() {
         assert_eq!(result.unwrap().body, b"ok");
     }
     assert_eq!(peak.load(Ordering::SeqCst), 2, "per-host limit not applied");
+}
+
+#[tokio::test]
+async fn a_304_answer_carries_no_body() {
+    fn conditional(request: &str) -> Vec<u8> {
+        if request.to_ascii_lowercase().contains("if-none-match: \"v7\"") {
+            http("304 Not Modified", "ETag: \"v7\"\r\n", b"")
+        } else {
+            http(
+                "200 OK",
+                "ETag: \"v7\"\r\nContent-Type: application/rss+xml\r\n",
+                b"<rss/>",
+            )
+        }
+    }
+    let base = server(conditional, None).await;
+    let url = Url::parse(&base).unwrap();
+    let f = fetcher(Duration::from_secs(5));
+    let first = f.get(&url, None).await.unwrap();
+    assert!(!first.not_modified);
+    assert_eq!(first.validators.etag.as_deref(), Some("\"v7\""));
+    let again = f.get(&url, Some(&first.validators)).await.unwrap();
+    assert!(again.not_modified);
+    assert!(again.body.is_empty());
+}
+
+#[tokio::test]
+async fn a_compression_bomb_is_cut_off_after_decompression() {
+    fn bomb(_: &str) -> Vec<u8> {
+        static BODY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let body = BODY.get_or_init(|| {
+            use std::io::Write;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..64 {
+                gz.write_all(&zeros).unwrap();
+            }
+            gz.finish().unwrap()
+        });
+        http(
+            "200 OK",
+            "Content-Type: application/rss+xml\r\nContent-Encoding: gzip\r\n",
+            body,
+        )
+    }
+    let base = server(bomb, None).await;
+    let err = fetcher(Duration::from_secs(20))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_on() {
+    let base = server(|_| Vec::new(), None).await;
+    let started = std::time::Instant::now();
+    let err = fetcher(Duration::from_secs(1))
+        .get(&Url::parse(&base).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Timeout(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
