@@ -245,7 +245,10 @@ async fn at_most_two_requests_per_host_at_once() {
 #[tokio::test]
 async fn a_304_answer_carries_no_body() {
     fn conditional(request: &str) -> Vec<u8> {
-        if request.to_ascii_lowercase().contains("if-none-match: \"v7\"") {
+        if request
+            .to_ascii_lowercase()
+            .contains("if-none-match: \"v7\"")
+        {
             http("304 Not Modified", "ETag: \"v7\"\r\n", b"")
         } else {
             http(
