@@ -262,7 +262,8 @@ impl Ingestor {
                         last_modified: response.validators.last_modified,
                         ttl_minutes: source.ttl_minutes,
                         warning: None,
-                        next_fetch_at: now + interval(source.ttl_minutes, max_age),
+                        next_fetch_at: now
+                            + interval(source.ttl_minutes, max_age, previous_wait(source)),
                     },
                 )
                 .await?;
@@ -302,7 +303,8 @@ impl Ingestor {
                     last_modified: response.validators.last_modified,
                     ttl_minutes: feed.ttl_minutes,
                     warning: warning.clone(),
-                    next_fetch_at: now + interval(feed.ttl_minutes, max_age),
+                    next_fetch_at: now
+                        + interval(feed.ttl_minutes, max_age, publishing_pace(&feed)),
                 },
             )
             .await?;
@@ -593,17 +595,54 @@ fn truncate_chars(s: &str, max: usize) -> String {
 /// The wait before the next fetch of a healthy source: the feed's `ttl`
 /// (else the default), never sooner than the response's `max-age`, within
 /// the minimum and maximum.
-fn interval(ttl_minutes: Option<u32>, max_age: Option<Duration>) -> Duration {
-    let ttl = Duration::minutes(
-        ttl_minutes
-            .map(i64::from)
-            .unwrap_or(DEFAULT_INTERVAL_MINUTES),
-    );
-    let wait = max_age.map_or(ttl, |m| ttl.max(m));
+/// The wait before the next fetch of a healthy source: half the feed's
+/// observed gap between entries (or the previous wait, or 30 minutes), never
+/// sooner than the feed's `ttl` or the response's `max-age`, and between
+/// 5 minutes and 24 hours.
+fn interval(
+    ttl_minutes: Option<u32>,
+    max_age: Option<Duration>,
+    pace: Option<Duration>,
+) -> Duration {
+    let mut wait = pace.unwrap_or_else(|| Duration::minutes(DEFAULT_INTERVAL_MINUTES));
+    if let Some(ttl) = ttl_minutes {
+        wait = wait.max(Duration::minutes(i64::from(ttl)));
+    }
+    if let Some(max_age) = max_age {
+        wait = wait.max(max_age);
+    }
     wait.clamp(
         Duration::minutes(MIN_INTERVAL_MINUTES),
         Duration::minutes(MAX_INTERVAL_MINUTES),
     )
+}
+
+/// How often a feed publishes, from its newest entries: half the mean gap
+/// between the last twenty dated entries (at least three are needed).
+fn publishing_pace(feed: &Feed) -> Option<Duration> {
+    let mut dates: Vec<DateTime<Utc>> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.published.or(e.updated))
+        .collect();
+    dates.sort_unstable_by(|a, b| b.cmp(a));
+    dates.dedup();
+    dates.truncate(20);
+    if dates.len() < 3 {
+        return None;
+    }
+    let span = *dates.first()? - *dates.last()?;
+    Some(span / (dates.len() as i32 - 1) / 2)
+}
+
+/// The wait chosen last time, kept across a 304 (which carries no entries).
+fn previous_wait(source: &Source) -> Option<Duration> {
+    let last = source.last_fetch_at?;
+    let wait = source.next_fetch_at - last;
+    (source.error_count == 0
+        && wait >= Duration::minutes(MIN_INTERVAL_MINUTES)
+        && wait <= Duration::minutes(MAX_INTERVAL_MINUTES))
+    .then_some(wait)
 }
 
 /// The wait after `errors` consecutive failures: 5 min doubling to 24 h.
@@ -637,11 +676,45 @@ mod tests {
 
     #[test]
     fn interval_respects_ttl_and_max_age() {
-        assert_eq!(interval(None, None), Duration::minutes(30));
-        assert_eq!(interval(Some(60), None), Duration::minutes(60));
-        assert_eq!(interval(Some(1), None), Duration::minutes(5));
-        assert_eq!(interval(None, Some(Duration::hours(2))), Duration::hours(2));
-        assert_eq!(interval(None, Some(Duration::days(9))), Duration::hours(24));
+        assert_eq!(interval(None, None, None), Duration::minutes(30));
+        assert_eq!(interval(Some(60), None, None), Duration::minutes(60));
+        assert_eq!(interval(Some(1), None, None), Duration::minutes(30));
+        assert_eq!(
+            interval(None, Some(Duration::hours(2)), None),
+            Duration::hours(2)
+        );
+        assert_eq!(
+            interval(None, Some(Duration::days(9)), None),
+            Duration::hours(24)
+        );
+        // A busy feed is polled often, but never sooner than it asks.
+        let busy = Some(Duration::minutes(3));
+        assert_eq!(interval(None, None, busy), Duration::minutes(5));
+        assert_eq!(interval(Some(15), None, busy), Duration::minutes(15));
+        // A feed that publishes weekly is polled daily at most.
+        assert_eq!(
+            interval(None, None, Some(Duration::days(3))),
+            Duration::hours(24)
+        );
+    }
+
+    #[test]
+    fn pace_comes_from_the_newest_entries() {
+        let now = Utc::now();
+        let at = |hours: i64| FeedEntry {
+            published: Some(now - Duration::hours(hours)),
+            ..FeedEntry::default()
+        };
+        let hourly = Feed {
+            entries: (0..30).map(at).collect(),
+            ..Feed::default()
+        };
+        assert_eq!(publishing_pace(&hourly), Some(Duration::minutes(30)));
+        let sparse = Feed {
+            entries: vec![at(1), at(48)],
+            ..Feed::default()
+        };
+        assert_eq!(publishing_pace(&sparse), None);
     }
 
     #[test]
