@@ -22,6 +22,8 @@ enum Ns {
     Media,
     Itunes,
     Rdf,
+    /// RSS 1.0 syndication module: `sy:updatePeriod`, `sy:updateFrequency`.
+    Sy,
     Other,
 }
 
@@ -34,6 +36,7 @@ fn ns_from_uri(uri: &str) -> Ns {
         "http://search.yahoo.com/mrss/" | "http://search.yahoo.com/mrss" => Ns::Media,
         "http://www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
+        "http://purl.org/rss/1.0/modules/syndication/" => Ns::Sy,
         _ => Ns::Other,
     }
 }
@@ -47,6 +50,7 @@ fn ns_from_prefix(prefix: &str) -> Ns {
         "media" => Ns::Media,
         "itunes" => Ns::Itunes,
         "rdf" => Ns::Rdf,
+        "sy" => Ns::Sy,
         _ => Ns::Other,
     }
 }
@@ -390,7 +394,8 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
             .and_then(|d| parse_datetime(&d)),
         ttl_minutes: channel
             .child_text(Ns::Rss, "ttl")
-            .and_then(|t| t.parse().ok()),
+            .and_then(|t| t.trim().parse().ok())
+            .or_else(|| update_period_minutes(channel)),
         ..Feed::default()
     };
     // RSS 1.0 puts items beside the channel; RSS 2.0 inside it.
@@ -481,6 +486,26 @@ fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
 }
 
 /// `dc:creator` and `author` hold a name, an e-mail, or "mail (Name)".
+/// The syndication module's polling hint: `sy:updatePeriod` (hourly,
+/// daily, …) divided by `sy:updateFrequency`, in minutes.
+fn update_period_minutes(channel: &Node) -> Option<u32> {
+    let period = channel.child_text(Ns::Sy, "updatePeriod")?;
+    let minutes: u32 = match period.trim().to_ascii_lowercase().as_str() {
+        "hourly" => 60,
+        "daily" => 24 * 60,
+        "weekly" => 7 * 24 * 60,
+        "monthly" => 30 * 24 * 60,
+        "yearly" => 365 * 24 * 60,
+        _ => return None,
+    };
+    let frequency: u32 = channel
+        .child_text(Ns::Sy, "updateFrequency")
+        .and_then(|f| f.trim().parse().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    Some((minutes / frequency).max(1))
+}
+
 fn author_from_rss_text(text: &str) -> Option<Author> {
     let text = html_to_text(text);
     if text.is_empty() {
@@ -712,6 +737,13 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("News & more"));
         assert_eq!(feed.ttl_minutes, Some(30));
         assert_eq!(feed.malformed, None);
+        let hinted = parse(
+            br#"<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency></channel></rss>"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(hinted.ttl_minutes, Some(30));
         let e = &feed.entries[0];
         assert_eq!(e.id.as_deref(), Some("id-1"));
         assert_eq!(

@@ -192,9 +192,12 @@ impl Fetcher {
                 .map(str::to_string)
         };
         let content_type = header_str(header::CONTENT_TYPE);
+        // How long the answer stays fresh: Cache-Control's max-age, else
+        // the Expires date.
         let max_age = header_str(header::CACHE_CONTROL)
             .as_deref()
-            .and_then(parse_max_age);
+            .and_then(parse_max_age)
+            .or_else(|| header_str(header::EXPIRES).as_deref().and_then(time_until));
         let retry_after = header_str(header::RETRY_AFTER)
             .as_deref()
             .and_then(parse_retry_after);
@@ -310,9 +313,15 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
+    // A date already past means "now".
     let when = bulletin_core::parse_datetime(value)?;
-    let wait = when - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or_default())
+    Some((when - chrono::Utc::now()).to_std().unwrap_or_default())
+}
+
+/// The time from now until an HTTP date, when it is in the future.
+fn time_until(value: &str) -> Option<Duration> {
+    let when = bulletin_core::parse_datetime(value.trim())?;
+    (when - chrono::Utc::now()).to_std().ok()
 }
 
 fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
@@ -342,5 +351,8 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(time_until("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert!(time_until("Fri, 01 Jan 2100 00:00:00 GMT").is_some());
+        assert_eq!(time_until("0"), None);
     }
 }
