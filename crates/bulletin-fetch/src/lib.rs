@@ -76,6 +76,9 @@ pub struct FetchResponse {
     pub validators: Validators,
     /// How long the response may be reused (`Cache-Control: max-age`).
     pub max_age: Option<Duration>,
+    /// Where the resource now lives, when every redirect on the way was
+    /// permanent (301 or 308).
+    pub moved_permanently: Option<Url>,
     pub body: Vec<u8>,
 }
 
@@ -112,22 +115,33 @@ pub struct Fetcher {
     config: Arc<FetchConfig>,
     /// One semaphore per host, so no site sees more than `per_host` requests at once.
     hosts: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>>,
+    /// For requests being redirected, by the URL first asked for: whether
+    /// every hop so far was permanent (301 or 308).
+    redirects: Arc<std::sync::Mutex<std::collections::HashMap<Url, bool>>>,
 }
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
         let allow_private = config.allow_private_networks;
         let max_redirects = config.max_redirects;
+        let redirects: Arc<std::sync::Mutex<std::collections::HashMap<Url, bool>>> = Arc::default();
+        let seen = redirects.clone();
         let policy = redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= max_redirects
                 || attempt.previous().contains(attempt.url())
             {
                 return attempt.error(RedirectLimit);
             }
-            match check_url_host(attempt.url(), allow_private) {
-                Ok(()) => attempt.follow(),
-                Err(e) => attempt.error(e),
+            if let Err(e) = check_url_host(attempt.url(), allow_private) {
+                return attempt.error(e);
             }
+            let permanent = matches!(attempt.status().as_u16(), 301 | 308);
+            if let (Some(first), Ok(mut seen)) = (attempt.previous().first(), seen.lock()) {
+                seen.entry(first.clone())
+                    .and_modify(|all| *all &= permanent)
+                    .or_insert(permanent);
+            }
+            attempt.follow()
         });
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -151,6 +165,7 @@ impl Fetcher {
             client,
             config: Arc::new(config),
             hosts: Arc::default(),
+            redirects,
         })
     }
 
@@ -181,9 +196,16 @@ impl Fetcher {
                 request = request.header(header::IF_MODIFIED_SINCE, lm);
             }
         }
-        let response = request.send().await.map_err(|e| self.classify(e))?;
+        if let Ok(mut seen) = self.redirects.lock() {
+            seen.remove(url);
+        }
+        let sent = request.send().await;
+        let all_permanent = self.redirects.lock().ok().and_then(|mut s| s.remove(url));
+        let response = sent.map_err(|e| self.classify(e))?;
         let status = response.status();
         let final_url = response.url().clone();
+        let moved_permanently =
+            (all_permanent == Some(true) && final_url != *url).then(|| final_url.clone());
         let header_str = |name: header::HeaderName| {
             response
                 .headers()
@@ -213,6 +235,7 @@ impl Fetcher {
                 content_type,
                 validators: validators.cloned().unwrap_or(new_validators),
                 max_age,
+                moved_permanently,
                 body: Vec::new(),
             });
         }
@@ -247,6 +270,7 @@ impl Fetcher {
             content_type,
             validators: new_validators,
             max_age,
+            moved_permanently,
             body,
         })
     }

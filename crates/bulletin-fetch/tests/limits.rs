@@ -131,6 +131,8 @@ async fn reports_status_and_follows_redirects_but_not_loops() {
                 b"<rss/>",
             ),
             "/loop" => http("302 Found", "Location: /loop\r\n", b""),
+            "/moved" => http("308 Permanent Redirect", "Location: /old\r\n", b""),
+            "/for-now" => http("302 Found", "Location: /old\r\n", b""),
             _ => http("404 Not Found", "", b"no"),
         }
     }
@@ -142,6 +144,31 @@ async fn reports_status_and_follows_redirects_but_not_loops() {
         .unwrap();
     assert_eq!(ok.final_url.path(), "/new");
     assert_eq!(ok.validators.etag.as_deref(), Some("\"v1\""));
+    // Every hop permanent: the feed has moved; one temporary hop: it has not.
+    assert_eq!(
+        ok.moved_permanently.as_ref().map(Url::path),
+        Some("/new"),
+        "301 reported as a move"
+    );
+    let chain = f
+        .get(&Url::parse(&format!("{base}/moved")).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        chain.moved_permanently.as_ref().map(Url::path),
+        Some("/new")
+    );
+    let temporary = f
+        .get(&Url::parse(&format!("{base}/for-now")).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(temporary.final_url.path(), "/new");
+    assert_eq!(temporary.moved_permanently, None);
+    let direct = f
+        .get(&Url::parse(&format!("{base}/new")).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(direct.moved_permanently, None);
     let err = f
         .get(&Url::parse(&format!("{base}/loop")).unwrap(), None)
         .await

@@ -62,6 +62,8 @@ pub enum FetchOutcome {
         /// A warning worth showing (such as a malformed but readable feed).
         warning: Option<String>,
         next_fetch_at: DateTime<Utc>,
+        /// Where every redirect on the way permanently pointed, if anywhere.
+        moved_to: Option<String>,
     },
     Failure {
         at: DateTime<Utc>,

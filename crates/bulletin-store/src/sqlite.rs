@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_source_category.sql"),
     include_str!("../migrations/sqlite/0003_item_authors.sql"),
     include_str!("../migrations/sqlite/0004_source_paused.sql"),
+    include_str!("../migrations/sqlite/0005_source_moves.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -134,6 +135,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     }
     Ok(())
 }
+
+/// Fetches in a row that must report the same permanent redirect before a
+/// source's URL is changed.
+const MOVE_AFTER_SIGHTINGS: i64 = 3;
 
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
@@ -282,12 +287,16 @@ impl Store for SqliteStore {
                     ttl_minutes,
                     warning,
                     next_fetch_at,
+                    moved_to,
                 } => {
                     c.execute(
                         "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
                             kind = COALESCE(?4, kind), etag = ?5, last_modified = ?6, ttl_minutes = ?7,
                             last_fetch_at = ?8, last_success_at = ?8, last_error = ?9, error_count = 0,
-                            next_fetch_at = ?10, paused_at = NULL
+                            next_fetch_at = ?10, paused_at = NULL,
+                            moved_seen = CASE WHEN ?11 IS NULL THEN 0
+                                              WHEN moved_to = ?11 THEN moved_seen + 1 ELSE 1 END,
+                            moved_to = ?11
                          WHERE id = ?1",
                         params![
                             id.0,
@@ -299,8 +308,17 @@ impl Store for SqliteStore {
                             ttl_minutes,
                             to_ms(at),
                             warning,
-                            to_ms(next_fetch_at)
+                            to_ms(next_fetch_at),
+                            moved_to
                         ],
+                    )?;
+                    // Moved for good: three fetches in a row said so, and no
+                    // other source already follows the new address.
+                    c.execute(
+                        "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
+                         WHERE id = ?1 AND moved_seen >= ?2
+                           AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
+                        params![id.0, MOVE_AFTER_SIGHTINGS],
                     )?;
                 }
                 FetchOutcome::Failure {
@@ -532,6 +550,79 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_feed_that_moved_for_good_gets_its_new_url_after_three_fetches() {
+        let (store, dir) = temp_store();
+        let add = |url: &str| NewSource {
+            url: url.into(),
+            ..Default::default()
+        };
+        let id = store
+            .add_source(add("http://old.example/feed"))
+            .await
+            .unwrap();
+        let other = store
+            .add_source(add("http://c.example/feed"))
+            .await
+            .unwrap();
+        let taken = store
+            .add_source(add("http://taken.example/feed"))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        let ok = |moved_to: Option<&str>| FetchOutcome::Success {
+            at: now,
+            title: None,
+            site_url: None,
+            kind: None,
+            etag: None,
+            last_modified: None,
+            ttl_minutes: None,
+            warning: None,
+            next_fetch_at: now,
+            moved_to: moved_to.map(str::to_string),
+        };
+        let url_of = |id| {
+            let store = &store;
+            async move { store.source(id).await.unwrap().unwrap().url }
+        };
+        for _ in 0..2 {
+            store
+                .record_fetch(id, ok(Some("https://new.example/feed")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            url_of(id).await,
+            "http://old.example/feed",
+            "two sightings are not enough"
+        );
+        // A fetch without the redirect starts the count again.
+        store.record_fetch(id, ok(None)).await.unwrap();
+        for _ in 0..2 {
+            store
+                .record_fetch(id, ok(Some("https://new.example/feed")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(url_of(id).await, "http://old.example/feed");
+        store
+            .record_fetch(id, ok(Some("https://new.example/feed")))
+            .await
+            .unwrap();
+        assert_eq!(url_of(id).await, "https://new.example/feed");
+        // Never onto an address another source already follows.
+        for _ in 0..4 {
+            store
+                .record_fetch(other, ok(Some("http://taken.example/feed")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(url_of(other).await, "http://c.example/feed");
+        assert_eq!(url_of(taken).await, "http://taken.example/feed");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_paused_source_waits_for_a_fetch_of_all() {
         let (store, dir) = temp_store();
         let id = store
@@ -569,6 +660,7 @@ mod tests {
                     ttl_minutes: None,
                     warning: None,
                     next_fetch_at: now,
+                    moved_to: None,
                 },
             )
             .await

@@ -63,6 +63,7 @@ pub fn document(url: &Url) -> Option<FetchResponse> {
         content_type: Some(content_type(&file_path).to_string()),
         validators: Validators::default(),
         max_age: None,
+        moved_permanently: None,
         body: body.to_vec(),
     })
 }

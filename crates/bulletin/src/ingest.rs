@@ -264,12 +264,14 @@ impl Ingestor {
                         warning: None,
                         next_fetch_at: now
                             + interval(source.ttl_minutes, max_age, previous_wait(source)),
+                        moved_to: response.moved_permanently.as_ref().map(Url::to_string),
                     },
                 )
                 .await?;
             return Ok(SourceResult::NotModified);
         }
         let base = response.final_url.clone();
+        let moved_to = response.moved_permanently.as_ref().map(Url::to_string);
         let body = response.body;
         let feed = match tokio::task::spawn_blocking(move || {
             bulletin_feeds::parse_feed(&body, Some(&base))
@@ -305,6 +307,7 @@ impl Ingestor {
                     warning: warning.clone(),
                     next_fetch_at: now
                         + interval(feed.ttl_minutes, max_age, publishing_pace(&feed)),
+                    moved_to: moved_to.clone(),
                 },
             )
             .await?;
