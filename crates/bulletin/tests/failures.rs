@@ -39,6 +39,7 @@ async fn broken_sources_show_reasons_and_keep_items() {
             status: 404,
             content_type: "text/html",
             body: b"not here".to_vec(),
+            location: None,
         },
     );
     fixtures.set(
@@ -159,4 +160,78 @@ async fn extract_and_parse_feed_print_json() {
     assert!(out.status.success());
     let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(parsed["entries"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_that_moves_for_good_is_followed_and_nothing_doubles() {
+    let fixtures = FixtureServer::start().await;
+    let data = DataDir::new();
+    fixtures.set("old.xml", Doc::ok("application/rss+xml", feed("moving", 3)));
+    let out = bulletin(&data, &["source", "add", &fixtures.url("old.xml")]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(stdout(&out).contains("3 new items"), "{}", stdout(&out));
+
+    // The feed moves with 301; the same entries plus two new ones.
+    fixtures.set("new.xml", Doc::ok("application/rss+xml", feed("moving", 5)));
+    fixtures.set("old.xml", Doc::redirect(301, fixtures.url("new.xml")));
+    let url_now = || async {
+        let listed = bulletin(&data, &["source", "list", "--json"]).await;
+        let listed: serde_json::Value = serde_json::from_str(&stdout(&listed)).expect("JSON");
+        listed[0]["url"].as_str().unwrap_or_default().to_string()
+    };
+    for pass in 1..=3 {
+        let out = bulletin(&data, &["fetch", "--all"]).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let expected = if pass < 3 {
+            fixtures.url("old.xml")
+        } else {
+            fixtures.url("new.xml")
+        };
+        assert_eq!(url_now().await, expected, "after pass {pass}");
+    }
+    assert_eq!(
+        item_counts(&data).await,
+        vec![5],
+        "every entry once, none lost"
+    );
+
+    // A server error later keeps every stored item.
+    fixtures.set(
+        "new.xml",
+        Doc {
+            status: 500,
+            content_type: "text/plain",
+            body: b"oops".to_vec(),
+            location: None,
+        },
+    );
+    let out = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(
+        stdout(&out).contains("1 failed") || stderr(&out).contains("500"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(item_counts(&data).await, vec![5]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_in_a_legacy_charset_is_read_by_its_declaration() {
+    let fixtures = FixtureServer::start().await;
+    let data = DataDir::new();
+    // Windows-1252 bytes declared in the XML; the server says nothing of it.
+    let mut body = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss version=\"2.0\"><channel><title>Caf".to_vec();
+    body.extend_from_slice(b"\xe9 du Monde</title><item><title>Cr\xe8me br\xfbl\xe9e</title><link>http://x.example/1</link><description>Na\xefve</description></item></channel></rss>");
+    fixtures.set("legacy.xml", Doc::ok("application/xml", body));
+    let out = bulletin(&data, &["source", "add", &fixtures.url("legacy.xml")]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = bulletin(&data, &["source", "list", "--json"]).await;
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&listed)).expect("JSON");
+    assert_eq!(listed[0]["title"], "Café du Monde");
+    let server = Server::start(&data).await;
+    let items = server.json("/api/v1/items").await;
+    assert_eq!(items["items"][0]["title"], "Crème brûlée");
 }

@@ -18,6 +18,8 @@ pub struct Doc {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    /// For redirects: where to.
+    pub location: Option<String>,
 }
 
 impl Doc {
@@ -26,6 +28,17 @@ impl Doc {
             status: 200,
             content_type,
             body: body.into(),
+            location: None,
+        }
+    }
+
+    #[allow(dead_code)] // not every test file redirects
+    pub fn redirect(status: u16, location: String) -> Doc {
+        Doc {
+            status,
+            content_type: "text/plain",
+            body: Vec::new(),
+            location: Some(location),
         }
     }
 }
@@ -71,12 +84,18 @@ async fn serve_doc(
 ) -> Response {
     let doc = docs.lock().unwrap().get(&path).cloned();
     match doc {
-        Some(d) => (
-            StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK),
-            [(header::CONTENT_TYPE, d.content_type)],
-            d.body,
-        )
-            .into_response(),
+        Some(d) => {
+            let mut response = (
+                StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK),
+                [(header::CONTENT_TYPE, d.content_type)],
+                d.body,
+            )
+                .into_response();
+            if let Some(location) = d.location.and_then(|l| l.parse().ok()) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
