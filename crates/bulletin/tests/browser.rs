@@ -1,0 +1,123 @@
+//! The reader's page in a real browser: headless Chromium driven by
+//! playwright-core (web-tests/feed.mjs) against `bulletin serve --demo`.
+//! Skipped, saying so, where Chromium or the npm package is missing; in CI
+//! (`CI` set) they are required.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn web_tests() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web-tests")
+}
+
+fn requirement_missing() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&chromium).exists() {
+        return Some(format!("{chromium} not found (apt-get install chromium)"));
+    }
+    if !web_tests().join("node_modules/playwright-core").exists() {
+        return Some("playwright-core not installed (npm ci in web-tests/)".into());
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("node not found".into());
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_show_more_article_and_search_in_chromium() {
+    if let Some(missing) = requirement_missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "required in CI: {missing}"
+        );
+        eprintln!("skipped: {missing}");
+        return;
+    }
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let data = DataDir::new();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .arg("--data")
+        .arg(data.path())
+        .args(["serve", "--addr", "127.0.0.1:0", "--demo"])
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start bulletin serve --demo");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("serving on ").nth(1) {
+                return rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('/')
+                    .to_string();
+            }
+        }
+        panic!("bulletin serve --demo exited before listening");
+    })
+    .await
+    .expect("bulletin serve --demo did not start");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+    // The demo's feeds are fetched in the background: wait until the item
+    // count is more than a page and has settled.
+    let mut last = 0;
+    let mut steady = 0;
+    for _ in 0..120 {
+        if let Ok(r) = reqwest::get(format!("{base}/api/v1/items?limit=100")).await
+            && let Ok(text) = r.text().await
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+        {
+            let now = v["items"].as_array().map_or(0, Vec::len);
+            steady = if now == last && now > 20 {
+                steady + 1
+            } else {
+                0
+            };
+            last = now;
+            if steady >= 4 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        steady >= 4,
+        "the demo's items did not settle above a page (last count {last})"
+    );
+
+    let shots = web_tests().join("screenshots");
+    let out = tokio::process::Command::new("node")
+        .arg(web_tests().join("feed.mjs"))
+        .arg(&base)
+        .arg(&shots)
+        .output()
+        .await
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    for name in ["feed-light", "feed-dark", "article-light", "article-dark"] {
+        let shot = shots.join(format!("{name}.png"));
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+            "{} missing or empty",
+            shot.display()
+        );
+    }
+}

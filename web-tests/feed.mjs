@@ -1,0 +1,106 @@
+// Browser end-to-end test of the reader's page, in headless Chromium.
+// Usage: node feed.mjs BASE_URL SCREENSHOT_DIR
+// Walks "Show More" to the end and checks every item appears exactly once,
+// opens an article with an author card, searches, and saves screenshots of
+// the feed and an article in light and dark. Exits non-zero on a failure.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [base, shots] = process.argv.slice(2);
+if (!base || !shots) {
+  console.error("usage: node feed.mjs BASE_URL SCREENSHOT_DIR");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+function check(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+async function apiItems() {
+  const ids = [];
+  let cursor = "";
+  for (;;) {
+    const r = await fetch(`${base}/api/v1/items?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    const page = await r.json();
+    ids.push(...page.items.map((i) => i));
+    if (!page.next_cursor) return ids;
+    cursor = encodeURIComponent(page.next_cursor);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+try {
+  const items = await apiItems();
+  check(items.length > 20, `the demo should hold more than a page of items, has ${items.length}`);
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+
+  // The feed, then "Show More" until there is none: every item once.
+  await page.goto(`${base}/`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.screenshot({ path: `${shots}/feed-light.png` });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `${shots}/feed-dark.png` });
+  let clicks = 0;
+  for (;;) {
+    const more = page.locator("a.show-more");
+    if ((await more.count()) === 0) break;
+    const before = await page.locator("article.entry").count();
+    await more.first().click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("article.entry").length > n,
+      before,
+      { timeout: 10000 },
+    );
+    clicks += 1;
+    check(clicks < 200, "Show More never ends");
+  }
+  const shown = await page.$$eval("article.entry", (entries) =>
+    entries.map((e) => {
+      const a = e.querySelector('a[href^="/items/"]');
+      return a ? Number(a.getAttribute("href").split("/")[2]) : null;
+    }),
+  );
+  check(!shown.includes(null), "an entry without a link to its article");
+  check(new Set(shown).size === shown.length, "an item appears twice after Show More");
+  const expected = new Set(items.map((i) => i.id));
+  check(
+    shown.length === expected.size && shown.every((id) => expected.has(id)),
+    `the page shows ${shown.length} items, the API ${expected.size}`,
+  );
+  check(page.url() === `${base}/`, "Show More in place keeps the address");
+
+  // An article with its author card.
+  const authored = items.find((i) => i.authors && i.authors.length > 0 && i.title);
+  check(authored, "no item with an author in the demo");
+  await page.goto(`${base}/items/${authored.id}`);
+  const card = page.locator("aside.author-card").first();
+  check(await card.isVisible(), "the article has no visible author card");
+  check(
+    (await card.innerText()).includes(authored.authors[0].name),
+    "the author card does not name the author",
+  );
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.screenshot({ path: `${shots}/article-light.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `${shots}/article-dark.png`, fullPage: true });
+
+  // Search finds the article by a word of its headline.
+  const word = authored.title.split(/\W+/).find((w) => w.length > 5) || authored.title.split(/\s+/)[0];
+  await page.goto(`${base}/search?q=${encodeURIComponent(word)}`);
+  const found = await page.$$eval('article.entry a[href^="/items/"]', (links) =>
+    links.map((a) => Number(a.getAttribute("href").split("/")[2])),
+  );
+  check(found.includes(authored.id), `searching "${word}" does not find item ${authored.id}`);
+
+  console.log(
+    JSON.stringify({ items: shown.length, show_more_clicks: clicks, article: authored.id, search: word }),
+  );
+} finally {
+  await browser.close();
+}
