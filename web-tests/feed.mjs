@@ -2,7 +2,9 @@
 // Usage: node feed.mjs BASE_URL SCREENSHOT_DIR
 // Walks "Show More" to the end and checks every item appears exactly once,
 // opens an article with an author card, searches, and saves screenshots of
-// the feed and an article in light and dark. Exits non-zero on a failure.
+// the feed and an article in light and dark; axe-core must find no serious
+// or critical accessibility violation on the feed, article and search pages
+// (light and dark). Exits non-zero on a failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 

@@ -1,5 +1,6 @@
 //! The reader's page in a real browser: headless Chromium driven by
-//! playwright-core (web-tests/feed.mjs) against `bulletin serve --demo`.
+//! playwright-core (web-tests/feed.mjs) against `bulletin serve --demo`, with
+//! an axe-core accessibility check of the feed, article and search pages.
 //! Skipped, saying so, where Chromium or the npm package is missing; in CI
 //! (`CI` set) they are required.
 
