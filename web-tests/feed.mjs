@@ -77,6 +77,38 @@ try {
   );
   check(page.url() === `${base}/`, "Show More in place keeps the address");
 
+  // Keyboard: j / k move between entries, o opens, / goes to search.
+  await page.goto(`${base}/`);
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  const marked = () =>
+    page.$$eval("article.entry", (es) => es.findIndex((e) => e.classList.contains("current")));
+  check((await marked()) === 1, "j j should mark the second entry");
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute("href") || "");
+  check(focused.startsWith("/items/"), `j should focus the entry's link, not ${focused}`);
+  await page.keyboard.press("k");
+  check((await marked()) === 0, "k should go back to the first entry");
+  const firstHref = await page.$eval('article.entry a[href^="/items/"]', (a) => a.getAttribute("href"));
+  await page.keyboard.press("o");
+  await page.waitForURL(`${base}${firstHref}`);
+  await page.goBack();
+  await page.keyboard.press("/");
+  check(
+    (await page.evaluate(() => document.activeElement?.getAttribute("type"))) === "search",
+    "/ should focus the search box",
+  );
+  // Times: relative for the last week, the absolute time on hover.
+  const rel = await page.evaluate(() => [
+    window.relativeTime(new Date(Date.now() - 3 * 3600e3).toISOString(), Date.now()),
+    window.relativeTime(new Date(Date.now() - 90e3).toISOString(), Date.now()),
+    window.relativeTime("2020-01-01T00:00:00Z", Date.now()),
+  ]);
+  check(rel[0] === "3 h ago" && rel[1] === "1 min ago" && rel[2] === null, `relative times: ${rel}`);
+  check(
+    await page.$$eval("article.entry time", (ts) => ts.length > 0 && ts.every((t) => t.title.length > 5)),
+    "every time shows its absolute date on hover",
+  );
+
   // An article with its author card.
   const authored = items.find((i) => i.authors && i.authors.length > 0 && i.title);
   check(authored, "no item with an author in the demo");
