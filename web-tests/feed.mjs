@@ -109,6 +109,22 @@ try {
     "every time shows its absolute date on hover",
   );
 
+  // Light: the feed page with its own CSS and JS under 60 KB before images.
+  let bytes = 0;
+  for (const path of ["/", "/static/style.css", "/static/app.js"]) {
+    bytes += (await (await fetch(`${base}${path}`)).arrayBuffer()).byteLength;
+  }
+  check(bytes < 60 * 1024, `the feed page weighs ${bytes} bytes before images`);
+  // Down to 360 px wide without sideways scrolling.
+  const narrow = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  for (const path of ["/", `/items/${items[0].id}`]) {
+    await narrow.goto(`${base}${path}`);
+    const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 360, `${path} is ${width} px wide on a 360 px screen`);
+  }
+  await narrow.screenshot({ path: `${shots}/article-360.png`, fullPage: true });
+  await narrow.close();
+
   // An article with its author card.
   const authored = items.find((i) => i.authors && i.authors.length > 0 && i.title);
   check(authored, "no item with an author in the demo");
@@ -133,7 +149,7 @@ try {
   check(found.includes(authored.id), `searching "${word}" does not find item ${authored.id}`);
 
   console.log(
-    JSON.stringify({ items: shown.length, show_more_clicks: clicks, article: authored.id, search: word }),
+    JSON.stringify({ items: shown.length, show_more_clicks: clicks, article: authored.id, search: word, page_bytes: bytes }),
   );
 } finally {
   await browser.close();
