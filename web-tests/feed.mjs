@@ -3,8 +3,8 @@
 // Walks "Show More" to the end and checks every item appears exactly once,
 // opens an article with an author card, searches, and saves screenshots of
 // the feed and an article in light and dark; axe-core must find no serious
-// or critical accessibility violation on the feed, article and search pages
-// (light and dark). Exits non-zero on a failure.
+// or critical accessibility violation on the feed, article, author and
+// search pages. Exits non-zero on a failure.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
@@ -139,6 +139,17 @@ try {
   await page.screenshot({ path: `${shots}/article-light.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: `${shots}/article-dark.png`, fullPage: true });
+
+  // The author's page, reached from the card.
+  await page.goto(`${base}/items/${authored.id}`);
+  await page.locator("aside.author-card .author-name a").first().click();
+  await page.waitForURL(/\/authors\//);
+  check(await page.locator("aside.author-card").first().isVisible(), "the author page has no card");
+  const theirs = await page.$$eval('article.entry a[href^="/items/"]', (links) =>
+    links.map((a) => Number(a.getAttribute("href").split("/")[2])),
+  );
+  check(theirs.includes(authored.id), "the author page does not list their article");
+  problems.push(...(await accessibilityProblems(page, "author")));
 
   // Search finds the article by a word of its headline.
   const word = authored.title.split(/\W+/).find((w) => w.length > 5) || authored.title.split(/\s+/)[0];

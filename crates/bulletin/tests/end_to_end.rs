@@ -395,6 +395,29 @@ async fn from_sources_to_api_pages_and_feeds() {
     );
     validate_with_python_feedparser(&body, "application/feed+json", "/feed.json?author=", by_kim);
 
+    // The author's page: their card, then their items.
+    let (status, _, page) = server.get("/authors/Kim%20Writer").await;
+    assert_eq!(status, 200);
+    let card_at = page.find("class=\"author-card\"").expect("an author card");
+    assert!(
+        page[card_at..].contains("Senior News Editor") && page.contains("Kim writes features.")
+    );
+    assert_eq!(
+        ids_in_html(&page).len(),
+        by_kim,
+        "their items, and only theirs"
+    );
+    // Articles link their authors to that page.
+    let kim_item = ids_in_html(&page)[0];
+    let (_, _, article) = server.get(&format!("/items/{kim_item}")).await;
+    assert!(
+        article.contains("href=\"/authors/Kim%20Writer\""),
+        "the card links the author page"
+    );
+    let (status, _, nobody) = server.get("/authors/Nobody%20Here").await;
+    assert_eq!(status, 200);
+    assert!(nobody.contains("Nothing by this author") && !nobody.contains("author-card"));
+
     // The sources page shows each source's health and activity.
     let (status, _, page) = server.get("/sources").await;
     assert_eq!(status, 200);

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::feed))
         .route("/search", get(pages::search))
         .route("/items/{id}", get(pages::item))
+        .route("/authors/{name}", get(pages::author))
         .route("/sources", get(pages::sources))
         .route("/sources.opml", get(feeds::opml))
         .route("/sources/{id}", get(pages::source))

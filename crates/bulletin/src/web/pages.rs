@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::api::{ItemsParams, item_query};
-use super::view::EntryView;
+use super::view::{AuthorView, EntryView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,6 +17,8 @@ const PAGE_SIZE: usize = 20;
 #[template(path = "feed.html")]
 struct FeedPage {
     heading: String,
+    /// On an author's page: who they are.
+    card: Option<AuthorView>,
     note: Option<String>,
     empty_message: String,
     entries: Vec<EntryView>,
@@ -194,6 +196,16 @@ async fn list(
     source: Option<SourceId>,
     listing: Listing<'_>,
 ) -> Response {
+    list_filtered(state, params, source, None, listing).await
+}
+
+async fn list_filtered(
+    state: AppState,
+    params: FeedParams,
+    source: Option<SourceId>,
+    author: Option<&str>,
+    listing: Listing<'_>,
+) -> Response {
     let Ok(mut query): Result<ItemQuery, _> = item_query(
         &ItemsParams {
             cursor: params.cursor.clone(),
@@ -205,9 +217,23 @@ async fn list(
         return bad_cursor();
     };
     query.source = source;
+    query.author = author.map(str::to_string);
     let Ok(page) = state.store.items(query).await else {
         return unavailable();
     };
+    // An author's card: the fullest of their descriptions on this page.
+    let card = author.and_then(|name| {
+        page.items
+            .iter()
+            .flat_map(|i| &i.authors)
+            .filter(|a| a.name.eq_ignore_ascii_case(name.trim()))
+            .max_by_key(|a| {
+                usize::from(a.role.is_some())
+                    + usize::from(a.bio.is_some())
+                    + usize::from(a.avatar_url.is_some())
+            })
+            .map(super::view::author_view)
+    });
     let q = params.q.clone().unwrap_or_default();
     let next_href = page.next_cursor.map(|c| {
         let mut href = format!("{}?cursor={}", listing.base_path, url_encode(&c));
@@ -219,6 +245,7 @@ async fn list(
     });
     render(&FeedPage {
         heading: listing.heading,
+        card,
         note: listing.note,
         empty_message: listing.empty_message.to_string(),
         entries: page.items.iter().map(EntryView::from_item).collect(),
@@ -287,6 +314,27 @@ pub async fn source(
         feed_path: format!("/sources/{id}/feed"),
     };
     list(state, params, Some(SourceId(id)), listing).await
+}
+
+/// An author's page: their card and their items, newest first.
+pub async fn author(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(params): Query<FeedParams>,
+) -> Response {
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return not_found().await.into_response();
+    }
+    let base_path = format!("/authors/{}", url_encode(&name));
+    let listing = Listing {
+        heading: name.clone(),
+        note: None,
+        empty_message: "Nothing by this author is stored.",
+        base_path: &base_path,
+        feed_path: "/feed".into(),
+    };
+    list_filtered(state, params, None, Some(&name), listing).await
 }
 
 pub async fn item(State(state): State<AppState>, Path(id): Path<String>) -> Response {

@@ -49,7 +49,7 @@ fn image_view(img: &Image) -> ImageView {
     }
 }
 
-fn author_view(a: &Author) -> AuthorView {
+pub fn author_view(a: &Author) -> AuthorView {
     AuthorView {
         name: a.name.clone(),
         role: a.role.clone(),
