@@ -6,7 +6,19 @@
 // or critical accessibility violation on the feed, article, author and
 // search pages. Exits non-zero on a failure.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// Serious and critical accessibility violations on the page, by axe-core.
+async function accessibilityProblems(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${name}: ${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${v.help}`);
+}
 
 const [base, shots] = process.argv.slice(2);
 if (!base || !shots) {
@@ -43,6 +55,12 @@ try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 
   // The feed, then "Show More" until there is none: every item once.
+  await page.goto(`${base}/`);
+  const problems = [];
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    problems.push(...(await accessibilityProblems(page, `feed (${scheme})`)));
+  }
   await page.goto(`${base}/`);
   await page.emulateMedia({ colorScheme: "light" });
   await page.screenshot({ path: `${shots}/feed-light.png` });
@@ -135,6 +153,11 @@ try {
     (await card.innerText()).includes(authored.authors[0].name),
     "the author card does not name the author",
   );
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    problems.push(...(await accessibilityProblems(page, `article (${scheme})`)));
+  }
+  await page.goto(`${base}/items/${authored.id}`);
   await page.emulateMedia({ colorScheme: "light" });
   await page.screenshot({ path: `${shots}/article-light.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: "dark" });
@@ -158,6 +181,8 @@ try {
     links.map((a) => Number(a.getAttribute("href").split("/")[2])),
   );
   check(found.includes(authored.id), `searching "${word}" does not find item ${authored.id}`);
+  problems.push(...(await accessibilityProblems(page, "search")));
+  check(problems.length === 0, `accessibility:\n${problems.join("\n")}`);
 
   console.log(
     JSON.stringify({ items: shown.length, show_more_clicks: clicks, article: authored.id, search: word, page_bytes: bytes }),

@@ -10,8 +10,14 @@ use common::*;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// This checkout's web-tests folder, found at run time: a test binary
+/// reused from another checkout of the shared target folder must not run
+/// that checkout's script.
 fn web_tests() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web-tests")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../../web-tests")
 }
 
 fn requirement_missing() -> Option<String> {
@@ -42,34 +48,9 @@ async fn feed_show_more_article_and_search_in_chromium() {
         eprintln!("skipped: {missing}");
         return;
     }
-    use tokio::io::{AsyncBufReadExt, BufReader};
     let data = DataDir::new();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
-        .arg("--data")
-        .arg(data.path())
-        .args(["serve", "--addr", "127.0.0.1:0", "--demo"])
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start bulletin serve --demo");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(rest) = line.split("serving on ").nth(1) {
-                return rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches('/')
-                    .to_string();
-            }
-        }
-        panic!("bulletin serve --demo exited before listening");
-    })
-    .await
-    .expect("bulletin serve --demo did not start");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let server = Server::start_with(&data, &["serve", "--addr", "127.0.0.1:0", "--demo"]).await;
+    let base = server.base.clone();
 
     // The demo's feeds are fetched in the background: wait until the item
     // count is more than a page and has settled.

@@ -162,17 +162,26 @@ pub struct Server {
 
 impl Server {
     pub async fn start(data: &DataDir) -> Server {
-        use tokio::io::{AsyncBufReadExt, BufReader};
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
-            .arg("--data")
-            .arg(data.path())
-            .args([
+        Server::start_with(
+            data,
+            &[
                 "--allow-private-networks",
                 "serve",
                 "--addr",
                 "127.0.0.1:0",
                 "--no-fetch",
-            ])
+            ],
+        )
+        .await
+    }
+
+    /// Starts `bulletin --data DIR ARGS…` and waits until it listens.
+    pub async fn start_with(data: &DataDir, args: &[&str]) -> Server {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+            .arg("--data")
+            .arg(data.path())
+            .args(args)
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
