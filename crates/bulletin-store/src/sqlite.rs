@@ -536,6 +536,23 @@ mod tests {
         (store, dir)
     }
 
+    /// A successful fetch at `at` that changed nothing but, perhaps, the
+    /// permanent redirect seen.
+    fn fetched(at: DateTime<Utc>, moved_to: Option<&str>) -> FetchOutcome {
+        FetchOutcome::Success {
+            at,
+            title: None,
+            site_url: None,
+            kind: None,
+            etag: None,
+            last_modified: None,
+            ttl_minutes: None,
+            warning: None,
+            next_fetch_at: at,
+            moved_to: moved_to.map(str::to_string),
+        }
+    }
+
     fn item(n: i64, url: &str) -> NewItem {
         NewItem {
             guid: Some(format!("g{n}")),
@@ -569,18 +586,7 @@ mod tests {
             .await
             .unwrap();
         let now = Utc::now();
-        let ok = |moved_to: Option<&str>| FetchOutcome::Success {
-            at: now,
-            title: None,
-            site_url: None,
-            kind: None,
-            etag: None,
-            last_modified: None,
-            ttl_minutes: None,
-            warning: None,
-            next_fetch_at: now,
-            moved_to: moved_to.map(str::to_string),
-        };
+        let ok = |moved_to: Option<&str>| fetched(now, moved_to);
         let url_of = |id| {
             let store = &store;
             async move { store.source(id).await.unwrap().unwrap().url }
@@ -647,24 +653,7 @@ mod tests {
         assert_eq!(source.error_count, 2, "kept, not deleted, with its history");
         assert!(store.due_sources(now, false).await.unwrap().is_empty());
         assert_eq!(store.due_sources(now, true).await.unwrap().len(), 1);
-        store
-            .record_fetch(
-                id,
-                FetchOutcome::Success {
-                    at: now,
-                    title: None,
-                    site_url: None,
-                    kind: None,
-                    etag: None,
-                    last_modified: None,
-                    ttl_minutes: None,
-                    warning: None,
-                    next_fetch_at: now,
-                    moved_to: None,
-                },
-            )
-            .await
-            .unwrap();
+        store.record_fetch(id, fetched(now, None)).await.unwrap();
         assert!(store.source(id).await.unwrap().unwrap().paused_at.is_none());
         assert_eq!(store.due_sources(now, false).await.unwrap().len(), 1);
         std::fs::remove_dir_all(dir).ok();
