@@ -58,6 +58,14 @@ fn http(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Fetches `base` with a loopback-allowing fetcher and returns its error.
+async fn fetch_error(base: &str, timeout: Duration) -> FetchError {
+    fetcher(timeout)
+        .get(&Url::parse(base).unwrap(), None)
+        .await
+        .unwrap_err()
+}
+
 fn fetcher(timeout: Duration) -> Fetcher {
     Fetcher::new(FetchConfig {
         allow_private_networks: true,
@@ -80,10 +88,7 @@ async fn cuts_off_bodies_over_the_limit() {
         None,
     )
     .await;
-    let err = fetcher(Duration::from_secs(20))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(20)).await;
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("larger than 10485760 bytes"));
 }
@@ -97,10 +102,7 @@ async fn cuts_off_bodies_without_length_over_the_limit() {
         out
     }
     let base = server(endless, None).await;
-    let err = fetcher(Duration::from_secs(20))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(20)).await;
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
 }
 
@@ -112,10 +114,7 @@ async fn cuts_off_slow_servers_at_the_deadline() {
     )
     .await;
     let started = std::time::Instant::now();
-    let err = fetcher(Duration::from_secs(1))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(1)).await;
     assert!(matches!(err, FetchError::Timeout(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }
@@ -219,10 +218,7 @@ async fn honours_retry_after_in_the_error() {
         None,
     )
     .await;
-    let err = fetcher(Duration::from_secs(5))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(5)).await;
     match &err {
         FetchError::Status {
             status: 503,
@@ -316,10 +312,7 @@ async fn a_compression_bomb_is_cut_off_after_decompression() {
         )
     }
     let base = server(bomb, None).await;
-    let err = fetcher(Duration::from_secs(20))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(20)).await;
     assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
 }
 
@@ -327,10 +320,7 @@ async fn a_compression_bomb_is_cut_off_after_decompression() {
 async fn a_server_that_never_answers_is_given_up_on() {
     let base = server(|_| Vec::new(), None).await;
     let started = std::time::Instant::now();
-    let err = fetcher(Duration::from_secs(1))
-        .get(&Url::parse(&base).unwrap(), None)
-        .await
-        .unwrap_err();
+    let err = fetch_error(&base, Duration::from_secs(1)).await;
     assert!(matches!(err, FetchError::Timeout(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }
