@@ -149,6 +149,13 @@ pub struct Feed {
     pub authors: Vec<Author>,
     /// Minutes the publisher asks readers to wait between polls (`ttl`).
     pub ttl_minutes: Option<u32>,
+    /// The feed's own address, as it states it (`rel="self"`, `feed_url`):
+    /// the topic a WebSub hub knows it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_url: Option<String>,
+    /// WebSub hubs that push the feed's updates (`rel="hub"`, `hubs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hubs: Vec<String>,
     pub entries: Vec<FeedEntry>,
     /// Why the document is not well-formed, when it is not (what was
     /// recoverable is still in `entries`), like Universal Feed Parser's `bozo`.

@@ -16,7 +16,7 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
         return Err(FeedError::Json("no jsonfeed.org \"version\"".into()));
     }
     let feed_base = str_field(&doc, "feed_url").and_then(|u| Url::parse(&u).ok());
-    let base = base.cloned().or(feed_base);
+    let base = base.cloned().or_else(|| feed_base.clone());
     let base = base.as_ref();
     let mut feed = Feed {
         kind: FeedKind::JsonFeed,
@@ -25,6 +25,8 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
         description: str_field(&doc, "description"),
         language: str_field(&doc, "language"),
         authors: authors(&doc, base),
+        self_url: feed_base.as_ref().map(Url::to_string),
+        hubs: hubs(&doc),
         ..Feed::default()
     };
     if let Some(items) = obj.get("items").and_then(Value::as_array) {
@@ -47,6 +49,21 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// `hubs` entries of type WebSub (the only kind in use).
+fn hubs(v: &Value) -> Vec<String> {
+    let Some(Value::Array(list)) = v.get("hubs") else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|h| {
+            h.get("type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.eq_ignore_ascii_case("websub"))
+        })
+        .filter_map(|h| str_field(h, "url"))
+        .collect()
 }
 
 fn authors(v: &Value, base: Option<&Url>) -> Vec<Author> {
@@ -143,6 +160,19 @@ mod tests {
         );
         assert_eq!(e.authors[0].name, "Ed");
         assert_eq!(e.image.as_ref().unwrap().url, "https://j.example/i.png");
+    }
+
+    #[test]
+    fn reads_websub_hubs() {
+        let doc = br#"{"version":"https://jsonfeed.org/version/1.1","feed_url":"https://j.example/feed.json",
+          "hubs":[{"type":"WebSub","url":"https://hub.example/"},{"type":"rssCloud","url":"https://cloud.example/"}],
+          "items":[]}"#;
+        let feed = parse(doc, None).unwrap();
+        assert_eq!(feed.hubs, ["https://hub.example/"]);
+        assert_eq!(
+            feed.self_url.as_deref(),
+            Some("https://j.example/feed.json")
+        );
     }
 
     #[test]

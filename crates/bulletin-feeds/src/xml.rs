@@ -396,6 +396,8 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
             .child_text(Ns::Rss, "ttl")
             .and_then(|t| t.trim().parse().ok())
             .or_else(|| update_period_minutes(channel)),
+        self_url: links_with_rel(channel, "self", base.as_ref()).next(),
+        hubs: links_with_rel(channel, "hub", base.as_ref()).collect(),
         ..Feed::default()
     };
     // RSS 1.0 puts items beside the channel; RSS 2.0 inside it.
@@ -611,6 +613,8 @@ fn read_atom(root: &Node, base: Option<&Url>) -> Feed {
             .or_else(|| root.child_text(Ns::Atom, "modified"))
             .and_then(|d| parse_datetime(&d)),
         authors: atom_authors(root, base),
+        self_url: links_with_rel(root, "self", base).next(),
+        hubs: links_with_rel(root, "hub", base).collect(),
         ..Feed::default()
     };
     for entry in root.children_named(Ns::Atom, "entry") {
@@ -697,6 +701,19 @@ fn atom_link(node: &Node, base: Option<&Url>) -> Option<String> {
         .map(|h| resolve(h, base))
 }
 
+/// The targets of a node's Atom `<link>`s with the given relation (in RSS
+/// they come as `atom:link`).
+fn links_with_rel<'a>(
+    node: &'a Node,
+    rel: &'a str,
+    base: Option<&'a Url>,
+) -> impl Iterator<Item = String> + 'a {
+    node.children_named(Ns::Atom, "link")
+        .filter(move |l| l.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case(rel)))
+        .filter_map(|l| l.attr("href"))
+        .map(move |h| resolve(h, base))
+}
+
 fn atom_authors(node: &Node, base: Option<&Url>) -> Vec<Author> {
     let mut authors: Vec<Author> = node
         .children_named(Ns::Atom, "author")
@@ -757,6 +774,35 @@ mod tests {
         assert_eq!(img.caption.as_deref(), Some("A caption"));
         assert_eq!(img.credit.as_deref(), Some("Photo Agency"));
         assert!(e.published.is_some());
+    }
+
+    #[test]
+    fn finds_websub_hubs_and_the_self_link() {
+        let rss = br#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+<atom:link rel="hub" href="https://hub.example/"/><atom:link rel="self" href="/feed.xml"/>
+<atom:link rel="hub" href="https://second.example/hub"/></channel></rss>"#;
+        let base = Url::parse("https://example.org/x").unwrap();
+        let feed = parse(rss, Some(&base)).unwrap();
+        assert_eq!(
+            feed.hubs,
+            ["https://hub.example/", "https://second.example/hub"]
+        );
+        assert_eq!(
+            feed.self_url.as_deref(),
+            Some("https://example.org/feed.xml")
+        );
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><link rel="alternate" href="https://example.org/"/>
+<link rel="HUB" href="https://hub.example/"/><link rel="self" href="https://example.org/atom"/></feed>"#;
+        let feed = parse(atom, None).unwrap();
+        assert_eq!(feed.hubs, ["https://hub.example/"]);
+        assert_eq!(feed.self_url.as_deref(), Some("https://example.org/atom"));
+        assert_eq!(feed.link.as_deref(), Some("https://example.org/"));
+        let plain = parse(
+            br#"<rss version="2.0"><channel><title>t</title></channel></rss>"#,
+            None,
+        )
+        .unwrap();
+        assert!(plain.hubs.is_empty() && plain.self_url.is_none());
     }
 
     #[test]

@@ -275,6 +275,66 @@ impl Fetcher {
         })
     }
 
+    /// POSTs an `application/x-www-form-urlencoded` form (a WebSub
+    /// subscription request) under the same guard and limits as `get`.
+    /// Returns the status of a 2xx answer; any other is an error whose
+    /// reason includes the start of the body the server gave.
+    pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<u16, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::InvalidUrl(format!(
+                "{url}: only http and https are used"
+            )));
+        }
+        check_url_host(url, self.config.allow_private_networks)
+            .map_err(|e| FetchError::Blocked(e.to_string()))?;
+        let _permit = self.host_permit(url).await;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.classify(e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(status.as_u16());
+        }
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        // The reason a hub gives is in its body; a short, one-line piece of it.
+        let mut said = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(Ok(chunk)) = stream.next().await {
+            said.extend_from_slice(&chunk);
+            if said.len() >= 200 {
+                break;
+            }
+        }
+        let said: String = String::from_utf8_lossy(&said)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(160)
+            .collect();
+        Err(FetchError::Status {
+            status: status.as_u16(),
+            reason: Some(if said.is_empty() {
+                status.canonical_reason().unwrap_or_default().to_string()
+            } else {
+                format!("({said})")
+            }),
+            retry_after,
+        })
+    }
+
     /// Waits for a free slot for the URL's host.
     async fn host_permit(&self, url: &Url) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let host = url.host_str()?.to_ascii_lowercase();

@@ -74,6 +74,14 @@ pub trait Store: Send + Sync + 'static {
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
+
+    /// The source's WebSub subscription, if it has one.
+    fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;
+    /// The subscription whose callback URL ends in `token`.
+    fn websub_by_token(&self, token: String)
+    -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;
+    /// Creates or replaces the source's subscription.
+    fn save_websub(&self, subscription: WebSubscription) -> BoxFuture<'_, StoreResult<()>>;
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.
     fn daily_activity(

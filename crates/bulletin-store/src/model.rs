@@ -172,3 +172,60 @@ pub struct ItemPage {
     pub items: Vec<Item>,
     pub next_cursor: Option<String>,
 }
+
+/// Where a WebSub subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebSubState {
+    /// Asked for; the hub has not yet verified it.
+    Pending,
+    /// Verified by the hub, until `lease_expires_at`.
+    Active,
+    /// The hub refused it, or could not be asked.
+    Failed,
+}
+
+impl WebSubState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebSubState::Pending => "pending",
+            WebSubState::Active => "active",
+            WebSubState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WebSubState> {
+        Some(match s {
+            "pending" => WebSubState::Pending,
+            "active" => WebSubState::Active,
+            "failed" => WebSubState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A source's subscription to a WebSub hub, which pushes its updates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSubscription {
+    pub source: SourceId,
+    pub hub: String,
+    /// The feed URL the hub knows (the feed's `rel="self"`).
+    pub topic: String,
+    /// The key the hub signs pushed content with (HMAC).
+    pub secret: String,
+    /// The unguessable last segment of the callback URL.
+    pub callback_token: String,
+    pub state: WebSubState,
+    pub requested_at: DateTime<Utc>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    /// Why the hub refused, or could not be reached.
+    pub last_error: Option<String>,
+    pub last_push_at: Option<DateTime<Utc>>,
+}
+
+impl WebSubscription {
+    /// Verified and not yet expired: the hub pushes updates.
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        self.state == WebSubState::Active && self.lease_expires_at.is_some_and(|t| t > now)
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::{
     Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
-    SourceRef, Store, StoreError, StoreResult,
+    SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_item_authors.sql"),
     include_str!("../migrations/sqlite/0004_source_paused.sql"),
     include_str!("../migrations/sqlite/0005_source_moves.sql"),
+    include_str!("../migrations/sqlite/0006_websub.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -171,6 +172,25 @@ const ITEM_COLUMNS: &str =
     "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
     i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
     i.lead_image, i.authors";
+
+const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, \
+     requested_at, lease_expires_at, last_error, last_push_at";
+
+fn websub_from_row(r: &Row<'_>) -> rusqlite::Result<WebSubscription> {
+    let state: String = r.get(5)?;
+    Ok(WebSubscription {
+        source: SourceId(r.get(0)?),
+        hub: r.get(1)?,
+        topic: r.get(2)?,
+        secret: r.get(3)?,
+        callback_token: r.get(4)?,
+        state: WebSubState::parse(&state).unwrap_or(WebSubState::Failed),
+        requested_at: from_ms(r.get(6)?),
+        lease_expires_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
+        last_error: r.get(8)?,
+        last_push_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+    })
+}
 
 fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
     let lead_image: Option<String> = r.get(14)?;
@@ -508,6 +528,51 @@ impl Store for SqliteStore {
                 },
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE source_id = ?1"
+            ))?;
+            Ok(stmt.query_row([source.0], websub_from_row).optional()?)
+        }))
+    }
+
+    fn websub_by_token(
+        &self,
+        token: String,
+    ) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE callback_token = ?1"
+            ))?;
+            Ok(stmt.query_row([token], websub_from_row).optional()?)
+        }))
+    }
+
+    fn save_websub(&self, sub: WebSubscription) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                &format!(
+                    "INSERT OR REPLACE INTO websub_subscriptions ({WEBSUB_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
+                params![
+                    sub.source.0,
+                    sub.hub,
+                    sub.topic,
+                    sub.secret,
+                    sub.callback_token,
+                    sub.state.as_str(),
+                    to_ms(sub.requested_at),
+                    sub.lease_expires_at.map(to_ms),
+                    sub.last_error,
+                    sub.last_push_at.map(to_ms),
+                ],
+            )?;
+            Ok(())
         }))
     }
 

@@ -229,10 +229,57 @@ pub async fn opml_export(app: &App, output: Option<&Path>) -> Result<()> {
     }
 }
 
+/// A source's WebSub subscription as `source list` shows it (never the
+/// secret or the callback token).
+#[derive(serde::Serialize)]
+struct PushView {
+    hub: String,
+    topic: String,
+    state: bulletin_store::WebSubState,
+    lease_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    last_push_at: Option<chrono::DateTime<chrono::Utc>>,
+    last_error: Option<String>,
+}
+
+impl PushView {
+    fn describe(&self) -> String {
+        match (&self.state, &self.lease_expires_at, &self.last_error) {
+            (bulletin_store::WebSubState::Active, Some(until), _) => {
+                format!(
+                    "pushed by {} until {}",
+                    self.hub,
+                    until.format("%Y-%m-%d %H:%M")
+                )
+            }
+            (bulletin_store::WebSubState::Failed, _, Some(e)) => format!("polled ({e})"),
+            _ => format!("push asked of {}", self.hub),
+        }
+    }
+}
+
 pub async fn source_list(app: &App, json: bool) -> Result<()> {
     let sources = app.store.sources().await?;
+    let mut pushes = Vec::with_capacity(sources.len());
+    for s in &sources {
+        pushes.push(app.store.websub(s.id).await?.map(|w| PushView {
+            hub: w.hub,
+            topic: w.topic,
+            state: w.state,
+            lease_expires_at: w.lease_expires_at,
+            last_push_at: w.last_push_at,
+            last_error: w.last_error,
+        }));
+    }
     if json {
-        return print_json(&sources);
+        let mut list = Vec::with_capacity(sources.len());
+        for (s, push) in sources.iter().zip(&pushes) {
+            let mut value = serde_json::to_value(s)?;
+            if let (Some(obj), Some(push)) = (value.as_object_mut(), push) {
+                obj.insert("websub".into(), serde_json::to_value(push)?);
+            }
+            list.push(value);
+        }
+        return print_json(&list);
     }
     if sources.is_empty() {
         eprintln!("no sources yet: add one with `bulletin source add URL`");
@@ -244,7 +291,7 @@ pub async fn source_list(app: &App, json: bool) -> Result<()> {
         "{:>4}  {:<40}  {:>6}  {:<17}  STATUS",
         "ID", "TITLE", "ITEMS", "LAST FETCH"
     )?;
-    for s in sources {
+    for (s, push) in sources.into_iter().zip(pushes) {
         let last = s
             .last_fetch_at
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
@@ -260,6 +307,10 @@ pub async fn source_list(app: &App, json: bool) -> Result<()> {
             (Some(w), _) => format!("ok, {w}"),
             (None, _) if s.last_fetch_at.is_none() => "waiting for the first fetch".to_string(),
             (None, _) => "ok".to_string(),
+        };
+        let status = match push {
+            Some(p) => format!("{status}; {}", p.describe()),
+            None => status,
         };
         writeln!(
             out,

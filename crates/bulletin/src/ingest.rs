@@ -2,12 +2,13 @@
 //! store. Network waits overlap; parsing and cleaning run on the blocking pool.
 
 use crate::demo;
+use crate::websub::{self, WebSub};
 use bulletin_core::{
     Article, Author, Feed, FeedEntry, Image, ItemKind, SourceId, canonicalize_url,
 };
 use bulletin_fetch::robots::Robots;
 use bulletin_fetch::{FetchError, FetchResponse, Fetcher, Validators};
-use bulletin_store::{FetchOutcome, ItemKey, NewItem, Source, Store, StoreError};
+use bulletin_store::{FetchOutcome, ItemKey, NewItem, Source, Store, StoreError, WebSubscription};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, stream};
 use std::collections::HashMap;
@@ -152,11 +153,68 @@ pub struct PassSummary {
 pub struct Ingestor {
     store: Arc<dyn Store>,
     loader: Loader,
+    /// Subscribes sources to WebSub hubs (only in `serve` with a public URL).
+    websub: Option<Arc<WebSub>>,
 }
 
 impl Ingestor {
     pub fn new(store: Arc<dyn Store>, loader: Loader) -> Ingestor {
-        Ingestor { store, loader }
+        Ingestor {
+            store,
+            loader,
+            websub: None,
+        }
+    }
+
+    /// Also subscribe fetched sources to the WebSub hubs their feeds name.
+    pub fn with_websub(mut self, websub: WebSub) -> Ingestor {
+        self.websub = Some(Arc::new(websub));
+        self
+    }
+
+    /// Where the next poll goes once WebSub had its say: a source whose hub
+    /// pushes its updates is polled rarely; subscriptions are made and
+    /// renewed here.
+    async fn schedule_with_websub(
+        &self,
+        source: &Source,
+        feed: Option<&Feed>,
+        usual: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        let Some(websub) = &self.websub else {
+            return Ok(usual);
+        };
+        Ok(match websub.after_fetch(source, feed, now).await? {
+            Some(sub) => websub::pushed_poll_at(&sub, usual, now),
+            None => usual,
+        })
+    }
+
+    /// Stores the entries a WebSub hub pushed for a subscription (content
+    /// whose signature was already checked). Returns how many were new.
+    pub async fn ingest_pushed(
+        &self,
+        mut sub: WebSubscription,
+        body: Vec<u8>,
+    ) -> Result<usize, StoreError> {
+        let base = Url::parse(&sub.topic).ok();
+        let feed = match tokio::task::spawn_blocking(move || {
+            bulletin_feeds::parse_feed(&body, base.as_ref())
+        })
+        .await
+        {
+            Ok(Ok(feed)) => feed,
+            Ok(Err(e)) => {
+                tracing::warn!("WebSub: unreadable content pushed by {}: {e}", sub.hub);
+                return Ok(0);
+            }
+            Err(e) => return Err(StoreError::Task(e.to_string())),
+        };
+        let new_items = self.store_new_entries(sub.source, &feed).await?;
+        sub.last_push_at = Some(Utc::now());
+        self.store.save_websub(sub).await?;
+        Ok(new_items)
     }
 
     /// Fetches every due source (every source with `all`), `concurrency` at
@@ -250,6 +308,8 @@ impl Ingestor {
         };
         let max_age = response.max_age.and_then(|d| Duration::from_std(d).ok());
         if response.not_modified {
+            let usual = now + interval(source.ttl_minutes, max_age, previous_wait(source));
+            let next_fetch_at = self.schedule_with_websub(source, None, usual, now).await?;
             self.store
                 .record_fetch(
                     source.id,
@@ -262,8 +322,7 @@ impl Ingestor {
                         last_modified: response.validators.last_modified,
                         ttl_minutes: source.ttl_minutes,
                         warning: None,
-                        next_fetch_at: now
-                            + interval(source.ttl_minutes, max_age, previous_wait(source)),
+                        next_fetch_at,
                         moved_to: response.moved_permanently.as_ref().map(Url::to_string),
                     },
                 )
@@ -293,6 +352,10 @@ impl Ingestor {
             .malformed
             .as_ref()
             .map(|m| format!("malformed feed (read anyway): {m}"));
+        let usual = now + interval(feed.ttl_minutes, max_age, publishing_pace(&feed));
+        let next_fetch_at = self
+            .schedule_with_websub(source, Some(&feed), usual, now)
+            .await?;
         self.store
             .record_fetch(
                 source.id,
@@ -305,8 +368,7 @@ impl Ingestor {
                     last_modified: response.validators.last_modified,
                     ttl_minutes: feed.ttl_minutes,
                     warning: warning.clone(),
-                    next_fetch_at: now
-                        + interval(feed.ttl_minutes, max_age, publishing_pace(&feed)),
+                    next_fetch_at,
                     moved_to: moved_to.clone(),
                 },
             )
@@ -595,9 +657,6 @@ fn truncate_chars(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
 }
 
-/// The wait before the next fetch of a healthy source: the feed's `ttl`
-/// (else the default), never sooner than the response's `max-age`, within
-/// the minimum and maximum.
 /// The wait before the next fetch of a healthy source: half the feed's
 /// observed gap between entries (or the previous wait, or 30 minutes), never
 /// sooner than the feed's `ttl` or the response's `max-age`, and between

@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod ingest;
 mod web;
+mod websub;
 
 use anyhow::{Context, Result};
 use bulletin_fetch::{FetchConfig, Fetcher};
@@ -66,6 +67,12 @@ enum Command {
         /// Do not fetch in the background.
         #[arg(long)]
         no_fetch: bool,
+        /// The address readers and WebSub hubs reach this server at, such as
+        /// https://news.example.org/. With it, sources whose feeds name a
+        /// WebSub hub get their updates pushed (and are still polled now
+        /// and then); without it, every source is polled.
+        #[arg(long, env = "BULLETIN_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
     },
     /// Manage sources (feeds).
     #[command(subcommand)]
@@ -217,6 +224,21 @@ fn open_app(cli: &Cli) -> Result<App> {
     Ok(App { store, fetcher })
 }
 
+/// `--public-url`: an absolute http(s) URL, kept with a trailing slash.
+fn parse_public_url(raw: &str) -> Result<url::Url> {
+    let mut url = url::Url::parse(raw).with_context(|| {
+        format!("--public-url '{raw}' is not a URL; give the full address, such as https://news.example.org/")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        anyhow::bail!("--public-url '{raw}' must be an http or https address with a host");
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
 async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Extract {
@@ -255,9 +277,20 @@ async fn run(cli: Cli) -> Result<()> {
             demo,
             poll_minutes,
             no_fetch,
+            public_url,
         } => {
+            let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
             let app = open_app(&cli)?;
-            web::serve(app, addr, *demo, (!*no_fetch).then_some(*poll_minutes)).await
+            web::serve(
+                app,
+                web::ServeOptions {
+                    addr,
+                    demo: *demo,
+                    poll_minutes: (!*no_fetch).then_some(*poll_minutes),
+                    public_url,
+                },
+            )
+            .await
         }
     }
 }
