@@ -2,12 +2,15 @@
 //!
 //! [`Store`] is the one narrow interface the rest of the program uses; each
 //! database has its own implementation and its own migrations. SQLite
-//! ([`SqliteStore`]) is the embedded default.
+//! ([`SqliteStore`]) is the embedded default; PostgreSQL ([`PgStore`]) is for
+//! several processes and millions of items.
 
 mod model;
+mod postgres;
 mod sqlite;
 
 pub use model::*;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use bulletin_core::{ItemId, SourceId};

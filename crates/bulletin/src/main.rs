@@ -10,7 +10,7 @@ mod websub;
 
 use anyhow::{Context, Result};
 use bulletin_fetch::{FetchConfig, Fetcher};
-use bulletin_store::{SqliteStore, Store};
+use bulletin_store::{PgStore, SqliteStore, Store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,7 +32,9 @@ struct Cli {
     )]
     data: PathBuf,
 
-    /// Database URL. Default: SQLite inside the data folder.
+    /// Database URL: postgres://USER@HOST:PORT/DATABASE for PostgreSQL
+    /// (several bulletin processes can share it), or sqlite:PATH. Default:
+    /// SQLite inside the data folder.
     #[arg(long, global = true, env = "BULLETIN_DATABASE_URL")]
     database: Option<String>,
 
@@ -108,6 +110,9 @@ enum Command {
     /// Import or export the subscription list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Create or update the database's tables, then exit (every command
+    /// does this when it opens the database; this does only that).
+    Migrate,
     /// Parse a feed file (or - for standard input) and print it as JSON.
     ParseFeed {
         /// The feed's URL, to resolve relative links.
@@ -196,8 +201,8 @@ pub struct App {
     pub fetcher: Fetcher,
 }
 
-fn open_app(cli: &Cli) -> Result<App> {
-    let store: Arc<dyn Store> = match cli.database.as_deref() {
+async fn open_store(cli: &Cli) -> Result<Arc<dyn Store>> {
+    Ok(match cli.database.as_deref() {
         None => Arc::new(
             SqliteStore::open(cli.data.join("bulletin.sqlite"))
                 .with_context(|| format!("cannot open the data folder {}", cli.data.display()))?,
@@ -208,15 +213,20 @@ fn open_app(cli: &Cli) -> Result<App> {
                 .trim_start_matches("sqlite:");
             Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open {url}"))?)
         }
-        Some(url) if url.starts_with("postgres") => {
-            anyhow::bail!(
-                "PostgreSQL ({url}) is not supported by this build yet; leave --database unset to use SQLite"
-            )
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PgStore::connect(url).await.context(
+                "cannot use the PostgreSQL database; check that the server runs and the URL \
+                 (postgres://USER@HOST:PORT/DATABASE) is right",
+            )?)
         }
-        Some(url) => {
-            anyhow::bail!("unknown database URL '{url}': use sqlite:PATH, or leave it unset")
-        }
-    };
+        Some(url) => anyhow::bail!(
+            "unknown database URL '{url}': use postgres://USER@HOST/DATABASE, sqlite:PATH, or leave it unset for SQLite in the data folder"
+        ),
+    })
+}
+
+async fn open_app(cli: &Cli) -> Result<App> {
+    let store = open_store(cli).await?;
     let fetcher = Fetcher::new(FetchConfig {
         allow_private_networks: cli.allow_private_networks,
         ..FetchConfig::default()
@@ -252,7 +262,7 @@ async fn run(cli: Cli) -> Result<()> {
         },
         Command::ParseFeed { url, file } => commands::parse_feed(file, url.as_deref()),
         Command::Source(cmd) => {
-            let app = open_app(&cli)?;
+            let app = open_app(&cli).await?;
             match cmd {
                 SourceCommand::Add { urls } => commands::source_add(&app, urls).await,
                 SourceCommand::List { json } => commands::source_list(&app, *json).await,
@@ -260,7 +270,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Opml(cmd) => {
-            let app = open_app(&cli)?;
+            let app = open_app(&cli).await?;
             match cmd {
                 OpmlCommand::Import { file } => commands::opml_import(&app, file).await,
                 OpmlCommand::Export { output } => {
@@ -268,8 +278,14 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Migrate => {
+            // Opening the store applies what is missing.
+            open_store(&cli).await?;
+            eprintln!("the database is up to date");
+            Ok(())
+        }
         Command::Fetch { all, concurrency } => {
-            let app = open_app(&cli)?;
+            let app = open_app(&cli).await?;
             commands::fetch(&app, *all, *concurrency).await
         }
         Command::Serve {
@@ -280,7 +296,7 @@ async fn run(cli: Cli) -> Result<()> {
             public_url,
         } => {
             let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
-            let app = open_app(&cli)?;
+            let app = open_app(&cli).await?;
             web::serve(
                 app,
                 web::ServeOptions {

@@ -1,0 +1,723 @@
+//! The PostgreSQL store: the same behaviour as SQLite, for installations
+//! with several `bulletin` processes or millions of items.
+//!
+//! Hand-written SQL over `tokio-postgres` with a small connection pool;
+//! migrations in `migrations/postgres/`, applied under an advisory lock so
+//! processes starting together do not race; search by a `tsvector` column in
+//! the item's language with a GIN index.
+
+use crate::{
+    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
+    SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
+};
+use bulletin_core::{ItemId, ItemKind, SourceId};
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::future::BoxFuture;
+use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::{NoTls, Row};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+
+/// Connections kept open to the server.
+const POOL_SIZE: usize = 16;
+/// Any fixed number: the advisory lock held while migrating.
+const MIGRATION_LOCK: i64 = 0x6275_6c6c_6574_696e; // "bulletin"
+
+/// Fetches in a row that must report the same permanent redirect before a
+/// source's URL is changed (as on SQLite).
+const MOVE_AFTER_SIGHTINGS: i32 = 3;
+
+/// The text search configurations a search is parsed with: the item's own
+/// language is not known when the query is, so the query is tried in each
+/// (see `bulletin_ts_config` in the migration) and in plain words.
+const SEARCH_CONFIGS: &[&str] = &[
+    "simple",
+    "english",
+    "french",
+    "german",
+    "spanish",
+    "italian",
+    "portuguese",
+    "dutch",
+    "swedish",
+    "danish",
+    "norwegian",
+    "finnish",
+    "russian",
+    "hungarian",
+    "romanian",
+    "turkish",
+];
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => StoreError::Database(format!("{}: {}", db.code().code(), db.message())),
+            None => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        StoreError::Database(format!("no connection to PostgreSQL: {e}"))
+    }
+}
+
+/// Bulletin's store on a PostgreSQL server.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`), creating and
+    /// migrating Bulletin's tables when needed.
+    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        let store = PgStore::open(url)?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    fn open(url: &str) -> StoreResult<PgStore> {
+        let open_err = |reason: String| StoreError::Open {
+            path: redact(url),
+            reason,
+        };
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| open_err(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| open_err(e.to_string()))?;
+        Ok(PgStore { pool })
+    }
+
+    /// Applies the migrations this build has and the database lacks.
+    /// Returns how many were applied.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let mut client = self.pool.get().await?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS bulletin_migrations (
+                    version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .await?;
+        let tx = client.transaction().await?;
+        // One process migrates at a time; the others wait, then find
+        // nothing left to do.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        let done: i32 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM bulletin_migrations",
+                &[],
+            )
+            .await?
+            .get(0);
+        let mut applied = 0;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+            tx.batch_execute(sql).await.map_err(|e| {
+                StoreError::Database(format!(
+                    "migration {} failed: {}",
+                    i + 1,
+                    StoreError::from(e)
+                ))
+            })?;
+            tx.execute(
+                "INSERT INTO bulletin_migrations (version) VALUES ($1)",
+                &[&((i + 1) as i32)],
+            )
+            .await?;
+            applied += 1;
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    async fn query(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<Row>> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(sql).await?;
+        Ok(client.query(&stmt, args).await?)
+    }
+
+    async fn query_opt(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Option<Row>> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(sql).await?;
+        Ok(client.query_opt(&stmt, args).await?)
+    }
+
+    async fn execute(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<u64> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(sql).await?;
+        Ok(client.execute(&stmt, args).await?)
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Times are kept to the millisecond, as cursors carry them.
+fn to_ms_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified,
+    s.ttl_minutes, s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count,
+    s.next_fetch_at, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at";
+
+fn source_from_row(r: &Row) -> StoreResult<Source> {
+    Ok(Source {
+        id: SourceId(r.try_get(0)?),
+        url: r.try_get(1)?,
+        site_url: r.try_get(2)?,
+        title: r.try_get(3)?,
+        kind: r.try_get(4)?,
+        etag: r.try_get(5)?,
+        last_modified: r.try_get(6)?,
+        ttl_minutes: r.try_get::<_, Option<i32>>(7)?.map(|t| t.max(0) as u32),
+        created_at: r.try_get(8)?,
+        last_fetch_at: r.try_get(9)?,
+        last_success_at: r.try_get(10)?,
+        last_error: r.try_get(11)?,
+        error_count: r.try_get::<_, i32>(12)?.max(0) as u32,
+        next_fetch_at: r.try_get(13)?,
+        item_count: r.try_get::<_, i64>(14)?.max(0) as u64,
+        category: r.try_get(15)?,
+        paused_at: r.try_get(16)?,
+    })
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id,
+    COALESCE(s.title, s.url), i.published_at, i.modified_at, i.summary, i.lang, i.site_name,
+    i.word_count, i.reading_time, i.lead_image, i.authors";
+
+fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
+    let lead_image: Option<serde_json::Value> = r.try_get(14)?;
+    let authors: serde_json::Value = r.try_get(15)?;
+    Ok(Item {
+        id: ItemId(r.try_get(0)?),
+        kind: ItemKind::parse(r.try_get(1)?),
+        title: r.try_get(2)?,
+        url: r.try_get(3)?,
+        canonical_url: r.try_get(4)?,
+        source: SourceRef {
+            id: SourceId(r.try_get(5)?),
+            title: r.try_get(6)?,
+        },
+        published_at: r.try_get(7)?,
+        modified_at: r.try_get(8)?,
+        summary: r.try_get(9)?,
+        lang: r.try_get(10)?,
+        site_name: r.try_get(11)?,
+        word_count: r.try_get::<_, i32>(12)?.max(0) as usize,
+        reading_time_minutes: r.try_get::<_, i32>(13)?.max(0) as u32,
+        lead_image: lead_image.and_then(|j| serde_json::from_value(j).ok()),
+        authors: serde_json::from_value(authors).unwrap_or_default(),
+        text: if with_content { r.try_get(16)? } else { None },
+        html: if with_content { r.try_get(17)? } else { None },
+    })
+}
+
+const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, requested_at,
+    lease_expires_at, last_error, last_push_at";
+
+fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
+    Ok(WebSubscription {
+        source: SourceId(r.try_get(0)?),
+        hub: r.try_get(1)?,
+        topic: r.try_get(2)?,
+        secret: r.try_get(3)?,
+        callback_token: r.try_get(4)?,
+        state: WebSubState::parse(r.try_get(5)?).unwrap_or(WebSubState::Failed),
+        requested_at: r.try_get(6)?,
+        lease_expires_at: r.try_get(7)?,
+        last_error: r.try_get(8)?,
+        last_push_at: r.try_get(9)?,
+    })
+}
+
+/// A user's search as a `tsquery` source text: the words only, so no query
+/// syntax can break it; `None` when there is no word.
+fn search_words(q: &str) -> Option<String> {
+    let words: Vec<&str> = q
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The SQL of the query of `search_words` parsed in every configuration,
+/// any of which may match. `$n` is the words' parameter.
+fn search_tsquery(n: usize) -> String {
+    SEARCH_CONFIGS
+        .iter()
+        .map(|c| format!("plainto_tsquery('{c}', ${n})"))
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
+impl Store for PgStore {
+    fn ping(&self) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.query("SELECT 1", &[]).await?;
+            Ok(())
+        })
+    }
+
+    fn add_source(&self, source: NewSource) -> BoxFuture<'_, StoreResult<SourceId>> {
+        Box::pin(async move {
+            let inserted = self
+                .query_opt(
+                    "INSERT INTO sources (url, site_url, title, kind, category, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (url) DO NOTHING RETURNING id",
+                    &[
+                        &source.url,
+                        &source.site_url,
+                        &source.title,
+                        &source.kind,
+                        &source.category,
+                        &to_ms_precision(Utc::now()),
+                    ],
+                )
+                .await?;
+            if let Some(row) = inserted {
+                return Ok(SourceId(row.try_get(0)?));
+            }
+            let existing = self
+                .query_opt("SELECT id FROM sources WHERE url = $1", &[&source.url])
+                .await?
+                .ok_or_else(|| StoreError::Database("the source vanished while added".into()))?;
+            Err(StoreError::DuplicateSource(SourceId(existing.try_get(0)?)))
+        })
+    }
+
+    fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id");
+            self.query(&sql, &[])
+                .await?
+                .iter()
+                .map(source_from_row)
+                .collect()
+        })
+    }
+
+    fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = $1");
+            self.query_opt(&sql, &[&id.0])
+                .await?
+                .as_ref()
+                .map(source_from_row)
+                .transpose()
+        })
+    }
+
+    fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            // Items, author rows and the subscription go with it (cascade).
+            Ok(self
+                .execute("DELETE FROM sources WHERE id = $1", &[&id.0])
+                .await?
+                > 0)
+        })
+    }
+
+    fn due_sources(
+        &self,
+        now: DateTime<Utc>,
+        all: bool,
+    ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources s
+                 WHERE $1 OR (s.next_fetch_at <= $2 AND s.paused_at IS NULL)
+                 ORDER BY s.next_fetch_at, s.id"
+            );
+            self.query(&sql, &[&all, &now])
+                .await?
+                .iter()
+                .map(source_from_row)
+                .collect()
+        })
+    }
+
+    fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            match outcome {
+                FetchOutcome::Success {
+                    at,
+                    title,
+                    site_url,
+                    kind,
+                    etag,
+                    last_modified,
+                    ttl_minutes,
+                    warning,
+                    next_fetch_at,
+                    moved_to,
+                } => {
+                    let ttl = ttl_minutes.map(|t| t.min(i32::MAX as u32) as i32);
+                    let mut client = self.pool.get().await?;
+                    let tx = client.transaction().await?;
+                    tx.execute(
+                        "UPDATE sources SET title = COALESCE($2, title),
+                            site_url = COALESCE($3, site_url), kind = COALESCE($4, kind),
+                            etag = $5, last_modified = $6, ttl_minutes = $7,
+                            last_fetch_at = $8, last_success_at = $8, last_error = $9,
+                            error_count = 0, next_fetch_at = $10, paused_at = NULL,
+                            moved_seen = CASE WHEN $11::text IS NULL THEN 0
+                                              WHEN moved_to = $11 THEN moved_seen + 1 ELSE 1 END,
+                            moved_to = $11, lease_owner = NULL, lease_until = NULL
+                         WHERE id = $1",
+                        &[
+                            &id.0,
+                            &title,
+                            &site_url,
+                            &kind,
+                            &etag,
+                            &last_modified,
+                            &ttl,
+                            &to_ms_precision(at),
+                            &warning,
+                            &to_ms_precision(next_fetch_at),
+                            &moved_to,
+                        ],
+                    )
+                    .await?;
+                    // Moved for good: three fetches in a row said so, and no
+                    // other source already follows the new address.
+                    tx.execute(
+                        "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
+                         WHERE id = $1 AND moved_seen >= $2
+                           AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
+                        &[&id.0, &MOVE_AFTER_SIGHTINGS],
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+                FetchOutcome::Failure {
+                    at,
+                    error,
+                    next_fetch_at,
+                    pause,
+                } => {
+                    self.execute(
+                        "UPDATE sources SET last_fetch_at = $2, last_error = $3,
+                            error_count = error_count + 1, next_fetch_at = $4,
+                            paused_at = CASE WHEN $5 THEN COALESCE(paused_at, $2) ELSE NULL END,
+                            lease_owner = NULL, lease_until = NULL
+                         WHERE id = $1",
+                        &[
+                            &id.0,
+                            &to_ms_precision(at),
+                            &error,
+                            &to_ms_precision(next_fetch_at),
+                            &pause,
+                        ],
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn known_items(
+        &self,
+        source: SourceId,
+        keys: Vec<ItemKey>,
+    ) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            // One round trip for the whole feed: which GUIDs and URLs exist.
+            let guids: Vec<Option<&str>> = keys.iter().map(|k| k.guid.as_deref()).collect();
+            let urls: Vec<Option<&str>> = keys.iter().map(|k| k.canonical_url.as_deref()).collect();
+            let rows = self
+                .query(
+                    "SELECT k.n,
+                        EXISTS (SELECT 1 FROM items i WHERE i.source_id = $1 AND i.guid = k.guid)
+                        OR EXISTS (SELECT 1 FROM items i WHERE i.canonical_url = k.url)
+                     FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(guid, url, n)
+                     ORDER BY k.n",
+                    &[&source.0, &guids, &urls],
+                )
+                .await?;
+            rows.iter().map(|r| Ok(r.try_get::<_, bool>(1)?)).collect()
+        })
+    }
+
+    fn insert_items(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(async move {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary,
+                        published_at, modified_at, created_at, lang, site_name, authors, lead_image,
+                        text, html, word_count, reading_time)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                        $16, $17, $18)
+                     ON CONFLICT DO NOTHING",
+                )
+                .await?;
+            let now = to_ms_precision(Utc::now());
+            let mut added = 0;
+            for item in &items {
+                let authors = Json(&item.authors);
+                let lead_image = item.lead_image.as_ref().map(Json);
+                let word_count = item.word_count.min(i32::MAX as usize) as i32;
+                let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
+                added += tx
+                    .execute(
+                        &stmt,
+                        &[
+                            &source.0,
+                            &item.guid,
+                            &item.kind.as_str(),
+                            &item.url,
+                            &item.canonical_url,
+                            &item.title,
+                            &item.summary,
+                            &to_ms_precision(item.published_at),
+                            &item.modified_at.map(to_ms_precision),
+                            &now,
+                            &item.lang,
+                            &item.site_name,
+                            &authors,
+                            &lead_image,
+                            &item.text,
+                            &item.html,
+                            &word_count,
+                            &reading_time,
+                        ],
+                    )
+                    .await? as usize;
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+    }
+
+    fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
+        Box::pin(async move {
+            let limit = query.limit.clamp(1, 500);
+            let mut sql = format!("SELECT {ITEM_COLUMNS}");
+            if query.include_content {
+                sql.push_str(", i.text, i.html");
+            }
+            sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE TRUE");
+            let after_at = query
+                .after
+                .map(|c| DateTime::from_timestamp_millis(c.published_at_ms))
+                .map(|t| t.ok_or(StoreError::InvalidCursor))
+                .transpose()?;
+            let after_id = query.after.map(|c| c.id);
+            let author = query.author.as_deref().map(|a| a.trim().to_string());
+            let words = match query.search.as_deref() {
+                Some(q) => match search_words(q) {
+                    Some(w) => Some(w),
+                    None => {
+                        return Ok(ItemPage {
+                            items: Vec::new(),
+                            next_cursor: None,
+                        });
+                    }
+                },
+                None => None,
+            };
+            let source = query.source.map(|s| s.0);
+            let fetch = (limit + 1) as i64;
+            let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
+            if let (Some(at), Some(id)) = (&after_at, &after_id) {
+                args.push(at);
+                args.push(id);
+                sql.push_str(&format!(
+                    " AND (i.published_at, i.id) < (${}, ${})",
+                    args.len() - 1,
+                    args.len()
+                ));
+            }
+            if let Some(src) = &source {
+                args.push(src);
+                sql.push_str(&format!(" AND i.source_id = ${}", args.len()));
+            }
+            if let Some(author) = &author {
+                args.push(author);
+                sql.push_str(&format!(
+                    " AND i.id IN (SELECT item_id FROM item_authors WHERE lower(name) = lower(${}))",
+                    args.len()
+                ));
+            }
+            if let Some(words) = &words {
+                args.push(words);
+                sql.push_str(&format!(
+                    " AND i.search @@ ({})",
+                    search_tsquery(args.len())
+                ));
+            }
+            args.push(&fetch);
+            sql.push_str(&format!(
+                " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",
+                args.len()
+            ));
+            let rows = self.query(&sql, &args).await?;
+            let mut items = rows
+                .iter()
+                .map(|r| item_from_row(r, query.include_content))
+                .collect::<StoreResult<Vec<_>>>()?;
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items.last().map(|last| {
+                    Cursor {
+                        published_at_ms: last.published_at.timestamp_millis(),
+                        id: last.id.0,
+                    }
+                    .encode()
+                })
+            } else {
+                None
+            };
+            Ok(ItemPage { items, next_cursor })
+        })
+    }
+
+    fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i
+                 JOIN sources s ON s.id = i.source_id WHERE i.id = $1"
+            );
+            self.query_opt(&sql, &[&id.0])
+                .await?
+                .as_ref()
+                .map(|r| item_from_row(r, true))
+                .transpose()
+        })
+    }
+
+    fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            let rows = self.query("SELECT COUNT(*) FROM items", &[]).await?;
+            let n: i64 = rows.first().map(|r| r.try_get(0)).transpose()?.unwrap_or(0);
+            Ok(n.max(0) as u64)
+        })
+    }
+
+    fn daily_activity(
+        &self,
+        until: DateTime<Utc>,
+        days: u32,
+    ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>> {
+        Box::pin(async move {
+            const DAY_MS: i64 = 86_400_000;
+            let last_day = until.timestamp_millis().div_euclid(DAY_MS);
+            let first_day = last_day - i64::from(days.max(1)) + 1;
+            let from = DateTime::from_timestamp_millis(first_day * DAY_MS).unwrap_or(until);
+            let to = DateTime::from_timestamp_millis((last_day + 1) * DAY_MS).unwrap_or(until);
+            let rows = self
+                .query(
+                    "SELECT source_id,
+                        floor(extract(epoch FROM published_at) / 86400)::bigint AS day, COUNT(*)
+                     FROM items WHERE published_at >= $1 AND published_at < $2
+                     GROUP BY source_id, day",
+                    &[&from, &to],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let day: i64 = r.try_get(1)?;
+                    Ok((
+                        SourceId(r.try_get(0)?),
+                        (day - first_day) as u32,
+                        r.try_get::<_, i64>(2)?.max(0) as u64,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
+        Box::pin(async move {
+            let sql =
+                format!("SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE source_id = $1");
+            self.query_opt(&sql, &[&source.0])
+                .await?
+                .as_ref()
+                .map(websub_from_row)
+                .transpose()
+        })
+    }
+
+    fn websub_by_token(
+        &self,
+        token: String,
+    ) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE callback_token = $1"
+            );
+            self.query_opt(&sql, &[&token])
+                .await?
+                .as_ref()
+                .map(websub_from_row)
+                .transpose()
+        })
+    }
+
+    fn save_websub(&self, sub: WebSubscription) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute(
+                &format!(
+                    "INSERT INTO websub_subscriptions ({WEBSUB_COLUMNS})
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (source_id) DO UPDATE SET hub = EXCLUDED.hub,
+                        topic = EXCLUDED.topic, secret = EXCLUDED.secret,
+                        callback_token = EXCLUDED.callback_token, state = EXCLUDED.state,
+                        requested_at = EXCLUDED.requested_at,
+                        lease_expires_at = EXCLUDED.lease_expires_at,
+                        last_error = EXCLUDED.last_error, last_push_at = EXCLUDED.last_push_at"
+                ),
+                &[
+                    &sub.source.0,
+                    &sub.hub,
+                    &sub.topic,
+                    &sub.secret,
+                    &sub.callback_token,
+                    &sub.state.as_str(),
+                    &sub.requested_at,
+                    &sub.lease_expires_at,
+                    &sub.last_error,
+                    &sub.last_push_at,
+                ],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}
