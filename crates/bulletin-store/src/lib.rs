@@ -55,8 +55,13 @@ pub trait Store: Send + Sync + 'static {
     /// Sources whose `next_fetch_at` has passed (all of them with `all`).
     fn due_sources(&self, now: DateTime<Utc>, all: bool)
     -> BoxFuture<'_, StoreResult<Vec<Source>>>;
+    /// Claims sources to fetch: due ones (see [`Claim::all_since`] for a pass
+    /// over all), oldest due first, none whose lease another worker still
+    /// holds. Claimed sources are held until `record_fetch` or the lease's
+    /// end, so workers sharing the database never fetch one together.
+    fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>>;
     /// Records how a fetch went: new validators and schedule on success, the
-    /// reason and a later retry on failure.
+    /// reason and a later retry on failure; releases the source's lease.
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>>;
 
     /// Of the given items of a source, those already stored (by GUID or

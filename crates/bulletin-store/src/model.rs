@@ -229,3 +229,19 @@ impl WebSubscription {
         self.state == WebSubState::Active && self.lease_expires_at.is_some_and(|t| t > now)
     }
 }
+
+/// A worker's request for sources to fetch (see `Store::claim_sources`).
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// Who holds the lease (a worker's id, for logs and debugging).
+    pub worker: String,
+    pub now: DateTime<Utc>,
+    /// Until when the claimed sources are held; after it, another worker
+    /// may take them.
+    pub lease_until: DateTime<Utc>,
+    /// At most this many sources.
+    pub limit: usize,
+    /// A pass over every source (`fetch --all`): claim each source not
+    /// fetched since this time, due or not, paused or not.
+    pub all_since: Option<DateTime<Utc>>,
+}

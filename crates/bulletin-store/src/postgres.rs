@@ -7,7 +7,7 @@
 //! the item's language with a GIN index.
 
 use crate::{
-    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
+    Claim, Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
     SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
@@ -358,6 +358,44 @@ impl Store for PgStore {
                 .iter()
                 .map(source_from_row)
                 .collect()
+        })
+    }
+
+    fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(async move {
+            // Rows another worker is claiming right now are skipped, not
+            // waited for; a lease still running keeps a source out.
+            let sql = format!(
+                "WITH claimed AS (
+                    SELECT id FROM sources
+                    WHERE (lease_until IS NULL OR lease_until <= $3)
+                      AND CASE WHEN $4::timestamptz IS NULL
+                               THEN next_fetch_at <= $3 AND paused_at IS NULL
+                               ELSE last_fetch_at IS NULL OR last_fetch_at < $4 END
+                    ORDER BY next_fetch_at, id LIMIT $5
+                    FOR UPDATE SKIP LOCKED)
+                 UPDATE sources s SET lease_owner = $1, lease_until = $2
+                 FROM claimed WHERE s.id = claimed.id
+                 RETURNING {SOURCE_COLUMNS}"
+            );
+            let limit = claim.limit.min(i64::MAX as usize) as i64;
+            let mut sources = self
+                .query(
+                    &sql,
+                    &[
+                        &claim.worker,
+                        &to_ms_precision(claim.lease_until),
+                        &claim.now,
+                        &claim.all_since,
+                        &limit,
+                    ],
+                )
+                .await?
+                .iter()
+                .map(source_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            sources.sort_by_key(|s| (s.next_fetch_at, s.id.0));
+            Ok(sources)
         })
     }
 

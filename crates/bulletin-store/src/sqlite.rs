@@ -2,7 +2,7 @@
 //! of readers, each call run off the async threads.
 
 use crate::{
-    Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
+    Claim, Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
     SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0004_source_paused.sql"),
     include_str!("../migrations/sqlite/0005_source_moves.sql"),
     include_str!("../migrations/sqlite/0006_websub.sql"),
+    include_str!("../migrations/sqlite/0007_source_leases.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -294,6 +295,48 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
+        Box::pin(self.write(move |c| {
+            // One writer at a time: the select and the update are atomic.
+            let tx = c.transaction()?;
+            let ids: Vec<i64> = {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE sources SET lease_owner = ?1, lease_until = ?2
+                     WHERE id IN (
+                        SELECT id FROM sources
+                        WHERE (lease_until IS NULL OR lease_until <= ?3)
+                          AND CASE WHEN ?4 IS NULL THEN next_fetch_at <= ?3 AND paused_at IS NULL
+                                   ELSE last_fetch_at IS NULL OR last_fetch_at < ?4 END
+                        ORDER BY next_fetch_at, id LIMIT ?5)
+                     RETURNING id",
+                )?;
+                let rows = stmt.query_map(
+                    params![
+                        claim.worker,
+                        to_ms(claim.lease_until),
+                        to_ms(claim.now),
+                        claim.all_since.map(to_ms),
+                        claim.limit.min(i64::MAX as usize) as i64
+                    ],
+                    |r| r.get(0),
+                )?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut sources = Vec::with_capacity(ids.len());
+            {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"
+                ))?;
+                for id in ids {
+                    sources.push(stmt.query_row([id], source_from_row)?);
+                }
+            }
+            tx.commit()?;
+            sources.sort_by_key(|s| (s.next_fetch_at, s.id.0));
+            Ok(sources)
+        }))
+    }
+
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
         Box::pin(self.write(move |c| {
             match outcome {
@@ -316,7 +359,7 @@ impl Store for SqliteStore {
                             next_fetch_at = ?10, paused_at = NULL,
                             moved_seen = CASE WHEN ?11 IS NULL THEN 0
                                               WHEN moved_to = ?11 THEN moved_seen + 1 ELSE 1 END,
-                            moved_to = ?11
+                            moved_to = ?11, lease_owner = NULL, lease_until = NULL
                          WHERE id = ?1",
                         params![
                             id.0,
@@ -350,7 +393,8 @@ impl Store for SqliteStore {
                     c.execute(
                         "UPDATE sources SET last_fetch_at = ?2, last_error = ?3, error_count = error_count + 1,
                             next_fetch_at = ?4,
-                            paused_at = CASE WHEN ?5 THEN COALESCE(paused_at, ?2) ELSE NULL END
+                            paused_at = CASE WHEN ?5 THEN COALESCE(paused_at, ?2) ELSE NULL END,
+                            lease_owner = NULL, lease_until = NULL
                          WHERE id = ?1",
                         params![id.0, to_ms(at), error, to_ms(next_fetch_at), pause],
                     )?;

@@ -23,7 +23,8 @@ store_tests!(
     stores_once_and_pages_without_gaps,
     keeps_a_websub_subscription_per_source,
     searches_words_not_syntax,
-    knows_items_by_guid_in_its_source_or_by_url_anywhere
+    knows_items_by_guid_in_its_source_or_by_url_anywhere,
+    workers_claim_each_due_source_once_until_the_lease_ends,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -444,4 +445,102 @@ async fn knows_items_by_guid_in_its_source_or_by_url_anywhere(store: &dyn Store)
         [false, false, true, false, false]
     );
     assert!(store.known_items(b, Vec::new()).await.unwrap().is_empty());
+}
+
+async fn workers_claim_each_due_source_once_until_the_lease_ends(store: &dyn Store) {
+    for n in 0..10 {
+        store
+            .add_source(NewSource {
+                url: format!("http://s{n}.example/feed"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    let now = Utc::now();
+    let claim = |worker: &str, limit: usize, at: DateTime<Utc>| bulletin_store::Claim {
+        worker: worker.into(),
+        now: at,
+        lease_until: at + chrono::Duration::seconds(60),
+        limit,
+        all_since: None,
+    };
+    let a = store.claim_sources(claim("a", 4, now)).await.unwrap();
+    let b = store.claim_sources(claim("b", 100, now)).await.unwrap();
+    assert_eq!((a.len(), b.len()), (4, 6));
+    let mut ids: Vec<i64> = a.iter().chain(&b).map(|s| s.id.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "no source claimed twice");
+    assert!(
+        store
+            .claim_sources(claim("c", 100, now))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // "a" records its fetches, except one: it crashed. The fetched ones are
+    // no longer due; the other is taken over once its lease has run out.
+    let later = now + chrono::Duration::minutes(30);
+    for s in &a[..3] {
+        store
+            .record_fetch(s.id, fetched_at(now, later))
+            .await
+            .unwrap();
+    }
+    assert!(
+        store
+            .claim_sources(claim("c", 100, now))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let after_lease = now + chrono::Duration::seconds(61);
+    let taken = store
+        .claim_sources(claim("c", 100, after_lease))
+        .await
+        .unwrap();
+    let mut taken_ids: Vec<i64> = taken.iter().map(|s| s.id.0).collect();
+    taken_ids.sort_unstable();
+    let mut expected: Vec<i64> = std::iter::once(a[3].id.0)
+        .chain(b.iter().map(|s| s.id.0))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(
+        taken_ids, expected,
+        "a's unfinished source and b's expired ones"
+    );
+
+    // A pass over all: every source not fetched since the pass began, due
+    // or not, once.
+    for s in &taken {
+        store
+            .record_fetch(s.id, fetched_at(after_lease, later))
+            .await
+            .unwrap();
+    }
+    let pass = after_lease + chrono::Duration::seconds(1);
+    let all = |worker: &str| bulletin_store::Claim {
+        all_since: Some(pass),
+        ..claim(worker, 100, pass)
+    };
+    assert_eq!(store.claim_sources(all("d")).await.unwrap().len(), 10);
+    assert!(store.claim_sources(all("e")).await.unwrap().is_empty());
+}
+
+/// A successful fetch at `at`, next due at `next`.
+fn fetched_at(at: DateTime<Utc>, next: DateTime<Utc>) -> FetchOutcome {
+    FetchOutcome::Success {
+        at,
+        title: None,
+        site_url: None,
+        kind: None,
+        etag: None,
+        last_modified: None,
+        ttl_minutes: None,
+        warning: None,
+        next_fetch_at: next,
+        moved_to: None,
+    }
 }

@@ -8,7 +8,9 @@ use bulletin_core::{
 };
 use bulletin_fetch::robots::Robots;
 use bulletin_fetch::{FetchError, FetchResponse, Fetcher, Validators};
-use bulletin_store::{FetchOutcome, ItemKey, NewItem, Source, Store, StoreError, WebSubscription};
+use bulletin_store::{
+    Claim, FetchOutcome, ItemKey, NewItem, Source, Store, StoreError, WebSubscription,
+};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::{StreamExt, stream};
 use std::collections::HashMap;
@@ -155,6 +157,25 @@ pub struct Ingestor {
     loader: Loader,
     /// Subscribes sources to WebSub hubs (only in `serve` with a public URL).
     websub: Option<Arc<WebSub>>,
+    /// This process's name on the leases it takes.
+    worker: Arc<str>,
+    /// How long claimed sources are held before another worker may take them.
+    lease: Duration,
+}
+
+/// How long a worker holds the sources it claimed, by default: longer than
+/// any one source takes (its feed, then its article pages).
+pub const DEFAULT_LEASE_SECONDS: i64 = 600;
+
+/// A name for this process on its leases: host and process id.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "bulletin".into());
+    format!("{host}:{}", std::process::id())
 }
 
 impl Ingestor {
@@ -163,7 +184,19 @@ impl Ingestor {
             store,
             loader,
             websub: None,
+            worker: worker_name().into(),
+            lease: Duration::seconds(DEFAULT_LEASE_SECONDS),
         }
+    }
+
+    /// Holds claimed sources this long (see [`DEFAULT_LEASE_SECONDS`]).
+    pub fn with_lease(mut self, lease: Duration) -> Ingestor {
+        self.lease = lease;
+        self
+    }
+
+    pub fn worker(&self) -> &str {
+        &self.worker
     }
 
     /// Also subscribe fetched sources to the WebSub hubs their feeds name.
@@ -218,7 +251,10 @@ impl Ingestor {
     }
 
     /// Fetches every due source (every source with `all`), `concurrency` at
-    /// a time. `on_done` is called after each source.
+    /// a time. Sources are claimed a few at a time as fetch slots free up, so
+    /// several processes sharing the database split the work and never
+    /// fetch one source together. `on_start` gets the number of sources due
+    /// when the pass began; `on_done` is called after each source.
     pub async fn run_pass(
         &self,
         all: bool,
@@ -226,22 +262,24 @@ impl Ingestor {
         on_start: impl FnOnce(usize),
         mut on_done: impl FnMut(&Source, &SourceResult),
     ) -> Result<PassSummary, StoreError> {
-        let due = self.store.due_sources(Utc::now(), all).await?;
-        on_start(due.len());
-        let mut summary = PassSummary {
-            sources: due.len(),
-            ..PassSummary::default()
-        };
-        let mut results = stream::iter(due)
-            .map(|source| {
+        let started = Utc::now();
+        on_start(self.store.due_sources(started, all).await?.len());
+        let concurrency = concurrency.max(1);
+        let mut summary = PassSummary::default();
+        let claimed = Box::pin(self.claimed_sources(all.then_some(started), concurrency));
+        let mut results = claimed
+            .map(|claim| {
                 let this = self.clone();
                 async move {
+                    let source = claim?;
                     let result = this.fetch_source(&source).await;
-                    (source, result)
+                    Ok::<_, StoreError>((source, result))
                 }
             })
-            .buffer_unordered(concurrency.max(1));
-        while let Some((source, result)) = results.next().await {
+            .buffer_unordered(concurrency);
+        while let Some(done) = results.next().await {
+            let (source, result) = done?;
+            summary.sources += 1;
             match &result {
                 Ok(SourceResult::Updated { new_items, warning }) => {
                     summary.updated += 1;
@@ -267,6 +305,43 @@ impl Ingestor {
             }
         }
         Ok(summary)
+    }
+
+    /// The sources of one pass, claimed `batch` at a time when the previous
+    /// batch has been taken up; ends when nothing is left to claim.
+    fn claimed_sources(
+        &self,
+        all_since: Option<DateTime<Utc>>,
+        batch: usize,
+    ) -> impl futures_util::Stream<Item = Result<Source, StoreError>> + use<> {
+        let store = self.store.clone();
+        let worker = self.worker.to_string();
+        let lease = self.lease;
+        stream::unfold(
+            (std::collections::VecDeque::new(), false),
+            move |(mut queue, finished): (std::collections::VecDeque<Source>, bool)| {
+                let store = store.clone();
+                let worker = worker.clone();
+                async move {
+                    if queue.is_empty() && !finished {
+                        let now = Utc::now();
+                        let claim = Claim {
+                            worker,
+                            now,
+                            lease_until: now + lease,
+                            limit: batch,
+                            all_since,
+                        };
+                        match store.claim_sources(claim).await {
+                            Ok(sources) => queue.extend(sources),
+                            Err(e) => return Some((Err(e), (queue, true))),
+                        }
+                    }
+                    let next = queue.pop_front()?;
+                    Some((Ok(next), (queue, finished)))
+                }
+            },
+        )
     }
 
     /// Fetches one source and stores its new items. Fetch and parse failures

@@ -63,9 +63,19 @@ enum Command {
         /// Bulletin) so the feed is populated without internet access.
         #[arg(long)]
         demo: bool,
-        /// Minutes between background fetch passes over due sources.
-        #[arg(long, default_value_t = 1)]
-        poll_minutes: u64,
+        /// What this process does: `web` serves pages, API and feeds without
+        /// fetching; `worker` fetches without serving; `all` does both.
+        /// Several web and worker processes can share one PostgreSQL
+        /// database: workers split the due sources between them.
+        #[arg(long, value_enum, default_value = "all")]
+        role: web::Role,
+        /// Minutes between fetch passes over due sources (fractions allowed).
+        #[arg(long, default_value_t = 1.0)]
+        poll_minutes: f64,
+        /// Seconds a worker holds the sources it claimed; a crashed worker's
+        /// sources are taken over by others after this.
+        #[arg(long, default_value_t = ingest::DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(1..))]
+        lease_seconds: i64,
         /// Do not fetch in the background.
         #[arg(long)]
         no_fetch: bool,
@@ -294,7 +304,12 @@ async fn run(cli: Cli) -> Result<()> {
             poll_minutes,
             no_fetch,
             public_url,
+            role,
+            lease_seconds,
         } => {
+            if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
+                anyhow::bail!("--poll-minutes must be a positive number, such as 1 or 0.5");
+            }
             let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
             let app = open_app(&cli).await?;
             web::serve(
@@ -302,7 +317,10 @@ async fn run(cli: Cli) -> Result<()> {
                 web::ServeOptions {
                     addr,
                     demo: *demo,
-                    poll_minutes: (!*no_fetch).then_some(*poll_minutes),
+                    role: *role,
+                    poll: (!*no_fetch)
+                        .then(|| std::time::Duration::from_secs_f64(poll_minutes * 60.0)),
+                    lease: chrono::Duration::seconds(*lease_seconds),
                     public_url,
                 },
             )

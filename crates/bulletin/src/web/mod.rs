@@ -56,13 +56,28 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// What a `serve` process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Serve the web page, API and feeds; fetch nothing (behind a load
+    /// balancer, beside workers).
+    Web,
+    /// Fetch sources; serve nothing.
+    Worker,
+    /// Both (one process does everything).
+    All,
+}
+
 /// How `serve` runs.
 pub struct ServeOptions<'a> {
     pub addr: &'a str,
     /// Load the offline demo sample first.
     pub demo: bool,
-    /// Minutes between background fetch passes; `None`: no fetching.
-    pub poll_minutes: Option<u64>,
+    pub role: Role,
+    /// Time between fetch passes; `None`: no fetching.
+    pub poll: Option<Duration>,
+    /// How long a worker holds the sources it claimed.
+    pub lease: chrono::Duration,
     /// Where readers and WebSub hubs reach this server; with it, sources
     /// whose feeds name a hub are subscribed to.
     pub public_url: Option<url::Url>,
@@ -72,10 +87,14 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     let ServeOptions {
         addr,
         demo,
-        poll_minutes,
+        role,
+        poll,
+        lease,
         public_url,
     } = options;
-    let mut ingestor = Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone()));
+    let poll = if role == Role::Web { None } else { poll };
+    let mut ingestor =
+        Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone())).with_lease(lease);
     if let Some(public_url) = public_url {
         eprintln!("WebSub: hubs will call back at {public_url}websub/…");
         ingestor = ingestor.with_websub(crate::websub::WebSub::new(
@@ -85,6 +104,24 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         ));
     }
     let ingestor = Arc::new(ingestor);
+    if role == Role::Worker {
+        if demo {
+            load_demo(&app, &ingestor).await?;
+        }
+        let Some(period) = poll else {
+            anyhow::bail!("a worker that does not fetch has nothing to do; drop --no-fetch");
+        };
+        eprintln!(
+            "Bulletin worker {} is fetching due sources every {}s (Ctrl-C stops it)",
+            ingestor.worker(),
+            period.as_secs_f64()
+        );
+        tokio::select! {
+            _ = fetch_forever(ingestor, period) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        return Ok(());
+    }
     // Listen before fetching: a WebSub hub may call back while the first
     // pass is still running (connections wait until the server takes them).
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
@@ -93,24 +130,8 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     if demo {
         load_demo(&app, &ingestor).await?;
     }
-    if let Some(minutes) = poll_minutes {
-        let ingestor = ingestor.clone();
-        tokio::spawn(async move {
-            let period = Duration::from_secs(minutes.max(1) * 60);
-            loop {
-                match ingestor.run_pass(false, 16, |_| {}, |_, _| {}).await {
-                    Ok(s) if s.sources > 0 => tracing::info!(
-                        "background fetch: {} sources, {} new items, {} failed",
-                        s.sources,
-                        s.new_items,
-                        s.failed.len()
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("background fetch stopped early: {e}"),
-                }
-                tokio::time::sleep(period).await;
-            }
-        });
+    if let Some(period) = poll {
+        tokio::spawn(fetch_forever(ingestor.clone(), period));
     }
     let local = listener.local_addr()?;
     eprintln!("Bulletin is serving on http://{local}/ (Ctrl-C stops it)");
@@ -127,6 +148,24 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     .await
     .context("the web server stopped")?;
     Ok(())
+}
+
+/// Passes over the due sources, `period` apart (claimed, so other workers
+/// on the same database share them).
+async fn fetch_forever(ingestor: Arc<Ingestor>, period: Duration) {
+    loop {
+        match ingestor.run_pass(false, 16, |_| {}, |_, _| {}).await {
+            Ok(s) if s.sources > 0 => tracing::info!(
+                "background fetch: {} sources, {} new items, {} failed",
+                s.sources,
+                s.new_items,
+                s.failed.len()
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("background fetch stopped early: {e}"),
+        }
+        tokio::time::sleep(period).await;
+    }
 }
 
 async fn load_demo(app: &App, ingestor: &Ingestor) -> Result<()> {

@@ -48,14 +48,28 @@ impl Doc {
 pub struct FixtureServer {
     pub addr: SocketAddr,
     docs: Arc<Mutex<HashMap<String, Doc>>>,
+    /// Requests per path, and how long every answer waits.
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    delay: Arc<Mutex<Duration>>,
+}
+
+#[derive(Clone)]
+struct Fixtures {
+    docs: Arc<Mutex<HashMap<String, Doc>>>,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    delay: Arc<Mutex<Duration>>,
 }
 
 impl FixtureServer {
     pub async fn start() -> FixtureServer {
-        let docs: Arc<Mutex<HashMap<String, Doc>>> = Arc::default();
+        let fixtures = Fixtures {
+            docs: Arc::default(),
+            hits: Arc::default(),
+            delay: Arc::default(),
+        };
         let app = Router::new()
             .route("/{*path}", axum::routing::get(serve_doc))
-            .with_state(docs.clone());
+            .with_state(fixtures.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind fixture server");
@@ -63,7 +77,28 @@ impl FixtureServer {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        FixtureServer { addr, docs }
+        FixtureServer {
+            addr,
+            docs: fixtures.docs,
+            hits: fixtures.hits,
+            delay: fixtures.delay,
+        }
+    }
+
+    /// How many requests `path` received.
+    pub fn hits(&self, path: &str) -> usize {
+        let hits = self.hits.lock().unwrap();
+        hits.get(path.trim_start_matches('/')).copied().unwrap_or(0)
+    }
+
+    /// Requests received in all.
+    pub fn total_hits(&self) -> usize {
+        self.hits.lock().unwrap().values().sum()
+    }
+
+    /// Every answer waits this long (a slow site).
+    pub fn set_delay(&self, delay: Duration) {
+        *self.delay.lock().unwrap() = delay;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -78,11 +113,18 @@ impl FixtureServer {
     }
 }
 
-async fn serve_doc(
-    State(docs): State<Arc<Mutex<HashMap<String, Doc>>>>,
-    Path(path): Path<String>,
-) -> Response {
-    let doc = docs.lock().unwrap().get(&path).cloned();
+async fn serve_doc(State(fixtures): State<Fixtures>, Path(path): Path<String>) -> Response {
+    *fixtures
+        .hits
+        .lock()
+        .unwrap()
+        .entry(path.clone())
+        .or_default() += 1;
+    let delay = *fixtures.delay.lock().unwrap();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let doc = fixtures.docs.lock().unwrap().get(&path).cloned();
     match doc {
         Some(d) => {
             let mut response = (
@@ -190,6 +232,10 @@ impl Server {
         let mut lines = BufReader::new(stderr).lines();
         let base = tokio::time::timeout(Duration::from_secs(30), async {
             while let Ok(Some(line)) = lines.next_line().await {
+                // A worker serves nothing: it has no address.
+                if line.starts_with("Bulletin worker") {
+                    return String::new();
+                }
                 if let Some(rest) = line.split("serving on ").nth(1) {
                     return rest
                         .split_whitespace()
@@ -205,6 +251,11 @@ impl Server {
         .expect("bulletin serve did not start listening");
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Server { child, base }
+    }
+
+    /// Kills the process at once (SIGKILL: no chance to clean up).
+    pub async fn kill(&mut self) {
+        self.child.kill().await.expect("kill bulletin");
     }
 
     pub async fn get(&self, path: &str) -> (u16, String, String) {
