@@ -83,6 +83,24 @@ pub trait Store: Send + Sync + 'static {
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
 
+    /// Items in id order after `after` (all of them from `ItemId(0)`), with
+    /// everything needed to store them again: for `export`.
+    fn export_items(
+        &self,
+        after: ItemId,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>>;
+    /// Adds a source as another database had it (title, validators,
+    /// schedule, health), under a new id: for `import`.
+    fn restore_source(&self, source: Source) -> BoxFuture<'_, StoreResult<SourceId>>;
+    /// Stores exported items under `source`, keeping their `created_at`;
+    /// items already stored are skipped. Returns how many were added.
+    fn restore_items(
+        &self,
+        source: SourceId,
+        items: Vec<ExportedItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>>;
+
     /// The source's WebSub subscription, if it has one.
     fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;
     /// The subscription whose callback URL ends in `token`.

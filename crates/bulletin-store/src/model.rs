@@ -39,7 +39,7 @@ impl Source {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewSource {
     pub url: String,
     pub site_url: Option<String>,
@@ -82,7 +82,7 @@ pub struct ItemKey {
 }
 
 /// An item ready to store (HTML already sanitized).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewItem {
     pub guid: Option<String>,
     pub kind: ItemKind,
@@ -244,4 +244,16 @@ pub struct Claim {
     /// A pass over every source (`fetch --all`): claim each source not
     /// fetched since this time, due or not, paused or not.
     pub all_since: Option<DateTime<Utc>>,
+}
+
+/// One stored item as `export` writes it: everything needed to store it
+/// again elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedItem {
+    /// Its id in the database it came from (for paging the export).
+    pub id: ItemId,
+    pub source: SourceId,
+    /// When it was first stored.
+    pub created_at: DateTime<Utc>,
+    pub item: NewItem,
 }

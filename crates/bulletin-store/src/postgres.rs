@@ -7,8 +7,8 @@
 //! the item's language with a GIN index.
 
 use crate::{
-    Claim, Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
-    SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
+    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
+    NewSource, Source, SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -143,6 +143,61 @@ impl PgStore {
         }
         tx.commit().await?;
         Ok(applied)
+    }
+
+    /// Inserts items with their `created_at`, skipping those already
+    /// stored, in one transaction.
+    async fn insert_item_rows<'a>(
+        &self,
+        source: SourceId,
+        rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
+    ) -> StoreResult<usize> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary,
+                    published_at, modified_at, created_at, lang, site_name, authors, lead_image,
+                    text, html, word_count, reading_time)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                    $16, $17, $18)
+                 ON CONFLICT DO NOTHING",
+            )
+            .await?;
+        let mut added = 0;
+        for (item, created_at) in rows {
+            let authors = Json(&item.authors);
+            let lead_image = item.lead_image.as_ref().map(Json);
+            let word_count = item.word_count.min(i32::MAX as usize) as i32;
+            let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
+            added += tx
+                .execute(
+                    &stmt,
+                    &[
+                        &source.0,
+                        &item.guid,
+                        &item.kind.as_str(),
+                        &item.url,
+                        &item.canonical_url,
+                        &item.title,
+                        &item.summary,
+                        &to_ms_precision(item.published_at),
+                        &item.modified_at.map(to_ms_precision),
+                        &to_ms_precision(created_at),
+                        &item.lang,
+                        &item.site_name,
+                        &authors,
+                        &lead_image,
+                        &item.text,
+                        &item.html,
+                        &word_count,
+                        &reading_time,
+                    ],
+                )
+                .await? as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
     }
 
     async fn query(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<Row>> {
@@ -512,53 +567,111 @@ impl Store for PgStore {
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(async move {
-            let mut client = self.pool.get().await?;
-            let tx = client.transaction().await?;
-            let stmt = tx
-                .prepare_cached(
-                    "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary,
-                        published_at, modified_at, created_at, lang, site_name, authors, lead_image,
-                        text, html, word_count, reading_time)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                        $16, $17, $18)
-                     ON CONFLICT DO NOTHING",
+            let now = Utc::now();
+            self.insert_item_rows(source, items.iter().map(|i| (i, now)))
+                .await
+        })
+    }
+
+    fn restore_items(
+        &self,
+        source: SourceId,
+        items: Vec<ExportedItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(async move {
+            self.insert_item_rows(source, items.iter().map(|e| (&e.item, e.created_at)))
+                .await
+        })
+    }
+
+    fn export_items(
+        &self,
+        after: ItemId,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>> {
+        Box::pin(async move {
+            let limit = limit.min(100_000) as i64;
+            let rows = self
+                .query(
+                    "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title,
+                        summary, published_at, modified_at, lang, site_name, authors, lead_image,
+                        text, html, word_count, reading_time
+                     FROM items WHERE id > $1 ORDER BY id LIMIT $2",
+                    &[&after.0, &limit],
                 )
                 .await?;
-            let now = to_ms_precision(Utc::now());
-            let mut added = 0;
-            for item in &items {
-                let authors = Json(&item.authors);
-                let lead_image = item.lead_image.as_ref().map(Json);
-                let word_count = item.word_count.min(i32::MAX as usize) as i32;
-                let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
-                added += tx
-                    .execute(
-                        &stmt,
-                        &[
-                            &source.0,
-                            &item.guid,
-                            &item.kind.as_str(),
-                            &item.url,
-                            &item.canonical_url,
-                            &item.title,
-                            &item.summary,
-                            &to_ms_precision(item.published_at),
-                            &item.modified_at.map(to_ms_precision),
-                            &now,
-                            &item.lang,
-                            &item.site_name,
-                            &authors,
-                            &lead_image,
-                            &item.text,
-                            &item.html,
-                            &word_count,
-                            &reading_time,
-                        ],
-                    )
-                    .await? as usize;
+            rows.iter()
+                .map(|r| {
+                    let authors: serde_json::Value = r.try_get(13)?;
+                    let lead_image: Option<serde_json::Value> = r.try_get(14)?;
+                    Ok(ExportedItem {
+                        id: ItemId(r.try_get(0)?),
+                        source: SourceId(r.try_get(1)?),
+                        created_at: r.try_get(2)?,
+                        item: NewItem {
+                            guid: r.try_get(3)?,
+                            kind: ItemKind::parse(r.try_get(4)?),
+                            url: r.try_get(5)?,
+                            canonical_url: r.try_get(6)?,
+                            title: r.try_get(7)?,
+                            summary: r.try_get(8)?,
+                            published_at: r.try_get(9)?,
+                            modified_at: r.try_get(10)?,
+                            lang: r.try_get(11)?,
+                            site_name: r.try_get(12)?,
+                            authors: serde_json::from_value(authors).unwrap_or_default(),
+                            lead_image: lead_image.and_then(|j| serde_json::from_value(j).ok()),
+                            text: r.try_get(15)?,
+                            html: r.try_get(16)?,
+                            word_count: r.try_get::<_, i32>(17)?.max(0) as usize,
+                            reading_time_minutes: r.try_get::<_, i32>(18)?.max(0) as u32,
+                        },
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn restore_source(&self, source: Source) -> BoxFuture<'_, StoreResult<SourceId>> {
+        Box::pin(async move {
+            let ttl = source.ttl_minutes.map(|t| t.min(i32::MAX as u32) as i32);
+            let errors = source.error_count.min(i32::MAX as u32) as i32;
+            let inserted = self
+                .query_opt(
+                    "INSERT INTO sources (url, site_url, title, kind, etag, last_modified,
+                        ttl_minutes, created_at, last_fetch_at, last_success_at, last_error,
+                        error_count, next_fetch_at, category, paused_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                     ON CONFLICT (url) DO NOTHING RETURNING id",
+                    &[
+                        &source.url,
+                        &source.site_url,
+                        &source.title,
+                        &source.kind,
+                        &source.etag,
+                        &source.last_modified,
+                        &ttl,
+                        &to_ms_precision(source.created_at),
+                        &source.last_fetch_at.map(to_ms_precision),
+                        &source.last_success_at.map(to_ms_precision),
+                        &source.last_error,
+                        &errors,
+                        &to_ms_precision(source.next_fetch_at),
+                        &source.category,
+                        &source.paused_at.map(to_ms_precision),
+                    ],
+                )
+                .await?;
+            match inserted {
+                Some(row) => Ok(SourceId(row.try_get(0)?)),
+                None => {
+                    let existing = self
+                        .query_opt("SELECT id FROM sources WHERE url = $1", &[&source.url])
+                        .await?
+                        .ok_or_else(|| StoreError::Database("the source vanished".into()))?;
+                    Err(StoreError::DuplicateSource(SourceId(existing.try_get(0)?)))
+                }
             }
-            tx.commit().await?;
-            Ok(added)
         })
     }
 

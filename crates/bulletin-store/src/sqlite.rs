@@ -2,8 +2,8 @@
 //! of readers, each call run off the async threads.
 
 use crate::{
-    Claim, Cursor, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem, NewSource, Source,
-    SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
+    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
+    NewSource, Source, SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -124,6 +124,53 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
     }
+}
+
+/// Inserts items with their `created_at`, skipping those already stored.
+fn insert_item_rows<'a>(
+    c: &mut Connection,
+    source: SourceId,
+    rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
+) -> StoreResult<usize> {
+    let tx = c.transaction()?;
+    let mut added = 0;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary, published_at,
+                modified_at, created_at, lang, site_name, authors, lead_image, text, html, word_count, reading_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             ON CONFLICT DO NOTHING",
+        )?;
+        for (item, created_at) in rows {
+            let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
+            let lead_image = item
+                .lead_image
+                .as_ref()
+                .and_then(|i| serde_json::to_string(i).ok());
+            added += stmt.execute(params![
+                source.0,
+                item.guid,
+                item.kind.as_str(),
+                item.url,
+                item.canonical_url,
+                item.title,
+                item.summary,
+                to_ms(item.published_at),
+                item.modified_at.map(to_ms),
+                to_ms(created_at),
+                item.lang,
+                item.site_name,
+                authors,
+                lead_image,
+                item.text,
+                item.html,
+                item.word_count as i64,
+                item.reading_time_minutes,
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(added)
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -437,43 +484,100 @@ impl Store for SqliteStore {
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(self.write(move |c| {
-            let tx = c.transaction()?;
-            let mut added = 0;
+            let now = Utc::now();
+            insert_item_rows(c, source, items.iter().map(|i| (i, now)))
+        }))
+    }
+
+    fn restore_items(
+        &self,
+        source: SourceId,
+        items: Vec<ExportedItem>,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(self.write(move |c| {
+            insert_item_rows(c, source, items.iter().map(|e| (&e.item, e.created_at)))
+        }))
+    }
+
+    fn export_items(
+        &self,
+        after: ItemId,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title, summary,
+                    published_at, modified_at, lang, site_name, authors, lead_image, text, html,
+                    word_count, reading_time
+                 FROM items WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after.0, limit.min(100_000) as i64], |r| {
+                let authors: String = r.get(13)?;
+                let lead_image: Option<String> = r.get(14)?;
+                Ok(ExportedItem {
+                    id: ItemId(r.get(0)?),
+                    source: SourceId(r.get(1)?),
+                    created_at: from_ms(r.get(2)?),
+                    item: NewItem {
+                        guid: r.get(3)?,
+                        kind: ItemKind::parse(&r.get::<_, String>(4)?),
+                        url: r.get(5)?,
+                        canonical_url: r.get(6)?,
+                        title: r.get(7)?,
+                        summary: r.get(8)?,
+                        published_at: from_ms(r.get(9)?),
+                        modified_at: r.get::<_, Option<i64>>(10)?.map(from_ms),
+                        lang: r.get(11)?,
+                        site_name: r.get(12)?,
+                        authors: serde_json::from_str(&authors).unwrap_or_default(),
+                        lead_image: lead_image.and_then(|j| serde_json::from_str(&j).ok()),
+                        text: r.get(15)?,
+                        html: r.get(16)?,
+                        word_count: r.get::<_, i64>(17)?.max(0) as usize,
+                        reading_time_minutes: r.get(18)?,
+                    },
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn restore_source(&self, source: Source) -> BoxFuture<'_, StoreResult<SourceId>> {
+        Box::pin(self.write(move |c| {
+            if let Some(id) = c
+                .query_row(
+                    "SELECT id FROM sources WHERE url = ?1",
+                    [&source.url],
+                    |r| r.get(0),
+                )
+                .optional()?
             {
-                let mut stmt = tx.prepare_cached(
-                    "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary, published_at,
-                        modified_at, created_at, lang, site_name, authors, lead_image, text, html, word_count, reading_time)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                     ON CONFLICT DO NOTHING",
-                )?;
-                let now = to_ms(Utc::now());
-                for item in &items {
-                    let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
-                    let lead_image = item.lead_image.as_ref().and_then(|i| serde_json::to_string(i).ok());
-                    added += stmt.execute(params![
-                        source.0,
-                        item.guid,
-                        item.kind.as_str(),
-                        item.url,
-                        item.canonical_url,
-                        item.title,
-                        item.summary,
-                        to_ms(item.published_at),
-                        item.modified_at.map(to_ms),
-                        now,
-                        item.lang,
-                        item.site_name,
-                        authors,
-                        lead_image,
-                        item.text,
-                        item.html,
-                        item.word_count as i64,
-                        item.reading_time_minutes,
-                    ])?;
-                }
+                return Err(StoreError::DuplicateSource(SourceId(id)));
             }
-            tx.commit()?;
-            Ok(added)
+            c.execute(
+                "INSERT INTO sources (url, site_url, title, kind, etag, last_modified, ttl_minutes,
+                    created_at, last_fetch_at, last_success_at, last_error, error_count,
+                    next_fetch_at, category, paused_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    source.url,
+                    source.site_url,
+                    source.title,
+                    source.kind,
+                    source.etag,
+                    source.last_modified,
+                    source.ttl_minutes,
+                    to_ms(source.created_at),
+                    source.last_fetch_at.map(to_ms),
+                    source.last_success_at.map(to_ms),
+                    source.last_error,
+                    source.error_count,
+                    to_ms(source.next_fetch_at),
+                    source.category,
+                    source.paused_at.map(to_ms),
+                ],
+            )?;
+            Ok(SourceId(c.last_insert_rowid()))
         }))
     }
 

@@ -5,6 +5,7 @@ mod batch;
 mod commands;
 mod demo;
 mod ingest;
+mod transfer;
 mod web;
 mod websub;
 
@@ -120,6 +121,20 @@ enum Command {
     /// Import or export the subscription list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Write the whole database (sources, items with their content) as JSON
+    /// lines, to move it to another database with `bulletin import`.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Read a file written by `bulletin export` (or - for standard input)
+    /// into this database. Sources already subscribed and items already
+    /// stored are skipped, so it can be run again.
+    Import {
+        /// The export file, or - for standard input.
+        file: PathBuf,
+    },
     /// Create or update the database's tables, then exit (every command
     /// does this when it opens the database; this does only that).
     Migrate,
@@ -287,6 +302,14 @@ async fn run(cli: Cli) -> Result<()> {
                     commands::opml_export(&app, output.as_deref()).await
                 }
             }
+        }
+        Command::Export { output } => {
+            let app = open_app(&cli).await?;
+            transfer::export(&app, output.as_deref()).await
+        }
+        Command::Import { file } => {
+            let app = open_app(&cli).await?;
+            transfer::import(&app, file).await
         }
         Command::Migrate => {
             // Opening the store applies what is missing.
