@@ -110,7 +110,9 @@ pub async fn import(app: &App, input: &Path) -> Result<()> {
     };
     let bar = progress(0, "importing");
     let mut ids: HashMap<SourceId, SourceId> = HashMap::new();
-    let mut pending: HashMap<SourceId, Vec<ExportedItem>> = HashMap::new();
+    // Items are stored in the file's order (so ties in the feed's order
+    // stay as they were), a run of one source's items at a time.
+    let mut pending: Option<(SourceId, Vec<ExportedItem>)> = None;
     let (mut sources_added, mut sources_known) = (0usize, 0usize);
     let (mut items_read, mut items_added) = (0usize, 0usize);
     let mut header_seen = false;
@@ -161,20 +163,22 @@ pub async fn import(app: &App, input: &Path) -> Result<()> {
                     );
                 };
                 items_read += 1;
-                let batch = pending.entry(source).or_default();
-                batch.push(item);
-                if batch.len() >= BATCH {
-                    let batch = std::mem::take(batch);
-                    items_added += app.store.restore_items(source, batch).await?;
+                if let Some((run_source, run)) = &pending
+                    && (*run_source != source || run.len() >= BATCH)
+                    && let Some((run_source, run)) = pending.take()
+                {
+                    items_added += app.store.restore_items(run_source, run).await?;
                     bar.set_position(items_read as u64);
                 }
+                pending
+                    .get_or_insert_with(|| (source, Vec::new()))
+                    .1
+                    .push(item);
             }
         }
     }
-    for (source, batch) in pending {
-        if !batch.is_empty() {
-            items_added += app.store.restore_items(source, batch).await?;
-        }
+    if let Some((source, run)) = pending {
+        items_added += app.store.restore_items(source, run).await?;
     }
     bar.finish_and_clear();
     if !header_seen {
