@@ -26,6 +26,8 @@ pub enum StoreError {
     Open { path: String, reason: String },
     #[error("a source with this URL already exists (id {0})")]
     DuplicateSource(SourceId),
+    #[error("the user name {0:?} is taken")]
+    DuplicateUser(String),
     #[error("invalid cursor")]
     InvalidCursor,
     #[error("the database task stopped: {0}")]
@@ -100,6 +102,39 @@ pub trait Store: Send + Sync + 'static {
         source: SourceId,
         items: Vec<ExportedItem>,
     ) -> BoxFuture<'_, StoreResult<usize>>;
+
+    /// Creates an account; a name taken (in any letter case) is refused.
+    fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>>;
+    /// The account with this sign-in name, in any letter case.
+    fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>>;
+    fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>>;
+    fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>>;
+    /// The session with this token hash and its user, unless it expired.
+    fn session(
+        &self,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Option<(Session, User)>>>;
+    fn delete_session(&self, token_hash: String) -> BoxFuture<'_, StoreResult<()>>;
+    /// Adds an API token (by hash) for a user; returns its id.
+    fn add_api_token(
+        &self,
+        user: UserId,
+        name: String,
+        token_hash: String,
+    ) -> BoxFuture<'_, StoreResult<i64>>;
+    /// The user an API token (by hash) belongs to; notes its use.
+    fn api_token_user(&self, token_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>>;
+    /// Stars or unstars an item for a user.
+    fn set_star(&self, user: UserId, item: ItemId, starred: bool)
+    -> BoxFuture<'_, StoreResult<()>>;
+    /// Of the given items, those the user starred.
+    fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
+    /// Removes up to `limit` items published before `before` that nobody
+    /// starred, oldest first, in one short transaction; returns how many.
+    /// Call it repeatedly to prune more without holding readers up.
+    fn prune_items(&self, before: DateTime<Utc>, limit: usize)
+    -> BoxFuture<'_, StoreResult<usize>>;
 
     /// The source's WebSub subscription, if it has one.
     fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;

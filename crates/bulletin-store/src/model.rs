@@ -257,3 +257,87 @@ pub struct ExportedItem {
     pub created_at: DateTime<Utc>,
     pub item: NewItem,
 }
+
+/// A person who signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads, stars.
+    Reader,
+    /// Also writes and publishes posts.
+    Editor,
+    /// Also manages sources and users.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "reader" => Role::Reader,
+            "editor" => Role::Editor,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+}
+
+/// A user account. The password hash never leaves the store in exports
+/// or JSON (`skip_serializing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    /// The sign-in name.
+    pub name: String,
+    pub role: Role,
+    #[serde(skip_serializing, default)]
+    pub password_hash: String,
+    /// The name shown on bylines (the sign-in name when unset).
+    pub display_name: Option<String>,
+    /// The role shown on the author card ("Senior News Editor").
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewUser {
+    pub name: String,
+    pub role: Option<Role>,
+    /// An Argon2id PHC string, never the password itself.
+    pub password_hash: String,
+    pub display_name: Option<String>,
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// A signed-in browser. Only a hash of the cookie's token is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: UserId,
+    /// The token every form of this session must carry.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}

@@ -8,7 +8,8 @@
 
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, Source, SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
+    NewSource, NewUser, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User,
+    UserId, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -17,7 +18,10 @@ use futures_util::future::BoxFuture;
 use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{NoTls, Row};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_accounts.sql"),
+];
 
 /// Connections kept open to the server.
 const POOL_SIZE: usize = 16;
@@ -289,6 +293,23 @@ fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
         authors: serde_json::from_value(authors).unwrap_or_default(),
         text: if with_content { r.try_get(16)? } else { None },
         html: if with_content { r.try_get(17)? } else { None },
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at";
+
+/// A user from `USER_COLUMNS` starting at column `at`.
+fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
+    Ok(User {
+        id: UserId(r.try_get(at)?),
+        name: r.try_get(at + 1)?,
+        role: Role::parse(r.try_get(at + 2)?).unwrap_or(Role::Reader),
+        password_hash: r.try_get(at + 3)?,
+        display_name: r.try_get(at + 4)?,
+        title: r.try_get(at + 5)?,
+        bio: r.try_get(at + 6)?,
+        avatar_url: r.try_get(at + 7)?,
+        created_at: r.try_get(at + 8)?,
     })
 }
 
@@ -810,6 +831,206 @@ impl Store for PgStore {
                     ))
                 })
                 .collect()
+        })
+    }
+
+    fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {
+        Box::pin(async move {
+            let role = user.role.unwrap_or(Role::Reader).as_str();
+            let inserted = self
+                .query_opt(
+                    "INSERT INTO users (name, role, password_hash, display_name, title, bio,
+                        avatar_url, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (lower(name)) DO NOTHING RETURNING id",
+                    &[
+                        &user.name,
+                        &role,
+                        &user.password_hash,
+                        &user.display_name,
+                        &user.title,
+                        &user.bio,
+                        &user.avatar_url,
+                        &to_ms_precision(Utc::now()),
+                    ],
+                )
+                .await?;
+            match inserted {
+                Some(row) => Ok(UserId(row.try_get(0)?)),
+                None => Err(StoreError::DuplicateUser(user.name)),
+            }
+        })
+    }
+
+    fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.name) = lower($1)");
+            self.query_opt(&sql, &[&name])
+                .await?
+                .as_ref()
+                .map(|r| user_from_row(r, 0))
+                .transpose()
+        })
+    }
+
+    fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id");
+            self.query(&sql, &[])
+                .await?
+                .iter()
+                .map(|r| user_from_row(r, 0))
+                .collect()
+        })
+    }
+
+    fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute(
+                "DELETE FROM sessions WHERE expires_at <= $1",
+                &[&session.created_at],
+            )
+            .await?;
+            self.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &session.token_hash,
+                    &session.user.0,
+                    &session.csrf_token,
+                    &to_ms_precision(session.created_at),
+                    &to_ms_precision(session.expires_at),
+                ],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn session(
+        &self,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Option<(Session, User)>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+            );
+            let Some(r) = self.query_opt(&sql, &[&token_hash, &now]).await? else {
+                return Ok(None);
+            };
+            let session = Session {
+                token_hash: r.try_get(0)?,
+                user: UserId(r.try_get(1)?),
+                csrf_token: r.try_get(2)?,
+                created_at: r.try_get(3)?,
+                expires_at: r.try_get(4)?,
+            };
+            Ok(Some((session, user_from_row(&r, 5)?)))
+        })
+    }
+
+    fn delete_session(&self, token_hash: String) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn add_api_token(
+        &self,
+        user: UserId,
+        name: String,
+        token_hash: String,
+    ) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(async move {
+            let row = self
+                .query_opt(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                    &[&user.0, &name, &token_hash, &to_ms_precision(Utc::now())],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Database("no id for the new token".into()))?;
+            Ok(row.try_get(0)?)
+        })
+    }
+
+    fn api_token_user(&self, token_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "WITH used AS (
+                    UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id)
+                 SELECT {USER_COLUMNS} FROM used JOIN users u ON u.id = used.user_id"
+            );
+            self.query_opt(&sql, &[&token_hash, &to_ms_precision(Utc::now())])
+                .await?
+                .as_ref()
+                .map(|r| user_from_row(r, 0))
+                .transpose()
+        })
+    }
+
+    fn set_star(
+        &self,
+        user: UserId,
+        item: ItemId,
+        starred: bool,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            if starred {
+                self.execute(
+                    "INSERT INTO stars (user_id, item_id, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&user.0, &item.0, &to_ms_precision(Utc::now())],
+                )
+                .await?;
+            } else {
+                self.execute(
+                    "DELETE FROM stars WHERE user_id = $1 AND item_id = $2",
+                    &[&user.0, &item.0],
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
+        Box::pin(async move {
+            let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+            let rows = self
+                .query(
+                    "SELECT EXISTS (SELECT 1 FROM stars s WHERE s.user_id = $1 AND s.item_id = k.id)
+                     FROM unnest($2::bigint[]) WITH ORDINALITY AS k(id, n) ORDER BY k.n",
+                    &[&user.0, &ids],
+                )
+                .await?;
+            rows.iter().map(|r| Ok(r.try_get::<_, bool>(0)?)).collect()
+        })
+    }
+
+    fn prune_items(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(async move {
+            let limit = limit.min(100_000) as i64;
+            let n = self
+                .execute(
+                    "DELETE FROM items WHERE id IN (
+                        SELECT i.id FROM items i
+                        WHERE i.published_at < $1
+                          AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                        ORDER BY i.published_at LIMIT $2)",
+                    &[&before, &limit],
+                )
+                .await?;
+            Ok(n as usize)
         })
     }
 

@@ -3,7 +3,8 @@
 
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, Source, SourceRef, Store, StoreError, StoreResult, WebSubState, WebSubscription,
+    NewSource, NewUser, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User,
+    UserId, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -21,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_source_moves.sql"),
     include_str!("../migrations/sqlite/0006_websub.sql"),
     include_str!("../migrations/sqlite/0007_source_leases.sql"),
+    include_str!("../migrations/sqlite/0008_accounts.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -237,6 +239,23 @@ fn websub_from_row(r: &Row<'_>) -> rusqlite::Result<WebSubscription> {
         lease_expires_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
         last_error: r.get(8)?,
         last_push_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, \
+     u.avatar_url, u.created_at";
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: UserId(r.get(0)?),
+        name: r.get(1)?,
+        role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Reader),
+        password_hash: r.get(3)?,
+        display_name: r.get(4)?,
+        title: r.get(5)?,
+        bio: r.get(6)?,
+        avatar_url: r.get(7)?,
+        created_at: from_ms(r.get(8)?),
     })
 }
 
@@ -676,6 +695,202 @@ impl Store for SqliteStore {
                 },
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {
+        Box::pin(self.write(move |c| {
+            let taken: Option<i64> = c
+                .query_row("SELECT id FROM users WHERE name = ?1", [&user.name], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::DuplicateUser(user.name));
+            }
+            c.execute(
+                "INSERT INTO users (name, role, password_hash, display_name, title, bio, avatar_url, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    user.name,
+                    user.role.unwrap_or(Role::Reader).as_str(),
+                    user.password_hash,
+                    user.display_name,
+                    user.title,
+                    user.bio,
+                    user.avatar_url,
+                    to_ms(Utc::now()),
+                ],
+            )?;
+            Ok(UserId(c.last_insert_rowid()))
+        }))
+    }
+
+    fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1"
+            ))?;
+            Ok(stmt.query_row([name], user_from_row).optional()?)
+        }))
+    }
+
+    fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>> {
+        Box::pin(self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id"))?;
+            let rows = stmt.query_map([], user_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            // Expired sessions go when new ones come.
+            c.execute(
+                "DELETE FROM sessions WHERE expires_at <= ?1",
+                [to_ms(session.created_at)],
+            )?;
+            c.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    session.token_hash,
+                    session.user.0,
+                    session.csrf_token,
+                    to_ms(session.created_at),
+                    to_ms(session.expires_at),
+                ],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn session(
+        &self,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Option<(Session, User)>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+            ))?;
+            Ok(stmt
+                .query_row(params![token_hash, to_ms(now)], |r| {
+                    let session = Session {
+                        token_hash: r.get(0)?,
+                        user: UserId(r.get(1)?),
+                        csrf_token: r.get(2)?,
+                        created_at: from_ms(r.get(3)?),
+                        expires_at: from_ms(r.get(4)?),
+                    };
+                    let user = User {
+                        id: UserId(r.get(5)?),
+                        name: r.get(6)?,
+                        role: Role::parse(&r.get::<_, String>(7)?).unwrap_or(Role::Reader),
+                        password_hash: r.get(8)?,
+                        display_name: r.get(9)?,
+                        title: r.get(10)?,
+                        bio: r.get(11)?,
+                        avatar_url: r.get(12)?,
+                        created_at: from_ms(r.get(13)?),
+                    };
+                    Ok((session, user))
+                })
+                .optional()?)
+        }))
+    }
+
+    fn delete_session(&self, token_hash: String) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+            Ok(())
+        }))
+    }
+
+    fn add_api_token(
+        &self,
+        user: UserId,
+        name: String,
+        token_hash: String,
+    ) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![user.0, name, token_hash, to_ms(Utc::now())],
+            )?;
+            Ok(c.last_insert_rowid())
+        }))
+    }
+
+    fn api_token_user(&self, token_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(self.write(move |c| {
+            let user = c
+                .prepare_cached(&format!(
+                    "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.token_hash = ?1"
+                ))?
+                .query_row([&token_hash], user_from_row)
+                .optional()?;
+            if user.is_some() {
+                c.execute(
+                    "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1",
+                    params![token_hash, to_ms(Utc::now())],
+                )?;
+            }
+            Ok(user)
+        }))
+    }
+
+    fn set_star(
+        &self,
+        user: UserId,
+        item: ItemId,
+        starred: bool,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            if starred {
+                c.execute(
+                    "INSERT INTO stars (user_id, item_id, created_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![user.0, item.0, to_ms(Utc::now())],
+                )?;
+            } else {
+                c.execute(
+                    "DELETE FROM stars WHERE user_id = ?1 AND item_id = ?2",
+                    params![user.0, item.0],
+                )?;
+            }
+            Ok(())
+        }))
+    }
+
+    fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt =
+                c.prepare_cached("SELECT 1 FROM stars WHERE user_id = ?1 AND item_id = ?2")?;
+            items
+                .iter()
+                .map(|i| Ok(stmt.exists(params![user.0, i.0])?))
+                .collect()
+        }))
+    }
+
+    fn prune_items(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(self.write(move |c| {
+            let n = c.execute(
+                "DELETE FROM items WHERE id IN (
+                    SELECT i.id FROM items i
+                    WHERE i.published_at < ?1
+                      AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                    ORDER BY i.published_at LIMIT ?2)",
+                params![to_ms(before), limit.min(100_000) as i64],
+            )?;
+            Ok(n)
         }))
     }
 

@@ -25,6 +25,8 @@ store_tests!(
     searches_words_not_syntax,
     knows_items_by_guid_in_its_source_or_by_url_anywhere,
     workers_claim_each_due_source_once_until_the_lease_ends,
+    keeps_accounts_sessions_and_api_tokens,
+    prunes_old_items_nobody_starred_in_batches,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -543,4 +545,147 @@ fn fetched_at(at: DateTime<Utc>, next: DateTime<Utc>) -> FetchOutcome {
         next_fetch_at: next,
         moved_to: None,
     }
+}
+
+async fn keeps_accounts_sessions_and_api_tokens(store: &dyn Store) {
+    use bulletin_store::{NewUser, Role, Session};
+    let ana = store
+        .add_user(NewUser {
+            name: "Ana".into(),
+            role: Some(Role::Editor),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            display_name: Some("Ana Ruiz".into()),
+            title: Some("Senior News Editor".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_user(NewUser {
+                name: "ana".into(),
+                ..NewUser::default()
+            })
+            .await,
+        Err(StoreError::DuplicateUser(_))
+    ));
+    let found = store.user_by_name("ANA".into()).await.unwrap().unwrap();
+    assert_eq!(found.id, ana);
+    assert_eq!(found.role, Role::Editor);
+    assert!(found.password_hash.starts_with("$argon2id$"));
+    assert_eq!(found.title.as_deref(), Some("Senior News Editor"));
+    assert!(store.user_by_name("bob".into()).await.unwrap().is_none());
+    assert_eq!(store.users().await.unwrap().len(), 1);
+
+    let now = Utc::now();
+    let session = Session {
+        token_hash: "h1".into(),
+        user: ana,
+        csrf_token: "c1".into(),
+        created_at: now,
+        expires_at: now + chrono::Duration::days(1),
+    };
+    store.create_session(session).await.unwrap();
+    let (got, user) = store.session("h1".into(), now).await.unwrap().unwrap();
+    assert_eq!((got.csrf_token.as_str(), user.id), ("c1", ana));
+    let later = now + chrono::Duration::days(2);
+    assert!(
+        store.session("h1".into(), later).await.unwrap().is_none(),
+        "expired"
+    );
+    store.delete_session("h1".into()).await.unwrap();
+    assert!(store.session("h1".into(), now).await.unwrap().is_none());
+
+    store
+        .add_api_token(ana, "laptop".into(), "t1".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .api_token_user("t1".into())
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(ana)
+    );
+    assert!(store.api_token_user("t2".into()).await.unwrap().is_none());
+}
+
+async fn prunes_old_items_nobody_starred_in_batches(store: &dyn Store) {
+    use bulletin_store::{NewUser, Role};
+    let src = store
+        .add_source(NewSource {
+            url: "http://old.example/feed".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let items: Vec<NewItem> = (0..30)
+        .map(|n| NewItem {
+            guid: Some(format!("p{n}")),
+            title: Some(format!("Item {n}")),
+            // One a day: items 0..=19 are older than twenty days.
+            published_at: from_ms(1_700_000_000_000 + n * 86_400_000),
+            ..NewItem::default()
+        })
+        .collect();
+    store.insert_items(src, items).await.unwrap();
+    let reader = store
+        .add_user(NewUser {
+            name: "reader".into(),
+            role: Some(Role::Reader),
+            password_hash: "x".into(),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let page = store
+        .items(ItemQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id_of = |title: &str| {
+        page.items
+            .iter()
+            .find(|i| i.title.as_deref() == Some(title))
+            .map(|i| i.id)
+            .unwrap()
+    };
+    store.set_star(reader, id_of("Item 3"), true).await.unwrap();
+    store.set_star(reader, id_of("Item 4"), true).await.unwrap();
+    store
+        .set_star(reader, id_of("Item 4"), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .starred(reader, vec![id_of("Item 3"), id_of("Item 4")])
+            .await
+            .unwrap(),
+        [true, false]
+    );
+    let before = from_ms(1_700_000_000_000 + 20 * 86_400_000);
+    let mut removed = Vec::new();
+    loop {
+        let n = store.prune_items(before, 7).await.unwrap();
+        assert!(n <= 7);
+        if n == 0 {
+            break;
+        }
+        removed.push(n);
+    }
+    assert_eq!(
+        removed.iter().sum::<usize>(),
+        19,
+        "twenty old items, one starred"
+    );
+    let left = store.item_count().await.unwrap();
+    assert_eq!(left, 11);
+    assert!(
+        store.item(id_of("Item 3")).await.unwrap().is_some(),
+        "starred, kept"
+    );
+    assert!(store.item(id_of("Item 4")).await.unwrap().is_none());
 }
