@@ -136,6 +136,23 @@ pub trait Store: Send + Sync + 'static {
     fn prune_items(&self, before: DateTime<Utc>, limit: usize)
     -> BoxFuture<'_, StoreResult<usize>>;
 
+    /// Saves a post: a new one (id 0) gets an id, which is returned.
+    fn save_post(&self, post: Post) -> BoxFuture<'_, StoreResult<i64>>;
+    fn post(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Post>>>;
+    /// The newest posts first (by last change).
+    fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>>;
+    /// Scheduled posts whose time has come.
+    fn due_posts(&self, now: DateTime<Utc>) -> BoxFuture<'_, StoreResult<Vec<Post>>>;
+    /// Replaces a stored item's content (an edited post), keeping its id,
+    /// source and GUID. Returns false when there is no such item.
+    fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>>;
+    /// The id of the stored item with this GUID in this source.
+    fn item_by_guid(
+        &self,
+        source: SourceId,
+        guid: String,
+    ) -> BoxFuture<'_, StoreResult<Option<ItemId>>>;
+
     /// The source's WebSub subscription, if it has one.
     fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;
     /// The subscription whose callback URL ends in `token`.

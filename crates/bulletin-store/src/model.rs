@@ -341,3 +341,53 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
+
+/// Where an editor's post stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostState {
+    Draft,
+    /// Published by the server at `publish_at`.
+    Scheduled,
+    Published,
+}
+
+impl PostState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostState::Draft => "draft",
+            PostState::Scheduled => "scheduled",
+            PostState::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PostState> {
+        Some(match s {
+            "draft" => PostState::Draft,
+            "scheduled" => PostState::Scheduled,
+            "published" => PostState::Published,
+            _ => return None,
+        })
+    }
+}
+
+/// An editor's post: a full article or a short update, in Markdown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// 0 for a post not yet saved.
+    pub id: i64,
+    pub author: UserId,
+    pub kind: ItemKind,
+    pub headline: Option<String>,
+    pub markdown: String,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub image_credit: Option<String>,
+    pub state: PostState,
+    /// When it was or will be published.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// The item it is published as.
+    pub item: Option<ItemId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -8,8 +8,8 @@
 
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, NewUser, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User,
-    UserId, WebSubState, WebSubscription,
+    NewSource, NewUser, Post, PostState, Role, Session, Source, SourceRef, Store, StoreError,
+    StoreResult, User, UserId, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -21,6 +21,7 @@ use tokio_postgres::{NoTls, Row};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_accounts.sql"),
+    include_str!("../migrations/postgres/0003_posts.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -313,6 +314,27 @@ fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
     })
 }
 
+const POST_COLUMNS: &str = "id, author_id, kind, headline, markdown, image_url, image_caption,
+    image_credit, state, publish_at, item_id, created_at, updated_at";
+
+fn post_from_row(r: &Row) -> StoreResult<Post> {
+    Ok(Post {
+        id: r.try_get(0)?,
+        author: UserId(r.try_get(1)?),
+        kind: ItemKind::parse(r.try_get(2)?),
+        headline: r.try_get(3)?,
+        markdown: r.try_get(4)?,
+        image_url: r.try_get(5)?,
+        image_caption: r.try_get(6)?,
+        image_credit: r.try_get(7)?,
+        state: PostState::parse(r.try_get(8)?).unwrap_or(PostState::Draft),
+        publish_at: r.try_get(9)?,
+        item: r.try_get::<_, Option<i64>>(10)?.map(ItemId),
+        created_at: r.try_get(11)?,
+        updated_at: r.try_get(12)?,
+    })
+}
+
 const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, requested_at,
     lease_expires_at, last_error, last_push_at";
 
@@ -426,7 +448,8 @@ impl Store for PgStore {
         Box::pin(async move {
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s
-                 WHERE $1 OR (s.next_fetch_at <= $2 AND s.paused_at IS NULL)
+                 WHERE s.kind IS DISTINCT FROM 'newsroom'
+                   AND ($1 OR (s.next_fetch_at <= $2 AND s.paused_at IS NULL))
                  ORDER BY s.next_fetch_at, s.id"
             );
             self.query(&sql, &[&all, &now])
@@ -445,6 +468,7 @@ impl Store for PgStore {
                 "WITH claimed AS (
                     SELECT id FROM sources
                     WHERE (lease_until IS NULL OR lease_until <= $3)
+                      AND kind IS DISTINCT FROM 'newsroom'
                       AND CASE WHEN $4::timestamptz IS NULL
                                THEN next_fetch_at <= $3 AND paused_at IS NULL
                                ELSE last_fetch_at IS NULL OR last_fetch_at < $4 END
@@ -1031,6 +1055,149 @@ impl Store for PgStore {
                 )
                 .await?;
             Ok(n as usize)
+        })
+    }
+
+    fn save_post(&self, post: Post) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(async move {
+            let item = post.item.map(|i| i.0);
+            let publish_at = post.publish_at.map(to_ms_precision);
+            let created = to_ms_precision(post.created_at);
+            let updated = to_ms_precision(post.updated_at);
+            let kind = post.kind.as_str();
+            let state = post.state.as_str();
+            let values: [&(dyn ToSql + Sync); 12] = [
+                &post.author.0,
+                &kind,
+                &post.headline,
+                &post.markdown,
+                &post.image_url,
+                &post.image_caption,
+                &post.image_credit,
+                &state,
+                &publish_at,
+                &item,
+                &created,
+                &updated,
+            ];
+            if post.id == 0 {
+                let row = self
+                    .query_opt(
+                        "INSERT INTO posts (author_id, kind, headline, markdown, image_url,
+                            image_caption, image_credit, state, publish_at, item_id, created_at,
+                            updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                        &values,
+                    )
+                    .await?
+                    .ok_or_else(|| StoreError::Database("no id for the new post".into()))?;
+                Ok(row.try_get(0)?)
+            } else {
+                let mut args: Vec<&(dyn ToSql + Sync)> = values.to_vec();
+                args.push(&post.id);
+                self.execute(
+                    "UPDATE posts SET author_id = $1, kind = $2, headline = $3, markdown = $4,
+                        image_url = $5, image_caption = $6, image_credit = $7, state = $8,
+                        publish_at = $9, item_id = $10, created_at = $11, updated_at = $12
+                     WHERE id = $13",
+                    &args,
+                )
+                .await?;
+                Ok(post.id)
+            }
+        })
+    }
+
+    fn post(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Post>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
+            self.query_opt(&sql, &[&id])
+                .await?
+                .as_ref()
+                .map(post_from_row)
+                .transpose()
+        })
+    }
+
+    fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
+        Box::pin(async move {
+            let limit = limit.min(10_000) as i64;
+            let sql = format!(
+                "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT $1"
+            );
+            self.query(&sql, &[&limit])
+                .await?
+                .iter()
+                .map(post_from_row)
+                .collect()
+        })
+    }
+
+    fn due_posts(&self, now: DateTime<Utc>) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {POST_COLUMNS} FROM posts WHERE state = 'scheduled' AND publish_at <= $1
+                 ORDER BY publish_at, id"
+            );
+            self.query(&sql, &[&now])
+                .await?
+                .iter()
+                .map(post_from_row)
+                .collect()
+        })
+    }
+
+    fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            let authors = Json(&item.authors);
+            let lead_image = item.lead_image.as_ref().map(Json);
+            let word_count = item.word_count.min(i32::MAX as usize) as i32;
+            let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
+            let n = self
+                .execute(
+                    "UPDATE items SET kind = $2, url = $3, title = $4, summary = $5,
+                        published_at = $6, modified_at = $7, lang = $8, site_name = $9,
+                        authors = $10, lead_image = $11, text = $12, html = $13,
+                        word_count = $14, reading_time = $15
+                     WHERE id = $1",
+                    &[
+                        &id.0,
+                        &item.kind.as_str(),
+                        &item.url,
+                        &item.title,
+                        &item.summary,
+                        &to_ms_precision(item.published_at),
+                        &item.modified_at.map(to_ms_precision),
+                        &item.lang,
+                        &item.site_name,
+                        &authors,
+                        &lead_image,
+                        &item.text,
+                        &item.html,
+                        &word_count,
+                        &reading_time,
+                    ],
+                )
+                .await?;
+            Ok(n > 0)
+        })
+    }
+
+    fn item_by_guid(
+        &self,
+        source: SourceId,
+        guid: String,
+    ) -> BoxFuture<'_, StoreResult<Option<ItemId>>> {
+        Box::pin(async move {
+            Ok(self
+                .query_opt(
+                    "SELECT id FROM items WHERE source_id = $1 AND guid = $2",
+                    &[&source.0, &guid],
+                )
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?
+                .map(ItemId))
         })
     }
 

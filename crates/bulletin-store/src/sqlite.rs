@@ -3,8 +3,8 @@
 
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, NewUser, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User,
-    UserId, WebSubState, WebSubscription,
+    NewSource, NewUser, Post, PostState, Role, Session, Source, SourceRef, Store, StoreError,
+    StoreResult, User, UserId, WebSubState, WebSubscription,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -23,6 +23,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_websub.sql"),
     include_str!("../migrations/sqlite/0007_source_leases.sql"),
     include_str!("../migrations/sqlite/0008_accounts.sql"),
+    include_str!("../migrations/sqlite/0009_search_order.sql"),
+    include_str!("../migrations/sqlite/0010_posts.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -259,6 +261,27 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+const POST_COLUMNS: &str = "id, author_id, kind, headline, markdown, image_url, image_caption, \
+     image_credit, state, publish_at, item_id, created_at, updated_at";
+
+fn post_from_row(r: &Row<'_>) -> rusqlite::Result<Post> {
+    Ok(Post {
+        id: r.get(0)?,
+        author: UserId(r.get(1)?),
+        kind: ItemKind::parse(&r.get::<_, String>(2)?),
+        headline: r.get(3)?,
+        markdown: r.get(4)?,
+        image_url: r.get(5)?,
+        image_caption: r.get(6)?,
+        image_credit: r.get(7)?,
+        state: PostState::parse(&r.get::<_, String>(8)?).unwrap_or(PostState::Draft),
+        publish_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+        item: r.get::<_, Option<i64>>(10)?.map(ItemId),
+        created_at: from_ms(r.get(11)?),
+        updated_at: from_ms(r.get(12)?),
+    })
+}
+
 fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
     let lead_image: Option<String> = r.get(14)?;
     let authors: String = r.get(15)?;
@@ -353,7 +376,7 @@ impl Store for SqliteStore {
     ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
         Box::pin(self.read(move |c| {
             let sql = format!(
-                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE ?1 OR (s.next_fetch_at <= ?2 AND s.paused_at IS NULL) ORDER BY s.next_fetch_at, s.id"
+                "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.kind IS NOT 'newsroom' AND (?1 OR (s.next_fetch_at <= ?2 AND s.paused_at IS NULL)) ORDER BY s.next_fetch_at, s.id"
             );
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(params![all, to_ms(now)], source_from_row)?;
@@ -371,6 +394,7 @@ impl Store for SqliteStore {
                      WHERE id IN (
                         SELECT id FROM sources
                         WHERE (lease_until IS NULL OR lease_until <= ?3)
+                          AND kind IS NOT 'newsroom'
                           AND CASE WHEN ?4 IS NULL THEN next_fetch_at <= ?3 AND paused_at IS NULL
                                    ELSE last_fetch_at IS NULL OR last_fetch_at < ?4 END
                         ORDER BY next_fetch_at, id LIMIT ?5)
@@ -625,10 +649,31 @@ impl Store for SqliteStore {
             if let Some(q) = query.search.as_deref() {
                 match fts_query(q) {
                     Some(fts) => {
+                        // The page's matches are chosen on a covering index
+                        // of (id, date, source): sorting every match by
+                        // reading its row would read every matching article.
                         sql.push_str(
-                            " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
+                            " AND i.id IN (SELECT m.id FROM items m INDEXED BY items_id_published
+                               WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
                         );
                         args.push(fts.into());
+                        if let Some(cur) = query.after {
+                            sql.push_str(" AND (m.published_at, m.id) < (?, ?)");
+                            args.push(cur.published_at_ms.into());
+                            args.push(cur.id.into());
+                        }
+                        if let Some(src) = query.source {
+                            sql.push_str(" AND m.source_id = ?");
+                            args.push(src.0.into());
+                        }
+                        if let Some(author) = query.author.as_deref() {
+                            sql.push_str(
+                                " AND m.id IN (SELECT item_id FROM item_authors WHERE name = ?)",
+                            );
+                            args.push(author.trim().to_string().into());
+                        }
+                        sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?)");
+                        args.push(((limit + 1) as i64).into());
                     }
                     None => {
                         return Ok(ItemPage {
@@ -891,6 +936,122 @@ impl Store for SqliteStore {
                 params![to_ms(before), limit.min(100_000) as i64],
             )?;
             Ok(n)
+        }))
+    }
+
+    fn save_post(&self, post: Post) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(self.write(move |c| {
+            let values = params![
+                post.author.0,
+                post.kind.as_str(),
+                post.headline,
+                post.markdown,
+                post.image_url,
+                post.image_caption,
+                post.image_credit,
+                post.state.as_str(),
+                post.publish_at.map(to_ms),
+                post.item.map(|i| i.0),
+                to_ms(post.created_at),
+                to_ms(post.updated_at),
+                post.id,
+            ];
+            if post.id == 0 {
+                c.execute(
+                    "INSERT INTO posts (author_id, kind, headline, markdown, image_url, image_caption,
+                        image_credit, state, publish_at, item_id, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    &values[..12],
+                )?;
+                Ok(c.last_insert_rowid())
+            } else {
+                c.execute(
+                    "UPDATE posts SET author_id = ?1, kind = ?2, headline = ?3, markdown = ?4,
+                        image_url = ?5, image_caption = ?6, image_credit = ?7, state = ?8,
+                        publish_at = ?9, item_id = ?10, created_at = ?11, updated_at = ?12
+                     WHERE id = ?13",
+                    values,
+                )?;
+                Ok(post.id)
+            }
+        }))
+    }
+
+    fn post(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Post>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM posts WHERE id = ?1"))?;
+            Ok(stmt.query_row([id], post_from_row).optional()?)
+        }))
+    }
+
+    fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT ?1"
+            ))?;
+            let rows = stmt.query_map([limit.min(10_000) as i64], post_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn due_posts(&self, now: DateTime<Utc>) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {POST_COLUMNS} FROM posts WHERE state = 'scheduled' AND publish_at <= ?1
+                 ORDER BY publish_at, id"
+            ))?;
+            let rows = stmt.query_map([to_ms(now)], post_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
+            let lead_image = item
+                .lead_image
+                .as_ref()
+                .and_then(|i| serde_json::to_string(i).ok());
+            let n = c.execute(
+                "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
+                    modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
+                    text = ?12, html = ?13, word_count = ?14, reading_time = ?15
+                 WHERE id = ?1",
+                params![
+                    id.0,
+                    item.kind.as_str(),
+                    item.url,
+                    item.title,
+                    item.summary,
+                    to_ms(item.published_at),
+                    item.modified_at.map(to_ms),
+                    item.lang,
+                    item.site_name,
+                    authors,
+                    lead_image,
+                    item.text,
+                    item.html,
+                    item.word_count as i64,
+                    item.reading_time_minutes,
+                ],
+            )?;
+            Ok(n > 0)
+        }))
+    }
+
+    fn item_by_guid(
+        &self,
+        source: SourceId,
+        guid: String,
+    ) -> BoxFuture<'_, StoreResult<Option<ItemId>>> {
+        Box::pin(self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT id FROM items WHERE source_id = ?1 AND guid = ?2")?
+                    .query_row(params![source.0, guid], |r| r.get(0))
+                    .optional()?
+                    .map(ItemId),
+            )
         }))
     }
 

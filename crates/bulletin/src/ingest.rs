@@ -195,6 +195,10 @@ impl Ingestor {
         self
     }
 
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
     pub fn worker(&self) -> &str {
         &self.worker
     }
@@ -720,7 +724,7 @@ fn pick_image(
     best
 }
 
-fn truncate_chars(s: &str, max: usize) -> String {
+pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

@@ -1,11 +1,14 @@
 //! `bulletin`: the command line, the web server and the background fetcher.
 //! Thin: every stage's work lives in its own crate.
 
+mod auth;
 mod batch;
 mod commands;
 mod demo;
 mod ingest;
+mod newsroom;
 mod transfer;
+mod users;
 mod web;
 mod websub;
 
@@ -90,6 +93,9 @@ enum Command {
     /// Manage sources (feeds).
     #[command(subcommand)]
     Source(SourceCommand),
+    /// Manage accounts: admins, editors (who write posts) and readers.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Fetch due sources once (all of them with --all), then exit.
     Fetch {
         /// Fetch every source, due or not.
@@ -163,6 +169,43 @@ enum OpmlCommand {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. The password is asked for on a terminal (twice),
+    /// or read from the first line of standard input when it is piped.
+    Add {
+        /// The sign-in name.
+        name: String,
+        /// What the account may do: admin (sources, users), editor (posts),
+        /// reader.
+        #[arg(long, value_parser = ["admin", "editor", "reader"], default_value = "reader")]
+        role: String,
+        /// The name shown on bylines (default: the sign-in name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The role shown on the author card, such as "Senior News Editor".
+        #[arg(long)]
+        title: Option<String>,
+        /// A short biography for the author card.
+        #[arg(long)]
+        bio: Option<String>,
+        /// The address of the author's picture.
+        #[arg(long)]
+        avatar_url: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Create an API token for an account and print it (once: only its hash
+    /// is kept). Send it as `Authorization: Bearer TOKEN`.
+    Token {
+        /// The account's sign-in name.
+        name: String,
+        /// What the token is for, to recognize it later.
+        #[arg(long, default_value = "api")]
+        label: String,
     },
 }
 
@@ -292,6 +335,34 @@ async fn run(cli: Cli) -> Result<()> {
                 SourceCommand::Add { urls } => commands::source_add(&app, urls).await,
                 SourceCommand::List { json } => commands::source_list(&app, *json).await,
                 SourceCommand::Remove { id } => commands::source_remove(&app, *id).await,
+            }
+        }
+        Command::User(cmd) => {
+            let app = open_app(&cli).await?;
+            match cmd {
+                UserCommand::Add {
+                    name,
+                    role,
+                    display_name,
+                    title,
+                    bio,
+                    avatar_url,
+                } => {
+                    users::add(
+                        &app,
+                        users::NewAccount {
+                            name: name.clone(),
+                            role: role.clone(),
+                            display_name: display_name.clone(),
+                            title: title.clone(),
+                            bio: bio.clone(),
+                            avatar_url: avatar_url.clone(),
+                        },
+                    )
+                    .await
+                }
+                UserCommand::List => users::list(&app).await,
+                UserCommand::Token { name, label } => users::token(&app, name, label).await,
             }
         }
         Command::Opml(cmd) => {

@@ -1,9 +1,11 @@
 //! The web server: pages, JSON API and outgoing feeds over one store.
 //! Handlers are thin: parse the request, ask the store, render.
 
+mod account;
 mod api;
 mod assets;
 mod feeds;
+mod newsroom;
 mod pages;
 mod view;
 mod websub;
@@ -25,6 +27,10 @@ const WEBSUB_BODY_LIMIT: usize = 10 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Failed sign-ins, to slow guessing.
+    pub throttle: Arc<crate::auth::LoginThrottle>,
+    /// Served over HTTPS (the public address says so): cookies are `Secure`.
+    pub https: bool,
     /// Stores content pushed by WebSub hubs.
     pub ingestor: Option<Arc<Ingestor>>,
 }
@@ -44,6 +50,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/items/{id}", get(api::item))
         .route("/api/v1/sources", get(api::sources))
         .route("/healthz", get(api::healthz))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", axum::routing::post(account::logout))
+        .route("/newsroom", get(newsroom::list))
+        .route("/newsroom/new", get(newsroom::new_post))
+        .route(
+            "/newsroom/posts",
+            axum::routing::post(newsroom::create_post),
+        )
+        .route(
+            "/newsroom/posts/{id}",
+            get(newsroom::edit_post).post(newsroom::update_post),
+        )
         .route(
             "/websub/{token}",
             get(websub::verify)
@@ -95,6 +113,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     let poll = if role == Role::Web { None } else { poll };
     let mut ingestor =
         Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone())).with_lease(lease);
+    let https = public_url.as_ref().is_some_and(|u| u.scheme() == "https");
     if let Some(public_url) = public_url {
         eprintln!("WebSub: hubs will call back at {public_url}websub/…");
         ingestor = ingestor.with_websub(crate::websub::WebSub::new(
@@ -140,7 +159,10 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         router(AppState {
             store: app.store.clone(),
             ingestor: Some(ingestor.clone()),
-        }),
+            throttle: Arc::default(),
+            https,
+        })
+        .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
@@ -154,6 +176,11 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
 /// on the same database share them).
 async fn fetch_forever(ingestor: Arc<Ingestor>, period: Duration) {
     loop {
+        match crate::newsroom::publish_due(ingestor.store(), chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("newsroom: published {n} scheduled posts"),
+            Err(e) => tracing::warn!("newsroom: scheduled posts not published: {e}"),
+        }
         match ingestor.run_pass(false, 16, |_| {}, |_, _| {}).await {
             Ok(s) if s.sources > 0 => tracing::info!(
                 "background fetch: {} sources, {} new items, {} failed",

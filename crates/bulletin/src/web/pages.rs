@@ -1,6 +1,7 @@
 //! Server-rendered pages.
 
 use super::AppState;
+use super::account::{Nav, Viewer};
 use super::api::{ItemsParams, item_query};
 use super::view::{AuthorView, EntryView};
 use askama::Template;
@@ -16,6 +17,7 @@ const PAGE_SIZE: usize = 20;
 #[derive(Template)]
 #[template(path = "feed.html")]
 struct FeedPage {
+    nav: Nav,
     heading: String,
     /// On an author's page: who they are.
     card: Option<AuthorView>,
@@ -30,6 +32,7 @@ struct FeedPage {
 #[derive(Template)]
 #[template(path = "item.html")]
 struct ItemPage {
+    nav: Nav,
     e: EntryView,
     query: String,
     feed_path: String,
@@ -38,6 +41,7 @@ struct ItemPage {
 #[derive(Template)]
 #[template(path = "sources.html")]
 struct SourcesPage {
+    nav: Nav,
     rows: Vec<SourceRow>,
     days: u32,
     query: String,
@@ -68,7 +72,7 @@ struct Bar {
 const ACTIVITY_DAYS: u32 = 14;
 
 /// `/sources`: every source's health and a small chart of its items per day.
-pub async fn sources(State(state): State<AppState>) -> Response {
+pub async fn sources(State(state): State<AppState>, viewer: Viewer) -> Response {
     let now = chrono::Utc::now();
     let (Ok(sources), Ok(activity)) = (
         state.store.sources().await,
@@ -135,6 +139,7 @@ pub async fn sources(State(state): State<AppState>) -> Response {
         })
         .collect();
     render(&SourcesPage {
+        nav: viewer.nav(),
         rows,
         days: ACTIVITY_DAYS,
         query: String::new(),
@@ -145,6 +150,7 @@ pub async fn sources(State(state): State<AppState>) -> Response {
 #[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage {
+    nav: Nav,
     message: String,
     query: String,
     feed_path: String,
@@ -183,6 +189,7 @@ pub fn url_encode(s: &str) -> String {
 }
 
 struct Listing<'a> {
+    nav: Nav,
     heading: String,
     note: Option<String>,
     empty_message: &'a str,
@@ -244,6 +251,7 @@ async fn list_filtered(
         href
     });
     render(&FeedPage {
+        nav: listing.nav,
         heading: listing.heading,
         card,
         note: listing.note,
@@ -255,8 +263,13 @@ async fn list_filtered(
     })
 }
 
-pub async fn feed(State(state): State<AppState>, Query(params): Query<FeedParams>) -> Response {
+pub async fn feed(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<FeedParams>,
+) -> Response {
     let listing = Listing {
+        nav: viewer.nav(),
         heading: "Latest news".into(),
         note: None,
         empty_message: "Nothing here yet. Add a source with `bulletin source add URL`, or start with `bulletin serve --demo`.",
@@ -266,9 +279,14 @@ pub async fn feed(State(state): State<AppState>, Query(params): Query<FeedParams
     list(state, params, None, listing).await
 }
 
-pub async fn search(State(state): State<AppState>, Query(params): Query<FeedParams>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<FeedParams>,
+) -> Response {
     let q = params.q.clone().unwrap_or_default();
     let listing = Listing {
+        nav: viewer.nav(),
         heading: if q.trim().is_empty() {
             "Search".into()
         } else {
@@ -284,6 +302,7 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<FeedPara
 
 pub async fn source(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(params): Query<FeedParams>,
 ) -> Response {
@@ -307,6 +326,7 @@ pub async fn source(
     };
     let base_path = format!("/sources/{id}");
     let listing = Listing {
+        nav: viewer.nav(),
         heading: source.display_title().to_string(),
         note,
         empty_message: "No items from this source yet.",
@@ -319,6 +339,7 @@ pub async fn source(
 /// An author's page: their card and their items, newest first.
 pub async fn author(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(name): Path<String>,
     Query(params): Query<FeedParams>,
 ) -> Response {
@@ -328,6 +349,7 @@ pub async fn author(
     }
     let base_path = format!("/authors/{}", url_encode(&name));
     let listing = Listing {
+        nav: viewer.nav(),
         heading: name.clone(),
         note: None,
         empty_message: "Nothing by this author is stored.",
@@ -337,12 +359,17 @@ pub async fn author(
     list_filtered(state, params, None, Some(&name), listing).await
 }
 
-pub async fn item(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return not_found().await.into_response();
     };
     match state.store.item(ItemId(id)).await {
         Ok(Some(item)) => render(&ItemPage {
+            nav: viewer.nav(),
             e: EntryView::from_item(&item),
             query: String::new(),
             feed_path: "/feed".into(),
@@ -354,6 +381,7 @@ pub async fn item(State(state): State<AppState>, Path(id): Path<String>) -> Resp
 
 pub async fn not_found() -> impl IntoResponse {
     let page = NotFoundPage {
+        nav: Nav::default(),
         message: "There is nothing at this address.".into(),
         query: String::new(),
         feed_path: "/feed".into(),

@@ -1,0 +1,187 @@
+//! The newsroom: editors' own posts, written in Markdown, published as items
+//! of the "Newsroom" source so they appear in the feed, the API and the
+//! outgoing feeds like anything fetched. A post keeps its item (and so its
+//! address) when it is edited; the item's `modified_at` says when.
+
+use crate::ingest::truncate_chars;
+use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
+use bulletin_store::{NewItem, NewSource, Post, PostState, Store, StoreError, StoreResult, User};
+use chrono::{DateTime, Utc};
+
+/// The newsroom source's address: not fetched, never due.
+pub const NEWSROOM_URL: &str = "bulletin:newsroom";
+/// Its `kind`, which the store leaves out of fetch passes.
+pub const NEWSROOM_KIND: &str = "newsroom";
+/// Longest summary kept for a post.
+const SUMMARY_CHARS: usize = 320;
+
+/// Markdown to sanitized HTML and plain text. Editors' HTML goes through the
+/// same allowlist as the web's: a post cannot carry a script either.
+pub fn render_markdown(markdown: &str) -> (String, String) {
+    let parser = pulldown_cmark::Parser::new_ext(
+        markdown,
+        pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES,
+    );
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    let clean = bulletin_extract::sanitize_fragment(&html, None);
+    (clean.html, clean.text)
+}
+
+/// The newsroom source, created the first time it is needed.
+pub async fn newsroom_source(store: &dyn Store) -> StoreResult<SourceId> {
+    let created = store
+        .add_source(NewSource {
+            url: NEWSROOM_URL.into(),
+            title: Some("Newsroom".into()),
+            kind: Some(NEWSROOM_KIND.into()),
+            ..NewSource::default()
+        })
+        .await;
+    match created {
+        Ok(id) | Err(StoreError::DuplicateSource(id)) => Ok(id),
+        Err(e) => Err(e),
+    }
+}
+
+/// How the author appears on the post's byline and card.
+pub fn byline(user: &User) -> Author {
+    Author {
+        name: user
+            .display_name
+            .clone()
+            .unwrap_or_else(|| user.name.clone()),
+        role: user.title.clone(),
+        bio: user.bio.clone(),
+        avatar_url: user.avatar_url.clone(),
+        url: None,
+    }
+}
+
+/// The item a post is published as.
+fn item_for(post: &Post, author: &User, published_at: DateTime<Utc>) -> NewItem {
+    let (html, text) = render_markdown(&post.markdown);
+    let words = bulletin_core::count_words(&text);
+    let title = post
+        .headline
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string);
+    let kind = match (post.kind, &title) {
+        (ItemKind::Article, Some(_)) => ItemKind::Article,
+        _ => ItemKind::Update,
+    };
+    let lead_image = post
+        .image_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
+        .map(|url| Image {
+            url: url.to_string(),
+            caption: post.image_caption.clone().filter(|c| !c.trim().is_empty()),
+            credit: post.image_credit.clone().filter(|c| !c.trim().is_empty()),
+        });
+    NewItem {
+        guid: Some(format!("post-{}", post.id)),
+        kind,
+        url: None,
+        canonical_url: None,
+        title,
+        summary: Some(truncate_chars(&text.replace("\n\n", " "), SUMMARY_CHARS)),
+        published_at,
+        modified_at: None,
+        lang: None,
+        site_name: Some("Newsroom".into()),
+        authors: vec![byline(author)],
+        lead_image,
+        word_count: words,
+        reading_time_minutes: bulletin_core::reading_time_minutes(words),
+        text,
+        html,
+    }
+}
+
+/// Publishes a saved post now (or updates its item when it was published
+/// before). Returns the item's id.
+pub async fn publish(
+    store: &dyn Store,
+    mut post: Post,
+    author: &User,
+    now: DateTime<Utc>,
+) -> StoreResult<ItemId> {
+    let source = newsroom_source(store).await?;
+    let id = match post.item {
+        Some(item) => {
+            let published_at = post.publish_at.unwrap_or(now);
+            let mut edited = item_for(&post, author, published_at);
+            edited.modified_at = Some(now);
+            if store.update_item(item, edited).await? {
+                item
+            } else {
+                // The item was pruned or removed: publish it afresh.
+                insert(store, source, &post, author, now).await?
+            }
+        }
+        None => insert(store, source, &post, author, now).await?,
+    };
+    post.item = Some(id);
+    post.state = PostState::Published;
+    post.publish_at = Some(post.publish_at.filter(|t| *t <= now).unwrap_or(now));
+    post.updated_at = now;
+    store.save_post(post).await?;
+    Ok(id)
+}
+
+async fn insert(
+    store: &dyn Store,
+    source: SourceId,
+    post: &Post,
+    author: &User,
+    now: DateTime<Utc>,
+) -> StoreResult<ItemId> {
+    let item = item_for(post, author, now);
+    let guid = item.guid.clone().unwrap_or_default();
+    store.insert_items(source, vec![item]).await?;
+    store
+        .item_by_guid(source, guid)
+        .await?
+        .ok_or_else(|| StoreError::Database("the published post's item is missing".into()))
+}
+
+/// Publishes every scheduled post whose time has come. Returns how many.
+pub async fn publish_due(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<usize> {
+    let due = store.due_posts(now).await?;
+    let mut published = 0;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let users = store.users().await?;
+    for post in due {
+        let Some(author) = users.iter().find(|u| u.id == post.author) else {
+            continue;
+        };
+        publish(store, post, author, now).await?;
+        published += 1;
+    }
+    Ok(published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_rendered_and_sanitized() {
+        let (html, text) = render_markdown(
+            "Talks **resumed** at dawn.\n\n> \"We are close\"\n\n<script>alert(1)</script>[x](javascript:alert(1))",
+        );
+        assert!(html.contains("<strong>resumed</strong>"), "{html}");
+        assert!(html.contains("<blockquote>"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("javascript:"),
+            "{html}"
+        );
+        assert!(text.starts_with("Talks resumed at dawn."), "{text}");
+    }
+}

@@ -1,0 +1,313 @@
+//! Signing in and out over HTTP, and who is looking at a page. The rules
+//! (hashes, tokens, cookies, throttling) live in `crate::auth`.
+
+use super::AppState;
+use crate::auth;
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bulletin_store::{Role, Session, User};
+use chrono::Utc;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// The signed-in user, if any, for a page.
+pub struct Viewer(pub Option<(Session, User)>);
+
+/// What the page header shows of the viewer.
+#[derive(Default)]
+pub struct Nav {
+    pub user: Option<String>,
+    pub editor: bool,
+    pub admin: bool,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn nav(&self) -> Nav {
+        match &self.0 {
+            Some((session, user)) => Nav {
+                user: Some(
+                    user.display_name
+                        .clone()
+                        .unwrap_or_else(|| user.name.clone()),
+                ),
+                editor: user.role >= Role::Editor,
+                admin: user.role >= Role::Admin,
+                csrf: session.csrf_token.clone(),
+            },
+            None => Nav::default(),
+        }
+    }
+
+    pub fn user(&self) -> Option<&User> {
+        self.0.as_ref().map(|(_, u)| u)
+    }
+
+    /// Whether a form's CSRF token is this session's.
+    pub fn csrf_ok(&self, token: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|(s, _)| auth::same_secret(&s.csrf_token, token))
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Viewer, Self::Rejection> {
+        let token = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|h| auth::cookie_value(h, auth::SESSION_COOKIE))
+            .map(str::to_string);
+        let Some(token) = token else {
+            return Ok(Viewer(None));
+        };
+        match auth::session_for(state.store.as_ref(), &token).await {
+            Ok(found) => Ok(Viewer(found)),
+            Err(e) => {
+                tracing::warn!("session lookup: {e}");
+                Ok(Viewer(None))
+            }
+        }
+    }
+}
+
+/// Whether cookies must be `Secure`: the request came over HTTPS (directly
+/// or, as a proxy says, `X-Forwarded-Proto: https`) or the public address is
+/// HTTPS.
+pub fn secure_request(state: &AppState, headers: &HeaderMap) -> bool {
+    state.https
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Nav,
+    query: String,
+    feed_path: String,
+    csrf: String,
+    next: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginParams {
+    next: Option<String>,
+}
+
+/// Only a path on this site: `/newsroom`, never `//evil.example` or a URL.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn login_page(
+    status: StatusCode,
+    csrf: &str,
+    next: &str,
+    name: &str,
+    error: Option<String>,
+    secure: bool,
+) -> Response {
+    let page = LoginPage {
+        nav: Nav::default(),
+        query: String::new(),
+        feed_path: "/feed".into(),
+        csrf: csrf.to_string(),
+        next: next.to_string(),
+        name: name.to_string(),
+        error,
+    };
+    match page.render() {
+        Ok(html) => (
+            status,
+            [
+                (
+                    header::SET_COOKIE,
+                    auth::cookie(auth::LOGIN_CSRF_COOKIE, csrf, 3600, secure),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            Html(html),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<LoginParams>,
+) -> Response {
+    let Ok(csrf) = auth::new_token() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let next = safe_next(params.next.as_deref());
+    login_page(
+        StatusCode::OK,
+        &csrf,
+        &next,
+        "",
+        None,
+        secure_request(&state, &headers),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let secure = secure_request(&state, &headers);
+    let next = safe_next(form.next.as_deref());
+    let cookie_csrf = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| auth::cookie_value(h, auth::LOGIN_CSRF_COOKIE))
+        .unwrap_or("");
+    let Ok(fresh_csrf) = auth::new_token() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if cookie_csrf.is_empty() || !auth::same_secret(cookie_csrf, &form.csrf) {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            &fresh_csrf,
+            &next,
+            &form.name,
+            Some("The form expired. Please sign in again.".into()),
+            secure,
+        );
+    }
+    let address = peer.ip().to_string();
+    if let Some(wait) = state.throttle.wait(&address, &form.name) {
+        let mut response = login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &fresh_csrf,
+            &next,
+            &form.name,
+            Some(format!(
+                "Too many failed attempts. Try again in {} minutes.",
+                wait.as_secs().div_ceil(60).max(1)
+            )),
+            secure,
+        );
+        if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
+    let user = match state.store.user_by_name(form.name.trim().to_string()).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!("sign-in: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    // Verify even for an unknown name, so timing does not tell names apart.
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    let password = form.password.clone();
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| matches) else {
+        state.throttle.failed(&address, &form.name);
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            &fresh_csrf,
+            &next,
+            &form.name,
+            Some("Wrong name or password.".into()),
+            secure,
+        );
+    };
+    state.throttle.succeeded(&address, &form.name);
+    let token = match auth::start_session(state.store.as_ref(), &user, Utc::now()).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("sign-in: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let mut response = Redirect::to(&next).into_response();
+    let headers = response.headers_mut();
+    for cookie in [
+        auth::cookie(
+            auth::SESSION_COOKIE,
+            &token,
+            auth::SESSION_DAYS * 86_400,
+            secure,
+        ),
+        auth::cookie(auth::LOGIN_CSRF_COOKIE, "", 0, secure),
+    ] {
+        if let Ok(v) = cookie.parse() {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !viewer.csrf_ok(&form.csrf) {
+        return (StatusCode::FORBIDDEN, "This form expired; reload the page.").into_response();
+    }
+    if let Some((session, _)) = &viewer.0
+        && let Err(e) = state.store.delete_session(session.token_hash.clone()).await
+    {
+        tracing::warn!("sign-out: {e}");
+    }
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(v) = auth::cookie(
+        auth::SESSION_COOKIE,
+        "",
+        0,
+        secure_request(&state, &headers),
+    )
+    .parse()
+    {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}

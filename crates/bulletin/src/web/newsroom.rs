@@ -1,0 +1,397 @@
+//! The newsroom pages: editors list, write, schedule and publish posts.
+//! Publishing itself is `crate::newsroom`; this file speaks HTTP and checks
+//! who may do what (editors and admins) and that every form is the
+//! session's own (CSRF).
+
+use super::AppState;
+use super::account::{Nav, Viewer};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bulletin_core::ItemKind;
+use bulletin_store::{Post, PostState, Role, User};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "newsroom.html")]
+struct NewsroomPage {
+    nav: Nav,
+    query: String,
+    feed_path: String,
+    posts: Vec<PostRow>,
+}
+
+struct PostRow {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    state: &'static str,
+    when: String,
+    item: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "post_form.html")]
+struct PostFormPage {
+    nav: Nav,
+    query: String,
+    feed_path: String,
+    action: String,
+    heading: String,
+    error: Option<String>,
+    is_update: bool,
+    published: bool,
+    headline: String,
+    markdown: String,
+    image_url: String,
+    image_caption: String,
+    image_credit: String,
+    publish_at: String,
+}
+
+fn page(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Why a page is refused.
+pub enum Refusal {
+    /// Not signed in: sign in, then come back here.
+    SignIn(String),
+    /// Signed in without the role.
+    Forbidden(&'static str),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::SignIn(here) => {
+                Redirect::to(&format!("/login?next={}", super::pages::url_encode(&here)))
+                    .into_response()
+            }
+            Refusal::Forbidden(who) => (
+                StatusCode::FORBIDDEN,
+                Html(format!(
+                    "<!doctype html><title>{who} only</title><h1>{who} only</h1><p>Your account may not do this. <a href=\"/\">Back to the feed</a>.</p>"
+                )),
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// The signed-in user when they have at least `role`.
+pub fn require(viewer: &Viewer, role: Role, here: &str) -> Result<User, Refusal> {
+    match viewer.user() {
+        Some(u) if u.role >= role => Ok(u.clone()),
+        Some(_) => Err(Refusal::Forbidden(match role {
+            Role::Admin => "Admins",
+            _ => "Editors",
+        })),
+        None => Err(Refusal::SignIn(here.to_string())),
+    }
+}
+
+fn editor(viewer: &Viewer, here: &str) -> Result<User, Refusal> {
+    require(viewer, Role::Editor, here)
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::warn!("newsroom: {e}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database did not answer; try again.",
+    )
+        .into_response()
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
+    if let Err(r) = editor(&viewer, "/newsroom") {
+        return r.into_response();
+    }
+    let posts = match state.store.posts(200).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(e),
+    };
+    let rows = posts
+        .into_iter()
+        .map(|p| PostRow {
+            id: p.id,
+            title: p
+                .headline
+                .clone()
+                .filter(|h| !h.trim().is_empty())
+                .unwrap_or_else(|| crate::ingest::truncate_chars(&p.markdown, 80)),
+            kind: match p.kind {
+                ItemKind::Article => "Article",
+                ItemKind::Update => "Update",
+            },
+            state: match p.state {
+                PostState::Draft => "Draft",
+                PostState::Scheduled => "Scheduled",
+                PostState::Published => "Published",
+            },
+            when: match (p.state, p.publish_at) {
+                (PostState::Draft, _) | (_, None) => {
+                    format!("edited {}", super::view::human_time(&p.updated_at))
+                }
+                (_, Some(t)) => super::view::human_time(&t),
+            },
+            item: p.item.map(|i| i.0),
+        })
+        .collect();
+    page(
+        &NewsroomPage {
+            nav: viewer.nav(),
+            query: String::new(),
+            feed_path: "/feed".into(),
+            posts: rows,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewParams {
+    kind: Option<String>,
+}
+
+pub async fn new_post(viewer: Viewer, Query(params): Query<NewParams>) -> Response {
+    if let Err(r) = editor(&viewer, "/newsroom/new") {
+        return r.into_response();
+    }
+    let is_update = params.kind.as_deref() == Some("update");
+    page(
+        &PostFormPage {
+            nav: viewer.nav(),
+            query: String::new(),
+            feed_path: "/feed".into(),
+            action: "/newsroom/posts".into(),
+            heading: if is_update {
+                "New update"
+            } else {
+                "New article"
+            }
+            .into(),
+            error: None,
+            is_update,
+            published: false,
+            headline: String::new(),
+            markdown: String::new(),
+            image_url: String::new(),
+            image_caption: String::new(),
+            image_credit: String::new(),
+            publish_at: String::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+pub async fn edit_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = editor(&viewer, &format!("/newsroom/posts/{id}")) {
+        return r.into_response();
+    }
+    let post = match state.store.post(id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return super::pages::not_found().await.into_response(),
+        Err(e) => return unavailable(e),
+    };
+    page(&form_page(&viewer, &post, None), StatusCode::OK)
+}
+
+fn form_page(viewer: &Viewer, post: &Post, error: Option<String>) -> PostFormPage {
+    let is_update = post.kind == ItemKind::Update;
+    PostFormPage {
+        nav: viewer.nav(),
+        query: String::new(),
+        feed_path: "/feed".into(),
+        action: if post.id == 0 {
+            "/newsroom/posts".into()
+        } else {
+            format!("/newsroom/posts/{}", post.id)
+        },
+        heading: match (post.id, is_update) {
+            (0, true) => "New update".into(),
+            (0, false) => "New article".into(),
+            _ => "Edit post".into(),
+        },
+        error,
+        is_update,
+        published: post.state == PostState::Published,
+        headline: post.headline.clone().unwrap_or_default(),
+        markdown: post.markdown.clone(),
+        image_url: post.image_url.clone().unwrap_or_default(),
+        image_caption: post.image_caption.clone().unwrap_or_default(),
+        image_credit: post.image_credit.clone().unwrap_or_default(),
+        publish_at: post
+            .publish_at
+            .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PostForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    headline: String,
+    #[serde(default)]
+    markdown: String,
+    #[serde(default)]
+    image_url: String,
+    #[serde(default)]
+    image_caption: String,
+    #[serde(default)]
+    image_credit: String,
+    /// `draft`, `publish` or `schedule`.
+    action: String,
+    /// For `schedule`: `YYYY-MM-DDTHH:MM`, in UTC.
+    #[serde(default)]
+    publish_at: String,
+}
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+pub async fn create_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PostForm>,
+) -> Response {
+    save(state, viewer, None, form).await
+}
+
+pub async fn update_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<PostForm>,
+) -> Response {
+    save(state, viewer, Some(id), form).await
+}
+
+async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) -> Response {
+    let user = match editor(&viewer, "/newsroom") {
+        Ok(u) => u,
+        Err(r) => return r.into_response(),
+    };
+    if !viewer.csrf_ok(&form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This form expired; reload the page and try again.",
+        )
+            .into_response();
+    }
+    let now = Utc::now();
+    let existing = match id {
+        Some(id) => match state.store.post(id).await {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => return super::pages::not_found().await.into_response(),
+            Err(e) => return unavailable(e),
+        },
+        None => None,
+    };
+    let mut post = existing.clone().unwrap_or(Post {
+        id: 0,
+        author: user.id,
+        kind: ItemKind::Article,
+        headline: None,
+        markdown: String::new(),
+        image_url: None,
+        image_caption: None,
+        image_credit: None,
+        state: PostState::Draft,
+        publish_at: None,
+        item: None,
+        created_at: now,
+        updated_at: now,
+    });
+    post.kind = if form.kind == "update" {
+        ItemKind::Update
+    } else {
+        ItemKind::Article
+    };
+    post.headline = optional(&form.headline);
+    post.markdown = form.markdown.replace("\r\n", "\n");
+    post.image_url = optional(&form.image_url);
+    post.image_caption = optional(&form.image_caption);
+    post.image_credit = optional(&form.image_credit);
+    post.updated_at = now;
+
+    let invalid = |post: &Post, message: &str| {
+        page(
+            &form_page(&viewer, post, Some(message.to_string())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    if post.markdown.trim().is_empty() {
+        return invalid(&post, "Write the text of the post.");
+    }
+    if post.kind == ItemKind::Article && post.headline.is_none() {
+        return invalid(&post, "An article needs a headline (an update does not).");
+    }
+    if let Some(url) = &post.image_url
+        && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
+    {
+        return invalid(&post, "The picture's address must start with https://.");
+    }
+    let published_before = existing
+        .as_ref()
+        .is_some_and(|p| p.state == PostState::Published);
+    match form.action.as_str() {
+        "draft" if published_before => {
+            return invalid(&post, "A published post stays published; use Update.");
+        }
+        "draft" => post.state = PostState::Draft,
+        "schedule" if published_before => {
+            return invalid(&post, "This post is already published.");
+        }
+        "schedule" => {
+            let Some(at) = parse_time(&form.publish_at).filter(|t| *t > now) else {
+                return invalid(&post, "Give a publication time in the future (UTC).");
+            };
+            post.state = PostState::Scheduled;
+            post.publish_at = Some(at);
+        }
+        "publish" => {}
+        _ => return invalid(&post, "Choose Save draft, Schedule or Publish."),
+    }
+    let saved = match state.store.save_post(post.clone()).await {
+        Ok(id) => id,
+        Err(e) => return unavailable(e),
+    };
+    post.id = saved;
+    if form.action == "publish" {
+        if !published_before {
+            post.publish_at = None;
+        }
+        return match crate::newsroom::publish(state.store.as_ref(), post, &user, now).await {
+            Ok(item) => Redirect::to(&format!("/items/{}", item.0)).into_response(),
+            Err(e) => unavailable(e),
+        };
+    }
+    Redirect::to("/newsroom").into_response()
+}
+
+/// `2026-11-28T14:30` (a `datetime-local` field), read as UTC.
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+        .map(|t| t.and_utc())
+}
