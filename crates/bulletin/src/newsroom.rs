@@ -174,12 +174,14 @@ mod tests {
     #[test]
     fn markdown_is_rendered_and_sanitized() {
         let (html, text) = render_markdown(
-            "Talks **resumed** at dawn.\n\n> \"We are close\"\n\n<script>alert(1)</script>[x](javascript:alert(1))",
+            "Talks **resumed** at dawn.\n\n> \"We are close\"\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<script>alert(1)</script>",
         );
         assert!(html.contains("<strong>resumed</strong>"), "{html}");
         assert!(html.contains("<blockquote>"), "{html}");
         assert!(
-            !html.contains("<script") && !html.contains("javascript:"),
+            !html.contains("<script")
+                && !html.contains("href=\"javascript:")
+                && !html.contains("onerror"),
             "{html}"
         );
         assert!(text.starts_with("Talks resumed at dawn."), "{text}");
