@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod ingest;
 mod newsroom;
+mod retention;
 mod transfer;
 mod users;
 mod web;
@@ -83,6 +84,10 @@ enum Command {
         /// Do not fetch in the background.
         #[arg(long)]
         no_fetch: bool,
+        /// Remove items published more than this many days ago that nobody
+        /// starred, a batch at a time (workers do it after each pass).
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+        retention_days: Option<u32>,
         /// The address readers and WebSub hubs reach this server at, such as
         /// https://news.example.org/. With it, sources whose feeds name a
         /// WebSub hub get their updates pushed (and are still polled now
@@ -140,6 +145,13 @@ enum Command {
     Import {
         /// The export file, or - for standard input.
         file: PathBuf,
+    },
+    /// Remove items published more than DAYS days ago that nobody starred,
+    /// in small batches so readers are not held up.
+    Prune {
+        /// Keep items younger than this.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+        older_than_days: u32,
     },
     /// Create or update the database's tables, then exit (every command
     /// does this when it opens the database; this does only that).
@@ -382,6 +394,16 @@ async fn run(cli: Cli) -> Result<()> {
             let app = open_app(&cli).await?;
             transfer::import(&app, file).await
         }
+        Command::Prune { older_than_days } => {
+            let app = open_app(&cli).await?;
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(*older_than_days));
+            let removed = retention::prune(app.store.as_ref(), before).await?;
+            eprintln!(
+                "removed {removed} items published before {} that nobody starred",
+                before.format("%Y-%m-%d %H:%M UTC")
+            );
+            Ok(())
+        }
         Command::Migrate => {
             // Opening the store applies what is missing.
             open_store(&cli).await?;
@@ -400,6 +422,7 @@ async fn run(cli: Cli) -> Result<()> {
             public_url,
             role,
             lease_seconds,
+            retention_days,
         } => {
             if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
                 anyhow::bail!("--poll-minutes must be a positive number, such as 1 or 0.5");
@@ -415,6 +438,7 @@ async fn run(cli: Cli) -> Result<()> {
                     poll: (!*no_fetch)
                         .then(|| std::time::Duration::from_secs_f64(poll_minutes * 60.0)),
                     lease: chrono::Duration::seconds(*lease_seconds),
+                    retention_days: *retention_days,
                     public_url,
                 },
             )

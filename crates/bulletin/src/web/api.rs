@@ -3,10 +3,10 @@
 use super::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bulletin_core::{ItemId, SourceId};
-use bulletin_store::{Cursor, ItemQuery, StoreError};
+use bulletin_store::{Cursor, ItemQuery, StoreError, User};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -123,6 +123,52 @@ pub async fn item(
         Some(item) => Ok(Json(item).into_response()),
         None => Err(ApiError::not_found(format!("there is no item {id}"))),
     }
+}
+
+/// The account an API request speaks for: `Authorization: Bearer TOKEN`
+/// (see `bulletin user token`).
+async fn api_user(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
+    let unauthorized = |message: &str| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        code: "unauthorized",
+        message: message.to_string(),
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(|| {
+            unauthorized("send an API token as 'Authorization: Bearer TOKEN' (create one with `bulletin user token NAME`)")
+        })?;
+    state
+        .store
+        .api_token_user(crate::auth::token_hash(token))
+        .await?
+        .ok_or_else(|| unauthorized("this API token is not known"))
+}
+
+/// `PUT` stars an item for the token's account, `DELETE` unstars it.
+/// Starred items are kept when old items are pruned.
+pub async fn star(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = api_user(&state, &headers).await?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_id", "item ids are numbers"))?;
+    if state.store.item(ItemId(id)).await?.is_none() {
+        return Err(ApiError::not_found(format!("there is no item {id}")));
+    }
+    state
+        .store
+        .set_star(user.id, ItemId(id), method == Method::PUT)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {

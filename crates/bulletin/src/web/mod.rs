@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/items", get(api::items))
         .route("/api/v1/items/{id}", get(api::item))
         .route("/api/v1/sources", get(api::sources))
+        .route(
+            "/api/v1/items/{id}/star",
+            axum::routing::put(api::star).delete(api::star),
+        )
         .route("/healthz", get(api::healthz))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", axum::routing::post(account::logout))
@@ -96,6 +100,8 @@ pub struct ServeOptions<'a> {
     pub poll: Option<Duration>,
     /// How long a worker holds the sources it claimed.
     pub lease: chrono::Duration,
+    /// Remove unstarred items older than this many days.
+    pub retention_days: Option<u32>,
     /// Where readers and WebSub hubs reach this server; with it, sources
     /// whose feeds name a hub are subscribed to.
     pub public_url: Option<url::Url>,
@@ -108,6 +114,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         role,
         poll,
         lease,
+        retention_days,
         public_url,
     } = options;
     let poll = if role == Role::Web { None } else { poll };
@@ -136,7 +143,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
             period.as_secs_f64()
         );
         tokio::select! {
-            _ = fetch_forever(ingestor, period) => {}
+            _ = fetch_forever(ingestor, period, retention_days) => {}
             _ = tokio::signal::ctrl_c() => {}
         }
         return Ok(());
@@ -150,7 +157,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         load_demo(&app, &ingestor).await?;
     }
     if let Some(period) = poll {
-        tokio::spawn(fetch_forever(ingestor.clone(), period));
+        tokio::spawn(fetch_forever(ingestor.clone(), period, retention_days));
     }
     let local = listener.local_addr()?;
     eprintln!("Bulletin is serving on http://{local}/ (Ctrl-C stops it)");
@@ -174,8 +181,16 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
 
 /// Passes over the due sources, `period` apart (claimed, so other workers
 /// on the same database share them).
-async fn fetch_forever(ingestor: Arc<Ingestor>, period: Duration) {
+async fn fetch_forever(ingestor: Arc<Ingestor>, period: Duration, retention_days: Option<u32>) {
     loop {
+        if let Some(days) = retention_days {
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            match crate::retention::prune(ingestor.store(), before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("retention: removed {n} items older than {days} days"),
+                Err(e) => tracing::warn!("retention: {e}"),
+            }
+        }
         match crate::newsroom::publish_due(ingestor.store(), chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("newsroom: published {n} scheduled posts"),

@@ -1,0 +1,467 @@
+//! Accounts and the newsroom over HTTP, through the real binary: sign-in with
+//! CSRF and throttling, editors' posts (published, drafted, scheduled,
+//! edited), who may do what, API tokens and stars, and pruning that keeps
+//! starred items.
+
+mod common;
+
+use common::{DataDir, Server, bulletin, stderr, stdout};
+use reqwest::redirect::Policy;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Runs `bulletin` with `input` on standard input (a piped password).
+async fn with_input(data: &DataDir, args: &[&str], input: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .arg("--data")
+        .arg(data.path())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bulletin");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).await.expect("write");
+    drop(stdin);
+    child.wait_with_output().await.expect("bulletin runs")
+}
+
+/// A client that keeps cookies and does not follow redirects.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+}
+
+struct Answer {
+    status: u16,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            base: base.to_string(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let response = request
+            .header("cookie", cookie.join("; "))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let location = header("location");
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect();
+        for c in &set_cookies {
+            if let Some((pair, _)) = c.split_once(';')
+                && let Some((k, v)) = pair.split_once('=')
+            {
+                if v.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let body = response.text().await.unwrap_or_default();
+        Answer {
+            status,
+            location,
+            set_cookies,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    /// The first CSRF token on a page.
+    async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        let start = page
+            .body
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"))
+            + "name=\"csrf\" value=\"".len();
+        page.body[start..start + 64].to_string()
+    }
+
+    async fn sign_in(&mut self, name: &str, password: &str) -> Answer {
+        let csrf = self.csrf("/login?next=/newsroom").await;
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("password", password),
+                ("next", "/newsroom"),
+            ],
+        )
+        .await
+    }
+}
+
+async fn api_items(server: &Server) -> Vec<serde_json::Value> {
+    server.json("/api/v1/items?limit=100&include=content").await["items"]
+        .as_array()
+        .expect("items")
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn editors_sign_in_and_publish_articles_updates_and_scheduled_posts() {
+    let data = DataDir::new();
+    let add = with_input(
+        &data,
+        &[
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "editor",
+            "--display-name",
+            "Ana Ruiz",
+            "--title",
+            "Senior News Editor",
+            "--bio",
+            "Covers diplomacy.",
+        ],
+        "correct horse battery\n",
+    )
+    .await;
+    assert!(add.status.success(), "{}", stderr(&add));
+    let reader = with_input(
+        &data,
+        &["user", "add", "rob", "--role", "reader"],
+        "reader-password\n",
+    )
+    .await;
+    assert!(reader.status.success(), "{}", stderr(&reader));
+    let short = with_input(&data, &["user", "add", "eve"], "short\n").await;
+    assert!(!short.status.success() && stderr(&short).contains("too short"));
+    let listed = stdout(&bulletin(&data, &["user", "list"]).await);
+    assert!(
+        listed.contains("ana") && listed.contains("Senior News Editor"),
+        "{listed}"
+    );
+    assert!(!listed.contains("argon2"), "hashes are never shown");
+
+    let server = Server::start_with(
+        &data,
+        &["serve", "--addr", "127.0.0.1:0", "--poll-minutes", "0.02"],
+    )
+    .await;
+    let mut ana = Browser::new(&server.base);
+
+    // The newsroom asks for a sign-in first.
+    let first = ana.get("/newsroom").await;
+    assert_eq!(first.status, 303);
+    assert_eq!(first.location, "/login?next=%2Fnewsroom");
+    // A sign-in without the form's cookie is refused (CSRF).
+    let mut stranger = Browser::new(&server.base);
+    let forged = stranger
+        .post(
+            "/login",
+            &[
+                ("csrf", "x"),
+                ("name", "ana"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let wrong = ana.sign_in("ana", "wrong password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Wrong name or password"));
+    let signed_in = ana.sign_in("ANA", "correct horse battery").await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    assert_eq!(signed_in.location, "/newsroom");
+    let session_cookie = signed_in
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("bulletin_session="))
+        .expect("a session cookie");
+    assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"));
+    assert!(!session_cookie.contains("Secure"), "plain HTTP here");
+    let newsroom = ana.get("/newsroom").await;
+    assert_eq!(newsroom.status, 200);
+    assert!(newsroom.body.contains("New article") && newsroom.body.contains("Sign out Ana Ruiz"));
+
+    // A post whose form is not the session's own is refused.
+    let csrf = ana.csrf("/newsroom/new?kind=article").await;
+    let refused = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", "0000"),
+                ("kind", "update"),
+                ("markdown", "Nope"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    // An article with a picture, published now.
+    let article = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Talks resume in Geneva"),
+                (
+                    "markdown",
+                    "Negotiators **returned** on Monday.\n\nBoth sides called it useful.",
+                ),
+                ("image_url", "https://images.example.org/geneva.jpg"),
+                (
+                    "image_caption",
+                    "Delegates arrive at the Palais des Nations",
+                ),
+                ("image_credit", "Photo: Jane Roe / Agency"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(article.status, 303, "{}", article.body);
+    let article_path = article.location.clone();
+    assert!(article_path.starts_with("/items/"), "{article_path}");
+    let page = ana.get(&article_path).await;
+    assert!(page.body.contains("Talks resume in Geneva"));
+    assert!(page.body.contains("<strong>returned</strong>"));
+    assert!(page.body.contains("Photo: Jane Roe / Agency"));
+    assert!(page.body.contains("Senior News Editor") && page.body.contains("Covers diplomacy."));
+    // A short update, a draft, and a post scheduled three seconds ahead.
+    let update = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "update"),
+                ("markdown", "Delegates are still in the room."),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(update.status, 303);
+    let draft = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "update"),
+                ("markdown", "Draft: not yet."),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!((draft.status, draft.location.as_str()), (303, "/newsroom"));
+    let missing_headline = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("markdown", "Text"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(missing_headline.status, 422);
+    assert!(missing_headline.body.contains("needs a headline"));
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(3))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let scheduled = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Statement expected at noon"),
+                ("markdown", "A statement is expected."),
+                ("publish_at", &at),
+                ("action", "schedule"),
+            ],
+        )
+        .await;
+    assert_eq!(scheduled.status, 303, "{}", scheduled.body);
+    let titles = |items: &[serde_json::Value]| -> Vec<String> {
+        items
+            .iter()
+            .map(|i| i["title"].as_str().unwrap_or("(update)").to_string())
+            .collect()
+    };
+    let now_items = api_items(&server).await;
+    assert_eq!(titles(&now_items), ["(update)", "Talks resume in Geneva"]);
+    assert!(
+        !serde_json::to_string(&now_items)
+            .unwrap()
+            .contains("Draft: not yet")
+    );
+    let mut published = false;
+    for _ in 0..100 {
+        if titles(&api_items(&server).await).contains(&"Statement expected at noon".to_string()) {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(published, "the scheduled post was not published");
+
+    // Editing a published article keeps its address and dates the change.
+    let item_id: i64 = article_path
+        .trim_start_matches("/items/")
+        .parse()
+        .expect("id");
+    let list = ana.get("/newsroom").await;
+    let title_at = list
+        .body
+        .find("\">Talks resume in Geneva</a>")
+        .expect("the article in the newsroom list");
+    let link_at = list.body[..title_at]
+        .rfind("/newsroom/posts/")
+        .expect("its edit link");
+    let edit_path = list.body[link_at..title_at].to_string();
+    let edit_page = ana.get(&edit_path).await;
+    assert!(
+        edit_page.body.contains("Talks resume in Geneva"),
+        "{edit_path}"
+    );
+    let edited = ana
+        .post(
+            &edit_path,
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Talks resume in Geneva"),
+                (
+                    "markdown",
+                    "Negotiators returned on Monday and will meet again on Friday.",
+                ),
+                ("image_url", "https://images.example.org/geneva.jpg"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (edited.status, edited.location.as_str()),
+        (303, article_path.as_str())
+    );
+    let item = server.json(&format!("/api/v1/items/{item_id}")).await;
+    assert!(item["text"].as_str().unwrap().contains("again on Friday"));
+    assert!(item["modified_at"].is_string(), "{item}");
+    assert_eq!(item["authors"][0]["name"], "Ana Ruiz");
+    let (_, _, atom) = server.get("/feed.atom").await;
+    assert!(atom.contains("Talks resume in Geneva") && atom.contains("Statement expected at noon"));
+
+    // A reader may not publish.
+    let mut rob = Browser::new(&server.base);
+    assert_eq!(rob.sign_in("rob", "reader-password").await.status, 303);
+    assert_eq!(rob.get("/newsroom").await.status, 403);
+
+    // API tokens: stars need one.
+    let token = stdout(&bulletin(&data, &["user", "token", "rob", "--label", "phone"]).await)
+        .trim()
+        .to_string();
+    assert_eq!(token.len(), 64);
+    let client = reqwest::Client::new();
+    let star_url = format!("{}/api/v1/items/{item_id}/star", server.base);
+    let anonymous = client.put(&star_url).send().await.expect("put");
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let starred = client
+        .put(&star_url)
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(starred.status().as_u16(), 204);
+    let bad = client
+        .put(&star_url)
+        .header("authorization", "Bearer 0123")
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(bad.status().as_u16(), 401);
+
+    // Signing out ends the session on the server.
+    let csrf = ana.csrf("/newsroom").await;
+    let old_cookie = ana
+        .cookies
+        .get("bulletin_session")
+        .cloned()
+        .expect("cookie");
+    let out = ana.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    ana.cookies.insert("bulletin_session".into(), old_cookie);
+    assert_eq!(
+        ana.get("/newsroom").await.status,
+        303,
+        "the old cookie no longer works"
+    );
+
+    // Guessing is throttled: five failures, then a wait.
+    let mut guesser = Browser::new(&server.base);
+    for _ in 0..5 {
+        assert_eq!(guesser.sign_in("ana", "guess").await.status, 401);
+    }
+    let throttled = guesser.sign_in("ana", "correct horse battery").await;
+    assert_eq!(throttled.status, 429);
+    assert!(throttled.body.contains("Too many failed attempts"));
+    drop(server);
+
+    // Nothing here is a day old, so pruning removes nothing (the store
+    // suite checks that old items go and starred ones stay).
+    let prune = bulletin(&data, &["prune", "--older-than-days", "1"]).await;
+    assert!(prune.status.success(), "{}", stderr(&prune));
+    assert!(
+        stderr(&prune).contains("removed 0 items"),
+        "{}",
+        stderr(&prune)
+    );
+}
