@@ -1,6 +1,7 @@
 // Browser end-to-end test of the reader's page, in headless Chromium.
-// Usage: node feed.mjs BASE_URL SCREENSHOT_DIR
-// Walks "Show More" to the end and checks every item appears exactly once,
+// Usage: node feed.mjs BASE_URL SCREENSHOT_DIR EDITOR PASSWORD
+// Signs in as the editor and publishes an article with a picture and a short
+// update, sees both on the feed; walks "Show More" to the end and checks every item appears exactly once,
 // opens an article with an author card, searches, and saves screenshots of
 // the feed and an article in light and dark; axe-core must find no serious
 // or critical accessibility violation on the feed, article, author and
@@ -20,9 +21,9 @@ async function accessibilityProblems(page, name) {
     .map((v) => `${name}: ${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${v.help}`);
 }
 
-const [base, shots] = process.argv.slice(2);
-if (!base || !shots) {
-  console.error("usage: node feed.mjs BASE_URL SCREENSHOT_DIR");
+const [base, shots, editor, password] = process.argv.slice(2);
+if (!base || !shots || !editor || !password) {
+  console.error("usage: node feed.mjs BASE_URL SCREENSHOT_DIR EDITOR PASSWORD");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -50,13 +51,54 @@ const browser = await chromium.launch({
   args: ["--no-sandbox"],
 });
 try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+
+  // The newsroom: the editor signs in (sent there by the newsroom link),
+  // publishes an article with a picture, then a short update.
+  await page.goto(`${base}/newsroom`);
+  await page.waitForURL(/\/login/);
+  problems.push(...(await accessibilityProblems(page, "sign-in")));
+  await page.fill("#name", editor);
+  await page.fill("#password", password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/newsroom$/);
+  check((await page.locator("header.site").innerText()).includes("Sign out"), "not signed in");
+  await page.click("text=New article");
+  await page.waitForURL(/\/newsroom\/new/);
+  problems.push(...(await accessibilityProblems(page, "post form")));
+  const headline = "Harbour reopens after the storm";
+  await page.fill("#headline", headline);
+  await page.fill("#markdown", "The harbour **reopened** at dawn.\n\nFerries resume on Tuesday, the port authority said.");
+  await page.fill("#image_url", `${base}/demo/img/forest.svg`);
+  await page.fill("#image_caption", "Boats return to the harbour");
+  await page.fill("#image_credit", "Photo: Newsroom staff");
+  await page.screenshot({ path: `${shots}/newsroom-form.png`, fullPage: true });
+  await page.click('button[value="publish"]');
+  await page.waitForURL(/\/items\/\d+$/);
+  const articleId = Number(new URL(page.url()).pathname.split("/")[2]);
+  check((await page.locator("h1").first().innerText()).includes(headline), "the published article's headline");
+  check((await page.locator("figure img").count()) > 0, "the published article has no picture");
+  check((await page.content()).includes("Photo: Newsroom staff"), "the picture's credit is missing");
+  check((await page.locator("aside.author-card").count()) > 0, "the published article has no author card");
+  await page.goto(`${base}/newsroom/new?kind=update`);
+  const updateText = "Ferry operators say the first crossing leaves at six.";
+  await page.fill("#markdown", updateText);
+  await page.click('button[value="publish"]');
+  await page.waitForURL(/\/items\/\d+$/);
+  const updateId = Number(new URL(page.url()).pathname.split("/")[2]);
+  await page.goto(`${base}/`);
+  const firstPage = await page.$$eval('article.entry a[href^="/items/"]', (links) =>
+    links.map((a) => Number(a.getAttribute("href").split("/")[2])),
+  );
+  check(firstPage.includes(articleId) && firstPage.includes(updateId), "the new posts are not on the feed's first page");
+  check((await page.content()).includes(updateText), "the update's text is not on the feed");
+
   const items = await apiItems();
   check(items.length > 20, `the demo should hold more than a page of items, has ${items.length}`);
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 
   // The feed, then "Show More" until there is none: every item once.
   await page.goto(`${base}/`);
-  const problems = [];
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
     problems.push(...(await accessibilityProblems(page, `feed (${scheme})`)));

@@ -54,6 +54,9 @@ pub trait Store: Send + Sync + 'static {
     fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>>;
     /// Removes a source and its items. Returns false when there was none.
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Pauses a source (not fetched on schedule) or resumes it (due now).
+    /// Returns false when there is no such source.
+    fn set_source_paused(&self, id: SourceId, paused: bool) -> BoxFuture<'_, StoreResult<bool>>;
     /// Sources whose `next_fetch_at` has passed (all of them with `all`).
     fn due_sources(&self, now: DateTime<Utc>, all: bool)
     -> BoxFuture<'_, StoreResult<Vec<Source>>>;

@@ -440,6 +440,26 @@ impl Store for PgStore {
         })
     }
 
+    fn set_source_paused(&self, id: SourceId, paused: bool) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            let now = to_ms_precision(Utc::now());
+            let n = if paused {
+                self.execute(
+                    "UPDATE sources SET paused_at = COALESCE(paused_at, $2) WHERE id = $1",
+                    &[&id.0, &now],
+                )
+                .await?
+            } else {
+                self.execute(
+                    "UPDATE sources SET paused_at = NULL, next_fetch_at = $2 WHERE id = $1",
+                    &[&id.0, &now],
+                )
+                .await?
+            };
+            Ok(n > 0)
+        })
+    }
+
     fn due_sources(
         &self,
         now: DateTime<Utc>,

@@ -369,6 +369,24 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn set_source_paused(&self, id: SourceId, paused: bool) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let now = to_ms(Utc::now());
+            let n = if paused {
+                c.execute(
+                    "UPDATE sources SET paused_at = COALESCE(paused_at, ?2) WHERE id = ?1",
+                    params![id.0, now],
+                )?
+            } else {
+                c.execute(
+                    "UPDATE sources SET paused_at = NULL, next_fetch_at = ?2 WHERE id = ?1",
+                    params![id.0, now],
+                )?
+            };
+            Ok(n > 0)
+        }))
+    }
+
     fn due_sources(
         &self,
         now: DateTime<Utc>,

@@ -4,7 +4,7 @@ use crate::App;
 use crate::ingest::{Ingestor, Loader, SourceResult};
 use anyhow::{Context, Result, anyhow, bail};
 use bulletin_core::SourceId;
-use bulletin_store::{NewSource, StoreError};
+use bulletin_store::{NewSource, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -62,7 +62,7 @@ pub async fn source_add(app: &App, urls: &[String]) -> Result<()> {
     let loader = Loader::new(app.fetcher.clone());
     let mut failures = 0;
     for raw in urls {
-        match add_one(app, &loader, raw).await {
+        match subscribe(app.store.as_ref(), &loader, raw).await {
             Ok((id, title)) => {
                 println!("{id}");
                 eprintln!("added source {id}: {title}");
@@ -80,7 +80,13 @@ pub async fn source_add(app: &App, urls: &[String]) -> Result<()> {
     }
 }
 
-async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, String)> {
+/// Subscribes to a feed URL, or to the feed a page advertises (or has at a
+/// usual path). Returns the new source's id and title.
+pub async fn subscribe(
+    store: &dyn Store,
+    loader: &Loader,
+    raw: &str,
+) -> Result<(SourceId, String)> {
     let url = parse_url_arg(raw)?;
     let response = loader
         .get(&url, None)
@@ -98,7 +104,7 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
         let feed_url = match candidates.into_iter().next() {
             Some(feed_url) => feed_url,
             None => match feed_at_usual_path(loader, &response.final_url).await {
-                Some(found) => return store_source(app, found.0, found.1).await,
+                Some(found) => return store_source(store, found.0, found.1).await,
                 None => bail!(
                     "{url} is neither a feed nor a page that links to one (no <link rel=\"alternate\"> \
                      feed, and nothing at {})",
@@ -116,7 +122,7 @@ async fn add_one(app: &App, loader: &Loader, raw: &str) -> Result<(SourceId, Str
             })?;
         (feed_url, feed)
     };
-    store_source(app, feed_url, feed).await
+    store_source(store, feed_url, feed).await
 }
 
 /// Where sites usually publish their feed, tried in order when a page
@@ -141,13 +147,12 @@ async fn feed_at_usual_path(loader: &Loader, page: &Url) -> Option<(Url, bulleti
 }
 
 async fn store_source(
-    app: &App,
+    store: &dyn Store,
     feed_url: Url,
     feed: bulletin_feeds::Feed,
 ) -> Result<(SourceId, String)> {
     let title = feed.title.clone().unwrap_or_else(|| feed_url.to_string());
-    let id = app
-        .store
+    let id = store
         .add_source(NewSource {
             url: feed_url.to_string(),
             site_url: feed.link.clone(),

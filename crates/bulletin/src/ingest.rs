@@ -195,6 +195,10 @@ impl Ingestor {
         self
     }
 
+    pub fn loader(&self) -> &Loader {
+        &self.loader
+    }
+
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
     }

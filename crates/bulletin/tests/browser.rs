@@ -49,6 +49,38 @@ async fn feed_show_more_article_and_search_in_chromium() {
         return;
     }
     let data = DataDir::new();
+    // An editor, to publish from the newsroom (the password is piped).
+    let password = "harbour-light-42";
+    let mut add = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
+        .arg("--data")
+        .arg(data.path())
+        .args([
+            "user",
+            "add",
+            "editor",
+            "--role",
+            "editor",
+            "--display-name",
+            "Mira Holt",
+        ])
+        .args([
+            "--title",
+            "Harbour Correspondent",
+            "--bio",
+            "Reports from the coast.",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bulletin user add");
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = add.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .await
+            .expect("write the password");
+    }
+    assert!(add.wait().await.expect("user add").success());
     let server = Server::start_with(&data, &["serve", "--addr", "127.0.0.1:0", "--demo"]).await;
     let base = server.base.clone();
 
@@ -84,6 +116,8 @@ async fn feed_show_more_article_and_search_in_chromium() {
         .arg(web_tests().join("feed.mjs"))
         .arg(&base)
         .arg(&shots)
+        .arg("editor")
+        .arg(password)
         .output()
         .await
         .expect("run node");

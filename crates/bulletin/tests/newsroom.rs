@@ -465,3 +465,113 @@ async fn editors_sign_in_and_publish_articles_updates_and_scheduled_posts() {
         stderr(&prune)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_add_pause_resume_and_remove_sources_in_the_browser() {
+    use common::{Doc, FixtureServer};
+    let fixture = FixtureServer::start().await;
+    fixture.set(
+        "feed.xml",
+        Doc::ok(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>Harbour News</title><item><title>Ferries</title><guid>1</guid></item></channel></rss>",
+        ),
+    );
+    fixture.set(
+        "home.html",
+        Doc::ok(
+            "text/html",
+            format!(
+                "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\"></head><body>Home</body></html>",
+                fixture.url("feed.xml")
+            ),
+        ),
+    );
+    let data = DataDir::new();
+    for (name, role) in [("root", "admin"), ("ed", "editor")] {
+        let out = with_input(
+            &data,
+            &["user", "add", name, "--role", role],
+            "long enough password\n",
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = Server::start(&data).await;
+    let mut ed = Browser::new(&server.base);
+    assert_eq!(ed.sign_in("ed", "long enough password").await.status, 303);
+    assert_eq!(
+        ed.get("/admin/sources").await.status,
+        403,
+        "editors do not manage sources"
+    );
+
+    let mut root = Browser::new(&server.base);
+    assert_eq!(
+        root.sign_in("root", "long enough password").await.status,
+        303
+    );
+    let csrf = root.csrf("/admin/sources").await;
+    // A page that advertises its feed: the feed is subscribed.
+    let added = root
+        .post(
+            "/admin/sources",
+            &[("csrf", &csrf), ("url", &fixture.url("home.html"))],
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert!(
+        added.body.contains("Added source") && added.body.contains("Harbour News"),
+        "{}",
+        added.body
+    );
+    let again = root
+        .post(
+            "/admin/sources",
+            &[("csrf", &csrf), ("url", &fixture.url("feed.xml"))],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("already source"), "{}", again.body);
+    let nothing = root
+        .post(
+            "/admin/sources",
+            &[("csrf", &csrf), ("url", &fixture.url("missing"))],
+        )
+        .await;
+    assert_eq!(nothing.status, 422);
+    let sources = server.json("/api/v1/sources").await;
+    let id = sources["sources"][0]["id"].as_i64().expect("source id");
+    let path = format!("/admin/sources/{id}");
+    assert_eq!(
+        root.post(&path, &[("csrf", "wrong"), ("action", "pause")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        root.post(&path, &[("csrf", &csrf), ("action", "pause")])
+            .await
+            .status,
+        303
+    );
+    let paused = server.json("/api/v1/sources").await;
+    assert!(paused["sources"][0]["paused_at"].is_string(), "{paused}");
+    assert!(root.get("/admin/sources").await.body.contains(">Resume<"));
+    assert_eq!(
+        root.post(&path, &[("csrf", &csrf), ("action", "resume")])
+            .await
+            .status,
+        303
+    );
+    let resumed = server.json("/api/v1/sources").await;
+    assert!(resumed["sources"][0]["paused_at"].is_null(), "{resumed}");
+    assert_eq!(
+        root.post(&path, &[("csrf", &csrf), ("action", "remove")])
+            .await
+            .status,
+        303
+    );
+    let gone = server.json("/api/v1/sources").await;
+    assert_eq!(gone["sources"].as_array().map(Vec::len), Some(0), "{gone}");
+}

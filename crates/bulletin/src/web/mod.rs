@@ -2,6 +2,7 @@
 //! Handlers are thin: parse the request, ask the store, render.
 
 mod account;
+mod admin;
 mod api;
 mod assets;
 mod feeds;
@@ -56,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", axum::routing::post(account::logout))
+        .route("/admin/sources", get(admin::list).post(admin::add))
+        .route("/admin/sources/{id}", axum::routing::post(admin::act))
         .route("/newsroom", get(newsroom::list))
         .route("/newsroom/new", get(newsroom::new_post))
         .route(

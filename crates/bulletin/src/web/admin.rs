@@ -1,0 +1,205 @@
+//! Admins manage sources in the browser: add one (a feed, or a page that
+//! advertises one), pause or resume it, remove it, and see its health.
+
+use super::AppState;
+use super::account::{Nav, Viewer};
+use super::newsroom::require;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use bulletin_core::SourceId;
+use bulletin_store::Role;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "admin_sources.html")]
+struct AdminSourcesPage {
+    nav: Nav,
+    query: String,
+    feed_path: String,
+    message: Option<String>,
+    error: Option<String>,
+    url: String,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    id: i64,
+    title: String,
+    url: String,
+    items: u64,
+    health: &'static str,
+    status: String,
+    paused: bool,
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    message: Option<String>,
+    error: Option<String>,
+    url: String,
+) -> Response {
+    let sources = match state.store.sources().await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("admin: {e}");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database did not answer.",
+            )
+                .into_response();
+        }
+    };
+    let rows = sources
+        .into_iter()
+        .filter(|s| s.kind.as_deref() != Some(crate::newsroom::NEWSROOM_KIND))
+        .map(|s| {
+            let (health, status) = match (&s.last_error, s.error_count, s.last_fetch_at) {
+                _ if s.paused_at.is_some() => ("error", "paused".to_string()),
+                (Some(e), n, _) if n > 0 => ("error", format!("failing: {e}")),
+                (Some(w), _, _) => ("warn", format!("working, with a warning: {w}")),
+                (None, _, None) => ("new", "not fetched yet".to_string()),
+                (None, _, Some(t)) => (
+                    "ok",
+                    format!("healthy, fetched {}", super::view::human_time(&t)),
+                ),
+            };
+            Row {
+                id: s.id.0,
+                title: s.display_title().to_string(),
+                url: s.url.clone(),
+                items: s.item_count,
+                health,
+                status,
+                paused: s.paused_at.is_some(),
+            }
+        })
+        .collect();
+    let page = AdminSourcesPage {
+        nav: viewer.nav(),
+        query: String::new(),
+        feed_path: "/feed".into(),
+        message,
+        error,
+        url,
+        rows,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
+    if let Err(r) = require(&viewer, Role::Admin, "/admin/sources") {
+        return r.into_response();
+    }
+    render(&state, &viewer, StatusCode::OK, None, None, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    csrf: String,
+    url: String,
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<AddForm>,
+) -> Response {
+    if let Err(r) = require(&viewer, Role::Admin, "/admin/sources") {
+        return r.into_response();
+    }
+    if !viewer.csrf_ok(&form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This form expired; reload the page and try again.",
+        )
+            .into_response();
+    }
+    let Some(ingestor) = state.ingestor.clone() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sources cannot be added here.",
+        )
+            .into_response();
+    };
+    match crate::commands::subscribe(state.store.as_ref(), ingestor.loader(), form.url.trim()).await
+    {
+        Ok((id, title)) => {
+            render(
+                &state,
+                &viewer,
+                StatusCode::OK,
+                Some(format!(
+                    "Added source {id}: {title}. It is fetched on the next pass."
+                )),
+                None,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => {
+            render(
+                &state,
+                &viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(format!("{e:#}")),
+                form.url,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    /// `pause`, `resume` or `remove`.
+    action: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if let Err(r) = require(&viewer, Role::Admin, "/admin/sources") {
+        return r.into_response();
+    }
+    if !viewer.csrf_ok(&form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This form expired; reload the page and try again.",
+        )
+            .into_response();
+    }
+    let id = SourceId(id);
+    let result = match form.action.as_str() {
+        "pause" => state.store.set_source_paused(id, true).await,
+        "resume" => state.store.set_source_paused(id, false).await,
+        "remove" => state.store.remove_source(id).await,
+        _ => return (StatusCode::BAD_REQUEST, "Unknown action.").into_response(),
+    };
+    match result {
+        Ok(true) => Redirect::to("/admin/sources").into_response(),
+        Ok(false) => super::pages::not_found().await.into_response(),
+        Err(e) => {
+            tracing::warn!("admin: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database did not answer.",
+            )
+                .into_response()
+        }
+    }
+}
