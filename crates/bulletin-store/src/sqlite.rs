@@ -309,6 +309,72 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
     })
 }
 
+/// Matches above this many are found by walking the newest-first index;
+/// fewer are sorted by date on the covering index.
+const WALK_ABOVE_MATCHES: usize = 5_000;
+/// The walk gives up (and the sort is used) after this many index entries:
+/// the matches are sparse among the newest items.
+const WALK_AT_MOST: usize = 200_000;
+
+/// The ids of the newest `want` items that match the full-text query `fts`
+/// (before `after`, in `source`), for a query that matches many items: the
+/// matching ids are read from the index once, then the newest-first index
+/// is walked until enough of them have passed. `None` when the query matches
+/// few items or the walk would be long: the caller sorts the matches instead.
+fn newest_matches(
+    c: &Connection,
+    fts: &str,
+    after: Option<Cursor>,
+    source: Option<SourceId>,
+    want: usize,
+) -> StoreResult<Option<Vec<i64>>> {
+    let matches: std::collections::HashSet<i64> = c
+        .prepare_cached("SELECT rowid FROM items_fts WHERE items_fts MATCH ?1")?
+        .query_map([fts], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if matches.len() <= WALK_ABOVE_MATCHES {
+        return Ok(None);
+    }
+    let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
+    let mut found = Vec::with_capacity(want);
+    let mut walk = |stmt: &mut rusqlite::CachedStatement<'_>, args: &[&dyn rusqlite::ToSql]| {
+        let mut rows = stmt.query(args)?;
+        let mut walked = 0;
+        while let Some(row) = rows.next()? {
+            let item: i64 = row.get(0)?;
+            if matches.contains(&item) {
+                found.push(item);
+                if found.len() == want {
+                    return Ok(true);
+                }
+            }
+            walked += 1;
+            if walked >= WALK_AT_MOST {
+                return Ok(false);
+            }
+        }
+        Ok::<bool, rusqlite::Error>(true)
+    };
+    let finished = match source {
+        None => walk(
+            &mut c.prepare_cached(
+                "SELECT id FROM items INDEXED BY items_newest WHERE (published_at, id) < (?1, ?2)
+                 ORDER BY published_at DESC, id DESC",
+            )?,
+            &[&at, &id],
+        )?,
+        Some(src) => walk(
+            &mut c.prepare_cached(
+                "SELECT id FROM items INDEXED BY items_source_newest
+                 WHERE source_id = ?3 AND (published_at, id) < (?1, ?2)
+                 ORDER BY published_at DESC, id DESC",
+            )?,
+            &[&at, &id, &src.0],
+        )?,
+    };
+    Ok(finished.then_some(found))
+}
+
 /// Quotes each word of a user's search so FTS5 syntax cannot break the query.
 fn fts_query(q: &str) -> Option<String> {
     let terms: Vec<String> = q
@@ -651,53 +717,73 @@ impl Store for SqliteStore {
             }
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
-            if let Some(cur) = query.after {
-                sql.push_str(" AND (i.published_at, i.id) < (?, ?)");
-                args.push(cur.published_at_ms.into());
-                args.push(cur.id.into());
-            }
-            if let Some(src) = query.source {
-                sql.push_str(" AND i.source_id = ?");
-                args.push(src.0.into());
-            }
-            if let Some(author) = query.author.as_deref() {
-                sql.push_str(" AND i.id IN (SELECT item_id FROM item_authors WHERE name = ?)");
-                args.push(author.trim().to_string().into());
-            }
-            if let Some(q) = query.search.as_deref() {
-                match fts_query(q) {
-                    Some(fts) => {
-                        // The page's matches are chosen on a covering index
-                        // of (id, date, source): sorting every match by
-                        // reading its row would read every matching article.
-                        sql.push_str(
+            // A word found in many items: walk the newest-first index and
+            // keep the matches (see `newest_matches`).
+            let walked = match (query.search.as_deref().and_then(fts_query), &query.author) {
+                (Some(fts), None) => newest_matches(c, &fts, query.after, query.source, limit + 1)?,
+                _ => None,
+            };
+            if let Some(ids) = walked {
+                // These ids already meet every condition of the query.
+                if ids.is_empty() {
+                    return Ok(ItemPage {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    });
+                }
+                sql.push_str(" AND i.id IN (");
+                sql.push_str(&vec!["?"; ids.len()].join(","));
+                sql.push(')');
+                args.extend(ids.into_iter().map(rusqlite::types::Value::from));
+            } else {
+                if let Some(cur) = query.after {
+                    sql.push_str(" AND (i.published_at, i.id) < (?, ?)");
+                    args.push(cur.published_at_ms.into());
+                    args.push(cur.id.into());
+                }
+                if let Some(src) = query.source {
+                    sql.push_str(" AND i.source_id = ?");
+                    args.push(src.0.into());
+                }
+                if let Some(author) = query.author.as_deref() {
+                    sql.push_str(" AND i.id IN (SELECT item_id FROM item_authors WHERE name = ?)");
+                    args.push(author.trim().to_string().into());
+                }
+                if let Some(q) = query.search.as_deref() {
+                    match fts_query(q) {
+                        Some(fts) => {
+                            // The page's matches are chosen on a covering index
+                            // of (id, date, source): sorting every match by
+                            // reading its row would read every matching article.
+                            sql.push_str(
                             " AND i.id IN (SELECT m.id FROM items m INDEXED BY items_id_published
                                WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
                         );
-                        args.push(fts.into());
-                        if let Some(cur) = query.after {
-                            sql.push_str(" AND (m.published_at, m.id) < (?, ?)");
-                            args.push(cur.published_at_ms.into());
-                            args.push(cur.id.into());
-                        }
-                        if let Some(src) = query.source {
-                            sql.push_str(" AND m.source_id = ?");
-                            args.push(src.0.into());
-                        }
-                        if let Some(author) = query.author.as_deref() {
-                            sql.push_str(
+                            args.push(fts.into());
+                            if let Some(cur) = query.after {
+                                sql.push_str(" AND (m.published_at, m.id) < (?, ?)");
+                                args.push(cur.published_at_ms.into());
+                                args.push(cur.id.into());
+                            }
+                            if let Some(src) = query.source {
+                                sql.push_str(" AND m.source_id = ?");
+                                args.push(src.0.into());
+                            }
+                            if let Some(author) = query.author.as_deref() {
+                                sql.push_str(
                                 " AND m.id IN (SELECT item_id FROM item_authors WHERE name = ?)",
                             );
-                            args.push(author.trim().to_string().into());
+                                args.push(author.trim().to_string().into());
+                            }
+                            sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?)");
+                            args.push(((limit + 1) as i64).into());
                         }
-                        sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?)");
-                        args.push(((limit + 1) as i64).into());
-                    }
-                    None => {
-                        return Ok(ItemPage {
-                            items: Vec::new(),
-                            next_cursor: None,
-                        });
+                        None => {
+                            return Ok(ItemPage {
+                                items: Vec::new(),
+                                next_cursor: None,
+                            });
+                        }
                     }
                 }
             }

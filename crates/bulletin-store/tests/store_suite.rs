@@ -27,6 +27,7 @@ store_tests!(
     workers_claim_each_due_source_once_until_the_lease_ends,
     keeps_accounts_sessions_and_api_tokens,
     prunes_old_items_nobody_starred_in_batches,
+    pages_a_common_word_newest_first_without_gaps,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -688,4 +689,79 @@ async fn prunes_old_items_nobody_starred_in_batches(store: &dyn Store) {
         "starred, kept"
     );
     assert!(store.item(id_of("Item 4")).await.unwrap().is_none());
+}
+
+async fn pages_a_common_word_newest_first_without_gaps(store: &dyn Store) {
+    let add = |url: &str| NewSource {
+        url: url.into(),
+        ..Default::default()
+    };
+    let sources = [
+        store
+            .add_source(add("http://one.example/feed"))
+            .await
+            .unwrap(),
+        store
+            .add_source(add("http://two.example/feed"))
+            .await
+            .unwrap(),
+    ];
+    // 6,200 items, dates shuffled against ids; all but every 31st say
+    // "common" (more than the walk threshold of SQLite's search).
+    let total = 6_200i64;
+    let mut expected: Vec<(i64, i64, usize)> = Vec::new(); // (date, n, source index)
+    for (k, source) in sources.iter().enumerate() {
+        let items: Vec<NewItem> = (0..total)
+            .filter(|n| (*n as usize) % 2 == k)
+            .map(|n| {
+                let date = 1_700_000_000_000 + ((n * 7_919) % total) * 1000;
+                if n % 31 != 0 {
+                    expected.push((date, n, k));
+                }
+                NewItem {
+                    guid: Some(format!("c{n}")),
+                    title: Some(format!("n{n}")),
+                    text: if n % 31 == 0 {
+                        "rare words only".into()
+                    } else {
+                        format!("a common story number {n}")
+                    },
+                    published_at: from_ms(date),
+                    ..NewItem::default()
+                }
+            })
+            .collect();
+        store.insert_items(*source, items).await.unwrap();
+    }
+    // Newest first; equal dates cannot happen here (the permutation).
+    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    let walk = |source: Option<bulletin_core::SourceId>| async move {
+        let mut titles = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .items(ItemQuery {
+                    limit: 250,
+                    after,
+                    source,
+                    search: Some("common".into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            titles.extend(page.items.iter().filter_map(|i| i.title.clone()));
+            match page.next_cursor {
+                Some(c) => after = Cursor::decode(&c),
+                None => return titles,
+            }
+        }
+    };
+    let all: Vec<String> = expected.iter().map(|(_, n, _)| format!("n{n}")).collect();
+    assert_eq!(walk(None).await, all);
+    let second: Vec<String> = expected
+        .iter()
+        .filter(|(_, _, k)| *k == 1)
+        .map(|(_, n, _)| format!("n{n}"))
+        .collect();
+    assert_eq!(walk(Some(sources[1])).await, second);
 }
