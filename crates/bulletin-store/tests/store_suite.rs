@@ -734,7 +734,7 @@ async fn pages_a_common_word_newest_first_without_gaps(store: &dyn Store) {
         store.insert_items(*source, items).await.unwrap();
     }
     // Newest first; equal dates cannot happen here (the permutation).
-    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    expected.sort_by_key(|e| std::cmp::Reverse(e.0));
     let walk = |source: Option<bulletin_core::SourceId>| async move {
         let mut titles = Vec::new();
         let mut after = None;
