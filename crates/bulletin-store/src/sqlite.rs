@@ -317,10 +317,12 @@ const WALK_ABOVE_MATCHES: usize = 5_000;
 const WALK_AT_MOST: usize = 200_000;
 
 /// The ids of the newest `want` items that match the full-text query `fts`
-/// (before `after`, in `source`), for a query that matches many items: the
-/// matching ids are read from the index once, then the newest-first index
-/// is walked until enough of them have passed. `None` when the query matches
-/// few items or the walk would be long: the caller sorts the matches instead.
+/// (before `after`, in `source`), newest first. The matching ids are read
+/// from the full-text index once. Many matches: the newest-first index is
+/// walked until enough of them have passed (a common word is found among
+/// the newest items at once). Few matches, or a walk that finds them too
+/// sparse: each match's date is read from the covering index and the
+/// matches are sorted. Never reads an article's row.
 fn newest_matches(
     c: &Connection,
     fts: &str,
@@ -332,10 +334,40 @@ fn newest_matches(
         .prepare_cached("SELECT rowid FROM items_fts WHERE items_fts MATCH ?1")?
         .query_map([fts], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    if matches.len() <= WALK_ABOVE_MATCHES {
-        return Ok(None);
-    }
     let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
+    if matches.len() > WALK_ABOVE_MATCHES
+        && let Some(found) = walk_newest(c, &matches, (at, id), source, want)?
+    {
+        return Ok(Some(found));
+    }
+    let mut date = c.prepare_cached(
+        "SELECT published_at, source_id FROM items INDEXED BY items_id_published WHERE id = ?1",
+    )?;
+    let mut dated: Vec<(i64, i64)> = Vec::with_capacity(matches.len().min(100_000));
+    for item in matches {
+        let Some((published, in_source)) = date
+            .query_row([item], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .optional()?
+        else {
+            continue;
+        };
+        if (published, item) < (at, id) && source.is_none_or(|s| s.0 == in_source) {
+            dated.push((published, item));
+        }
+    }
+    dated.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(Some(dated.into_iter().take(want).map(|(_, i)| i).collect()))
+}
+
+/// Walks the newest-first index from `(at, id)` keeping the items in
+/// `matches`; `None` when `WALK_AT_MOST` entries pass before `want` do.
+fn walk_newest(
+    c: &Connection,
+    matches: &std::collections::HashSet<i64>,
+    (at, id): (i64, i64),
+    source: Option<SourceId>,
+    want: usize,
+) -> StoreResult<Option<Vec<i64>>> {
     let mut found = Vec::with_capacity(want);
     let mut walk = |stmt: &mut rusqlite::CachedStatement<'_>, args: &[&dyn rusqlite::ToSql]| {
         let mut rows = stmt.query(args)?;
