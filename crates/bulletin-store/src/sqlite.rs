@@ -309,12 +309,11 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
     })
 }
 
-/// Matches above this many are found by walking the newest-first index;
-/// fewer are sorted by date on the covering index.
-const WALK_ABOVE_MATCHES: usize = 5_000;
-/// The walk gives up (and the sort is used) after this many index entries:
-/// the matches are sparse among the newest items.
-const WALK_AT_MOST: usize = 200_000;
+/// A walk of the newest-first index is tried when it is expected to pass
+/// at most this many entries before the page is full (a step costs about a
+/// tenth of a date lookup, so walking wins over sorting unless matches are
+/// rare).
+const WALK_EXPECTED_AT_MOST: usize = 100_000;
 
 /// The ids of the newest `want` items that match the full-text query `fts`
 /// (before `after`, in `source`), newest first. The matching ids are read
@@ -335,8 +334,15 @@ fn newest_matches(
         .query_map([fts], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
-    if matches.len() > WALK_ABOVE_MATCHES
-        && let Some(found) = walk_newest(c, &matches, (at, id), source, want)?
+    if matches.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    // Matches spread like the items: the page fills after about
+    // want × items / matches entries of the index.
+    let items: i64 = c.query_row("SELECT COALESCE(MAX(id), 0) FROM items", [], |r| r.get(0))?;
+    let expected = want.saturating_mul(items.max(0) as usize) / matches.len();
+    if expected <= WALK_EXPECTED_AT_MOST
+        && let Some(found) = walk_newest(c, &matches, (at, id), source, want, expected * 4 + 1_000)?
     {
         return Ok(Some(found));
     }
@@ -360,13 +366,15 @@ fn newest_matches(
 }
 
 /// Walks the newest-first index from `(at, id)` keeping the items in
-/// `matches`; `None` when `WALK_AT_MOST` entries pass before `want` do.
+/// `matches`; `None` when `budget` entries pass before `want` do (the
+/// matches are older than they are spread).
 fn walk_newest(
     c: &Connection,
     matches: &std::collections::HashSet<i64>,
     (at, id): (i64, i64),
     source: Option<SourceId>,
     want: usize,
+    budget: usize,
 ) -> StoreResult<Option<Vec<i64>>> {
     let mut found = Vec::with_capacity(want);
     let mut walk = |stmt: &mut rusqlite::CachedStatement<'_>, args: &[&dyn rusqlite::ToSql]| {
@@ -381,7 +389,7 @@ fn walk_newest(
                 }
             }
             walked += 1;
-            if walked >= WALK_AT_MOST {
+            if walked >= budget {
                 return Ok(false);
             }
         }
