@@ -242,8 +242,11 @@ pub struct Claim {
     /// At most this many sources.
     pub limit: usize,
     /// A pass over every source (`fetch --all`): claim each source not
-    /// fetched since this time, due or not, paused or not.
+    /// fetched since this time, due or not, paused or not…
     pub all_since: Option<DateTime<Utc>>,
+    /// …whose id is above this one (the last this worker claimed in the
+    /// pass), so each claim reads on from where the previous one stopped.
+    pub all_after: SourceId,
 }
 
 /// One stored item as `export` writes it: everything needed to store it

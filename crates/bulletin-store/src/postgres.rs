@@ -484,33 +484,61 @@ impl Store for PgStore {
         Box::pin(async move {
             // Rows another worker is claiming right now are skipped, not
             // waited for; a lease still running keeps a source out.
+            // Due sources in due order (the `sources_due` index); a pass
+            // over all reads on by id.
+            let which = match claim.all_since {
+                None => {
+                    "SELECT id FROM sources
+                     WHERE next_fetch_at <= $3 AND paused_at IS NULL
+                       AND (lease_until IS NULL OR lease_until <= $3)
+                       AND kind IS DISTINCT FROM 'newsroom'
+                     ORDER BY next_fetch_at, id LIMIT $4
+                     FOR UPDATE SKIP LOCKED"
+                }
+                Some(_) => {
+                    "SELECT id FROM sources
+                     WHERE id > $5 AND (last_fetch_at IS NULL OR last_fetch_at < $6)
+                       AND (lease_until IS NULL OR lease_until <= $3)
+                       AND kind IS DISTINCT FROM 'newsroom'
+                     ORDER BY id LIMIT $4
+                     FOR UPDATE SKIP LOCKED"
+                }
+            };
+            // The item count is not needed to fetch (and costs a count).
+            let columns = SOURCE_COLUMNS.replace(
+                "(SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)",
+                "0::bigint",
+            );
             let sql = format!(
-                "WITH claimed AS (
-                    SELECT id FROM sources
-                    WHERE (lease_until IS NULL OR lease_until <= $3)
-                      AND kind IS DISTINCT FROM 'newsroom'
-                      AND CASE WHEN $4::timestamptz IS NULL
-                               THEN next_fetch_at <= $3 AND paused_at IS NULL
-                               ELSE last_fetch_at IS NULL OR last_fetch_at < $4 END
-                    ORDER BY next_fetch_at, id LIMIT $5
-                    FOR UPDATE SKIP LOCKED)
+                "WITH claimed AS ({which})
                  UPDATE sources s SET lease_owner = $1, lease_until = $2
                  FROM claimed WHERE s.id = claimed.id
-                 RETURNING {SOURCE_COLUMNS}"
+                 RETURNING {columns}"
             );
             let limit = claim.limit.min(i64::MAX as usize) as i64;
-            let mut sources = self
-                .query(
-                    &sql,
-                    &[
-                        &claim.worker,
-                        &to_ms_precision(claim.lease_until),
-                        &claim.now,
-                        &claim.all_since,
-                        &limit,
-                    ],
-                )
-                .await?
+            let until = to_ms_precision(claim.lease_until);
+            let since = claim.all_since.map(to_ms_precision);
+            let rows = match &since {
+                None => {
+                    self.query(&sql, &[&claim.worker, &until, &claim.now, &limit])
+                        .await?
+                }
+                Some(since) => {
+                    self.query(
+                        &sql,
+                        &[
+                            &claim.worker,
+                            &until,
+                            &claim.now,
+                            &limit,
+                            &claim.all_after.0,
+                            since,
+                        ],
+                    )
+                    .await?
+                }
+            };
+            let mut sources = rows
                 .iter()
                 .map(source_from_row)
                 .collect::<StoreResult<Vec<_>>>()?;

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_accounts.sql"),
     include_str!("../migrations/sqlite/0009_search_order.sql"),
     include_str!("../migrations/sqlite/0010_posts.sql"),
+    include_str!("../migrations/sqlite/0011_sources_due.sql"),
 ];
 
 /// Readers kept open between calls.
@@ -513,34 +514,54 @@ impl Store for SqliteStore {
             // One writer at a time: the select and the update are atomic.
             let tx = c.transaction()?;
             let ids: Vec<i64> = {
-                let mut stmt = tx.prepare_cached(
+                // Due sources come from the `sources_due` index in due
+                // order; a pass over all reads on by id.
+                let which = match claim.all_since {
+                    None => {
+                        "SELECT id FROM sources INDEXED BY sources_due
+                         WHERE next_fetch_at <= ?3 AND paused_at IS NULL
+                           AND (lease_until IS NULL OR lease_until <= ?3)
+                           AND kind IS NOT 'newsroom'
+                         ORDER BY next_fetch_at, id LIMIT ?4"
+                    }
+                    Some(_) => {
+                        "SELECT id FROM sources
+                         WHERE id > ?5 AND (last_fetch_at IS NULL OR last_fetch_at < ?6)
+                           AND (lease_until IS NULL OR lease_until <= ?3)
+                           AND kind IS NOT 'newsroom'
+                         ORDER BY id LIMIT ?4"
+                    }
+                };
+                let mut stmt = tx.prepare_cached(&format!(
                     "UPDATE sources SET lease_owner = ?1, lease_until = ?2
-                     WHERE id IN (
-                        SELECT id FROM sources
-                        WHERE (lease_until IS NULL OR lease_until <= ?3)
-                          AND kind IS NOT 'newsroom'
-                          AND CASE WHEN ?4 IS NULL THEN next_fetch_at <= ?3 AND paused_at IS NULL
-                                   ELSE last_fetch_at IS NULL OR last_fetch_at < ?4 END
-                        ORDER BY next_fetch_at, id LIMIT ?5)
-                     RETURNING id",
-                )?;
-                let rows = stmt.query_map(
-                    params![
-                        claim.worker,
-                        to_ms(claim.lease_until),
-                        to_ms(claim.now),
-                        claim.all_since.map(to_ms),
-                        claim.limit.min(i64::MAX as usize) as i64
-                    ],
-                    |r| r.get(0),
-                )?;
-                rows.collect::<Result<_, _>>()?
+                     WHERE id IN ({which}) RETURNING id"
+                ))?;
+                let limit = claim.limit.min(i64::MAX as usize) as i64;
+                let worker = claim.worker.as_str();
+                let until = to_ms(claim.lease_until);
+                let now = to_ms(claim.now);
+                let id = |r: &Row<'_>| r.get::<_, i64>(0);
+                match claim.all_since {
+                    None => stmt
+                        .query_map(params![worker, until, now, limit], id)?
+                        .collect::<Result<_, _>>()?,
+                    Some(since) => stmt
+                        .query_map(
+                            params![worker, until, now, limit, claim.all_after.0, to_ms(since)],
+                            id,
+                        )?
+                        .collect::<Result<_, _>>()?,
+                }
             };
             let mut sources = Vec::with_capacity(ids.len());
             {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"
-                ))?;
+                // The item count is not needed to fetch (and costs a count).
+                let columns = SOURCE_COLUMNS.replace(
+                    "(SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)",
+                    "0",
+                );
+                let mut stmt =
+                    tx.prepare_cached(&format!("SELECT {columns} FROM sources s WHERE s.id = ?1"))?;
                 for id in ids {
                     sources.push(stmt.query_row([id], source_from_row)?);
                 }

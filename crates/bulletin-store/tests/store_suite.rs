@@ -467,6 +467,7 @@ async fn workers_claim_each_due_source_once_until_the_lease_ends(store: &dyn Sto
         lease_until: at + chrono::Duration::seconds(60),
         limit,
         all_since: None,
+        all_after: bulletin_core::SourceId(0),
     };
     let a = store.claim_sources(claim("a", 4, now)).await.unwrap();
     let b = store.claim_sources(claim("b", 100, now)).await.unwrap();

@@ -325,9 +325,10 @@ impl Ingestor {
         let store = self.store.clone();
         let worker = self.worker.to_string();
         let lease = self.lease;
+        type State = (std::collections::VecDeque<Source>, bool, SourceId);
         stream::unfold(
-            (std::collections::VecDeque::new(), false),
-            move |(mut queue, finished): (std::collections::VecDeque<Source>, bool)| {
+            (std::collections::VecDeque::new(), false, SourceId(0)),
+            move |(mut queue, finished, mut last): State| {
                 let store = store.clone();
                 let worker = worker.clone();
                 async move {
@@ -339,14 +340,18 @@ impl Ingestor {
                             lease_until: now + lease,
                             limit: batch,
                             all_since,
+                            all_after: last,
                         };
                         match store.claim_sources(claim).await {
-                            Ok(sources) => queue.extend(sources),
-                            Err(e) => return Some((Err(e), (queue, true))),
+                            Ok(sources) => {
+                                last = sources.iter().map(|s| s.id).max().unwrap_or(last).max(last);
+                                queue.extend(sources);
+                            }
+                            Err(e) => return Some((Err(e), (queue, true, last))),
                         }
                     }
                     let next = queue.pop_front()?;
-                    Some((Ok(next), (queue, finished)))
+                    Some((Ok(next), (queue, finished, last)))
                 }
             },
         )
