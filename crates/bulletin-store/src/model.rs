@@ -131,6 +131,36 @@ pub struct Item {
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// In search results: the words around the matches, as HTML (escaped,
+    /// the matched words in `<mark>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
+/// Where a store marks the start and end of a matched word in a snippet
+/// (private-use characters, which no text holds), before `snippet_html`.
+pub const MATCH_START: char = '\u{E000}';
+pub const MATCH_END: char = '\u{E001}';
+
+/// A snippet with `MATCH_START`/`MATCH_END` marks as HTML: the text escaped,
+/// the marks turned into `<mark>` elements.
+pub fn snippet_html(marked: &str) -> String {
+    let mut out = String::with_capacity(marked.len() + 32);
+    for ch in marked.chars() {
+        match ch {
+            MATCH_START => out.push_str("<mark>"),
+            MATCH_END => out.push_str("</mark>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push(' '),
+            // Put after "<" by PostgreSQL's search (see its migration 0004).
+            '\u{200B}' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A position in the newest-first order: the last item of a page.

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_accounts.sql"),
     include_str!("../migrations/postgres/0003_posts.sql"),
+    include_str!("../migrations/postgres/0004_search_plain_text.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -294,6 +295,7 @@ fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
         authors: serde_json::from_value(authors).unwrap_or_default(),
         text: if with_content { r.try_get(16)? } else { None },
         html: if with_content { r.try_get(17)? } else { None },
+        snippet: None,
     })
 }
 
@@ -352,6 +354,11 @@ fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
         last_push_at: r.try_get(9)?,
     })
 }
+
+/// How `ts_headline` cuts a search result's snippet: the matches marked
+/// like SQLite's (`MATCH_START`, `MATCH_END`), about as many words.
+const SNIPPET_OPTIONS: &str =
+    "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=24, MinWords=12, MaxFragments=1";
 
 /// A user's search as a `tsquery` source text: the words only, so no query
 /// syntax can break it; `None` when there is no word.
@@ -818,22 +825,47 @@ impl Store for PgStore {
                     args.len()
                 ));
             }
+            let mut words_arg = 0;
             if let Some(words) = &words {
                 args.push(words);
-                sql.push_str(&format!(
-                    " AND i.search @@ ({})",
-                    search_tsquery(args.len())
-                ));
+                words_arg = args.len();
+                sql.push_str(&format!(" AND i.search @@ ({})", search_tsquery(words_arg)));
             }
             args.push(&fetch);
             sql.push_str(&format!(
                 " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",
                 args.len()
             ));
+            // A search's page gets snippets, made for its rows only
+            // (columns 8 and 1 are the date and the id).
+            if words.is_some() {
+                sql = format!(
+                    "SELECT page.*, ts_headline(bulletin_ts_config(page.snippet_lang),
+                        replace(page.snippet_text, '<', '<' || chr(8203)), ({}),
+                        '{SNIPPET_OPTIONS}') AS snippet
+                     FROM ({}) page ORDER BY 8 DESC, 1 DESC",
+                    search_tsquery(words_arg),
+                    sql.replacen(
+                        " FROM items i",
+                        ", i.lang AS snippet_lang,
+                            coalesce(i.title, '') || E'\\n' || i.text AS snippet_text FROM items i",
+                        1,
+                    )
+                );
+            }
             let rows = self.query(&sql, &args).await?;
             let mut items = rows
                 .iter()
-                .map(|r| item_from_row(r, query.include_content))
+                .map(|r| {
+                    let mut item = item_from_row(r, query.include_content)?;
+                    if words.is_some() {
+                        let marked: Option<String> = r.try_get("snippet")?;
+                        item.snippet = marked
+                            .filter(|m| m.contains(crate::MATCH_START))
+                            .map(|m| crate::snippet_html(&m));
+                    }
+                    Ok(item)
+                })
                 .collect::<StoreResult<Vec<_>>>()?;
             let next_cursor = if items.len() > limit {
                 items.truncate(limit);

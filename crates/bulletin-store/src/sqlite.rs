@@ -307,6 +307,7 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
         authors: serde_json::from_str(&authors).unwrap_or_default(),
         text: if with_content { r.get(16)? } else { None },
         html: if with_content { r.get(17)? } else { None },
+        snippet: None,
     })
 }
 
@@ -414,6 +415,36 @@ fn walk_newest(
         )?,
     };
     Ok(finished.then_some(found))
+}
+
+/// Words of context around the matches in a search result's snippet.
+const SNIPPET_TOKENS: i64 = 24;
+
+/// Fills each item's `snippet`: its best passage for the search, with the
+/// matched words marked.
+fn add_snippets(c: &Connection, fts: &str, items: &mut [Item]) -> StoreResult<()> {
+    let mut stmt = c.prepare_cached(
+        "SELECT snippet(items_fts, -1, ?3, ?4, '…', ?5) FROM items_fts
+         WHERE items_fts MATCH ?1 AND rowid = ?2",
+    )?;
+    for item in items.iter_mut() {
+        let marked: Option<String> = stmt
+            .query_row(
+                params![
+                    fts,
+                    item.id.0,
+                    crate::MATCH_START.to_string(),
+                    crate::MATCH_END.to_string(),
+                    SNIPPET_TOKENS
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        item.snippet = marked
+            .filter(|m| m.contains(crate::MATCH_START))
+            .map(|m| crate::snippet_html(&m));
+    }
+    Ok(())
 }
 
 /// Quotes each word of a user's search so FTS5 syntax cannot break the query.
@@ -867,6 +898,9 @@ impl Store for SqliteStore {
             } else {
                 None
             };
+            if let Some(fts) = query.search.as_deref().and_then(fts_query) {
+                add_snippets(c, &fts, &mut items)?;
+            }
             Ok(ItemPage { items, next_cursor })
         }))
     }

@@ -362,6 +362,11 @@ async fn searches_words_not_syntax(store: &dyn Store) {
             "Parliament passed the budget; rail money was cut.",
             None,
         ),
+        (
+            "Tags",
+            "A <script> tag & a rail <b>token</b> in plain text.",
+            None,
+        ),
     ];
     let items: Vec<NewItem> = texts
         .iter()
@@ -397,8 +402,43 @@ async fn searches_words_not_syntax(store: &dyn Store) {
     };
     assert_eq!(
         search("rail").await,
-        ["Budget vote", "Grève du rail", "Rail strike ends"]
+        ["Budget vote", "Grève du rail", "Rail strike ends", "Tags"]
     );
+    // Each result says where it matched, escaped, the match marked.
+    let page = store
+        .items(ItemQuery {
+            limit: 10,
+            search: Some("rail".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for item in &page.items {
+        let snippet = item.snippet.as_deref().unwrap_or_default();
+        assert!(
+            snippet.to_lowercase().contains("<mark>rail</mark>"),
+            "{snippet}"
+        );
+    }
+    let tags = page
+        .items
+        .iter()
+        .find(|i| i.title.as_deref() == Some("Tags"))
+        .and_then(|i| i.snippet.clone())
+        .unwrap();
+    assert!(
+        tags.contains("&lt;script&gt;") && tags.contains("&amp;"),
+        "{tags}"
+    );
+    assert!(!tags.contains("<script") && !tags.contains("<b>"), "{tags}");
+    let plain = store
+        .items(ItemQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(plain.items.iter().all(|i| i.snippet.is_none()));
     assert_eq!(
         search("trains").await,
         ["Grève du rail", "Rail strike ends"]

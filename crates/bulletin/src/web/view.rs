@@ -16,6 +16,9 @@ pub struct EntryView {
     pub published_human: String,
     pub reading_time: u32,
     pub summary: Option<String>,
+    /// In search results: the passage that matched, as HTML (escaped by the
+    /// store, the matched words in `<mark>`).
+    pub snippet_html: Option<String>,
     pub image: Option<ImageView>,
     pub authors: Vec<AuthorView>,
     pub html: String,
@@ -86,6 +89,7 @@ impl EntryView {
             published_human: human_time(&item.published_at),
             reading_time: item.reading_time_minutes,
             summary: item.summary.clone(),
+            snippet_html: item.snippet.clone(),
             image,
             authors: item.authors.iter().map(author_view).collect(),
             html,
