@@ -111,6 +111,10 @@ pub trait Store: Send + Sync + 'static {
     /// The account with this sign-in name, in any letter case.
     fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>>;
     fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>>;
+    /// Replaces an account's password hash.
+    fn set_password(&self, user: UserId, password_hash: String) -> BoxFuture<'_, StoreResult<()>>;
+    /// Every star, as (user, item): for `export`.
+    fn stars(&self) -> BoxFuture<'_, StoreResult<Vec<(UserId, ItemId)>>>;
     fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>>;
     /// The session with this token hash and its user, unless it expired.
     fn session(

@@ -362,6 +362,8 @@ pub struct NewUser {
     pub title: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    /// When the account was made (now, unless it is being imported).
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 /// A signed-in browser. Only a hash of the cookie's token is stored.
@@ -405,7 +407,7 @@ impl PostState {
 }
 
 /// An editor's post: a full article or a short update, in Markdown.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     /// 0 for a post not yet saved.
     pub id: i64,

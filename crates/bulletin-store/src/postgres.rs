@@ -27,8 +27,9 @@ const MIGRATIONS: &[&str] = &[
 
 /// Connections kept open to the server.
 const POOL_SIZE: usize = 16;
-/// Any fixed number: the advisory lock held while migrating.
-const MIGRATION_LOCK: i64 = 0x6275_6c6c_6574_696e; // "bulletin"
+/// Any fixed number: the advisory lock held while migrating (with the
+/// schema's hash as its second key).
+const MIGRATION_LOCK: i32 = 0x6275_6c6c; // "bull"
 
 /// Fetches in a row that must report the same permanent redirect before a
 /// source's URL is changed (as on SQLite).
@@ -122,8 +123,13 @@ impl PgStore {
         let tx = client.transaction().await?;
         // One process migrates at a time; the others wait, then find
         // nothing left to do.
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .await?;
+        // The lock is per database: the schema is part of its key, so
+        // installations in other schemas of the same database go on.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
+            &[&MIGRATION_LOCK],
+        )
+        .await?;
         let done: i32 = tx
             .query_one(
                 "SELECT COALESCE(MAX(version), 0) FROM bulletin_migrations",
@@ -955,7 +961,7 @@ impl Store for PgStore {
                         &user.title,
                         &user.bio,
                         &user.avatar_url,
-                        &to_ms_precision(Utc::now()),
+                        &to_ms_precision(user.created_at.unwrap_or_else(Utc::now)),
                     ],
                 )
                 .await?;
@@ -984,6 +990,30 @@ impl Store for PgStore {
                 .await?
                 .iter()
                 .map(|r| user_from_row(r, 0))
+                .collect()
+        })
+    }
+
+    fn set_password(&self, user: UserId, password_hash: String) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute(
+                "UPDATE users SET password_hash = $2 WHERE id = $1",
+                &[&user.0, &password_hash],
+            )
+            .await?;
+            // A new password ends every session.
+            self.execute("DELETE FROM sessions WHERE user_id = $1", &[&user.0])
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn stars(&self) -> BoxFuture<'_, StoreResult<Vec<(UserId, ItemId)>>> {
+        Box::pin(async move {
+            self.query("SELECT user_id, item_id FROM stars ORDER BY item_id", &[])
+                .await?
+                .iter()
+                .map(|r| Ok((UserId(r.try_get(0)?), ItemId(r.try_get(1)?))))
                 .collect()
         })
     }
@@ -1201,7 +1231,7 @@ impl Store for PgStore {
 
     fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
         Box::pin(async move {
-            let limit = limit.min(10_000) as i64;
+            let limit = limit.min(i64::MAX as usize) as i64;
             let sql = format!(
                 "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT $1"
             );

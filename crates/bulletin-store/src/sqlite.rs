@@ -961,7 +961,7 @@ impl Store for SqliteStore {
                     user.title,
                     user.bio,
                     user.avatar_url,
-                    to_ms(Utc::now()),
+                    to_ms(user.created_at.unwrap_or_else(Utc::now)),
                 ],
             )?;
             Ok(UserId(c.last_insert_rowid()))
@@ -982,6 +982,27 @@ impl Store for SqliteStore {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id"))?;
             let rows = stmt.query_map([], user_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn set_password(&self, user: UserId, password_hash: String) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![user.0, password_hash],
+            )?;
+            // A new password ends every session.
+            c.execute("DELETE FROM sessions WHERE user_id = ?1", [user.0])?;
+            Ok(())
+        }))
+    }
+
+    fn stars(&self) -> BoxFuture<'_, StoreResult<Vec<(UserId, ItemId)>>> {
+        Box::pin(self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT user_id, item_id FROM stars ORDER BY item_id")?;
+            let rows = stmt.query_map([], |r| Ok((UserId(r.get(0)?), ItemId(r.get(1)?))))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
     }
@@ -1189,7 +1210,7 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT ?1"
             ))?;
-            let rows = stmt.query_map([limit.min(10_000) as i64], post_from_row)?;
+            let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], post_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
     }

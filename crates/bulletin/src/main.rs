@@ -210,6 +210,12 @@ enum UserCommand {
     },
     /// List accounts.
     List,
+    /// Set an account's password (asked for, or read from a pipe); its
+    /// sessions end.
+    Password {
+        /// The account's sign-in name.
+        name: String,
+    },
     /// Create an API token for an account and print it (once: only its hash
     /// is kept). Send it as `Authorization: Bearer TOKEN`.
     Token {
@@ -374,6 +380,7 @@ async fn run(cli: Cli) -> Result<()> {
                     .await
                 }
                 UserCommand::List => users::list(&app).await,
+                UserCommand::Password { name } => users::password(&app, name).await,
                 UserCommand::Token { name, label } => users::token(&app, name, label).await,
             }
         }

@@ -61,6 +61,7 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
             title: account.title,
             bio: account.bio,
             avatar_url: account.avatar_url,
+            created_at: None,
         })
         .await;
     match result {
@@ -73,6 +74,25 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn password(app: &App, name: &str) -> Result<()> {
+    let Some(user) = app.store.user_by_name(name.to_string()).await? else {
+        bail!("there is no user called {name}; see `bulletin user list`");
+    };
+    let password = read_password()?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters");
+    }
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .context("the hashing task stopped")??;
+    app.store.set_password(user.id, hash).await?;
+    eprintln!(
+        "set the password of {}; their sessions have ended",
+        user.name
+    );
+    Ok(())
 }
 
 pub async fn list(app: &App) -> Result<()> {

@@ -7,7 +7,9 @@
 mod backends;
 mod common;
 
-use common::{DataDir, Doc, FixtureServer, bulletin_with, stderr};
+use common::{
+    Browser, DataDir, Doc, FixtureServer, Server, bulletin_with, stderr, stdout, with_input,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -43,29 +45,47 @@ async fn run(data: &DataDir, database: Option<&str>, args: &[&str]) -> std::proc
     out
 }
 
-/// An export with the database's own ids taken out: sources by URL, items
-/// by their source's URL.
+/// An export with the database's own ids taken out: users by name, sources
+/// by URL, items by their GUID, and sources, posts and stars by those.
 fn normalized(export: &str) -> Vec<Value> {
-    let mut urls: HashMap<i64, String> = HashMap::new();
+    let records: Vec<Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let ids = |t: &str, key: &dyn Fn(&Value) -> Value| -> HashMap<i64, Value> {
+        records
+            .iter()
+            .filter(|r| r["type"] == t)
+            .map(|r| (r["id"].as_i64().expect("an id"), key(r)))
+            .collect()
+    };
+    let users = ids("user", &|u| u["name"].clone());
+    let urls = ids("source", &|s| s["url"].clone());
+    let guids = ids("item", &|i| i["item"]["guid"].clone());
+    let swap = |obj: &mut serde_json::Map<String, Value>, key: &str, map: &HashMap<i64, Value>| {
+        if let Some(id) = obj.get(key).and_then(Value::as_i64) {
+            obj.insert(key.into(), map.get(&id).cloned().unwrap_or(Value::Null));
+        }
+    };
     let mut out = Vec::new();
-    for line in export.lines() {
-        let mut record: Value = serde_json::from_str(line).expect("a JSON line");
+    for mut record in records.clone() {
         let obj = record.as_object_mut().expect("an object");
         match obj["type"].as_str() {
             Some("bulletin_export") => {
                 obj.remove("exported_at");
             }
-            Some("source") => {
-                let id = obj
-                    .remove("id")
-                    .and_then(|v| v.as_i64())
-                    .expect("source id");
-                urls.insert(id, obj["url"].as_str().expect("url").to_string());
+            Some("user") | Some("source") | Some("post") => {
+                obj.remove("id");
+                swap(obj, "author", &users);
+                swap(obj, "item", &guids);
+            }
+            Some("star") => {
+                swap(obj, "user", &users);
+                swap(obj, "item", &guids);
             }
             Some("item") => {
                 obj.remove("id");
-                let source = obj["source"].as_i64().expect("item source");
-                obj.insert("source".into(), Value::String(urls[&source].clone()));
+                swap(obj, "source", &urls);
             }
             other => panic!("unexpected record type {other:?}"),
         }
@@ -123,12 +143,67 @@ async fn an_installation_moves_between_databases_with_nothing_lost() {
     );
     run(&original, None, &["fetch", "--all"]).await;
 
+    // An editor with a published post and a draft; a reader who starred an
+    // item.
+    for (name, role) in [("ana", "editor"), ("rob", "reader")] {
+        let out = with_input(
+            &original,
+            &["user", "add", name, "--role", role, "--title", "Desk"],
+            "a long password\n",
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    {
+        let server = Server::start(&original).await;
+        let mut ana = Browser::new(&server.base);
+        assert_eq!(ana.sign_in("ana", "a long password").await.status, 303);
+        let csrf = ana.csrf("/newsroom/new").await;
+        for (text, action) in [
+            ("Published from the newsroom.", "publish"),
+            ("Still a draft.", "draft"),
+        ] {
+            let posted = ana
+                .post(
+                    "/newsroom/posts",
+                    &[
+                        ("csrf", &csrf),
+                        ("kind", "update"),
+                        ("markdown", text),
+                        ("action", action),
+                    ],
+                )
+                .await;
+            assert_eq!(posted.status, 303);
+        }
+        let token = stdout(&bulletin_with(&original, &["user", "token", "rob"], true).await)
+            .trim()
+            .to_string();
+        let first = server.json("/api/v1/items?limit=1").await["items"][0]["id"]
+            .as_i64()
+            .expect("an item");
+        let starred = reqwest::Client::new()
+            .put(format!("{}/api/v1/items/{first}/star", server.base))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .expect("star");
+        assert_eq!(starred.status().as_u16(), 204);
+    }
+
     let file = original.path().join("export.jsonl");
     run(&original, None, &["export", "-o", file.to_str().unwrap()]).await;
     let exported = std::fs::read_to_string(&file).expect("export file");
     let expected = normalized(&exported);
     let items = expected.iter().filter(|r| r["type"] == "item").count();
-    assert_eq!(items, 12, "{exported}");
+    assert_eq!(items, 13, "twelve fetched and one post: {exported}");
+    assert_eq!(expected.iter().filter(|r| r["type"] == "user").count(), 2);
+    assert_eq!(expected.iter().filter(|r| r["type"] == "post").count(), 2);
+    assert_eq!(expected.iter().filter(|r| r["type"] == "star").count(), 1);
+    assert!(
+        !exported.contains("argon2") && !exported.contains("password"),
+        "no secrets in the export"
+    );
     assert!(
         expected
             .iter()
@@ -147,7 +222,9 @@ async fn an_installation_moves_between_databases_with_nothing_lost() {
         let db = database.as_deref();
         let imported = run(&copy, db, &["import", file.to_str().unwrap()]).await;
         assert!(
-            stderr(&imported).contains("imported 3 sources (0 already subscribed) and 12 items"),
+            stderr(&imported).contains(
+                "imported 2 users, 4 sources (0 already subscribed), 2 posts, 1 stars and 13 items"
+            ),
             "{name}: {}",
             stderr(&imported)
         );
@@ -157,9 +234,7 @@ async fn an_installation_moves_between_databases_with_nothing_lost() {
         // Importing the same file again adds nothing.
         let twice = run(&copy, db, &["import", file.to_str().unwrap()]).await;
         assert!(
-            stderr(&twice).contains(
-                "imported 0 sources (3 already subscribed) and 0 items (12 already stored)"
-            ),
+            stderr(&twice).contains("and 0 items (13 already stored)"),
             "{name}: {}",
             stderr(&twice)
         );
@@ -172,7 +247,15 @@ async fn an_installation_moves_between_databases_with_nothing_lost() {
         // The copy serves the same items, searchable.
         let found = run(&copy, db, &["source", "list", "--json"]).await;
         let sources: Value = serde_json::from_slice(&found.stdout).expect("JSON");
-        assert_eq!(sources.as_array().map(Vec::len), Some(3), "{name}");
+        assert_eq!(sources.as_array().map(Vec::len), Some(4), "{name}");
+        // Imported accounts sign in once a password is set.
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(db) = db {
+            args.extend(["--database", db]);
+        }
+        args.extend(["user", "password", "ana"]);
+        let set = with_input(&copy, &args, "another long password\n").await;
+        assert!(set.status.success(), "{}", stderr(&set));
     }
 
     // A file that is not an export says so.
