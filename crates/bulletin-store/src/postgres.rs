@@ -842,21 +842,17 @@ impl Store for PgStore {
                 " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",
                 args.len()
             ));
-            // A search's page gets snippets, made for its rows only
-            // (columns 8 and 1 are the date and the id).
+            // A search's page gets snippets, made for its rows only: the
+            // text is read again by id for the page, never for every match
+            // that was sorted.
             if words.is_some() {
                 sql = format!(
-                    "SELECT page.*, ts_headline(bulletin_ts_config(page.snippet_lang),
-                        replace(page.snippet_text, '<', '<' || chr(8203)), ({}),
-                        '{SNIPPET_OPTIONS}') AS snippet
-                     FROM ({}) page ORDER BY 8 DESC, 1 DESC",
+                    "SELECT page.*, ts_headline(bulletin_ts_config(t.lang),
+                        replace(coalesce(t.title, '') || E'\\n' || t.text, '<', '<' || chr(8203)),
+                        ({}), '{SNIPPET_OPTIONS}') AS snippet
+                     FROM ({sql}) page JOIN items t ON t.id = page.id
+                     ORDER BY page.published_at DESC, page.id DESC",
                     search_tsquery(words_arg),
-                    sql.replacen(
-                        " FROM items i",
-                        ", i.lang AS snippet_lang,
-                            coalesce(i.title, '') || E'\\n' || i.text AS snippet_text FROM items i",
-                        1,
-                    )
                 );
             }
             let rows = self.query(&sql, &args).await?;
