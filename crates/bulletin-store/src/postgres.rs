@@ -366,24 +366,35 @@ fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
 const SNIPPET_OPTIONS: &str =
     "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=24, MinWords=12, MaxFragments=1";
 
-/// A user's search as a `tsquery` source text: the words only, so no query
-/// syntax can break it; `None` when there is no word.
-fn search_words(q: &str) -> Option<String> {
-    let words: Vec<&str> = q
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+/// A user's search as words: no query syntax can reach the parser.
+fn search_words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
         .filter(|t| !t.is_empty())
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+        .map(str::to_string)
+        .collect()
 }
 
-/// The SQL of the query of `search_words` parsed in every configuration,
-/// any of which may match. `$n` is the words' parameter.
-fn search_tsquery(n: usize) -> String {
-    SEARCH_CONFIGS
+/// Every word's lexemes in every configuration (`SEARCH_CONFIGS`), one
+/// array per word that has any, in the query's order.
+const LEXEMES_SQL: &str = "SELECT w.n, array_agg(DISTINCT l)
+     FROM unnest($1::text[]) WITH ORDINALITY AS w(word, n),
+          unnest($2::regconfig[]) AS c(config),
+          unnest(tsvector_to_array(to_tsvector(c.config, w.word))) AS l
+     GROUP BY w.n ORDER BY w.n";
+
+/// A `tsquery` text: each word must match, in any of its lexemes.
+fn tsquery_text(words: &[Vec<String>]) -> String {
+    words
         .iter()
-        .map(|c| format!("plainto_tsquery('{c}', ${n})"))
+        .map(|lexemes| {
+            let any: Vec<String> = lexemes
+                .iter()
+                .map(|l| format!("'{}'", l.replace('\\', "\\\\").replace('\'', "''")))
+                .collect();
+            format!("({})", any.join(" | "))
+        })
         .collect::<Vec<_>>()
-        .join(" || ")
+        .join(" & ")
 }
 
 impl Store for PgStore {
@@ -796,16 +807,33 @@ impl Store for PgStore {
                 .transpose()?;
             let after_id = query.after.map(|c| c.id);
             let author = query.author.as_deref().map(|a| a.trim().to_string());
+            // The search, in the lexemes of every language's stemming: each
+            // word once per distinct form (a query parsed in sixteen
+            // configurations and OR-ed made the index evaluate each).
             let words = match query.search.as_deref() {
-                Some(q) => match search_words(q) {
-                    Some(w) => Some(w),
-                    None => {
+                Some(q) => {
+                    let words = search_words(q);
+                    let configs: Vec<&str> = SEARCH_CONFIGS.to_vec();
+                    let lexemes: Vec<Vec<String>> = if words.is_empty() {
+                        Vec::new()
+                    } else {
+                        self.query(
+                            &LEXEMES_SQL.replace("$2::regconfig[]", "$2::text[]::regconfig[]"),
+                            &[&words, &configs],
+                        )
+                        .await?
+                        .iter()
+                        .map(|r| r.try_get::<_, Vec<String>>(1))
+                        .collect::<Result<_, _>>()?
+                    };
+                    if lexemes.is_empty() {
                         return Ok(ItemPage {
                             items: Vec::new(),
                             next_cursor: None,
                         });
                     }
-                },
+                    Some(tsquery_text(&lexemes))
+                }
                 None => None,
             };
             let source = query.source.map(|s| s.0);
@@ -835,7 +863,7 @@ impl Store for PgStore {
             if let Some(words) = &words {
                 args.push(words);
                 words_arg = args.len();
-                sql.push_str(&format!(" AND i.search @@ ({})", search_tsquery(words_arg)));
+                sql.push_str(&format!(" AND i.search @@ ${words_arg}::text::tsquery"));
             }
             args.push(&fetch);
             sql.push_str(&format!(
@@ -849,10 +877,9 @@ impl Store for PgStore {
                 sql = format!(
                     "SELECT page.*, ts_headline(bulletin_ts_config(t.lang),
                         replace(coalesce(t.title, '') || E'\\n' || t.text, '<', '<' || chr(8203)),
-                        ({}), '{SNIPPET_OPTIONS}') AS snippet
+                        ${words_arg}::text::tsquery, '{SNIPPET_OPTIONS}') AS snippet
                      FROM ({sql}) page JOIN items t ON t.id = page.id
-                     ORDER BY page.published_at DESC, page.id DESC",
-                    search_tsquery(words_arg),
+                     ORDER BY page.published_at DESC, page.id DESC"
                 );
             }
             let rows = self.query(&sql, &args).await?;
