@@ -417,6 +417,31 @@ fn walk_newest(
     Ok(finished.then_some(found))
 }
 
+/// The cursor, source and author conditions of `query` on the items table
+/// aliased `alias`.
+fn push_filters(
+    sql: &mut String,
+    args: &mut Vec<rusqlite::types::Value>,
+    alias: &str,
+    query: &ItemQuery,
+) {
+    if let Some(cur) = query.after {
+        sql.push_str(&format!(" AND ({alias}.published_at, {alias}.id) < (?, ?)"));
+        args.push(cur.published_at_ms.into());
+        args.push(cur.id.into());
+    }
+    if let Some(src) = query.source {
+        sql.push_str(&format!(" AND {alias}.source_id = ?"));
+        args.push(src.0.into());
+    }
+    if let Some(author) = query.author.as_deref() {
+        sql.push_str(&format!(
+            " AND {alias}.id IN (SELECT item_id FROM item_authors WHERE name = ?)"
+        ));
+        args.push(author.trim().to_string().into());
+    }
+}
+
 /// Words of context around the matches in a search result's snippet.
 const SNIPPET_TOKENS: i64 = 24;
 
@@ -828,19 +853,7 @@ impl Store for SqliteStore {
                 sql.push(')');
                 args.extend(ids.into_iter().map(rusqlite::types::Value::from));
             } else {
-                if let Some(cur) = query.after {
-                    sql.push_str(" AND (i.published_at, i.id) < (?, ?)");
-                    args.push(cur.published_at_ms.into());
-                    args.push(cur.id.into());
-                }
-                if let Some(src) = query.source {
-                    sql.push_str(" AND i.source_id = ?");
-                    args.push(src.0.into());
-                }
-                if let Some(author) = query.author.as_deref() {
-                    sql.push_str(" AND i.id IN (SELECT item_id FROM item_authors WHERE name = ?)");
-                    args.push(author.trim().to_string().into());
-                }
+                push_filters(&mut sql, &mut args, "i", &query);
                 if let Some(q) = query.search.as_deref() {
                     match fts_query(q) {
                         Some(fts) => {
@@ -848,25 +861,11 @@ impl Store for SqliteStore {
                             // of (id, date, source): sorting every match by
                             // reading its row would read every matching article.
                             sql.push_str(
-                            " AND i.id IN (SELECT m.id FROM items m INDEXED BY items_id_published
-                               WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
-                        );
-                            args.push(fts.into());
-                            if let Some(cur) = query.after {
-                                sql.push_str(" AND (m.published_at, m.id) < (?, ?)");
-                                args.push(cur.published_at_ms.into());
-                                args.push(cur.id.into());
-                            }
-                            if let Some(src) = query.source {
-                                sql.push_str(" AND m.source_id = ?");
-                                args.push(src.0.into());
-                            }
-                            if let Some(author) = query.author.as_deref() {
-                                sql.push_str(
-                                " AND m.id IN (SELECT item_id FROM item_authors WHERE name = ?)",
+                                " AND i.id IN (SELECT m.id FROM items m INDEXED BY items_id_published
+                                   WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
                             );
-                                args.push(author.trim().to_string().into());
-                            }
+                            args.push(fts.into());
+                            push_filters(&mut sql, &mut args, "m", &query);
                             sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?)");
                             args.push(((limit + 1) as i64).into());
                         }

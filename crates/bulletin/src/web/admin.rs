@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::account::{Nav, Viewer};
-use super::newsroom::require;
+use super::newsroom::{require, require_form};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -114,15 +114,8 @@ pub async fn add(
     viewer: Viewer,
     Form(form): Form<AddForm>,
 ) -> Response {
-    if let Err(r) = require(&viewer, Role::Admin, "/admin/sources") {
+    if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
-    }
-    if !viewer.csrf_ok(&form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "This form expired; reload the page and try again.",
-        )
-            .into_response();
     }
     let Some(ingestor) = state.ingestor.clone() else {
         return (
@@ -173,15 +166,8 @@ pub async fn act(
     Path(id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    if let Err(r) = require(&viewer, Role::Admin, "/admin/sources") {
+    if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
-    }
-    if !viewer.csrf_ok(&form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "This form expired; reload the page and try again.",
-        )
-            .into_response();
     }
     let id = SourceId(id);
     let result = match form.action.as_str() {

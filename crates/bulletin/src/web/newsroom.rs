@@ -67,6 +67,8 @@ pub enum Refusal {
     SignIn(String),
     /// Signed in without the role.
     Forbidden(&'static str),
+    /// A form that is not the session's own (CSRF), or from an old session.
+    Expired,
 }
 
 impl IntoResponse for Refusal {
@@ -83,6 +85,11 @@ impl IntoResponse for Refusal {
                 )),
             )
                 .into_response(),
+            Refusal::Expired => (
+                StatusCode::FORBIDDEN,
+                "This form expired; reload the page and try again.",
+            )
+                .into_response(),
         }
     }
 }
@@ -96,6 +103,17 @@ pub fn require(viewer: &Viewer, role: Role, here: &str) -> Result<User, Refusal>
             _ => "Editors",
         })),
         None => Err(Refusal::SignIn(here.to_string())),
+    }
+}
+
+/// The signed-in user with at least `role`, sending a form of this
+/// session's own (`csrf`).
+pub fn require_form(viewer: &Viewer, role: Role, here: &str, csrf: &str) -> Result<User, Refusal> {
+    let user = require(viewer, role, here)?;
+    if viewer.csrf_ok(csrf) {
+        Ok(user)
+    } else {
+        Err(Refusal::Expired)
     }
 }
 
@@ -285,17 +303,10 @@ pub async fn update_post(
 }
 
 async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) -> Response {
-    let user = match editor(&viewer, "/newsroom") {
+    let user = match require_form(&viewer, Role::Editor, "/newsroom", &form.csrf) {
         Ok(u) => u,
         Err(r) => return r.into_response(),
     };
-    if !viewer.csrf_ok(&form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "This form expired; reload the page and try again.",
-        )
-            .into_response();
-    }
     let now = Utc::now();
     let existing = match id {
         Some(id) => match state.store.post(id).await {
