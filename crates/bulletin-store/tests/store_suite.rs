@@ -175,6 +175,18 @@ async fn filters_by_author_name_in_any_case(store: &dyn Store) {
     };
     let ana = store.items(by("ana ruiz", 50, None)).await.unwrap();
     assert_eq!(ana.items.len(), 4);
+    // Searching one author's items.
+    let searched = store
+        .items(ItemQuery {
+            limit: 50,
+            author: Some("jane".into()),
+            search: Some("elephants".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(searched.items.len(), 8);
+    assert!(searched.items.iter().all(|i| i.snippet.is_some()));
     assert!(
         ana.items
             .iter()
