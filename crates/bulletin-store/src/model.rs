@@ -163,6 +163,99 @@ pub fn snippet_html(marked: &str) -> String {
     out
 }
 
+/// The passage of `text` (about `width` words) with the most words that
+/// match `words` (each word given as the forms that match it: a token
+/// matches a form it equals, or starts with when the form has three letters
+/// or more, as stems do), the matches marked with `MATCH_START`/`MATCH_END`.
+/// `None` when nothing in `text` matches.
+pub fn marked_snippet(text: &str, words: &[Vec<String>], width: usize) -> Option<String> {
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, ch) in text.char_indices() {
+        if ch.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            tokens.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        tokens.push((s, text.len()));
+    }
+    let forms: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
+    let matched: Vec<bool> = tokens
+        .iter()
+        .map(|&(s, e)| {
+            let token = text[s..e].to_lowercase();
+            forms
+                .iter()
+                .any(|f| token == *f || (f.chars().count() >= 3 && token.starts_with(f)))
+        })
+        .collect();
+    if !matched.contains(&true) {
+        return None;
+    }
+    // The window of `width` tokens holding the most matches (the first such).
+    let w = width.clamp(1, tokens.len());
+    let mut count = matched[..w].iter().filter(|m| **m).count();
+    let (mut best, mut from) = (count, 0);
+    for i in 1..=tokens.len() - w {
+        count = count + usize::from(matched[i + w - 1]) - usize::from(matched[i - 1]);
+        if count > best {
+            (best, from) = (count, i);
+        }
+    }
+    let mut out = String::new();
+    let mut pos = tokens[from].0;
+    for k in from..from + w {
+        let (s, e) = tokens[k];
+        out.push_str(&text[pos..s]);
+        if matched[k] {
+            out.push(MATCH_START);
+            out.push_str(&text[s..e]);
+            out.push(MATCH_END);
+        } else {
+            out.push_str(&text[s..e]);
+        }
+        pos = e;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    #[test]
+    fn marks_the_best_passage() {
+        let words = vec![
+            vec!["merger".to_string(), "merg".to_string()],
+            vec!["tokyo".to_string()],
+        ];
+        let text = "Intro words here. Nothing else. Then the mergers in Tokyo went ahead, said <b>Ana</b>.";
+        let marked = marked_snippet(text, &words, 6).unwrap();
+        let html = snippet_html(&marked);
+        assert!(
+            html.contains("<mark>mergers</mark>") && html.contains("<mark>Tokyo</mark>"),
+            "{html}"
+        );
+        assert!(!html.contains("Intro"), "{html}");
+        assert_eq!(marked_snippet("no match at all", &words, 6), None);
+        // Short forms match whole words only.
+        let short = vec![vec!["a".to_string()]];
+        let html = snippet_html(&marked_snippet("an apple, a pear", &short, 10).unwrap());
+        assert!(
+            html.contains("<mark>a</mark> pear") && !html.contains("<mark>an"),
+            "{html}"
+        );
+        // Escaped, whatever the text holds.
+        let html = snippet_html(&marked_snippet("x < y & merger", &words, 10).unwrap());
+        assert!(
+            html.contains("x &lt; y &amp; <mark>merger</mark>"),
+            "{html}"
+        );
+    }
+}
+
 /// A position in the newest-first order: the last item of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {

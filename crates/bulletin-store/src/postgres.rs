@@ -361,10 +361,8 @@ fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
     })
 }
 
-/// How `ts_headline` cuts a search result's snippet: the matches marked
-/// like SQLite's (`MATCH_START`, `MATCH_END`), about as many words.
-const SNIPPET_OPTIONS: &str =
-    "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=24, MinWords=12, MaxFragments=1";
+/// Words in a search result's snippet (as SQLite's).
+const SNIPPET_WORDS: usize = 24;
 
 /// A user's search as words: no query syntax can reach the parser.
 fn search_words(q: &str) -> Vec<String> {
@@ -810,6 +808,7 @@ impl Store for PgStore {
             // The search, in the lexemes of every language's stemming: each
             // word once per distinct form (a query parsed in sixteen
             // configurations and OR-ed made the index evaluate each).
+            let mut search_forms: Vec<Vec<String>> = Vec::new();
             let words = match query.search.as_deref() {
                 Some(q) => {
                     let words = search_words(q);
@@ -832,7 +831,9 @@ impl Store for PgStore {
                             next_cursor: None,
                         });
                     }
-                    Some(tsquery_text(&lexemes))
+                    let text = tsquery_text(&lexemes);
+                    search_forms = lexemes;
+                    Some(text)
                 }
                 None => None,
             };
@@ -859,11 +860,9 @@ impl Store for PgStore {
                     args.len()
                 ));
             }
-            let mut words_arg = 0;
             if let Some(words) = &words {
                 args.push(words);
-                words_arg = args.len();
-                sql.push_str(&format!(" AND i.search @@ ${words_arg}::text::tsquery"));
+                sql.push_str(&format!(" AND i.search @@ ${}::text::tsquery", args.len()));
             }
             args.push(&fetch);
             sql.push_str(&format!(
@@ -875,9 +874,7 @@ impl Store for PgStore {
             // that was sorted.
             if words.is_some() {
                 sql = format!(
-                    "SELECT page.*, ts_headline(bulletin_ts_config(t.lang),
-                        replace(coalesce(t.title, '') || E'\\n' || t.text, '<', '<' || chr(8203)),
-                        ${words_arg}::text::tsquery, '{SNIPPET_OPTIONS}') AS snippet
+                    "SELECT page.*, coalesce(t.title, '') || E'\\n' || t.text AS snippet_text
                      FROM ({sql}) page JOIN items t ON t.id = page.id
                      ORDER BY page.published_at DESC, page.id DESC"
                 );
@@ -888,9 +885,10 @@ impl Store for PgStore {
                 .map(|r| {
                     let mut item = item_from_row(r, query.include_content)?;
                     if words.is_some() {
-                        let marked: Option<String> = r.try_get("snippet")?;
-                        item.snippet = marked
-                            .filter(|m| m.contains(crate::MATCH_START))
+                        // Cut in Rust from the words' own forms: cheaper
+                        // than ts_headline, which parsed each text again.
+                        let text: String = r.try_get("snippet_text")?;
+                        item.snippet = crate::marked_snippet(&text, &search_forms, SNIPPET_WORDS)
                             .map(|m| crate::snippet_html(&m));
                     }
                     Ok(item)
