@@ -249,16 +249,21 @@ const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_nam
      u.avatar_url, u.created_at";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    user_at(r, 0)
+}
+
+/// A user from `USER_COLUMNS` starting at column `at`.
+fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     Ok(User {
-        id: UserId(r.get(0)?),
-        name: r.get(1)?,
-        role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Reader),
-        password_hash: r.get(3)?,
-        display_name: r.get(4)?,
-        title: r.get(5)?,
-        bio: r.get(6)?,
-        avatar_url: r.get(7)?,
-        created_at: from_ms(r.get(8)?),
+        id: UserId(r.get(at)?),
+        name: r.get(at + 1)?,
+        role: Role::parse(&r.get::<_, String>(at + 2)?).unwrap_or(Role::Reader),
+        password_hash: r.get(at + 3)?,
+        display_name: r.get(at + 4)?,
+        title: r.get(at + 5)?,
+        bio: r.get(at + 6)?,
+        avatar_url: r.get(at + 7)?,
+        created_at: from_ms(r.get(at + 8)?),
     })
 }
 
@@ -1048,18 +1053,7 @@ impl Store for SqliteStore {
                         created_at: from_ms(r.get(3)?),
                         expires_at: from_ms(r.get(4)?),
                     };
-                    let user = User {
-                        id: UserId(r.get(5)?),
-                        name: r.get(6)?,
-                        role: Role::parse(&r.get::<_, String>(7)?).unwrap_or(Role::Reader),
-                        password_hash: r.get(8)?,
-                        display_name: r.get(9)?,
-                        title: r.get(10)?,
-                        bio: r.get(11)?,
-                        avatar_url: r.get(12)?,
-                        created_at: from_ms(r.get(13)?),
-                    };
-                    Ok((session, user))
+                    Ok((session, user_at(r, 5)?))
                 })
                 .optional()?)
         }))
