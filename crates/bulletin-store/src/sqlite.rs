@@ -131,6 +131,16 @@ impl SqliteStore {
     }
 }
 
+/// An item's `authors` and `lead_image` columns, stored as JSON text.
+fn json_columns(item: &NewItem) -> (String, Option<String>) {
+    let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
+    let lead_image = item
+        .lead_image
+        .as_ref()
+        .and_then(|i| serde_json::to_string(i).ok());
+    (authors, lead_image)
+}
+
 /// Inserts items with their `created_at`, skipping those already stored.
 fn insert_item_rows<'a>(
     c: &mut Connection,
@@ -147,11 +157,7 @@ fn insert_item_rows<'a>(
              ON CONFLICT DO NOTHING",
         )?;
         for (item, created_at) in rows {
-            let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
-            let lead_image = item
-                .lead_image
-                .as_ref()
-                .and_then(|i| serde_json::to_string(i).ok());
+            let (authors, lead_image) = json_columns(item);
             added += stmt.execute(params![
                 source.0,
                 item.guid,
@@ -1221,11 +1227,7 @@ impl Store for SqliteStore {
 
     fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
         Box::pin(self.write(move |c| {
-            let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
-            let lead_image = item
-                .lead_image
-                .as_ref()
-                .and_then(|i| serde_json::to_string(i).ok());
+            let (authors, lead_image) = json_columns(&item);
             let n = c.execute(
                 "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
                     modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
