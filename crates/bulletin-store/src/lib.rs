@@ -8,6 +8,7 @@
 mod model;
 mod postgres;
 mod sqlite;
+mod words;
 
 pub use model::*;
 pub use postgres::PgStore;
@@ -87,6 +88,10 @@ pub trait Store: Send + Sync + 'static {
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Indexes every stored item's words for search again (after rows were
+    /// written to the database by hand, or when the way words are indexed
+    /// changed). Returns how many items were indexed.
+    fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>>;
 
     /// Items in id order after `after` (all of them from `ItemId(0)`), with
     /// everything needed to store them again: for `export`.

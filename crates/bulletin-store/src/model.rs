@@ -277,11 +277,54 @@ impl Cursor {
     }
 }
 
+/// The order of a search's results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ItemOrder {
+    /// Newest first (and always, without a search).
+    #[default]
+    Newest,
+    /// Best match first, among the [`RANKED_MATCHES`] newest matches: news
+    /// is searched for what is current, and ranking every one of fifty
+    /// thousand matches for a common word would take seconds.
+    Relevance,
+}
+
+/// How many of a search's newest matches an [`ItemOrder::Relevance`]
+/// search ranks.
+pub const RANKED_MATCHES: usize = 1000;
+
+/// Where a page of results by relevance starts: an offset into the ranking,
+/// written `r40` (keyset cursors are `published_at.id`).
+pub fn rank_cursor(skip: usize) -> String {
+    format!("r{skip}")
+}
+
+/// The offset in a cursor made by [`rank_cursor`].
+pub fn decode_rank_cursor(s: &str) -> Option<usize> {
+    s.strip_prefix('r')?
+        .parse()
+        .ok()
+        .filter(|n| *n < RANKED_MATCHES)
+}
+
+/// A page of results by relevance from the `limit + 1` ranked after
+/// `skip`: the extra one says there is a next page.
+pub fn ranked_page(mut items: Vec<Item>, limit: usize, skip: usize) -> ItemPage {
+    let next = skip + limit;
+    let next_cursor = (items.len() > limit && next < RANKED_MATCHES).then(|| rank_cursor(next));
+    items.truncate(limit);
+    ItemPage { items, next_cursor }
+}
+
 /// Which items to list.
 #[derive(Debug, Clone, Default)]
 pub struct ItemQuery {
     pub limit: usize,
+    /// Newest-first pages start after this item.
     pub after: Option<Cursor>,
+    /// Pages by relevance start after this many results.
+    pub skip: usize,
+    pub order: ItemOrder,
     pub source: Option<SourceId>,
     /// Full-text search words.
     pub search: Option<String>,

@@ -7,9 +7,9 @@
 //! the item's language with a GIN index.
 
 use crate::{
-    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, NewUser, Post, PostState, Role, Session, Source, SourceRef, Store, StoreError,
-    StoreResult, User, UserId, WebSubState, WebSubscription,
+    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
+    NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
+    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, ranked_page,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0002_accounts.sql"),
     include_str!("../migrations/postgres/0003_posts.sql"),
     include_str!("../migrations/postgres/0004_search_plain_text.sql"),
+    include_str!("../migrations/postgres/0005_search_table.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -376,7 +377,7 @@ fn search_words(q: &str) -> Vec<String> {
 /// array per word that has any, in the query's order.
 const LEXEMES_SQL: &str = "SELECT w.n, array_agg(DISTINCT l)
      FROM unnest($1::text[]) WITH ORDINALITY AS w(word, n),
-          unnest($2::regconfig[]) AS c(config),
+          unnest($2::text[]::regconfig[]) AS c(config),
           unnest(tsvector_to_array(to_tsvector(c.config, w.word))) AS l
      GROUP BY w.n ORDER BY w.n";
 
@@ -393,6 +394,157 @@ fn tsquery_text(words: &[Vec<String>]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" & ")
+}
+
+/// A keyset cursor as the query's arguments.
+fn keyset_after(after: Option<Cursor>) -> StoreResult<Option<(DateTime<Utc>, i64)>> {
+    after
+        .map(|c| {
+            DateTime::from_timestamp_millis(c.published_at_ms)
+                .map(|at| (at, c.id))
+                .ok_or(StoreError::InvalidCursor)
+        })
+        .transpose()
+}
+
+/// A newest-first page from `limit + 1` rows: the extra row says there is
+/// a next page, which starts after the last one shown.
+fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| {
+            Cursor {
+                published_at_ms: last.published_at.timestamp_millis(),
+                id: last.id.0,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    ItemPage { items, next_cursor }
+}
+
+impl PgStore {
+    /// A page of search results. The matches are found and ordered in the
+    /// narrow `item_search` table (ids only); the page's rows are read from
+    /// `items` afterwards, with the text their snippets are cut from.
+    async fn search(&self, query: ItemQuery) -> StoreResult<ItemPage> {
+        let limit = query.limit.clamp(1, 500);
+        let words = search_words(query.search.as_deref().unwrap_or_default());
+        // Each word in the lexemes of every language's stemming, once per
+        // distinct form (a query parsed in sixteen configurations and OR-ed
+        // made the index evaluate each).
+        let forms: Vec<Vec<String>> = if words.is_empty() {
+            Vec::new()
+        } else {
+            let configs: Vec<&str> = SEARCH_CONFIGS.to_vec();
+            self.query(LEXEMES_SQL, &[&words, &configs])
+                .await?
+                .iter()
+                .map(|r| r.try_get::<_, Vec<String>>(1))
+                .collect::<Result<_, _>>()?
+        };
+        if forms.is_empty() {
+            return Ok(ItemPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        let tsquery = tsquery_text(&forms);
+        let after = match query.order {
+            ItemOrder::Newest => keyset_after(query.after)?,
+            ItemOrder::Relevance => None,
+        };
+        let author = query.author.as_deref().map(|a| a.trim().to_string());
+        let source = query.source.map(|s| s.0);
+        let mut args: Vec<&(dyn ToSql + Sync)> = vec![&tsquery];
+        let mut matches = String::from(
+            "SELECT m.item_id, m.published_at, m.words FROM item_search m
+             WHERE m.words @@ $1::text::tsquery",
+        );
+        if let Some((at, id)) = &after {
+            args.push(at);
+            args.push(id);
+            matches.push_str(&format!(
+                " AND (m.published_at, m.item_id) < (${}, ${})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        if let Some(src) = &source {
+            args.push(src);
+            matches.push_str(&format!(" AND m.source_id = ${}", args.len()));
+        }
+        if let Some(author) = &author {
+            args.push(author);
+            matches.push_str(&format!(
+                " AND m.item_id IN (SELECT item_id FROM item_authors WHERE lower(name) = lower(${}))",
+                args.len()
+            ));
+        }
+        let fetch = (limit + 1) as i64;
+        let ranked = RANKED_MATCHES as i64;
+        let skip = query.skip.min(RANKED_MATCHES) as i64;
+        let sql = match query.order {
+            ItemOrder::Newest => {
+                args.push(&fetch);
+                format!(
+                    "{matches} ORDER BY m.published_at DESC, m.item_id DESC LIMIT ${}",
+                    args.len()
+                )
+            }
+            ItemOrder::Relevance => {
+                args.push(&ranked);
+                args.push(&skip);
+                args.push(&fetch);
+                // ts_rank_cd: how often and how close together the words
+                // occur, weighted headline > summary > body, against the
+                // text's length (normalization 1: 1 + log(length)).
+                format!(
+                    "SELECT c.item_id FROM ({matches}
+                         ORDER BY m.published_at DESC, m.item_id DESC LIMIT ${}) c
+                     ORDER BY ts_rank_cd(c.words, $1::text::tsquery, 1) DESC,
+                              c.published_at DESC, c.item_id DESC
+                     OFFSET ${} LIMIT ${}",
+                    args.len() - 2,
+                    args.len() - 1,
+                    args.len()
+                )
+            }
+        };
+        let ids: Vec<i64> = self
+            .query(&sql, &args)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut sql = format!("SELECT {ITEM_COLUMNS}");
+        if query.include_content {
+            sql.push_str(", i.text, i.html");
+        }
+        sql.push_str(
+            ", coalesce(i.title, '') || E'\\n' || i.text AS snippet_text
+             FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ANY($1)",
+        );
+        let rows = self.query(&sql, &[&ids]).await?;
+        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let mut item = item_from_row(r, query.include_content)?;
+            // Cut in Rust from the words' own forms: cheaper than
+            // ts_headline, which parsed each text again.
+            let text: String = r.try_get("snippet_text")?;
+            item.snippet = crate::marked_snippet(&text, &forms, SNIPPET_WORDS)
+                .map(|m| crate::snippet_html(&m));
+            by_id.insert(item.id.0, item);
+        }
+        // In the order found; an item removed in between is left out.
+        let items: Vec<Item> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        Ok(match query.order {
+            ItemOrder::Newest => newest_page(items, limit),
+            ItemOrder::Relevance => ranked_page(items, limit, query.skip),
+        })
+    }
 }
 
 impl Store for PgStore {
@@ -792,55 +944,21 @@ impl Store for PgStore {
 
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
         Box::pin(async move {
+            if query.search.is_some() {
+                return self.search(query).await;
+            }
             let limit = query.limit.clamp(1, 500);
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
                 sql.push_str(", i.text, i.html");
             }
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE TRUE");
-            let after_at = query
-                .after
-                .map(|c| DateTime::from_timestamp_millis(c.published_at_ms))
-                .map(|t| t.ok_or(StoreError::InvalidCursor))
-                .transpose()?;
-            let after_id = query.after.map(|c| c.id);
+            let after = keyset_after(query.after)?;
             let author = query.author.as_deref().map(|a| a.trim().to_string());
-            // The search, in the lexemes of every language's stemming: each
-            // word once per distinct form (a query parsed in sixteen
-            // configurations and OR-ed made the index evaluate each).
-            let mut search_forms: Vec<Vec<String>> = Vec::new();
-            let words = match query.search.as_deref() {
-                Some(q) => {
-                    let words = search_words(q);
-                    let configs: Vec<&str> = SEARCH_CONFIGS.to_vec();
-                    let lexemes: Vec<Vec<String>> = if words.is_empty() {
-                        Vec::new()
-                    } else {
-                        self.query(
-                            &LEXEMES_SQL.replace("$2::regconfig[]", "$2::text[]::regconfig[]"),
-                            &[&words, &configs],
-                        )
-                        .await?
-                        .iter()
-                        .map(|r| r.try_get::<_, Vec<String>>(1))
-                        .collect::<Result<_, _>>()?
-                    };
-                    if lexemes.is_empty() {
-                        return Ok(ItemPage {
-                            items: Vec::new(),
-                            next_cursor: None,
-                        });
-                    }
-                    let text = tsquery_text(&lexemes);
-                    search_forms = lexemes;
-                    Some(text)
-                }
-                None => None,
-            };
             let source = query.source.map(|s| s.0);
             let fetch = (limit + 1) as i64;
             let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
-            if let (Some(at), Some(id)) = (&after_at, &after_id) {
+            if let Some((at, id)) = &after {
                 args.push(at);
                 args.push(id);
                 sql.push_str(&format!(
@@ -860,53 +978,17 @@ impl Store for PgStore {
                     args.len()
                 ));
             }
-            if let Some(words) = &words {
-                args.push(words);
-                sql.push_str(&format!(" AND i.search @@ ${}::text::tsquery", args.len()));
-            }
             args.push(&fetch);
             sql.push_str(&format!(
                 " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",
                 args.len()
             ));
-            // A search's page gets snippets, made for its rows only: the
-            // text is read again by id for the page, never for every match
-            // that was sorted.
-            if words.is_some() {
-                sql = format!(
-                    "SELECT page.*, coalesce(t.title, '') || E'\\n' || t.text AS snippet_text
-                     FROM ({sql}) page JOIN items t ON t.id = page.id
-                     ORDER BY page.published_at DESC, page.id DESC"
-                );
-            }
             let rows = self.query(&sql, &args).await?;
-            let mut items = rows
+            let items = rows
                 .iter()
-                .map(|r| {
-                    let mut item = item_from_row(r, query.include_content)?;
-                    if words.is_some() {
-                        // Cut in Rust from the words' own forms: cheaper
-                        // than ts_headline, which parsed each text again.
-                        let text: String = r.try_get("snippet_text")?;
-                        item.snippet = crate::marked_snippet(&text, &search_forms, SNIPPET_WORDS)
-                            .map(|m| crate::snippet_html(&m));
-                    }
-                    Ok(item)
-                })
+                .map(|r| item_from_row(r, query.include_content))
                 .collect::<StoreResult<Vec<_>>>()?;
-            let next_cursor = if items.len() > limit {
-                items.truncate(limit);
-                items.last().map(|last| {
-                    Cursor {
-                        published_at_ms: last.published_at.timestamp_millis(),
-                        id: last.id.0,
-                    }
-                    .encode()
-                })
-            } else {
-                None
-            };
-            Ok(ItemPage { items, next_cursor })
+            Ok(newest_page(items, limit))
         })
     }
 
@@ -929,6 +1011,25 @@ impl Store for PgStore {
             let rows = self.query("SELECT COUNT(*) FROM items", &[]).await?;
             let n: i64 = rows.first().map(|r| r.try_get(0)).transpose()?.unwrap_or(0);
             Ok(n.max(0) as u64)
+        })
+    }
+
+    fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            let indexed = self
+                .execute(
+                    "INSERT INTO item_search (item_id, published_at, source_id, words)
+                     SELECT id, published_at, source_id,
+                            bulletin_item_words(lang, title, summary, text)
+                     FROM items
+                     ON CONFLICT (item_id) DO UPDATE
+                         SET published_at = EXCLUDED.published_at,
+                             source_id = EXCLUDED.source_id,
+                             words = EXCLUDED.words",
+                    &[],
+                )
+                .await?;
+            Ok(indexed)
         })
     }
 

@@ -2,9 +2,9 @@
 //! of readers, each call run off the async threads.
 
 use crate::{
-    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemPage, ItemQuery, NewItem,
-    NewSource, NewUser, Post, PostState, Role, Session, Source, SourceRef, Store, StoreError,
-    StoreResult, User, UserId, WebSubState, WebSubscription,
+    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
+    NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
+    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, ranked_page, words,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -26,7 +26,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0009_search_order.sql"),
     include_str!("../migrations/sqlite/0010_posts.sql"),
     include_str!("../migrations/sqlite/0011_sources_due.sql"),
+    include_str!("../migrations/sqlite/0012_search_stems.sql"),
 ];
+
+/// The migration after which the search index is filled from the items.
+const SEARCH_INDEX_REBUILT_BY: usize = 12;
 
 /// Readers kept open between calls.
 const MAX_IDLE_READERS: usize = 8;
@@ -158,7 +162,7 @@ fn insert_item_rows<'a>(
         )?;
         for (item, created_at) in rows {
             let (authors, lead_image) = json_columns(item);
-            added += stmt.execute(params![
+            let inserted = stmt.execute(params![
                 source.0,
                 item.guid,
                 item.kind.as_str(),
@@ -178,6 +182,17 @@ fn insert_item_rows<'a>(
                 item.word_count as i64,
                 item.reading_time_minutes,
             ])?;
+            if inserted > 0 {
+                index_item(
+                    &tx,
+                    tx.last_insert_rowid(),
+                    item.lang.as_deref(),
+                    item.title.as_deref(),
+                    item.summary.as_deref(),
+                    &item.text,
+                )?;
+                added += inserted;
+            }
         }
     }
     tx.commit()?;
@@ -190,10 +205,63 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == SEARCH_INDEX_REBUILT_BY {
+            rebuild_search_index(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Adds an item's words to the search index, stemmed in its language.
+fn index_item(
+    c: &Connection,
+    id: i64,
+    lang: Option<&str>,
+    title: Option<&str>,
+    summary: Option<&str>,
+    body: &str,
+) -> rusqlite::Result<()> {
+    let stemmer = words::stemmer_for(lang);
+    c.prepare_cached(
+        "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        words::index_text(title.unwrap_or_default(), stemmer),
+        words::index_text(summary.unwrap_or_default(), stemmer),
+        words::index_text(body, stemmer),
+    ])?;
+    Ok(())
+}
+
+/// Empties the search index and indexes every stored item again. Returns
+/// how many items were indexed.
+fn rebuild_search_index(c: &Connection) -> rusqlite::Result<u64> {
+    c.execute(
+        "INSERT INTO items_fts (items_fts) VALUES ('delete-all')",
+        [],
+    )?;
+    let mut stmt = c.prepare("SELECT id, lang, title, summary, text FROM items")?;
+    let mut rows = stmt.query([])?;
+    let mut indexed = 0;
+    while let Some(r) = rows.next()? {
+        let lang: Option<String> = r.get(1)?;
+        let title: Option<String> = r.get(2)?;
+        let summary: Option<String> = r.get(3)?;
+        let body: String = r.get(4)?;
+        index_item(
+            c,
+            r.get(0)?,
+            lang.as_deref(),
+            title.as_deref(),
+            summary.as_deref(),
+            &body,
+        )?;
+        indexed += 1;
+    }
+    Ok(indexed)
 }
 
 /// Fetches in a row that must report the same permanent redirect before a
@@ -341,14 +409,14 @@ fn newest_matches(
     after: Option<Cursor>,
     source: Option<SourceId>,
     want: usize,
-) -> StoreResult<Option<Vec<i64>>> {
+) -> StoreResult<Vec<i64>> {
     let matches: std::collections::HashSet<i64> = c
         .prepare_cached("SELECT rowid FROM items_fts WHERE items_fts MATCH ?1")?
         .query_map([fts], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
     if matches.is_empty() {
-        return Ok(Some(Vec::new()));
+        return Ok(Vec::new());
     }
     // Matches spread like the items: the page fills after about
     // want × items / matches entries of the index.
@@ -357,7 +425,7 @@ fn newest_matches(
     if expected <= WALK_EXPECTED_AT_MOST
         && let Some(found) = walk_newest(c, &matches, (at, id), source, want, expected * 4 + 1_000)?
     {
-        return Ok(Some(found));
+        return Ok(found);
     }
     let mut date = c.prepare_cached(
         "SELECT published_at, source_id FROM items INDEXED BY items_id_published WHERE id = ?1",
@@ -375,7 +443,7 @@ fn newest_matches(
         }
     }
     dated.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(Some(dated.into_iter().take(want).map(|(_, i)| i).collect()))
+    Ok(dated.into_iter().take(want).map(|(_, i)| i).collect())
 }
 
 /// Walks the newest-first index from `(at, id)` keeping the items in
@@ -453,44 +521,145 @@ fn push_filters(
     }
 }
 
-/// Words of context around the matches in a search result's snippet.
-const SNIPPET_TOKENS: i64 = 24;
+/// Words of context around the matches in a search result's snippet (as
+/// on PostgreSQL).
+const SNIPPET_WORDS: usize = 24;
 
-/// Fills each item's `snippet`: its best passage for the search, with the
-/// matched words marked.
-fn add_snippets(c: &Connection, fts: &str, items: &mut [Item]) -> StoreResult<()> {
-    let mut stmt = c.prepare_cached(
-        "SELECT snippet(items_fts, -1, ?3, ?4, '…', ?5) FROM items_fts
-         WHERE items_fts MATCH ?1 AND rowid = ?2",
-    )?;
-    for item in items.iter_mut() {
-        let marked: Option<String> = stmt
-            .query_row(
-                params![
-                    fts,
-                    item.id.0,
-                    crate::MATCH_START.to_string(),
-                    crate::MATCH_END.to_string(),
-                    SNIPPET_TOKENS
-                ],
-                |r| r.get(0),
-            )
-            .optional()?;
-        item.snippet = marked
-            .filter(|m| m.contains(crate::MATCH_START))
-            .map(|m| crate::snippet_html(&m));
-    }
-    Ok(())
+/// A newest-first page from `limit + 1` rows: the extra row says there is
+/// a next page, which starts after the last one shown.
+fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| {
+            Cursor {
+                published_at_ms: to_ms(last.published_at),
+                id: last.id.0,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    ItemPage { items, next_cursor }
 }
 
-/// Quotes each word of a user's search so FTS5 syntax cannot break the query.
-fn fts_query(q: &str) -> Option<String> {
-    let terms: Vec<String> = q
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{}\"", t.replace('"', "")))
+/// A user's search as an FTS5 query, and each word's forms (for snippets):
+/// every word must match, in any of its forms (see `words::search_forms`),
+/// each quoted so no FTS5 syntax can reach the parser.
+fn fts_query(q: &str) -> Option<(String, Vec<Vec<String>>)> {
+    let forms: Vec<Vec<String>> = words::words(q).map(words::search_forms).collect();
+    let terms: Vec<String> = forms
+        .iter()
+        .map(|any| {
+            let quoted: Vec<String> = any.iter().map(|f| format!("\"{f}\"")).collect();
+            format!("({})", quoted.join(" OR "))
+        })
         .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+    (!terms.is_empty()).then(|| (terms.join(" AND "), forms))
+}
+
+/// The weights of headline, summary and body in a search's ranking.
+const BM25_WEIGHTS: &str = "10.0, 4.0, 1.0";
+
+/// A page of search results: the matches' ids are found and ordered
+/// without reading an article's row; the page's rows are read afterwards.
+fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
+    let limit = query.limit.clamp(1, 500);
+    let Some((fts, forms)) = query.search.as_deref().and_then(fts_query) else {
+        return Ok(ItemPage {
+            items: Vec::new(),
+            next_cursor: None,
+        });
+    };
+    let (after, want) = match query.order {
+        ItemOrder::Newest => (query.after, limit + 1),
+        ItemOrder::Relevance => (None, RANKED_MATCHES),
+    };
+    let newest = match query.author.as_deref() {
+        // A word found in many items: walk the newest-first index and keep
+        // the matches (see `newest_matches`).
+        None => newest_matches(c, &fts, after, query.source, want)?,
+        Some(_) => {
+            // By one author: the matches are chosen on a covering index of
+            // (id, date, source).
+            let mut sql = String::from(
+                "SELECT m.id FROM items m INDEXED BY items_id_published
+                 WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
+            );
+            let mut args: Vec<rusqlite::types::Value> = vec![fts.clone().into()];
+            let filters = ItemQuery {
+                after,
+                ..query.clone()
+            };
+            push_filters(&mut sql, &mut args, "m", &filters);
+            sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?");
+            args.push((want as i64).into());
+            let mut stmt = c.prepare_cached(&sql)?;
+            stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
+                .collect::<Result<Vec<i64>, _>>()?
+        }
+    };
+    let page_ids: Vec<i64> = match query.order {
+        ItemOrder::Newest => newest,
+        ItemOrder::Relevance => rank(c, &fts, newest)?
+            .into_iter()
+            .skip(query.skip)
+            .take(limit + 1)
+            .collect(),
+    };
+    let mut items = items_by_id(c, &page_ids, query.include_content)?;
+    let mut text = c.prepare_cached(
+        "SELECT coalesce(title, '') || char(10) || text FROM items WHERE id = ?1",
+    )?;
+    for item in &mut items {
+        let body: String = text.query_row([item.id.0], |r| r.get(0))?;
+        item.snippet =
+            crate::marked_snippet(&body, &forms, SNIPPET_WORDS).map(|m| crate::snippet_html(&m));
+    }
+    Ok(match query.order {
+        ItemOrder::Newest => newest_page(items, limit),
+        ItemOrder::Relevance => ranked_page(items, limit, query.skip),
+    })
+}
+
+/// Orders matches (given newest first) best first by BM25, newest first
+/// among equals.
+fn rank(c: &Connection, fts: &str, ids: Vec<i64>) -> StoreResult<Vec<i64>> {
+    let mut score = c.prepare_cached(&format!(
+        "SELECT bm25(items_fts, {BM25_WEIGHTS}) FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2"
+    ))?;
+    let mut scored: Vec<(f64, i64)> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(s) = score.query_row(params![fts, id], |r| r.get(0)).optional()? {
+            scored.push((s, id));
+        }
+    }
+    // BM25 in SQLite is negative: lower is better. A stable sort keeps the
+    // newest first among equal scores.
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(scored.into_iter().map(|(_, id)| id).collect())
+}
+
+/// The items with these ids, in this order (an id with no item is left out).
+fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> StoreResult<Vec<Item>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = format!("SELECT {ITEM_COLUMNS}");
+    if with_content {
+        sql.push_str(", i.text, i.html");
+    }
+    sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id IN (");
+    sql.push_str(&vec!["?"; ids.len()].join(","));
+    sql.push(')');
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut by_id: std::collections::HashMap<i64, Item> = stmt
+        .query_map(rusqlite::params_from_iter(ids), |r| {
+            item_from_row(r, with_content)
+        })?
+        .map(|item| item.map(|i| (i.id.0, i)))
+        .collect::<Result<_, _>>()?;
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 impl Store for SqliteStore {
@@ -838,6 +1007,9 @@ impl Store for SqliteStore {
 
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
         Box::pin(self.read(move |c| {
+            if query.search.is_some() {
+                return search(c, &query);
+            }
             let limit = query.limit.clamp(1, 500);
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
@@ -845,73 +1017,14 @@ impl Store for SqliteStore {
             }
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
-            // A word found in many items: walk the newest-first index and
-            // keep the matches (see `newest_matches`).
-            let walked = match (query.search.as_deref().and_then(fts_query), &query.author) {
-                (Some(fts), None) => newest_matches(c, &fts, query.after, query.source, limit + 1)?,
-                _ => None,
-            };
-            if let Some(ids) = walked {
-                // These ids already meet every condition of the query.
-                if ids.is_empty() {
-                    return Ok(ItemPage {
-                        items: Vec::new(),
-                        next_cursor: None,
-                    });
-                }
-                sql.push_str(" AND i.id IN (");
-                sql.push_str(&vec!["?"; ids.len()].join(","));
-                sql.push(')');
-                args.extend(ids.into_iter().map(rusqlite::types::Value::from));
-            } else {
-                push_filters(&mut sql, &mut args, "i", &query);
-                if let Some(q) = query.search.as_deref() {
-                    match fts_query(q) {
-                        Some(fts) => {
-                            // The page's matches are chosen on a covering index
-                            // of (id, date, source): sorting every match by
-                            // reading its row would read every matching article.
-                            sql.push_str(
-                                " AND i.id IN (SELECT m.id FROM items m INDEXED BY items_id_published
-                                   WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
-                            );
-                            args.push(fts.into());
-                            push_filters(&mut sql, &mut args, "m", &query);
-                            sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?)");
-                            args.push(((limit + 1) as i64).into());
-                        }
-                        None => {
-                            return Ok(ItemPage {
-                                items: Vec::new(),
-                                next_cursor: None,
-                            });
-                        }
-                    }
-                }
-            }
+            push_filters(&mut sql, &mut args, "i", &query);
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 item_from_row(r, query.include_content)
             })?;
-            let mut items = rows.collect::<Result<Vec<_>, _>>()?;
-            let next_cursor = if items.len() > limit {
-                items.truncate(limit);
-                items.last().map(|last| {
-                    Cursor {
-                        published_at_ms: to_ms(last.published_at),
-                        id: last.id.0,
-                    }
-                    .encode()
-                })
-            } else {
-                None
-            };
-            if let Some(fts) = query.search.as_deref().and_then(fts_query) {
-                add_snippets(c, &fts, &mut items)?;
-            }
-            Ok(ItemPage { items, next_cursor })
+            Ok(newest_page(rows.collect::<Result<Vec<_>, _>>()?, limit))
         }))
     }
 
@@ -1228,7 +1341,8 @@ impl Store for SqliteStore {
     fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
         Box::pin(self.write(move |c| {
             let (authors, lead_image) = json_columns(&item);
-            let n = c.execute(
+            let tx = c.transaction()?;
+            let n = tx.execute(
                 "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
                     modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
                     text = ?12, html = ?13, word_count = ?14, reading_time = ?15
@@ -1251,6 +1365,18 @@ impl Store for SqliteStore {
                     item.reading_time_minutes,
                 ],
             )?;
+            if n > 0 {
+                tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [id.0])?;
+                index_item(
+                    &tx,
+                    id.0,
+                    item.lang.as_deref(),
+                    item.title.as_deref(),
+                    item.summary.as_deref(),
+                    &item.text,
+                )?;
+            }
+            tx.commit()?;
             Ok(n > 0)
         }))
     }
@@ -1320,6 +1446,15 @@ impl Store for SqliteStore {
             Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)
         }))
     }
+
+    fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.write(|c| {
+            let tx = c.transaction()?;
+            let indexed = rebuild_search_index(&tx)?;
+            tx.commit()?;
+            Ok(indexed)
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -1328,10 +1463,12 @@ mod tests {
 
     #[test]
     fn fts_query_quotes_words() {
-        assert_eq!(
-            fts_query("rail OR \"x\" -y*").as_deref(),
-            Some("\"rail\" \"OR\" \"x\" \"-y\"")
-        );
-        assert_eq!(fts_query("  ** "), None);
+        let (q, forms) = fts_query("rail OR \"x\" -y*").expect("words");
+        assert_eq!(forms.len(), 4);
+        assert_eq!(forms[1][0], "or");
+        assert!(q.starts_with("(\"rail\""), "{q}");
+        assert!(!q.contains('*') && !q.contains('-'), "{q}");
+        assert_eq!(q.matches(" AND ").count(), 3, "{q}");
+        assert!(fts_query("  ** ").is_none());
     }
 }

@@ -7,8 +7,8 @@ mod backends;
 
 use bulletin_core::Author;
 use bulletin_store::{
-    Cursor, FetchOutcome, ItemQuery, NewItem, NewSource, Store, StoreError, WebSubState,
-    WebSubscription,
+    Cursor, FetchOutcome, ItemOrder, ItemQuery, NewItem, NewSource, Store, StoreError, WebSubState,
+    WebSubscription, decode_rank_cursor,
 };
 use chrono::{DateTime, Utc};
 
@@ -23,6 +23,7 @@ store_tests!(
     stores_once_and_pages_without_gaps,
     keeps_a_websub_subscription_per_source,
     searches_words_not_syntax,
+    searches_in_each_items_language_and_ranks_by_relevance,
     knows_items_by_guid_in_its_source_or_by_url_anywhere,
     workers_claim_each_due_source_once_until_the_lease_ends,
     keeps_accounts_sessions_and_api_tokens,
@@ -460,6 +461,116 @@ async fn searches_words_not_syntax(store: &dyn Store) {
     assert_eq!(search("rail \"strike* -(").await, ["Rail strike ends"]);
     assert!(search("*** ::").await.is_empty());
     assert!(search("elephant").await.is_empty());
+}
+
+async fn searches_in_each_items_language_and_ranks_by_relevance(store: &dyn Store) {
+    let src = store
+        .add_source(NewSource {
+            url: "http://languages.example/feed".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let texts = [
+        // Oldest first.
+        (
+            "Harbour reopens",
+            "The harbour reopened; harbour staff cheered the harbour master.",
+            Some("en"),
+        ),
+        (
+            "Ministers resigned",
+            "Two ministers resigned on Tuesday.",
+            Some("en"),
+        ),
+        (
+            "Les élections",
+            "Les élections municipales ont eu lieu.",
+            Some("fr"),
+        ),
+        (
+            "Wahlen in Berlin",
+            "Die Wahlen fanden am Sonntag statt.",
+            Some("de"),
+        ),
+        (
+            "Weather",
+            "Rain all week. Ships stayed near the harbour.",
+            None,
+        ),
+        (
+            "Markets",
+            "Shares rose. A long day of trading ended near the old harbour in town.",
+            Some("en"),
+        ),
+    ];
+    let items: Vec<NewItem> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, (title, text, lang))| NewItem {
+            guid: Some(format!("l{n}")),
+            title: Some(title.to_string()),
+            text: text.to_string(),
+            lang: lang.map(str::to_string),
+            published_at: from_ms(1_700_000_000_000 + n as i64 * 1000),
+            ..NewItem::default()
+        })
+        .collect();
+    store.insert_items(src, items).await.unwrap();
+    let search = |q: &str, order: ItemOrder, limit: usize, skip: usize| {
+        let q = q.to_string();
+        async move {
+            let page = store
+                .items(ItemQuery {
+                    limit,
+                    skip,
+                    order,
+                    search: Some(q),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let titles: Vec<String> = page.items.into_iter().filter_map(|i| i.title).collect();
+            (titles, page.next_cursor)
+        }
+    };
+    // Other forms of a word find it, in the item's language.
+    assert_eq!(
+        search("minister", ItemOrder::Newest, 10, 0).await.0,
+        ["Ministers resigned"]
+    );
+    assert_eq!(
+        search("resigning", ItemOrder::Newest, 10, 0).await.0,
+        ["Ministers resigned"]
+    );
+    assert_eq!(
+        search("élection", ItemOrder::Newest, 10, 0).await.0,
+        ["Les élections"]
+    );
+    assert_eq!(
+        search("Wahl", ItemOrder::Newest, 10, 0).await.0,
+        ["Wahlen in Berlin"]
+    );
+    // Newest first, or best match first: the headline and the most
+    // mentions count, however old.
+    assert_eq!(
+        search("harbour", ItemOrder::Newest, 10, 0).await.0,
+        ["Markets", "Weather", "Harbour reopens"]
+    );
+    let (best, next) = search("harbour", ItemOrder::Relevance, 10, 0).await;
+    assert_eq!(best.len(), 3);
+    assert_eq!(best[0], "Harbour reopens", "{best:?}");
+    assert_eq!(next, None);
+    // Pages by relevance follow on from an offset, each result once.
+    let (first, next) = search("harbour", ItemOrder::Relevance, 2, 0).await;
+    assert_eq!(first, best[..2]);
+    let skip = next
+        .as_deref()
+        .and_then(decode_rank_cursor)
+        .expect("a next page");
+    let (rest, next) = search("harbour", ItemOrder::Relevance, 2, skip).await;
+    assert_eq!(rest, best[2..]);
+    assert_eq!(next, None);
 }
 
 async fn knows_items_by_guid_in_its_source_or_by_url_anywhere(store: &dyn Store) {

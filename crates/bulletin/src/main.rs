@@ -156,6 +156,9 @@ enum Command {
     /// Create or update the database's tables, then exit (every command
     /// does this when it opens the database; this does only that).
     Migrate,
+    /// Index every stored item's words for search again (after rows were
+    /// written to the database by hand), then exit.
+    Reindex,
     /// Parse a feed file (or - for standard input) and print it as JSON.
     ParseFeed {
         /// The feed's URL, to resolve relative links.
@@ -415,6 +418,15 @@ async fn run(cli: Cli) -> Result<()> {
             // Opening the store applies what is missing.
             open_store(&cli).await?;
             eprintln!("the database is up to date");
+            Ok(())
+        }
+        Command::Reindex => {
+            let store = open_store(&cli).await?;
+            let indexed = store
+                .rebuild_search_index()
+                .await
+                .context("rebuilding the search index")?;
+            eprintln!("indexed {indexed} items for search");
             Ok(())
         }
         Command::Fetch { all, concurrency } => {

@@ -344,6 +344,36 @@ async fn from_sources_to_api_pages_and_feeds() {
     // Search finds stored items.
     let found = server.json("/api/v1/items?q=harbour").await;
     assert_eq!(found["items"].as_array().unwrap().len(), 12);
+    // By relevance: the same matches, paged by an offset cursor.
+    let ids = |page: &serde_json::Value| -> Vec<i64> {
+        let items = page["items"].as_array().expect("items");
+        items.iter().filter_map(|i| i["id"].as_i64()).collect()
+    };
+    let first = server
+        .json("/api/v1/items?q=harbour&order=relevance&limit=8")
+        .await;
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let rest = server
+        .json(&format!(
+            "/api/v1/items?q=harbour&order=relevance&limit=8&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(rest["next_cursor"], serde_json::Value::Null);
+    let mut ranked = [ids(&first), ids(&rest)].concat();
+    let mut newest = ids(&found);
+    assert_eq!(ranked.len(), 12);
+    ranked.sort_unstable();
+    newest.sort_unstable();
+    assert_eq!(ranked, newest);
+    let (status, _, body) = server.get("/api/v1/items?q=harbour&order=best").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("invalid_order"), "{body}");
+    let (status, _, body) = server.get("/search?q=harbour&order=relevance").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("aria-current=\"true\">Best match"), "{body}");
 
     // Outgoing feeds parse back, with content and authors.
     for (path, ct) in [

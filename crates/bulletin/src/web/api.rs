@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bulletin_core::{ItemId, SourceId};
-use bulletin_store::{Cursor, ItemQuery, StoreError, User};
+use bulletin_store::{Cursor, ItemOrder, ItemQuery, StoreError, User, decode_rank_cursor};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -70,19 +70,35 @@ pub struct ItemsParams {
     /// Only items by this author (by name).
     pub author: Option<String>,
     pub include: Option<String>,
+    /// With `q`: `newest` (the default) or `relevance`.
+    pub order: Option<String>,
 }
 
 /// Turns request parameters into a store query.
 pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuery, ApiError> {
-    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_cursor",
-                "the cursor is not one this server gave out; start again without it",
-            )
-        })?),
-        None => None,
+    let order = match params.order.as_deref().map(str::trim) {
+        None | Some("") | Some("newest") => ItemOrder::Newest,
+        Some("relevance") => ItemOrder::Relevance,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_order",
+                format!("order must be newest or relevance, not {other:?}"),
+            ));
+        }
     };
+    let bad_cursor = || {
+        ApiError::bad_request(
+            "invalid_cursor",
+            "the cursor is not one this server gave out; start again without it",
+        )
+    };
+    let (mut after, mut skip) = (None, 0);
+    if let Some(c) = params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        match order {
+            ItemOrder::Newest => after = Some(Cursor::decode(c).ok_or_else(bad_cursor)?),
+            ItemOrder::Relevance => skip = decode_rank_cursor(c).ok_or_else(bad_cursor)?,
+        }
+    }
     let limit = params.limit.unwrap_or(default_limit);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request(
@@ -93,6 +109,8 @@ pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuer
     Ok(ItemQuery {
         limit,
         after,
+        skip,
+        order,
         source: params.source.map(SourceId),
         search: params.q.clone().filter(|q| !q.trim().is_empty()),
         author: params.author.clone().filter(|a| !a.trim().is_empty()),

@@ -26,7 +26,15 @@ struct FeedPage {
     entries: Vec<EntryView>,
     next_href: Option<String>,
     query: String,
+    /// On a search's results: links to them newest first and best first.
+    orders: Option<SearchOrders>,
     feed_path: String,
+}
+
+struct SearchOrders {
+    newest_href: String,
+    relevance_href: String,
+    by_relevance: bool,
 }
 
 #[derive(Template)]
@@ -160,6 +168,8 @@ struct NotFoundPage {
 pub struct FeedParams {
     pub cursor: Option<String>,
     pub q: Option<String>,
+    /// A search's order: `newest` (the default) or `relevance`.
+    pub order: Option<String>,
 }
 
 fn render(t: &impl Template) -> Response {
@@ -217,6 +227,7 @@ async fn list_filtered(
         &ItemsParams {
             cursor: params.cursor.clone(),
             q: params.q.clone(),
+            order: params.order.clone(),
             ..ItemsParams::default()
         },
         PAGE_SIZE,
@@ -242,13 +253,25 @@ async fn list_filtered(
             .map(super::view::author_view)
     });
     let q = params.q.clone().unwrap_or_default();
+    let by_relevance = !q.trim().is_empty() && params.order.as_deref() == Some("relevance");
     let next_href = page.next_cursor.map(|c| {
         let mut href = format!("{}?cursor={}", listing.base_path, url_encode(&c));
         if !q.is_empty() {
             href.push_str("&q=");
             href.push_str(&url_encode(&q));
         }
+        if by_relevance {
+            href.push_str("&order=relevance");
+        }
         href
+    });
+    let orders = (!q.trim().is_empty()).then(|| {
+        let base = format!("{}?q={}", listing.base_path, url_encode(&q));
+        SearchOrders {
+            relevance_href: format!("{base}&order=relevance"),
+            newest_href: base,
+            by_relevance,
+        }
     });
     render(&FeedPage {
         nav: listing.nav,
@@ -259,6 +282,7 @@ async fn list_filtered(
         entries: page.items.iter().map(EntryView::from_item).collect(),
         next_href,
         query: q,
+        orders,
         feed_path: listing.feed_path,
     })
 }

@@ -1,0 +1,119 @@
+//! Words as SQLite's search index holds them, language-aware as PostgreSQL's
+//! text search is: an item's words are indexed as their stems in the item's
+//! language (Snowball stemmers), or as written (in lower case) when the
+//! language is unknown or has no stemmer. The item's language is not known
+//! when a search is, so each searched word is looked up as written and in
+//! every language's stem.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::sync::OnceLock;
+
+/// Language codes (ISO 639-1) with a stemmer.
+const LANGUAGES: &[(&str, Algorithm)] = &[
+    ("ar", Algorithm::Arabic),
+    ("da", Algorithm::Danish),
+    ("de", Algorithm::German),
+    ("el", Algorithm::Greek),
+    ("en", Algorithm::English),
+    ("es", Algorithm::Spanish),
+    ("fi", Algorithm::Finnish),
+    ("fr", Algorithm::French),
+    ("hu", Algorithm::Hungarian),
+    ("it", Algorithm::Italian),
+    ("nb", Algorithm::Norwegian),
+    ("nl", Algorithm::Dutch),
+    ("nn", Algorithm::Norwegian),
+    ("no", Algorithm::Norwegian),
+    ("pt", Algorithm::Portuguese),
+    ("ro", Algorithm::Romanian),
+    ("ru", Algorithm::Russian),
+    ("sv", Algorithm::Swedish),
+    ("ta", Algorithm::Tamil),
+    ("tr", Algorithm::Turkish),
+];
+
+fn stemmers() -> &'static [(&'static str, Stemmer)] {
+    static STEMMERS: OnceLock<Vec<(&'static str, Stemmer)>> = OnceLock::new();
+    STEMMERS.get_or_init(|| {
+        LANGUAGES
+            .iter()
+            .map(|&(code, algorithm)| (code, Stemmer::create(algorithm)))
+            .collect()
+    })
+}
+
+/// The stemmer for a language tag ("en", "fr-CA", "pt_BR"), if there is one.
+pub fn stemmer_for(lang: Option<&str>) -> Option<&'static Stemmer> {
+    let primary = lang?.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+    stemmers()
+        .iter()
+        .find(|(code, _)| *code == primary)
+        .map(|(_, stemmer)| stemmer)
+}
+
+/// The words of a text: its runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// A text as the index holds it: each word in lower case, stemmed with
+/// `stemmer`, separated by spaces.
+pub fn index_text(text: &str, stemmer: Option<&Stemmer>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let lower = word.to_lowercase();
+        match stemmer {
+            Some(s) => out.push_str(&s.stem(&lower)),
+            None => out.push_str(&lower),
+        }
+    }
+    out
+}
+
+/// The forms a searched word may have in the index: as written (lower
+/// case) and its stem in each language, each once.
+pub fn search_forms(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    let mut forms = vec![lower.clone()];
+    for (_, stemmer) in stemmers() {
+        let stem = stemmer.stem(&lower);
+        if !stem.is_empty() && !forms.iter().any(|f| *f == stem) {
+            forms.push(stem.into_owned());
+        }
+    }
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_words_in_their_languages_stem() {
+        let en = stemmer_for(Some("en-GB"));
+        assert_eq!(
+            index_text("Ministers RESIGNED, again.", en),
+            "minist resign again"
+        );
+        assert_eq!(index_text("Ministers resigned", None), "ministers resigned");
+        let fr = stemmer_for(Some("fr"));
+        assert_eq!(index_text("les élections", fr), "le élect");
+        assert!(stemmer_for(Some("xx")).is_none());
+        assert!(stemmer_for(None).is_none());
+    }
+
+    #[test]
+    fn a_searched_word_meets_its_stem_in_any_language() {
+        let forms = search_forms("Elections");
+        assert_eq!(forms[0], "elections");
+        assert!(forms.contains(&"elect".to_string()), "{forms:?}");
+        let indexed = index_text("élections", stemmer_for(Some("fr")));
+        assert!(search_forms("élections").contains(&indexed), "{indexed}");
+        let german = index_text("Wahlen", stemmer_for(Some("de")));
+        assert!(search_forms("Wahlen").contains(&german));
+    }
+}
