@@ -67,6 +67,10 @@ pub struct Author {
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub url: Option<String>,
+    /// As a feed gives it (Atom `email`, RSS "mail (Name)"); not kept with
+    /// stored items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 impl Author {
@@ -119,6 +123,13 @@ pub struct FeedEntry {
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     pub authors: Vec<Author>,
+    /// The base URL the document declares (`xml:base`) for the entry's HTML,
+    /// when it declares one: its relative links are relative to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// The entry's language (`xml:lang`, `dc:language`), or the feed's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// A short description (HTML as the feed gave it, not yet sanitized).
     pub summary: Option<String>,
     /// The full content (HTML as the feed gave it, not yet sanitized).
@@ -140,13 +151,24 @@ pub struct Enclosure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Feed {
     pub kind: FeedKind,
+    /// The format's version as Universal Feed Parser names it: `rss20`,
+    /// `rss091u`, `rss10`, `rss090`, `atom10`, `atom03`, `json11`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The feed's own identifier (Atom `id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub title: Option<String>,
     /// The website the feed belongs to.
     pub link: Option<String>,
     pub description: Option<String>,
     pub language: Option<String>,
     pub updated: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
     pub authors: Vec<Author>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
     /// Minutes the publisher asks readers to wait between polls (`ttl`).
     pub ttl_minutes: Option<u32>,
     /// The feed's own address, as it states it (`rel="self"`, `feed_url`):

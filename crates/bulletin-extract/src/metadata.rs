@@ -373,6 +373,7 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
                             .and_then(str_of)
                             .and_then(|u| resolve(&u, base))
                             .map(String::from),
+                        email: None,
                     })
                 }
             }

@@ -20,6 +20,14 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     let base = base.as_ref();
     let mut feed = Feed {
         kind: FeedKind::JsonFeed,
+        version: Some(
+            match str_field(&doc, "version").as_deref() {
+                Some(v) if v.ends_with("/1.1") => "json11",
+                Some(v) if v.ends_with("/1") => "json10",
+                _ => "json",
+            }
+            .to_string(),
+        ),
         title: str_field(&doc, "title"),
         link: str_field(&doc, "home_page_url").map(|u| resolve(&u, base)),
         description: str_field(&doc, "description"),
@@ -34,6 +42,9 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
             let mut entry = read_item(item, base);
             if entry.authors.is_empty() {
                 entry.authors = feed.authors.clone();
+            }
+            if entry.language.is_none() {
+                entry.language = feed.language.clone();
             }
             feed.entries.push(entry);
         }
@@ -96,6 +107,8 @@ fn read_item(item: &Value, base: Option<&Url>) -> FeedEntry {
         published: str_field(item, "date_published").and_then(|d| parse_datetime(&d)),
         updated: str_field(item, "date_modified").and_then(|d| parse_datetime(&d)),
         authors: authors(item, base),
+        base: None,
+        language: str_field(item, "language"),
         summary: str_field(item, "summary").map(|s| escape_html(&s)),
         content,
         categories: item

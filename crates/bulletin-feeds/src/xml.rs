@@ -24,6 +24,8 @@ enum Ns {
     Rdf,
     /// RSS 1.0 syndication module: `sy:updatePeriod`, `sy:updateFrequency`.
     Sy,
+    /// XHTML, as in RSS's `xhtml:body`.
+    Xhtml,
     Other,
 }
 
@@ -34,9 +36,10 @@ fn ns_from_uri(uri: &str) -> Ns {
         "http://purl.org/rss/1.0/modules/content/" => Ns::Content,
         "http://purl.org/dc/elements/1.1/" | "http://purl.org/dc/terms/" => Ns::Dc,
         "http://search.yahoo.com/mrss/" | "http://search.yahoo.com/mrss" => Ns::Media,
-        "http://www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
+        u if u.eq_ignore_ascii_case("http://www.itunes.com/dtds/podcast-1.0.dtd") => Ns::Itunes,
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
         "http://purl.org/rss/1.0/modules/syndication/" => Ns::Sy,
+        "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
         _ => Ns::Other,
     }
 }
@@ -51,6 +54,7 @@ fn ns_from_prefix(prefix: &str) -> Ns {
         "itunes" => Ns::Itunes,
         "rdf" => Ns::Rdf,
         "sy" => Ns::Sy,
+        "xhtml" => Ns::Xhtml,
         _ => Ns::Other,
     }
 }
@@ -61,6 +65,9 @@ struct Node {
     name: String,
     attrs: Vec<(String, String)>,
     text: String,
+    /// `text` is the inner content as written, markup and references
+    /// included (see `holds_markup`).
+    raw: bool,
     children: Vec<Node>,
 }
 
@@ -84,11 +91,20 @@ impl Node {
         self.children.iter().filter(move |c| c.is(ns, name))
     }
 
+    /// The text the element holds (see `unwrap_raw` for elements kept as
+    /// written).
+    fn value(&self) -> Cow<'_, str> {
+        if self.raw {
+            Cow::Owned(unwrap_raw(&self.text).0)
+        } else {
+            Cow::Borrowed(&self.text)
+        }
+    }
+
     fn child_text(&self, ns: Ns, name: &str) -> Option<String> {
         self.child(ns, name)
-            .map(|c| c.text.trim())
+            .map(|c| c.value().trim().to_string())
             .filter(|t| !t.is_empty())
-            .map(str::to_string)
     }
 }
 
@@ -104,20 +120,34 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
             if root.ns == Ns::Other {
                 retag(&mut root, &[Ns::Other], Ns::Rss);
             }
-            read_rss(&root, base, FeedKind::Rss)
+            let mut feed = read_rss(&root, base, FeedKind::Rss);
+            feed.version = Some(rss_version(&root, &utf8));
+            feed
         }
-        (Ns::Rdf, "RDF") | (_, "RDF") => read_rss(&root, base, FeedKind::Rdf),
+        (Ns::Rdf, "RDF") | (_, "RDF") => {
+            let mut feed = read_rss(&root, base, FeedKind::Rdf);
+            let rss090 = root
+                .attrs
+                .iter()
+                .any(|(_, v)| v == "http://my.netscape.com/rdf/simple/0.9/");
+            feed.version = Some(if rss090 { "rss090" } else { "rss10" }.to_string());
+            feed
+        }
         (_, "feed") => {
             // Atom without its namespace declaration, or under an unknown
             // one (`xmlns="http://example.com/newformat#"`): read it as Atom.
+            let version = atom_version(&root);
             if root.ns != Ns::Atom {
                 let from = root.ns;
                 retag(&mut root, &[Ns::Rss, from], Ns::Atom);
             }
-            read_atom(&root, base)
+            let mut feed = read_atom(&root, base, version != "atom03");
+            feed.version = Some(version.to_string());
+            feed
         }
         (_, "entry") => {
             // A lone Atom entry document: a feed of one.
+            let version = atom_version(&root);
             if root.ns != Ns::Atom {
                 retag(&mut root, &[Ns::Rss], Ns::Atom);
             }
@@ -126,15 +156,51 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
                 name: "feed".into(),
                 attrs: Vec::new(),
                 text: String::new(),
+                raw: false,
                 children: vec![root],
             };
-            read_atom(&wrapper, base)
+            let mut feed = read_atom(&wrapper, base, version != "atom03");
+            feed.version = Some(version.to_string());
+            feed
         }
         (_, "html") => return Err(FeedError::Html),
         (_, other) => return Err(FeedError::UnknownRoot(other.to_string())),
     };
     feed.malformed = malformed;
     Ok(feed)
+}
+
+/// Universal Feed Parser's name for an RSS document's version.
+fn rss_version(root: &Node, doc: &str) -> String {
+    let version = root.attr("version").map(str::trim).unwrap_or("");
+    match version {
+        "0.91" if doc.contains("-//Netscape Communications//DTD RSS 0.91") => "rss091n",
+        "0.91" => "rss091u",
+        "0.92" => "rss092",
+        "0.93" => "rss093",
+        "0.94" => "rss094",
+        "0.90" | "0.9" => "rss090",
+        v if v.starts_with('2') => "rss20",
+        _ => "rss",
+    }
+    .to_string()
+}
+
+/// `atom10`, `atom03`, or `atom` for an Atom document under another
+/// namespace.
+fn atom_version(root: &Node) -> &'static str {
+    let declares = |uri: &str| {
+        root.attrs
+            .iter()
+            .any(|(k, v)| k.starts_with("xmlns") && v == uri)
+    };
+    if declares("http://www.w3.org/2005/Atom") {
+        "atom10"
+    } else if declares("http://purl.org/atom/ns#") || root.attr("version") == Some("0.3") {
+        "atom03"
+    } else {
+        "atom"
+    }
 }
 
 /// Transcodes to UTF-8 following the BOM or the XML declaration; with
@@ -205,6 +271,8 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut malformed: Option<String> = None;
+    // Entities the document declares in its DOCTYPE.
+    let mut declared: Vec<(String, String)> = Vec::new();
 
     loop {
         let event = match reader.read_resolved_event() {
@@ -227,12 +295,13 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
         match event {
             (ns, Event::Start(start)) => {
                 let node = new_node(ns, &start);
-                if is_xhtml_container(&node) {
-                    // Keep the inner markup as written.
+                if holds_markup(&node) {
+                    // Keep the inner markup as written (see `Node::raw`).
                     let name = start.name().0.to_string();
                     match reader.read_to_end(QName(&name)) {
                         Ok(span) => {
                             let mut node = node;
+                            node.raw = true;
                             node.text = doc
                                 .get(span.start as usize..span.end as usize)
                                 .unwrap_or("")
@@ -268,10 +337,17 @@ fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError> {
                     top.text.push_str(&t);
                 }
             }
+            (_, Event::DocType(d)) => {
+                declared = doctype_entities(&d);
+            }
             (_, Event::GeneralRef(r)) => {
                 if let Some(top) = stack.last_mut() {
                     let name: &str = &r;
-                    match decode_reference(name) {
+                    let own = declared.iter().find(|(n, _)| n == name);
+                    match own
+                        .map(|(_, v)| v.clone())
+                        .or_else(|| decode_reference(name))
+                    {
                         Some(s) => top.text.push_str(&s),
                         None => {
                             top.text.push('&');
@@ -347,18 +423,107 @@ fn new_node(ns: ResolveResult<'_>, start: &BytesStart<'_>) -> Node {
         name,
         attrs,
         text: String::new(),
+        raw: false,
         children: Vec::new(),
     }
 }
 
-fn is_xhtml_container(node: &Node) -> bool {
-    node.ns == Ns::Atom
-        && matches!(
+/// Elements whose content may be markup written inline: Atom's text
+/// constructs, and RSS's descriptions and bodies (escaped HTML as a rule,
+/// but naked markup in the wild). Their inner text is kept as written.
+fn holds_markup(node: &Node) -> bool {
+    match node.ns {
+        Ns::Atom => matches!(
             node.name.as_str(),
-            "content" | "summary" | "title" | "subtitle"
-        )
-        // Atom 1.0 says "xhtml"; Atom 0.3 gave the MIME type.
-        && matches!(node.attr("type"), Some("xhtml" | "application/xhtml+xml"))
+            "content" | "summary" | "title" | "subtitle" | "tagline" | "info" | "rights"
+        ),
+        Ns::Rss => matches!(node.name.as_str(), "description" | "fullitem"),
+        Ns::Content => node.name == "encoded",
+        Ns::Xhtml => node.name == "body",
+        _ => false,
+    }
+}
+
+/// Whether a `<` outside CDATA sections and comments opens markup.
+fn has_naked_markup(raw: &str) -> bool {
+    let mut rest = raw;
+    while let Some(lt) = rest.find('<') {
+        let at = &rest[lt..];
+        let (open, close) = if at.starts_with("<![CDATA[") {
+            ("<![CDATA[", "]]>")
+        } else if at.starts_with("<!--") {
+            ("<!--", "-->")
+        } else {
+            return true;
+        };
+        rest = at[open.len()..]
+            .find(close)
+            .map_or("", |e| &at[open.len() + e + close.len()..]);
+    }
+    false
+}
+
+/// The `<!ENTITY name "value">` declarations of a DOCTYPE.
+fn doctype_entities(doctype: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = doctype;
+    while let Some(at) = rest.find("<!ENTITY") {
+        rest = &rest[at + 8..];
+        let mut parts = rest.trim_start().splitn(2, char::is_whitespace);
+        let (Some(name), Some(after)) = (parts.next(), parts.next()) else {
+            break;
+        };
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|q| *q == '"' || *q == '\'') else {
+            continue;
+        };
+        if let Some(end) = after[1..].find(quote) {
+            out.push((name.to_string(), decode_entities(&after[1..1 + end])));
+        }
+    }
+    out
+}
+
+/// The inner text of an element kept as written (`Node::raw`): naked
+/// markup stays markup; otherwise CDATA sections are opened and character
+/// references decoded, giving the text (or escaped HTML) the element holds.
+/// Returns the text and whether it was naked markup.
+fn unwrap_raw(raw: &str) -> (String, bool) {
+    if has_naked_markup(raw) {
+        return (raw.to_string(), true);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    loop {
+        let cdata = rest.find("<![CDATA[");
+        let comment = rest.find("<!--");
+        match (cdata, comment) {
+            (Some(c), m) if m.is_none_or(|m| c < m) => {
+                out.push_str(&decode_entities(&rest[..c]));
+                let inner = &rest[c + 9..];
+                let end = inner.find("]]>").unwrap_or(inner.len());
+                out.push_str(&inner[..end]);
+                rest = inner.get(end + 3..).unwrap_or("");
+            }
+            (_, Some(m)) => {
+                out.push_str(&decode_entities(&rest[..m]));
+                let inner = &rest[m + 4..];
+                rest = inner.find("-->").map_or("", |e| &inner[e + 3..]);
+            }
+            _ => {
+                out.push_str(&decode_entities(rest));
+                return (out, false);
+            }
+        }
+    }
+}
+
+/// The `xml:base` a node declares, resolved, or the one in effect outside.
+fn declared_base(node: &Node, outer_declared: Option<&Url>, outer: Option<&Url>) -> Option<Url> {
+    match node.attr("xml:base") {
+        Some(_) => base_of(node, outer),
+        None => outer_declared.cloned(),
+    }
 }
 
 /// The base URL for a node: its `xml:base` resolved against the outer base.
@@ -374,24 +539,59 @@ fn base_of(node: &Node, outer: Option<&Url>) -> Option<Url> {
 
 fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
     let channel = root.child(Ns::Rss, "channel").unwrap_or(root);
-    let base = base_of(channel, base.as_ref().map(|b| (*b).clone()).as_ref());
+    let base = if std::ptr::eq(channel, root) {
+        base_of(root, base)
+    } else {
+        base_of(channel, base_of(root, base).as_ref())
+    };
+    let language = lang_of(
+        channel,
+        lang_of(root, None).or_else(|| {
+            channel
+                .child_text(Ns::Rss, "language")
+                .or_else(|| channel.child_text(Ns::Dc, "language"))
+                .map(|l| normalize_lang(&l))
+        }),
+    );
+    let mut authors: Vec<Author> = channel
+        .children_named(Ns::Rss, "managingEditor")
+        .chain(channel.children_named(Ns::Rss, "author"))
+        .chain(channel.children_named(Ns::Dc, "creator"))
+        .chain(channel.children_named(Ns::Dc, "author"))
+        .chain(channel.children_named(Ns::Itunes, "author"))
+        .chain(channel.children_named(Ns::Rss, "webMaster"))
+        .filter_map(|n| author_from_rss_text(&n.value()))
+        .collect();
+    dedupe_authors(&mut authors);
+    let published = channel
+        .child_text(Ns::Rss, "pubDate")
+        .or_else(|| channel.child_text(Ns::Dc, "issued"))
+        .and_then(|d| parse_datetime(&d));
     let mut feed = Feed {
         kind,
         title: channel
             .child_text(Ns::Rss, "title")
+            .or_else(|| channel.child_text(Ns::Dc, "title"))
             .map(|t| html_to_text(&t)),
         link: channel
             .child_text(Ns::Rss, "link")
             .map(|l| resolve(&l, base.as_ref())),
-        description: channel.child_text(Ns::Rss, "description"),
-        language: channel
-            .child_text(Ns::Rss, "language")
-            .or_else(|| channel.child_text(Ns::Dc, "language")),
+        description: channel
+            .child(Ns::Rss, "description")
+            .or_else(|| channel.child(Ns::Dc, "description"))
+            .or_else(|| channel.child(Ns::Itunes, "subtitle"))
+            .or_else(|| channel.child(Ns::Itunes, "summary"))
+            .map(|d| d.value().trim().to_string()),
+        language: language.clone(),
         updated: channel
             .child_text(Ns::Rss, "lastBuildDate")
-            .or_else(|| channel.child_text(Ns::Rss, "pubDate"))
+            .or_else(|| channel.child_text(Ns::Dc, "modified"))
             .or_else(|| channel.child_text(Ns::Dc, "date"))
-            .and_then(|d| parse_datetime(&d)),
+            .and_then(|d| parse_datetime(&d))
+            .or(published),
+        published,
+        authors,
+        categories: categories(channel),
         ttl_minutes: channel
             .child_text(Ns::Rss, "ttl")
             .and_then(|t| t.trim().parse().ok())
@@ -410,13 +610,59 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
         .into_iter()
         .flatten(),
     );
+    let declared = (root.attr("xml:base").is_some() || channel.attr("xml:base").is_some())
+        .then(|| base.clone())
+        .flatten();
     for item in items {
-        feed.entries.push(read_rss_item(item, base.as_ref()));
+        let mut entry = read_rss_item(item, base.as_ref(), language.clone());
+        let in_item = declared_base(item, declared.as_ref(), base.as_ref());
+        let body = item
+            .child(Ns::Content, "encoded")
+            .or_else(|| item.child(Ns::Xhtml, "body"))
+            .or_else(|| item.child(Ns::Rss, "fullitem"));
+        entry.base = match body {
+            Some(b) => declared_base(b, in_item.as_ref(), base_of(item, base.as_ref()).as_ref()),
+            None => in_item,
+        }
+        .map(String::from);
+        feed.entries.push(entry);
     }
     feed
 }
 
-fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
+/// An item's categories, or a channel's: `category`, `dc:subject`, Media
+/// RSS and iTunes categories (nested ones too), iTunes keywords and the
+/// `tags` some feeds make up, each once.
+fn categories(node: &Node) -> Vec<String> {
+    fn itunes(node: &Node, out: &mut Vec<String>) {
+        for c in node.children_named(Ns::Itunes, "category") {
+            if let Some(text) = c.attr("text") {
+                out.push(text.to_string());
+            }
+            itunes(c, out);
+        }
+    }
+    let mut out: Vec<String> = node
+        .children_named(Ns::Rss, "category")
+        .chain(node.children_named(Ns::Dc, "subject"))
+        .chain(node.children_named(Ns::Media, "category"))
+        .map(|c| c.value().into_owned())
+        .collect();
+    itunes(node, &mut out);
+    for list in node
+        .children_named(Ns::Itunes, "keywords")
+        .chain(node.children_named(Ns::Rss, "tags"))
+    {
+        out.extend(list.value().split(',').map(str::to_string));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.into_iter()
+        .map(|c| collapse_whitespace(&c))
+        .filter(|c| !c.is_empty() && seen.insert(c.to_lowercase()))
+        .collect()
+}
+
+fn read_rss_item(item: &Node, base: Option<&Url>, feed_lang: Option<String>) -> FeedEntry {
     let base = base_of(item, base);
     let base = base.as_ref();
     let guid = item.child(Ns::Rss, "guid");
@@ -429,9 +675,10 @@ fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
                 .is_none_or(|v| v.eq_ignore_ascii_case("true"))
         })
         .unwrap_or(false);
+    let about = item.attr("rdf:about").map(str::to_string);
     let link = item
         .child_text(Ns::Rss, "link")
-        .or_else(|| item.attr("rdf:about").map(str::to_string))
+        .or_else(|| about.clone())
         .or_else(|| {
             guid_text
                 .as_ref()
@@ -441,37 +688,56 @@ fn read_rss_item(item: &Node, base: Option<&Url>) -> FeedEntry {
         .map(|l| resolve(&l, base));
     let mut authors: Vec<Author> = item
         .children_named(Ns::Dc, "creator")
+        .chain(item.children_named(Ns::Dc, "author"))
         .chain(item.children_named(Ns::Rss, "author"))
         .chain(item.children_named(Ns::Itunes, "author"))
-        .filter_map(|n| author_from_rss_text(&n.text))
+        .filter_map(|n| author_from_rss_text(&n.value()))
         .collect();
     dedupe_authors(&mut authors);
+    let body = item
+        .child(Ns::Content, "encoded")
+        .or_else(|| item.child(Ns::Xhtml, "body"))
+        .or_else(|| item.child(Ns::Rss, "fullitem"));
+    let item_lang = lang_of(
+        item,
+        item.child_text(Ns::Dc, "language")
+            .map(|l| normalize_lang(&l))
+            .or(feed_lang),
+    );
+    let dc_date = item.child_text(Ns::Dc, "date");
     let mut entry = FeedEntry {
-        id: guid_text,
+        id: guid_text.or(about),
         title: item
             .child_text(Ns::Rss, "title")
+            .or_else(|| item.child_text(Ns::Dc, "title"))
+            .or_else(|| item.child_text(Ns::Media, "title"))
             .map(|t| html_to_text(&t))
             .filter(|t| !t.is_empty()),
         link,
         published: item
             .child_text(Ns::Rss, "pubDate")
-            .or_else(|| item.child_text(Ns::Dc, "date"))
+            .or_else(|| item.child_text(Ns::Dc, "issued"))
+            .or_else(|| dc_date.clone())
             .and_then(|d| parse_datetime(&d)),
         updated: item
             .child_text(Ns::Dc, "modified")
             .or_else(|| item.child_text(Ns::Atom, "updated"))
+            .or(dc_date)
             .and_then(|d| parse_datetime(&d)),
         authors,
+        language: match body {
+            Some(b) => lang_of(b, item_lang),
+            None => item_lang,
+        },
         summary: item
             .child_text(Ns::Rss, "description")
-            .or_else(|| item.child_text(Ns::Itunes, "summary")),
-        content: item.child_text(Ns::Content, "encoded"),
-        categories: item
-            .children_named(Ns::Rss, "category")
-            .chain(item.children_named(Ns::Dc, "subject"))
-            .map(|c| collapse_whitespace(&c.text))
-            .filter(|c| !c.is_empty())
-            .collect(),
+            .or_else(|| item.child_text(Ns::Dc, "description"))
+            .or_else(|| item.child_text(Ns::Itunes, "summary"))
+            .or_else(|| item.child_text(Ns::Itunes, "subtitle")),
+        content: body
+            .map(|b| b.value().trim().to_string())
+            .filter(|c| !c.is_empty()),
+        categories: categories(item),
         ..FeedEntry::default()
     };
     for enc in item.children_named(Ns::Rss, "enclosure") {
@@ -519,18 +785,32 @@ fn author_from_rss_text(text: &str) -> Option<Author> {
     {
         let name = text[open + 1..close].trim();
         if !name.is_empty() {
-            return Some(Author::named(name));
+            return Some(Author {
+                email: Some(text[..open].trim().to_string()),
+                ..Author::named(name)
+            });
         }
     }
     if text.contains('@') && !text.contains(' ') {
-        return None;
+        // An address alone: credited, but with no name to show.
+        return Some(Author {
+            email: Some(text),
+            ..Author::default()
+        });
     }
     Some(Author::named(text))
 }
 
 fn dedupe_authors(authors: &mut Vec<Author>) {
     let mut seen = std::collections::HashSet::new();
-    authors.retain(|a| seen.insert(a.name.to_lowercase()));
+    authors.retain(|a| {
+        let key = if a.name.is_empty() {
+            a.email.clone().or(a.url.clone()).unwrap_or_default()
+        } else {
+            a.name.to_lowercase()
+        };
+        seen.insert(key)
+    });
 }
 
 fn media_image(item: &Node, base: Option<&Url>) -> Option<Image> {
@@ -599,26 +879,45 @@ fn enclosure_image(enclosures: &[Enclosure]) -> Option<Image> {
         })
 }
 
-fn read_atom(root: &Node, base: Option<&Url>) -> Feed {
+fn read_atom(root: &Node, base: Option<&Url>, atom10: bool) -> Feed {
     let base = base_of(root, base);
     let base = base.as_ref();
+    let language = lang_of(root, None);
     let mut feed = Feed {
         kind: FeedKind::Atom,
-        title: atom_text(root, "title"),
+        id: root
+            .child_text(Ns::Atom, "id")
+            .map(|id| resolve_id(id, base)),
+        title: atom_text(root, "title", atom10),
         link: atom_link(root, base),
-        description: atom_text(root, "subtitle").or_else(|| atom_text(root, "tagline")),
-        language: root.attr("xml:lang").map(str::to_string),
+        description: ["subtitle", "tagline", "info"]
+            .iter()
+            .find_map(|name| root.child(Ns::Atom, name))
+            .and_then(|n| atom_construct(n, atom10)),
+        language: language.clone(),
         updated: root
             .child_text(Ns::Atom, "updated")
             .or_else(|| root.child_text(Ns::Atom, "modified"))
             .and_then(|d| parse_datetime(&d)),
+        published: root
+            .child_text(Ns::Atom, "published")
+            .and_then(|d| parse_datetime(&d)),
         authors: atom_authors(root, base),
+        categories: atom_categories(root),
         self_url: links_with_rel(root, "self", base).next(),
         hubs: links_with_rel(root, "hub", base).collect(),
         ..Feed::default()
     };
+    let declared = root.attr("xml:base").and(base.cloned());
     for entry in root.children_named(Ns::Atom, "entry") {
-        let mut e = read_atom_entry(entry, base);
+        let mut e = read_atom_entry(entry, base, atom10, language.clone());
+        let in_entry = declared_base(entry, declared.as_ref(), base);
+        let entry_base = base_of(entry, base);
+        e.base = match entry.child(Ns::Atom, "content") {
+            Some(c) => declared_base(c, in_entry.as_ref(), entry_base.as_ref()),
+            None => in_entry,
+        }
+        .map(String::from);
         if e.authors.is_empty() {
             e.authors = feed.authors.clone();
         }
@@ -627,12 +926,34 @@ fn read_atom(root: &Node, base: Option<&Url>) -> Feed {
     feed
 }
 
-fn read_atom_entry(entry: &Node, base: Option<&Url>) -> FeedEntry {
+fn atom_categories(node: &Node) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    node.children_named(Ns::Atom, "category")
+        .filter_map(|c| c.attr("term").or(c.attr("label")))
+        .chain(
+            node.children_named(Ns::Dc, "subject")
+                .map(|c| c.text.as_str()),
+        )
+        .map(collapse_whitespace)
+        .filter(|c| !c.is_empty() && seen.insert(c.to_lowercase()))
+        .collect()
+}
+
+fn read_atom_entry(
+    entry: &Node,
+    base: Option<&Url>,
+    atom10: bool,
+    feed_lang: Option<String>,
+) -> FeedEntry {
     let base = base_of(entry, base);
     let base = base.as_ref();
+    let entry_lang = lang_of(entry, feed_lang);
+    let content = entry.child(Ns::Atom, "content");
     let mut out = FeedEntry {
-        id: entry.child_text(Ns::Atom, "id"),
-        title: atom_text(entry, "title"),
+        id: entry
+            .child_text(Ns::Atom, "id")
+            .map(|id| resolve_id(id, base)),
+        title: atom_text(entry, "title", atom10),
         link: atom_link(entry, base),
         published: entry
             .child_text(Ns::Atom, "published")
@@ -644,14 +965,15 @@ fn read_atom_entry(entry: &Node, base: Option<&Url>) -> FeedEntry {
             .or_else(|| entry.child_text(Ns::Atom, "modified"))
             .and_then(|d| parse_datetime(&d)),
         authors: atom_authors(entry, base),
-        summary: entry.child(Ns::Atom, "summary").and_then(atom_html),
-        content: entry.child(Ns::Atom, "content").and_then(atom_html),
-        categories: entry
-            .children_named(Ns::Atom, "category")
-            .filter_map(|c| c.attr("label").or(c.attr("term")))
-            .map(collapse_whitespace)
-            .filter(|c| !c.is_empty())
-            .collect(),
+        language: match content {
+            Some(c) => lang_of(c, entry_lang),
+            None => entry_lang,
+        },
+        summary: entry
+            .child(Ns::Atom, "summary")
+            .and_then(|n| atom_construct(n, atom10)),
+        content: content.and_then(|n| atom_construct(n, atom10)),
+        categories: atom_categories(entry),
         ..FeedEntry::default()
     };
     for link in entry.children_named(Ns::Atom, "link") {
@@ -669,36 +991,159 @@ fn read_atom_entry(entry: &Node, base: Option<&Url>) -> FeedEntry {
     out
 }
 
-/// An Atom text construct as plain text.
-fn atom_text(node: &Node, name: &str) -> Option<String> {
-    let child = node.child(Ns::Atom, name)?;
-    let text = match child.attr("type") {
-        Some("html" | "xhtml" | "text/html" | "application/xhtml+xml") => html_to_text(&child.text),
-        _ => collapse_whitespace(&child.text),
-    };
-    Some(text).filter(|t| !t.is_empty())
-}
-
-/// An Atom text construct as HTML.
-fn atom_html(node: &Node) -> Option<String> {
-    let text = node.text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    Some(match node.attr("type") {
-        Some("html") | Some("xhtml") | Some("text/html") | Some("application/xhtml+xml") => {
-            text.to_string()
+/// An Atom id is an IRI: a relative one ("/2004/entry") is resolved
+/// against the base; an absolute one (`tag:`, `urn:`, `http:`) is kept.
+fn resolve_id(id: String, base: Option<&Url>) -> String {
+    match (Url::parse(&id), base) {
+        (Err(url::ParseError::RelativeUrlWithoutBase), Some(b)) => {
+            b.join(&id).map(String::from).unwrap_or(id)
         }
-        _ if node.attr("mode") == Some("escaped") => text.to_string(),
-        _ => escape_html(text),
-    })
+        _ => id,
+    }
 }
 
+/// A language tag as written (`en_US` as `en-US`); `xml:lang=""` says
+/// "no language".
+fn normalize_lang(lang: &str) -> String {
+    lang.trim().replace('_', "-")
+}
+
+/// The language of `node`: its `xml:lang`, else `inherited` (an empty
+/// `xml:lang` ends the inheritance).
+fn lang_of(node: &Node, inherited: Option<String>) -> Option<String> {
+    match node.attr("xml:lang") {
+        Some(l) if l.trim().is_empty() => None,
+        Some(l) => Some(normalize_lang(l)),
+        None => inherited,
+    }
+}
+
+/// An Atom text construct (`title`, `subtitle`, `summary`, `content`, …)
+/// as HTML: plain text escaped, HTML as given, inline XHTML as written (in
+/// Atom 1.0 without its wrapping `<div>`, which the format says is not part
+/// of it); Atom 0.3's `mode="base64"` decoded.
+fn atom_construct(node: &Node, atom10: bool) -> Option<String> {
+    let (mut value, naked) = if node.raw {
+        unwrap_raw(&node.text)
+    } else {
+        (node.text.clone(), false)
+    };
+    if !naked
+        && node
+            .attr("mode")
+            .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
+        && let Some(decoded) = decode_base64(&value)
+    {
+        value = decoded;
+    }
+    let kind = node.attr("type").map(|t| t.trim().to_ascii_lowercase());
+    // Atom 1.0: content of any other media type is Base64 (RFC 4287
+    // 4.1.3.3); what decodes as UTF-8 text is read as HTML.
+    if atom10
+        && !naked
+        && let Some(t) = kind.as_deref()
+        && !matches!(t, "text" | "html" | "xhtml")
+        && !t.starts_with("text/")
+        && !t.ends_with("+xml")
+        && !t.ends_with("/xml")
+    {
+        return decode_base64(&value)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+    let html = match kind.as_deref() {
+        Some("html" | "text/html") => value.trim().to_string(),
+        Some(t) if naked || t == "xhtml" || t.ends_with("+xml") || t.ends_with("/xml") => {
+            let v = value.trim();
+            if naked && atom10 {
+                strip_wrapping_div(v).to_string()
+            } else if naked {
+                v.to_string()
+            } else {
+                // Declared as markup but escaped: read as HTML.
+                v.to_string()
+            }
+        }
+        None if naked => value.trim().to_string(),
+        None if node.attr("mode") == Some("escaped") => value.trim().to_string(),
+        _ => escape_html(value.trim()),
+    };
+    Some(html).filter(|h| !h.is_empty())
+}
+
+/// The inside of `<div …>…</div>` when one div wraps the whole fragment.
+fn strip_wrapping_div(html: &str) -> &str {
+    if !html.starts_with("<div") || !html.ends_with("</div>") {
+        return html;
+    }
+    let Some(open_end) = html.find('>') else {
+        return html;
+    };
+    // The first div must close at the very end.
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        if rest.starts_with("<div") && rest[4..].starts_with([' ', '>', '/', '\t', '\n']) {
+            depth += 1;
+        } else if rest.starts_with("</div>") {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return if i + 6 == html.len() {
+                    &html[open_end + 1..i]
+                } else {
+                    html
+                };
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    html
+}
+
+/// Base64 (standard alphabet, whitespace ignored) decoded as UTF-8.
+fn decode_base64(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            c if c.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// An Atom text construct as plain text.
+fn atom_text(node: &Node, name: &str, atom10: bool) -> Option<String> {
+    let html = atom_construct(node.child(Ns::Atom, name)?, atom10)?;
+    Some(html_to_text(&html)).filter(|t| !t.is_empty())
+}
+
+/// The entry's or feed's page: the alternate link (Atom 0.3 may give the
+/// address as the link's text).
 fn atom_link(node: &Node, base: Option<&Url>) -> Option<String> {
     node.children_named(Ns::Atom, "link")
-        .find(|l| l.attr("rel").is_none_or(|r| r == "alternate"))
-        .and_then(|l| l.attr("href"))
-        .map(|h| resolve(h, base))
+        .filter(|l| l.attr("rel").is_none_or(|r| r == "alternate"))
+        .find_map(|l| {
+            l.attr("href")
+                .map(str::to_string)
+                .or_else(|| Some(l.text.trim().to_string()).filter(|t| !t.is_empty()))
+        })
+        .map(|h| resolve(&h, base))
 }
 
 /// The targets of a node's Atom `<link>`s with the given relation (in RSS
@@ -718,16 +1163,25 @@ fn atom_authors(node: &Node, base: Option<&Url>) -> Vec<Author> {
     let mut authors: Vec<Author> = node
         .children_named(Ns::Atom, "author")
         .filter_map(|a| {
-            let name = a.child_text(Ns::Atom, "name").map(|n| html_to_text(&n))?;
-            Some(Author {
+            let name = a
+                .child_text(Ns::Atom, "name")
+                .map(|n| html_to_text(&n))
+                .unwrap_or_default();
+            let email = a.child_text(Ns::Atom, "email");
+            let url = a
+                .child_text(Ns::Atom, "uri")
+                .or_else(|| a.child_text(Ns::Atom, "url"))
+                .map(|u| resolve(&u, base));
+            (!name.is_empty() || email.is_some() || url.is_some()).then(|| Author {
                 name,
-                url: a.child_text(Ns::Atom, "uri").map(|u| resolve(&u, base)),
+                url,
+                email,
                 ..Author::default()
             })
         })
         .chain(
             node.children_named(Ns::Dc, "creator")
-                .filter_map(|n| author_from_rss_text(&n.text)),
+                .filter_map(|n| author_from_rss_text(&n.value())),
         )
         .collect();
     dedupe_authors(&mut authors);
@@ -833,6 +1287,72 @@ mod tests {
         let feed = parse(doc, None).unwrap();
         assert_eq!(feed.entries.len(), 2);
         assert!(feed.malformed.is_some());
+    }
+
+    #[test]
+    fn reads_atom_text_constructs_in_every_form() {
+        let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom">
+<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A <b>bold</b> feed</div></title>
+<entry><title>Plain &lt;tags&gt; stay text</title>
+<summary type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p></div></content></entry>
+</feed>"#;
+        let feed = parse(doc, None).unwrap();
+        assert_eq!(feed.version.as_deref(), Some("atom10"));
+        assert_eq!(feed.title.as_deref(), Some("A bold feed"));
+        let e = &feed.entries[0];
+        assert_eq!(e.title.as_deref(), Some("Plain <tags> stay text"));
+        // Base64 for a media type that is not text (RFC 4287 4.1.3.3).
+        assert_eq!(e.summary.as_deref(), Some("Example <b>Atom</b>"));
+        // Atom 1.0's XHTML wrapper div is not part of the content.
+        assert_eq!(e.content.as_deref(), Some("<p>One</p>"));
+        // Atom 0.3: naked markup, base64 mode, the div kept, `info`.
+        let old = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><info>About</info>
+<entry><title>Example <b>Atom</b></title><summary type="text/html" mode="base64">PHA+SGk8L3A+</summary>
+<content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">Hi</div></content>
+<link rel="enclosure">http://example.com/file</link><link rel="alternate">http://example.com/page</link>
+</entry></feed>"#;
+        let feed = parse(old, None).unwrap();
+        assert_eq!(feed.version.as_deref(), Some("atom03"));
+        assert_eq!(feed.description.as_deref(), Some("About"));
+        let e = &feed.entries[0];
+        assert_eq!(e.title.as_deref(), Some("Example Atom"));
+        assert_eq!(e.summary.as_deref(), Some("<p>Hi</p>"));
+        assert!(e.content.as_deref().unwrap().starts_with("<div"));
+        assert_eq!(e.link.as_deref(), Some("http://example.com/page"));
+    }
+
+    #[test]
+    fn reads_rss_descriptions_escaped_in_cdata_or_naked() {
+        let doc = br#"<!DOCTYPE rss [<!ENTITY site "tag:example.com,">]>
+<rss version="0.91" xml:lang="en_US"><channel><author>me@example.com (Ed Itor)</author>
+<itunes:category xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd" text="Tech"><itunes:category text="Gadgets"/></itunes:category>
+<item><guid isPermaLink="false">&site;1</guid><description><![CDATA[a<br/>b]]></description></item>
+<item xml:lang=""><description><p>Naked &amp; <b>bold</b></p></description>
+<fullitem>&lt;p&gt;Full&lt;/p&gt;</fullitem><dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">2003-12-31T10:14:55Z</dc:date></item>
+</channel></rss>"#;
+        let feed = parse(doc, None).unwrap();
+        assert_eq!(feed.malformed, None);
+        assert_eq!(feed.version.as_deref(), Some("rss091u"));
+        assert_eq!(feed.language.as_deref(), Some("en-US"));
+        assert_eq!(feed.categories, ["Tech", "Gadgets"]);
+        let editor = &feed.authors[0];
+        assert_eq!(editor.name, "Ed Itor");
+        assert_eq!(editor.email.as_deref(), Some("me@example.com"));
+        let (first, second) = (&feed.entries[0], &feed.entries[1]);
+        assert_eq!(first.id.as_deref(), Some("tag:example.com,1"));
+        assert_eq!(first.summary.as_deref(), Some("a<br/>b"));
+        assert_eq!(first.language.as_deref(), Some("en-US"));
+        assert_eq!(
+            second.summary.as_deref(),
+            Some("<p>Naked &amp; <b>bold</b></p>")
+        );
+        assert_eq!(second.content.as_deref(), Some("<p>Full</p>"));
+        assert_eq!(
+            second.language, None,
+            "an empty xml:lang ends the inheritance"
+        );
+        assert!(second.published.is_some() && second.updated == second.published);
     }
 
     #[test]

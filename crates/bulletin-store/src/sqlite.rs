@@ -623,21 +623,31 @@ fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
 }
 
 /// Orders matches (given newest first) best first by BM25, newest first
-/// among equals.
+/// among equals. The scores come from one pass over the matches in the
+/// candidates' id range (ids grow with time, so the newest matches are
+/// close together); a point query per candidate re-read the words' lists
+/// each time.
 fn rank(c: &Connection, fts: &str, ids: Vec<i64>) -> StoreResult<Vec<i64>> {
-    let mut score = c.prepare_cached(&format!(
-        "SELECT bm25(items_fts, {BM25_WEIGHTS}) FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2"
+    let (Some(&low), Some(&high)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(ids);
+    };
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT rowid, bm25(items_fts, {BM25_WEIGHTS}) FROM items_fts
+         WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
     ))?;
-    let mut scored: Vec<(f64, i64)> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(s) = score.query_row(params![fts, id], |r| r.get(0)).optional()? {
-            scored.push((s, id));
+    let mut scored: Vec<(f64, usize, i64)> = Vec::with_capacity(ids.len());
+    let mut rows = stmt.query(params![fts, low, high])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        if let Some(&n) = position.get(&id) {
+            scored.push((row.get(1)?, n, id));
         }
     }
-    // BM25 in SQLite is negative: lower is better. A stable sort keeps the
-    // newest first among equal scores.
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(scored.into_iter().map(|(_, id)| id).collect())
+    // BM25 in SQLite is negative: lower is better.
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    Ok(scored.into_iter().map(|(_, _, id)| id).collect())
 }
 
 /// The items with these ids, in this order (an id with no item is left out).

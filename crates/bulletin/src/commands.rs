@@ -44,8 +44,30 @@ pub fn extract(file: &Path, url: Option<&str>) -> Result<()> {
 pub fn parse_feed(file: &Path, url: Option<&str>) -> Result<()> {
     let url = url.map(parse_url_arg).transpose()?;
     let bytes = read_input(file)?;
-    let feed = bulletin_feeds::parse_feed(&bytes, url.as_ref())
+    let mut feed = bulletin_feeds::parse_feed(&bytes, url.as_ref())
         .with_context(|| format!("{} is not a readable feed", file.display()))?;
+    // HTML is printed sanitized, relative links resolved: against the base
+    // the document declares, else the document's own address (as
+    // Universal Feed Parser does), else the entry's link.
+    let clean = |html: &mut Option<String>, base: Option<&Url>| {
+        if let Some(h) = html.as_mut() {
+            *h = bulletin_extract::sanitize_fragment(h, base).html;
+        }
+    };
+    let feed_base = url
+        .clone()
+        .or_else(|| feed.link.as_deref().and_then(|l| Url::parse(l).ok()));
+    clean(&mut feed.description, feed_base.as_ref());
+    for entry in &mut feed.entries {
+        let base = entry
+            .base
+            .as_deref()
+            .and_then(|b| Url::parse(b).ok())
+            .or_else(|| url.clone())
+            .or_else(|| entry.link.as_deref().and_then(|l| Url::parse(l).ok()));
+        clean(&mut entry.summary, base.as_ref());
+        clean(&mut entry.content, base.as_ref());
+    }
     print_json(&feed)
 }
 

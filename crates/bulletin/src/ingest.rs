@@ -587,7 +587,14 @@ pub fn build_item(
     site_name: Option<&str>,
     lang: Option<&str>,
 ) -> NewItem {
-    let base = entry.link.as_deref().and_then(|l| Url::parse(l).ok());
+    // Relative links in the HTML: against the base the feed declares, else
+    // the article's page (feeds are often served from another host than
+    // the articles they point to).
+    let base = entry
+        .base
+        .as_deref()
+        .or(entry.link.as_deref())
+        .and_then(|l| Url::parse(l).ok());
     let now = Utc::now();
     let canonical = article
         .as_ref()
@@ -695,12 +702,23 @@ pub fn build_item(
 
 /// The article page usually knows more about an author (role, bio, avatar).
 fn pick_authors(from_feed: &[Author], from_page: &[Author]) -> Vec<Author> {
+    // A feed may credit someone by e-mail alone; an item shows names, and
+    // keeps no addresses.
+    let from_feed: Vec<Author> = from_feed
+        .iter()
+        .filter(|a| !a.name.trim().is_empty())
+        .map(|a| Author {
+            email: None,
+            ..a.clone()
+        })
+        .collect();
     if from_page.is_empty() {
-        return from_feed.to_vec();
+        return from_feed;
     }
     if from_feed.is_empty() {
         return from_page.to_vec();
     }
+    let from_feed = from_feed.as_slice();
     from_feed
         .iter()
         .map(|a| {

@@ -55,6 +55,7 @@ pub fn byline(user: &User) -> Author {
         bio: user.bio.clone(),
         avatar_url: user.avatar_url.clone(),
         url: None,
+        email: None,
     }
 }
 
