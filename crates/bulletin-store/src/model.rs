@@ -291,7 +291,7 @@ pub enum ItemOrder {
 
 /// How many of a search's newest matches an [`ItemOrder::Relevance`]
 /// search ranks.
-pub const RANKED_MATCHES: usize = 1000;
+pub const RANKED_MATCHES: usize = 500;
 
 /// Where a page of results by relevance starts: an offset into the ranking,
 /// written `r40` (keyset cursors are `published_at.id`).

@@ -60,3 +60,12 @@ document.addEventListener("keydown", (event) => {
     if (link) window.location.href = link.href;
   }
 });
+
+// A file input with data-fills="ID" reads the chosen file into that
+// textarea (the OPML import: the form posts text, no upload needed).
+document.addEventListener("change", async (event) => {
+  const input = event.target.closest("input[type=file][data-fills]");
+  const file = input && input.files[0];
+  if (!file) return;
+  document.getElementById(input.dataset.fills).value = await file.text();
+});

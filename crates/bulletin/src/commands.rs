@@ -190,23 +190,46 @@ async fn store_source(
     Ok((id, title))
 }
 
-/// Subscribes to the feeds of an OPML file without fetching them.
-pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
-    let bytes = read_input(file)?;
-    let feeds = bulletin_feeds::parse_opml(&bytes)
-        .with_context(|| format!("cannot import {}", file.display()))?;
-    let (mut added, mut known, mut invalid) = (0, 0, 0);
+/// What an OPML import did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct OpmlImport {
+    pub added: usize,
+    /// Already subscribed (the same feed URL), skipped.
+    pub known: usize,
+    /// Outlines whose URL is not http(s), skipped.
+    pub invalid: Vec<String>,
+}
+
+impl std::fmt::Display for OpmlImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "imported {} source{} ({} already subscribed, {} without a usable URL)",
+            self.added,
+            if self.added == 1 { "" } else { "s" },
+            self.known,
+            self.invalid.len()
+        )
+    }
+}
+
+/// Subscribes to the feeds of an OPML document without fetching them;
+/// nested outlines become categories, feeds already subscribed are skipped.
+pub async fn import_opml(store: &dyn Store, bytes: &[u8]) -> Result<OpmlImport> {
+    let feeds = bulletin_feeds::parse_opml(bytes)?;
+    if feeds.is_empty() {
+        bail!("it names no feed (an OPML list gives each as <outline xmlUrl=\"…\">)");
+    }
+    let mut done = OpmlImport::default();
     for feed in feeds {
         let url = match Url::parse(&feed.url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => url,
             _ => {
-                invalid += 1;
-                eprintln!("skipped {:?}: not an http(s) URL", feed.url);
+                done.invalid.push(feed.url);
                 continue;
             }
         };
-        let result = app
-            .store
+        let result = store
             .add_source(NewSource {
                 url: url.to_string(),
                 site_url: feed.site_url,
@@ -216,16 +239,24 @@ pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
             })
             .await;
         match result {
-            Ok(_) => added += 1,
-            Err(StoreError::DuplicateSource(_)) => known += 1,
+            Ok(_) => done.added += 1,
+            Err(StoreError::DuplicateSource(_)) => done.known += 1,
             Err(e) => return Err(e).context("cannot store the imported sources"),
         }
     }
-    eprintln!(
-        "imported {added} source{} ({known} already subscribed, {invalid} without a usable URL); \
-         `bulletin fetch` fetches them now",
-        if added == 1 { "" } else { "s" }
-    );
+    Ok(done)
+}
+
+/// Subscribes to the feeds of an OPML file without fetching them.
+pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
+    let bytes = read_input(file)?;
+    let done = import_opml(app.store.as_ref(), &bytes)
+        .await
+        .with_context(|| format!("cannot import {}", file.display()))?;
+    for url in &done.invalid {
+        eprintln!("skipped {url:?}: not an http(s) URL");
+    }
+    eprintln!("{done}; `bulletin fetch` fetches them now");
     Ok(())
 }
 

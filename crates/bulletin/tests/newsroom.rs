@@ -436,4 +436,64 @@ async fn admins_add_pause_resume_and_remove_sources_in_the_browser() {
     );
     let gone = server.json("/api/v1/sources").await;
     assert_eq!(gone["sources"].as_array().map(Vec::len), Some(0), "{gone}");
+
+    // An OPML list: nested outlines become categories, a feed given twice
+    // is subscribed once, a URL that is not http(s) is counted and skipped.
+    let opml = r#"<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+<outline text="World"><outline type="rss" text="Wire" xmlUrl="https://wire.example/feed.xml"/>
+<outline type="rss" text="Wire again" xmlUrl="https://wire.example/feed.xml"/></outline>
+<outline type="rss" text="Local" xmlUrl="https://local.example/rss" htmlUrl="https://local.example/"/>
+<outline type="rss" text="Odd" xmlUrl="ftp://odd.example/feed"/></body></opml>"#;
+    assert_eq!(
+        ed.post("/admin/sources/opml", &[("csrf", "x"), ("opml", opml)])
+            .await
+            .status,
+        403,
+        "editors do not import sources"
+    );
+    let imported = root
+        .post("/admin/sources/opml", &[("csrf", &csrf), ("opml", opml)])
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert!(
+        imported
+            .body
+            .contains("imported 2 sources (0 already subscribed, 1 without a usable URL)"),
+        "{}",
+        imported.body
+    );
+    let listed = server.json("/api/v1/sources").await;
+    let listed = listed["sources"].as_array().expect("sources").clone();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let wire = listed
+        .iter()
+        .find(|s| s["url"] == "https://wire.example/feed.xml")
+        .expect("the wire feed");
+    assert_eq!(wire["category"], "World", "{wire}");
+    let twice = root
+        .post("/admin/sources/opml", &[("csrf", &csrf), ("opml", opml)])
+        .await;
+    assert!(
+        twice
+            .body
+            .contains("imported 0 sources (2 already subscribed"),
+        "{}",
+        twice.body
+    );
+    let broken = root
+        .post(
+            "/admin/sources/opml",
+            &[("csrf", &csrf), ("opml", "<opml><body>")],
+        )
+        .await;
+    assert_eq!(broken.status, 422, "{}", broken.body);
+    assert!(
+        broken.body.contains("could not be imported"),
+        "{}",
+        broken.body
+    );
+    // And back out: the same list as OPML.
+    let (status, _, exported) = server.get("/sources.opml").await;
+    assert_eq!(status, 200);
+    assert!(exported.contains("https://local.example/rss") && exported.contains("World"));
 }

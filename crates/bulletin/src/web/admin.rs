@@ -1,5 +1,6 @@
 //! Admins manage sources in the browser: add one (a feed, or a page that
-//! advertises one), pause or resume it, remove it, and see its health.
+//! advertises one), import an OPML list, pause or resume one, remove it,
+//! and see its health.
 
 use super::AppState;
 use super::account::{Nav, Viewer};
@@ -147,6 +148,50 @@ pub async fn add(
                 None,
                 Some(format!("{e:#}")),
                 form.url,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OpmlForm {
+    csrf: String,
+    /// The OPML document, pasted or read from a file by the page's script.
+    opml: String,
+}
+
+/// Imports an OPML subscription list (as `bulletin opml import`).
+pub async fn import_opml(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<OpmlForm>,
+) -> Response {
+    if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
+        return r.into_response();
+    }
+    match crate::commands::import_opml(state.store.as_ref(), form.opml.as_bytes()).await {
+        Ok(done) => {
+            let message = format!("{done}. New sources are fetched on the next pass.");
+            render(
+                &state,
+                &viewer,
+                StatusCode::OK,
+                Some(message),
+                None,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => {
+            let error = format!("The OPML could not be imported: {e:#}");
+            render(
+                &state,
+                &viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(error),
+                String::new(),
             )
             .await
         }

@@ -58,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", axum::routing::post(account::logout))
         .route("/admin/sources", get(admin::list).post(admin::add))
+        .route(
+            "/admin/sources/opml",
+            axum::routing::post(admin::import_opml),
+        )
         .route("/admin/sources/{id}", axum::routing::post(admin::act))
         .route("/newsroom", get(newsroom::list))
         .route("/newsroom/new", get(newsroom::new_post))
