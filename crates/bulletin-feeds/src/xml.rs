@@ -163,11 +163,54 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
             feed.version = Some(version.to_string());
             feed
         }
+        (_, "CHANNEL") => read_cdf(&root, base),
         (_, "html") => return Err(FeedError::Html),
         (_, other) => return Err(FeedError::UnknownRoot(other.to_string())),
     };
     feed.malformed = malformed;
     Ok(feed)
+}
+
+/// Microsoft's Channel Definition Format (1997), which some old feeds
+/// still are: a `CHANNEL` of `ITEM`s, links and dates in attributes.
+fn read_cdf(channel: &Node, base: Option<&Url>) -> Feed {
+    let text = |node: &Node, name: &str| {
+        node.children
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .map(|c| c.value().trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    let attr = |node: &Node, name: &str| {
+        node.attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut feed = Feed {
+        kind: FeedKind::Rss,
+        version: Some("cdf".to_string()),
+        title: text(channel, "TITLE").map(|t| html_to_text(&t)),
+        link: attr(channel, "HREF").map(|h| resolve(&h, base)),
+        description: text(channel, "ABSTRACT").map(|a| escape_html(&a)),
+        updated: attr(channel, "LASTMOD").and_then(|d| parse_datetime(&d)),
+        ..Feed::default()
+    };
+    for item in channel
+        .children
+        .iter()
+        .filter(|c| c.name.eq_ignore_ascii_case("ITEM"))
+    {
+        feed.entries.push(FeedEntry {
+            title: text(item, "TITLE").map(|t| html_to_text(&t)),
+            link: attr(item, "HREF").map(|h| resolve(&h, base)),
+            summary: text(item, "ABSTRACT").map(|a| escape_html(&a)),
+            updated: attr(item, "LASTMOD").and_then(|d| parse_datetime(&d)),
+            ..FeedEntry::default()
+        });
+    }
+    feed
 }
 
 /// Universal Feed Parser's name for an RSS document's version.
@@ -437,7 +480,7 @@ fn holds_markup(node: &Node) -> bool {
             node.name.as_str(),
             "content" | "summary" | "title" | "subtitle" | "tagline" | "info" | "rights"
         ),
-        Ns::Rss => matches!(node.name.as_str(), "description" | "fullitem"),
+        Ns::Rss => matches!(node.name.as_str(), "description" | "fullitem" | "body"),
         Ns::Content => node.name == "encoded",
         Ns::Xhtml => node.name == "body",
         _ => false,
@@ -616,10 +659,7 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
     for item in items {
         let mut entry = read_rss_item(item, base.as_ref(), language.clone());
         let in_item = declared_base(item, declared.as_ref(), base.as_ref());
-        let body = item
-            .child(Ns::Content, "encoded")
-            .or_else(|| item.child(Ns::Xhtml, "body"))
-            .or_else(|| item.child(Ns::Rss, "fullitem"));
+        let body = rss_body(item);
         entry.base = match body {
             Some(b) => declared_base(b, in_item.as_ref(), base_of(item, base.as_ref()).as_ref()),
             None => in_item,
@@ -635,31 +675,41 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
 /// `tags` some feeds make up, each once.
 fn categories(node: &Node) -> Vec<String> {
     fn itunes(node: &Node, out: &mut Vec<String>) {
+        if let Some(text) = node.attr("text") {
+            out.push(text.to_string());
+        }
         for c in node.children_named(Ns::Itunes, "category") {
-            if let Some(text) = c.attr("text") {
-                out.push(text.to_string());
-            }
             itunes(c, out);
         }
     }
-    let mut out: Vec<String> = node
-        .children_named(Ns::Rss, "category")
-        .chain(node.children_named(Ns::Dc, "subject"))
-        .chain(node.children_named(Ns::Media, "category"))
-        .map(|c| c.value().into_owned())
-        .collect();
-    itunes(node, &mut out);
-    for list in node
-        .children_named(Ns::Itunes, "keywords")
-        .chain(node.children_named(Ns::Rss, "tags"))
-    {
-        out.extend(list.value().split(',').map(str::to_string));
+    let mut out: Vec<String> = Vec::new();
+    // In the order the document gives them.
+    for c in &node.children {
+        match (c.ns, c.name.as_str()) {
+            (Ns::Rss, "category") | (Ns::Dc, "subject") | (Ns::Media, "category") => {
+                out.push(c.value().into_owned())
+            }
+            (Ns::Itunes, "category") => itunes(c, &mut out),
+            (Ns::Itunes, "keywords") | (Ns::Rss, "tags") => {
+                out.extend(c.value().split(',').map(str::to_string))
+            }
+            _ => {}
+        }
     }
     let mut seen = std::collections::HashSet::new();
     out.into_iter()
         .map(|c| collapse_whitespace(&c))
         .filter(|c| !c.is_empty() && seen.insert(c.to_lowercase()))
         .collect()
+}
+
+/// An item's full content: `content:encoded`, else an XHTML `body` (with
+/// or without its namespace), else `fullitem`.
+fn rss_body(item: &Node) -> Option<&Node> {
+    item.child(Ns::Content, "encoded")
+        .or_else(|| item.child(Ns::Xhtml, "body"))
+        .or_else(|| item.child(Ns::Rss, "body"))
+        .or_else(|| item.child(Ns::Rss, "fullitem"))
 }
 
 fn read_rss_item(item: &Node, base: Option<&Url>, feed_lang: Option<String>) -> FeedEntry {
@@ -694,10 +744,7 @@ fn read_rss_item(item: &Node, base: Option<&Url>, feed_lang: Option<String>) -> 
         .filter_map(|n| author_from_rss_text(&n.value()))
         .collect();
     dedupe_authors(&mut authors);
-    let body = item
-        .child(Ns::Content, "encoded")
-        .or_else(|| item.child(Ns::Xhtml, "body"))
-        .or_else(|| item.child(Ns::Rss, "fullitem"));
+    let body = rss_body(item);
     let item_lang = lang_of(
         item,
         item.child_text(Ns::Dc, "language")
@@ -1042,7 +1089,7 @@ fn atom_construct(node: &Node, atom10: bool) -> Option<String> {
     if atom10
         && !naked
         && let Some(t) = kind.as_deref()
-        && !matches!(t, "text" | "html" | "xhtml")
+        && t.contains('/')
         && !t.starts_with("text/")
         && !t.ends_with("+xml")
         && !t.ends_with("/xml")
@@ -1353,6 +1400,22 @@ mod tests {
             "an empty xml:lang ends the inheritance"
         );
         assert!(second.published.is_some() && second.updated == second.published);
+    }
+
+    #[test]
+    fn reads_channel_definition_format() {
+        let doc = br#"<CHANNEL HREF="http://www.example.org/" LASTMOD="2004-04-06T23:05:43-05:00">
+<TITLE>Example feed</TITLE><ABSTRACT>About it</ABSTRACT>
+<ITEM HREF="http://www.example.org/1"><TITLE>One</TITLE><ABSTRACT>First &amp; best</ABSTRACT></ITEM>
+</CHANNEL>"#;
+        let feed = parse(doc, None).unwrap();
+        assert_eq!(feed.version.as_deref(), Some("cdf"));
+        assert_eq!(feed.title.as_deref(), Some("Example feed"));
+        assert_eq!(feed.link.as_deref(), Some("http://www.example.org/"));
+        assert!(feed.updated.is_some());
+        let e = &feed.entries[0];
+        assert_eq!(e.link.as_deref(), Some("http://www.example.org/1"));
+        assert_eq!(e.summary.as_deref(), Some("First &amp; best"));
     }
 
     #[test]
