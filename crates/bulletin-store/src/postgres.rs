@@ -396,6 +396,42 @@ fn tsquery_text(words: &[Vec<String>]) -> String {
         .join(" & ")
 }
 
+/// A listing's conditions: before a cursor, in a source, by an author.
+struct Filters<'a> {
+    after: &'a Option<(DateTime<Utc>, i64)>,
+    source: &'a Option<i64>,
+    author: &'a Option<String>,
+}
+
+impl<'a> Filters<'a> {
+    /// Appends the conditions on a table's (date, id, source) columns to
+    /// `sql`, and their values to `args`.
+    fn push(
+        &self,
+        sql: &mut String,
+        args: &mut Vec<&'a (dyn ToSql + Sync)>,
+        (date, id, source): (&str, &str, &str),
+    ) {
+        if let Some((at, after_id)) = self.after {
+            args.push(at);
+            args.push(after_id);
+            let n = args.len();
+            sql.push_str(&format!(" AND ({date}, {id}) < (${}, ${n})", n - 1));
+        }
+        if let Some(src) = self.source {
+            args.push(src);
+            sql.push_str(&format!(" AND {source} = ${}", args.len()));
+        }
+        if let Some(author) = self.author {
+            args.push(author);
+            sql.push_str(&format!(
+                " AND {id} IN (SELECT item_id FROM item_authors WHERE lower(name) = lower(${}))",
+                args.len()
+            ));
+        }
+    }
+}
+
 /// A keyset cursor as the query's arguments.
 fn keyset_after(after: Option<Cursor>) -> StoreResult<Option<(DateTime<Utc>, i64)>> {
     after
@@ -500,26 +536,16 @@ impl PgStore {
             "SELECT m.item_id, m.published_at, m.words FROM item_search m
              WHERE m.words @@ $1::text::tsquery",
         );
-        if let Some((at, id)) = &after {
-            args.push(at);
-            args.push(id);
-            matches.push_str(&format!(
-                " AND (m.published_at, m.item_id) < (${}, ${})",
-                args.len() - 1,
-                args.len()
-            ));
-        }
-        if let Some(src) = &source {
-            args.push(src);
-            matches.push_str(&format!(" AND m.source_id = ${}", args.len()));
-        }
-        if let Some(author) = &author {
-            args.push(author);
-            matches.push_str(&format!(
-                " AND m.item_id IN (SELECT item_id FROM item_authors WHERE lower(name) = lower(${}))",
-                args.len()
-            ));
-        }
+        let filters = Filters {
+            after: &after,
+            source: &source,
+            author: &author,
+        };
+        filters.push(
+            &mut matches,
+            &mut args,
+            ("m.published_at", "m.item_id", "m.source_id"),
+        );
         let fetch = (limit + 1) as i64;
         let ranked = RANKED_MATCHES as i64;
         let skip = query.skip.min(RANKED_MATCHES) as i64;
@@ -1010,26 +1036,16 @@ impl Store for PgStore {
             let source = query.source.map(|s| s.0);
             let fetch = (limit + 1) as i64;
             let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
-            if let Some((at, id)) = &after {
-                args.push(at);
-                args.push(id);
-                sql.push_str(&format!(
-                    " AND (i.published_at, i.id) < (${}, ${})",
-                    args.len() - 1,
-                    args.len()
-                ));
-            }
-            if let Some(src) = &source {
-                args.push(src);
-                sql.push_str(&format!(" AND i.source_id = ${}", args.len()));
-            }
-            if let Some(author) = &author {
-                args.push(author);
-                sql.push_str(&format!(
-                    " AND i.id IN (SELECT item_id FROM item_authors WHERE lower(name) = lower(${}))",
-                    args.len()
-                ));
-            }
+            let filters = Filters {
+                after: &after,
+                source: &source,
+                author: &author,
+            };
+            filters.push(
+                &mut sql,
+                &mut args,
+                ("i.published_at", "i.id", "i.source_id"),
+            );
             args.push(&fetch);
             sql.push_str(&format!(
                 " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",

@@ -5,7 +5,7 @@
 
 mod backends;
 
-use bulletin_core::Author;
+use bulletin_core::{Author, SourceId};
 use bulletin_store::{
     Cursor, FetchOutcome, ItemOrder, ItemQuery, NewItem, NewSource, Store, StoreError, WebSubState,
     WebSubscription, decode_rank_cursor,
@@ -351,6 +351,24 @@ async fn keeps_a_websub_subscription_per_source(store: &dyn Store) {
     assert_eq!(store.websub_by_token("t0k3n".into()).await.unwrap(), None);
 }
 
+/// Stores one item per (headline, body, language) in `source`, a second
+/// apart, oldest first.
+async fn store_texts(store: &dyn Store, source: SourceId, texts: &[(&str, &str, Option<&str>)]) {
+    let items: Vec<NewItem> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, (title, text, lang))| NewItem {
+            guid: Some(format!("t{n}")),
+            title: Some(title.to_string()),
+            text: text.to_string(),
+            lang: lang.map(str::to_string),
+            published_at: from_ms(1_700_000_000_000 + n as i64 * 1000),
+            ..NewItem::default()
+        })
+        .collect();
+    store.insert_items(source, items).await.unwrap();
+}
+
 async fn searches_words_not_syntax(store: &dyn Store) {
     let src = store
         .add_source(NewSource {
@@ -381,19 +399,7 @@ async fn searches_words_not_syntax(store: &dyn Store) {
             None,
         ),
     ];
-    let items: Vec<NewItem> = texts
-        .iter()
-        .enumerate()
-        .map(|(n, (title, text, lang))| NewItem {
-            guid: Some(format!("s{n}")),
-            title: Some(title.to_string()),
-            text: text.to_string(),
-            lang: lang.map(str::to_string),
-            published_at: from_ms(1_700_000_000_000 + n as i64 * 1000),
-            ..NewItem::default()
-        })
-        .collect();
-    store.insert_items(src, items).await.unwrap();
+    store_texts(store, src, &texts).await;
     let search = |q: &str| {
         let q = q.to_string();
         async move {
@@ -504,19 +510,7 @@ async fn searches_in_each_items_language_and_ranks_by_relevance(store: &dyn Stor
             Some("en"),
         ),
     ];
-    let items: Vec<NewItem> = texts
-        .iter()
-        .enumerate()
-        .map(|(n, (title, text, lang))| NewItem {
-            guid: Some(format!("l{n}")),
-            title: Some(title.to_string()),
-            text: text.to_string(),
-            lang: lang.map(str::to_string),
-            published_at: from_ms(1_700_000_000_000 + n as i64 * 1000),
-            ..NewItem::default()
-        })
-        .collect();
-    store.insert_items(src, items).await.unwrap();
+    store_texts(store, src, &texts).await;
     let search = |q: &str, order: ItemOrder, limit: usize, skip: usize| {
         let q = q.to_string();
         async move {
