@@ -224,6 +224,19 @@ try {
   );
   check(found.includes(authored.id), `searching "${word}" does not find item ${authored.id}`);
   problems.push(...(await accessibilityProblems(page, "search")));
+  // The same search, best match first: the switch says which order is on.
+  await page.getByRole("link", { name: "Best match" }).click();
+  await page.waitForURL(/order=relevance/);
+  const best = await page.$$eval('article.entry a[href^="/items/"]', (links) =>
+    links.map((a) => Number(a.getAttribute("href").split("/")[2])),
+  );
+  check(best.includes(authored.id), `"${word}" by relevance does not find item ${authored.id}`);
+  check(
+    (await page.locator('.order [aria-current="true"]').textContent()) === "Best match",
+    "the search page does not say it is ordered by best match",
+  );
+  await page.screenshot({ path: `${shots}/search-relevance.png`, fullPage: true });
+  problems.push(...(await accessibilityProblems(page, "search by relevance")));
   check(problems.length === 0, `accessibility:\n${problems.join("\n")}`);
 
   console.log(

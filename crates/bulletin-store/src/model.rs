@@ -142,6 +142,29 @@ pub struct Item {
 pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
+/// A search result's snippet as HTML: the best passage of its body, else of
+/// its summary or headline, when the words are found there (the headline is
+/// shown above the snippet anyway).
+pub fn result_snippet(
+    item: &Item,
+    body: &str,
+    words: &[Vec<String>],
+    width: usize,
+) -> Option<String> {
+    marked_snippet(body, words, width)
+        .or_else(|| {
+            item.summary
+                .as_deref()
+                .and_then(|s| marked_snippet(s, words, width))
+        })
+        .or_else(|| {
+            item.title
+                .as_deref()
+                .and_then(|t| marked_snippet(t, words, width))
+        })
+        .map(|m| snippet_html(&m))
+}
+
 /// A snippet with `MATCH_START`/`MATCH_END` marks as HTML: the text escaped,
 /// the marks turned into `<mark>` elements.
 pub fn snippet_html(marked: &str) -> String {
@@ -217,6 +240,10 @@ pub fn marked_snippet(text: &str, words: &[Vec<String>], width: usize) -> Option
             out.push_str(&text[s..e]);
         }
         pos = e;
+    }
+    // A passage that ends the text keeps its closing punctuation.
+    if from + w == tokens.len() {
+        out.push_str(text[pos..].trim_end());
     }
     Some(out)
 }

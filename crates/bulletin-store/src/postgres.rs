@@ -602,7 +602,7 @@ impl PgStore {
             sql.push_str(", i.text, i.html");
         }
         sql.push_str(
-            ", coalesce(i.title, '') || E'\\n' || i.text AS snippet_text
+            ", i.text AS snippet_text
              FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ANY($1)",
         );
         let rows = self.query(&sql, &[&ids]).await?;
@@ -611,9 +611,8 @@ impl PgStore {
             let mut item = item_from_row(r, query.include_content)?;
             // Cut in Rust from the words' own forms: cheaper than
             // ts_headline, which parsed each text again.
-            let text: String = r.try_get("snippet_text")?;
-            item.snippet = crate::marked_snippet(&text, &forms, SNIPPET_WORDS)
-                .map(|m| crate::snippet_html(&m));
+            let body: String = r.try_get("snippet_text")?;
+            item.snippet = crate::result_snippet(&item, &body, &forms, SNIPPET_WORDS);
             by_id.insert(item.id.0, item);
         }
         // In the order found; an item removed in between is left out.

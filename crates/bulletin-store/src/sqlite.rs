@@ -612,13 +612,10 @@ fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
             .collect(),
     };
     let mut items = items_by_id(c, &page_ids, query.include_content)?;
-    let mut text = c.prepare_cached(
-        "SELECT coalesce(title, '') || char(10) || text FROM items WHERE id = ?1",
-    )?;
+    let mut text = c.prepare_cached("SELECT text FROM items WHERE id = ?1")?;
     for item in &mut items {
         let body: String = text.query_row([item.id.0], |r| r.get(0))?;
-        item.snippet =
-            crate::marked_snippet(&body, &forms, SNIPPET_WORDS).map(|m| crate::snippet_html(&m));
+        item.snippet = crate::result_snippet(item, &body, &forms, SNIPPET_WORDS);
     }
     Ok(match query.order {
         ItemOrder::Newest => newest_page(items, limit),

@@ -463,6 +463,23 @@ async fn searches_words_not_syntax(store: &dyn Store) {
         ["Grève du rail", "Rail strike ends"]
     );
     assert_eq!(search("budget rail").await, ["Budget vote"]);
+    // The snippet is the body's passage when the body has the words, the
+    // headline's otherwise (the headline is shown anyway).
+    let trains = store
+        .items(ItemQuery {
+            limit: 10,
+            search: Some("trains".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let strike = trains
+        .items
+        .iter()
+        .find(|i| i.title.as_deref() == Some("Rail strike ends"))
+        .and_then(|i| i.snippet.clone())
+        .unwrap_or_default();
+    assert_eq!(strike, "<mark>Trains</mark> run again on Monday.");
     // Query syntax is read as words, never as an error.
     assert_eq!(search("rail \"strike* -(").await, ["Rail strike ends"]);
     assert!(search("*** ::").await.is_empty());
