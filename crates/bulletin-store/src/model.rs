@@ -334,6 +334,24 @@ pub fn decode_rank_cursor(s: &str) -> Option<usize> {
         .filter(|n| *n < RANKED_MATCHES)
 }
 
+/// A newest-first page from `limit + 1` rows: the extra row says there is
+/// a next page, which starts after the last one shown.
+pub fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| {
+            Cursor {
+                published_at_ms: last.published_at.timestamp_millis(),
+                id: last.id.0,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    ItemPage { items, next_cursor }
+}
+
 /// A page of results by relevance from the `limit + 1` ranked after
 /// `skip`: the extra one says there is a next page.
 pub fn ranked_page(mut items: Vec<Item>, limit: usize, skip: usize) -> ItemPage {

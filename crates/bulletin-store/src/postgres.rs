@@ -9,7 +9,8 @@
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
     NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
-    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, ranked_page,
+    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, newest_page,
+    ranked_page,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -441,24 +442,6 @@ fn keyset_after(after: Option<Cursor>) -> StoreResult<Option<(DateTime<Utc>, i64
                 .ok_or(StoreError::InvalidCursor)
         })
         .transpose()
-}
-
-/// A newest-first page from `limit + 1` rows: the extra row says there is
-/// a next page, which starts after the last one shown.
-fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|last| {
-            Cursor {
-                published_at_ms: last.published_at.timestamp_millis(),
-                id: last.id.0,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
-    ItemPage { items, next_cursor }
 }
 
 /// The longest walk of the newest-first index a search by relevance takes

@@ -4,7 +4,8 @@
 use crate::{
     Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
     NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
-    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, ranked_page, words,
+    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, newest_page,
+    ranked_page, words,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -522,24 +523,6 @@ fn push_filters(
 /// Words of context around the matches in a search result's snippet (as
 /// on PostgreSQL).
 const SNIPPET_WORDS: usize = 24;
-
-/// A newest-first page from `limit + 1` rows: the extra row says there is
-/// a next page, which starts after the last one shown.
-fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|last| {
-            Cursor {
-                published_at_ms: to_ms(last.published_at),
-                id: last.id.0,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
-    ItemPage { items, next_cursor }
-}
 
 /// A user's search as an FTS5 query, and each word's forms (for snippets):
 /// every word must match, in any of its forms (see `words::search_forms`),
