@@ -1101,13 +1101,11 @@ fn atom_construct(node: &Node, atom10: bool) -> Option<String> {
     let html = match kind.as_deref() {
         Some("html" | "text/html") => value.trim().to_string(),
         Some(t) if naked || t == "xhtml" || t.ends_with("+xml") || t.ends_with("/xml") => {
+            // Markup declared but escaped is read as HTML too.
             let v = value.trim();
             if naked && atom10 {
                 strip_wrapping_div(v).to_string()
-            } else if naked {
-                v.to_string()
             } else {
-                // Declared as markup but escaped: read as HTML.
                 v.to_string()
             }
         }
