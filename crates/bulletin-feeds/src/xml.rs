@@ -657,14 +657,7 @@ fn read_rss(root: &Node, base: Option<&Url>, kind: FeedKind) -> Feed {
         .then(|| base.clone())
         .flatten();
     for item in items {
-        let mut entry = read_rss_item(item, base.as_ref(), language.clone());
-        let in_item = declared_base(item, declared.as_ref(), base.as_ref());
-        let body = rss_body(item);
-        entry.base = match body {
-            Some(b) => declared_base(b, in_item.as_ref(), base_of(item, base.as_ref()).as_ref()),
-            None => in_item,
-        }
-        .map(String::from);
+        let entry = read_rss_item(item, base.as_ref(), declared.as_ref(), language.clone());
         feed.entries.push(entry);
     }
     feed
@@ -712,8 +705,15 @@ fn rss_body(item: &Node) -> Option<&Node> {
         .or_else(|| item.child(Ns::Rss, "fullitem"))
 }
 
-fn read_rss_item(item: &Node, base: Option<&Url>, feed_lang: Option<String>) -> FeedEntry {
-    let base = base_of(item, base);
+/// An RSS item; `declared` is the `xml:base` the channel declares, if any.
+fn read_rss_item(
+    item: &Node,
+    outer: Option<&Url>,
+    declared: Option<&Url>,
+    feed_lang: Option<String>,
+) -> FeedEntry {
+    let in_item = declared_base(item, declared, outer);
+    let base = base_of(item, outer);
     let base = base.as_ref();
     let guid = item.child(Ns::Rss, "guid");
     let guid_text = guid
@@ -785,6 +785,11 @@ fn read_rss_item(item: &Node, base: Option<&Url>, feed_lang: Option<String>) -> 
             .map(|b| b.value().trim().to_string())
             .filter(|c| !c.is_empty()),
         categories: categories(item),
+        base: match body {
+            Some(b) => declared_base(b, in_item.as_ref(), base),
+            None => in_item,
+        }
+        .map(String::from),
         ..FeedEntry::default()
     };
     for enc in item.children_named(Ns::Rss, "enclosure") {
