@@ -7,10 +7,12 @@
 
 pub mod canonical;
 pub mod dates;
+pub mod links;
 pub mod reading;
 mod types;
 
 pub use canonical::canonicalize_url;
 pub use dates::{parse_datetime, parse_datetime_with_offset};
+pub use links::{is_web_url, keep_web_url, web_url, web_url_from};
 pub use reading::{count_words, reading_time_minutes};
 pub use types::*;

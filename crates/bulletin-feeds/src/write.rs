@@ -1,6 +1,6 @@
 //! Outgoing feeds: Atom 1.0 (RFC 4287), RSS 2.0 and JSON Feed 1.1.
 
-use bulletin_core::{Author, Image};
+use bulletin_core::{Author, Image, web_url};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
@@ -54,6 +54,13 @@ pub(crate) fn escape_xml(s: &str) -> String {
     out
 }
 
+/// The entry's picture when its URL is a web URL (a feed never links to
+/// anything else).
+fn web_image(e: &OutgoingEntry) -> Option<(&Image, String)> {
+    let img = e.image.as_ref()?;
+    Some((img, web_url(&img.url)?))
+}
+
 fn rfc3339(d: &DateTime<Utc>) -> String {
     d.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -82,26 +89,32 @@ pub fn atom(feed: &OutgoingFeed) -> String {
     for e in &feed.entries {
         let _ = write!(
             out,
-            "<entry>\n<id>{}</id>\n<title type=\"text\">{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<published>{}</published>\n<updated>{}</updated>\n",
+            "<entry>\n<id>{}</id>\n<title type=\"text\">{}</title>\n<published>{}</published>\n<updated>{}</updated>\n",
             escape_xml(&e.id),
             escape_xml(&e.title),
-            escape_xml(&e.url),
             rfc3339(&e.published),
             rfc3339(&e.updated),
         );
+        if let Some(url) = web_url(&e.url) {
+            let _ = writeln!(
+                out,
+                "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+                escape_xml(&url)
+            );
+        }
         for a in &e.authors {
             let _ = write!(out, "<author><name>{}</name>", escape_xml(&a.name));
-            if let Some(u) = &a.url {
-                let _ = write!(out, "<uri>{}</uri>", escape_xml(u));
+            if let Some(u) = a.url.as_deref().and_then(web_url) {
+                let _ = write!(out, "<uri>{}</uri>", escape_xml(&u));
             }
             out.push_str("</author>\n");
         }
-        if let Some(img) = &e.image {
+        if let Some((img, url)) = web_image(e) {
             let _ = writeln!(
                 out,
                 "<link rel=\"enclosure\" type=\"{}\" href=\"{}\"/>",
                 image_mime(&img.url),
-                escape_xml(&img.url)
+                escape_xml(&url)
             );
         }
         if let Some(s) = &e.summary {
@@ -132,12 +145,14 @@ pub fn rss(feed: &OutgoingFeed) -> String {
     for e in &feed.entries {
         let _ = write!(
             out,
-            "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"false\">{}</guid>\n<pubDate>{}</pubDate>\n",
+            "<item>\n<title>{}</title>\n<guid isPermaLink=\"false\">{}</guid>\n<pubDate>{}</pubDate>\n",
             escape_xml(&e.title),
-            escape_xml(&e.url),
             escape_xml(&e.id),
             e.published.to_rfc2822(),
         );
+        if let Some(url) = web_url(&e.url) {
+            let _ = writeln!(out, "<link>{}</link>", escape_xml(&url));
+        }
         for a in &e.authors {
             let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape_xml(&a.name));
         }
@@ -147,11 +162,11 @@ pub fn rss(feed: &OutgoingFeed) -> String {
         if let Some(c) = &e.content_html {
             let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape_xml(c));
         }
-        if let Some(img) = &e.image {
+        if let Some((img, url)) = web_image(e) {
             let _ = write!(
                 out,
                 "<media:content url=\"{}\" medium=\"image\">",
-                escape_xml(&img.url)
+                escape_xml(&url)
             );
             if let Some(c) = &img.caption {
                 let _ = write!(
@@ -179,7 +194,9 @@ pub fn json_feed(feed: &OutgoingFeed) -> String {
         .map(|e| {
             let mut item = Map::new();
             item.insert("id".into(), json!(e.id));
-            item.insert("url".into(), json!(e.url));
+            if let Some(url) = web_url(&e.url) {
+                item.insert("url".into(), json!(url));
+            }
             item.insert("title".into(), json!(e.title));
             if let Some(c) = &e.content_html {
                 item.insert("content_html".into(), json!(c));
@@ -187,8 +204,8 @@ pub fn json_feed(feed: &OutgoingFeed) -> String {
             if let Some(s) = &e.summary {
                 item.insert("summary".into(), json!(s));
             }
-            if let Some(img) = &e.image {
-                item.insert("image".into(), json!(img.url));
+            if let Some((_, url)) = web_image(e) {
+                item.insert("image".into(), json!(url));
             }
             item.insert("date_published".into(), json!(rfc3339(&e.published)));
             item.insert("date_modified".into(), json!(rfc3339(&e.updated)));
@@ -199,10 +216,10 @@ pub fn json_feed(feed: &OutgoingFeed) -> String {
                     .map(|a| {
                         let mut m = Map::new();
                         m.insert("name".into(), json!(a.name));
-                        if let Some(u) = &a.url {
+                        if let Some(u) = a.url.as_deref().and_then(web_url) {
                             m.insert("url".into(), json!(u));
                         }
-                        if let Some(u) = &a.avatar_url {
+                        if let Some(u) = a.avatar_url.as_deref().and_then(web_url) {
                             m.insert("avatar".into(), json!(u));
                         }
                         Value::Object(m)

@@ -102,6 +102,27 @@ pub struct NewItem {
     pub reading_time_minutes: u32,
 }
 
+impl NewItem {
+    /// The item with every URL that is not an absolute `http(s)` URL dropped
+    /// (its link, canonical URL, lead picture, authors' profiles and
+    /// avatars): what a feed, a page or an editor supplies is checked here
+    /// before it is stored.
+    pub fn with_web_urls(self) -> NewItem {
+        use bulletin_core::keep_web_url;
+        NewItem {
+            url: keep_web_url(self.url),
+            canonical_url: keep_web_url(self.canonical_url),
+            lead_image: self.lead_image.and_then(Image::with_web_url),
+            authors: self
+                .authors
+                .into_iter()
+                .map(Author::with_web_urls)
+                .collect(),
+            ..self
+        }
+    }
+}
+
 /// The source an item came from, as shown beside it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceRef {

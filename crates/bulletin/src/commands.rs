@@ -232,7 +232,7 @@ pub async fn import_opml(store: &dyn Store, bytes: &[u8]) -> Result<OpmlImport> 
         let result = store
             .add_source(NewSource {
                 url: url.to_string(),
-                site_url: feed.site_url,
+                site_url: bulletin_core::keep_web_url(feed.site_url),
                 title: feed.title,
                 kind: None,
                 category: feed.category,
@@ -262,12 +262,14 @@ pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
 
 /// The subscription list as an OPML 2.0 document.
 pub fn subscriptions_opml(sources: Vec<bulletin_store::Source>) -> String {
+    // The newsroom is not a feed another reader could follow.
     let feeds: Vec<bulletin_feeds::OpmlFeed> = sources
         .into_iter()
+        .filter(|s| bulletin_core::is_web_url(&s.url))
         .map(|s| bulletin_feeds::OpmlFeed {
             url: s.url,
             title: s.title,
-            site_url: s.site_url,
+            site_url: bulletin_core::keep_web_url(s.site_url),
             category: s.category,
         })
         .collect();

@@ -450,7 +450,7 @@ impl Ingestor {
                 FetchOutcome::Success {
                     at: now,
                     title: feed.title.clone(),
-                    site_url: feed.link.clone(),
+                    site_url: bulletin_core::keep_web_url(feed.link.clone()),
                     kind: Some(feed_kind_name(&feed).to_string()),
                     etag: response.validators.etag,
                     last_modified: response.validators.last_modified,
@@ -698,6 +698,7 @@ pub fn build_item(
         word_count,
         reading_time_minutes: reading_time,
     }
+    .with_web_urls()
 }
 
 /// The article page usually knows more about an author (role, bio, avatar).

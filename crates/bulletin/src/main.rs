@@ -94,6 +94,14 @@ enum Command {
         /// and then); without it, every source is polled.
         #[arg(long, env = "BULLETIN_PUBLIC_URL", value_name = "URL")]
         public_url: Option<String>,
+        /// Seconds a client has to send a request's headers (on a new
+        /// connection, and between requests on a kept-alive one) before the
+        /// connection is closed.
+        #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout: u64,
+        /// Connections one client address may hold open at once.
+        #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        max_connections_per_address: u64,
     },
     /// Manage sources (feeds).
     #[command(subcommand)]
@@ -442,6 +450,8 @@ async fn run(cli: Cli) -> Result<()> {
             role,
             lease_seconds,
             retention_days,
+            header_timeout,
+            max_connections_per_address,
         } => {
             if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
                 anyhow::bail!("--poll-minutes must be a positive number, such as 1 or 0.5");
@@ -459,6 +469,11 @@ async fn run(cli: Cli) -> Result<()> {
                     lease: chrono::Duration::seconds(*lease_seconds),
                     retention_days: *retention_days,
                     public_url,
+                    limits: web::ConnectionLimits {
+                        header_read: std::time::Duration::from_secs(*header_timeout),
+                        per_address: usize::try_from(*max_connections_per_address)
+                            .unwrap_or(usize::MAX),
+                    },
                 },
             )
             .await

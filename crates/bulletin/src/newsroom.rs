@@ -53,7 +53,7 @@ pub fn byline(user: &User) -> Author {
             .unwrap_or_else(|| user.name.clone()),
         role: user.title.clone(),
         bio: user.bio.clone(),
-        avatar_url: user.avatar_url.clone(),
+        avatar_url: bulletin_core::keep_web_url(user.avatar_url.clone()),
         url: None,
         email: None,
     }
@@ -76,10 +76,9 @@ fn item_for(post: &Post, author: &User, published_at: DateTime<Utc>) -> NewItem 
     let lead_image = post
         .image_url
         .as_deref()
-        .map(str::trim)
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
+        .and_then(bulletin_core::web_url)
         .map(|url| Image {
-            url: url.to_string(),
+            url,
             caption: post.image_caption.clone().filter(|c| !c.trim().is_empty()),
             credit: post.image_credit.clone().filter(|c| !c.trim().is_empty()),
         });
@@ -101,6 +100,7 @@ fn item_for(post: &Post, author: &User, published_at: DateTime<Utc>) -> NewItem 
         text,
         html,
     }
+    .with_web_urls()
 }
 
 /// Publishes a saved post now (or updates its item when it was published

@@ -186,7 +186,7 @@ pub async fn import(app: &App, input: &Path) -> Result<()> {
                         display_name: user.display_name,
                         title: user.title,
                         bio: user.bio,
-                        avatar_url: user.avatar_url,
+                        avatar_url: bulletin_core::keep_web_url(user.avatar_url),
                         created_at: Some(user.created_at),
                     })
                     .await;
@@ -245,6 +245,9 @@ pub async fn import(app: &App, input: &Path) -> Result<()> {
                     );
                 };
                 items_read += 1;
+                // A file from elsewhere is checked like a feed.
+                let mut item = item;
+                item.item = item.item.with_web_urls();
                 if let Some(slot) = wanted.get_mut(&item.id)
                     && let Some(guid) = &item.item.guid
                 {

@@ -44,6 +44,12 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
     }
     let role = Role::parse(&account.role)
         .with_context(|| format!("unknown role {:?}: admin, editor or reader", account.role))?;
+    let avatar_url = match account.avatar_url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(bulletin_core::web_url(raw).with_context(|| {
+            format!("the avatar URL {raw:?} is not an http(s) address; give one such as https://example.org/ana.jpg")
+        })?),
+    };
     let password = read_password()?;
     if password.chars().count() < MIN_PASSWORD_CHARS {
         bail!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters");
@@ -60,7 +66,7 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
             display_name: account.display_name,
             title: account.title,
             bio: account.bio,
-            avatar_url: account.avatar_url,
+            avatar_url,
             created_at: None,
         })
         .await;

@@ -109,11 +109,59 @@ pub struct LoginParams {
     next: Option<String>,
 }
 
-/// Only a path on this site: `/newsroom`, never `//evil.example` or a URL.
+/// Only a path on this site: `/newsroom`, never `//evil.example`, a URL,
+/// or anything with a control character or space in it (which could not
+/// go into a `Location` header); other characters are percent-encoded.
+/// Anything else goes to the feed.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    let refused = !n.starts_with('/')
+        || n.starts_with("//")
+        || n.contains('\\')
+        || n.chars().any(|c| c.is_control() || c.is_whitespace());
+    if refused {
+        return "/".to_string();
+    }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_same_site_path_or_the_feed() {
+        assert_eq!(safe_next(Some("/newsroom?x=1")), "/newsroom?x=1");
+        assert_eq!(safe_next(Some("/authors/José")), "/authors/Jos%C3%A9");
+        for hostile in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/a\nSet-Cookie: x=1",
+            "/a\tb",
+            "/a\rb",
+            "/a b",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        for n in ["/a", "/newsroom", "/a\u{7f}"] {
+            assert!(axum::http::HeaderValue::from_str(&safe_next(Some(n))).is_ok());
+        }
     }
 }
 

@@ -121,24 +121,59 @@ pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuer
     })
 }
 
+/// A JSON document that readers may poll: answered conditionally.
+fn json_document<T: serde::Serialize>(
+    headers: &HeaderMap,
+    value: &T,
+    modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(value).map_err(|e| {
+        tracing::error!("cannot write JSON: {e}");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "the answer could not be written".into(),
+        }
+    })?;
+    Ok(super::conditional::respond(
+        headers,
+        "application/json",
+        body,
+        modified,
+    ))
+}
+
 pub async fn items(
     State(state): State<AppState>,
     Query(params): Query<ItemsParams>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = item_query(&params, 20)?;
     let page = state.store.items(query).await?;
-    Ok(Json(page).into_response())
+    let modified = page
+        .items
+        .iter()
+        .map(|i| i.modified_at.unwrap_or(i.published_at).max(i.published_at))
+        .max();
+    json_document(&headers, &page, modified)
 }
 
 pub async fn item(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::bad_request("invalid_id", "item ids are numbers"))?;
     match state.store.item(ItemId(id)).await? {
-        Some(item) => Ok(Json(item).into_response()),
+        Some(item) => {
+            let modified = item
+                .modified_at
+                .unwrap_or(item.published_at)
+                .max(item.published_at);
+            json_document(&headers, &item, Some(modified))
+        }
         None => Err(ApiError::not_found(format!("there is no item {id}"))),
     }
 }

@@ -31,24 +31,6 @@ impl Format {
     }
 }
 
-/// The server's own origin as the client reached it.
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 /// The subscription list as OPML 2.0, for moving to another reader.
 pub async fn opml(State(state): State<AppState>) -> Response {
     let sources = match state.store.sources().await {
@@ -126,7 +108,7 @@ async fn render(
     )?;
     query.source = source;
     query.include_content = true;
-    let origin = origin(headers);
+    let origin = state.public_origin.as_str();
     let mut title = "Bulletin".to_string();
     let mut home = format!("{origin}/");
     if let Some(id) = source {
@@ -166,7 +148,7 @@ async fn render(
             .map(|i| i.modified_at.unwrap_or(i.published_at))
             .max()
             .unwrap_or_else(Utc::now),
-        entries: page.items.iter().map(|i| entry(i, &origin)).collect(),
+        entries: page.items.iter().map(|i| entry(i, origin)).collect(),
     };
     let (body, ty) = match format {
         Format::Atom => (
@@ -182,7 +164,12 @@ async fn render(
             "application/feed+json; charset=utf-8",
         ),
     };
-    Ok(([(header::CONTENT_TYPE, ty)], body).into_response())
+    Ok(super::conditional::respond(
+        headers,
+        ty,
+        body.into_bytes(),
+        Some(feed.updated),
+    ))
 }
 
 fn entry(item: &Item, origin: &str) -> OutgoingEntry {
@@ -190,7 +177,11 @@ fn entry(item: &Item, origin: &str) -> OutgoingEntry {
     OutgoingEntry {
         // Stable across hosts and renames: the item's number under a tag URI.
         id: format!("tag:bulletin,2025:item-{}", item.id),
-        url: item.url.clone().unwrap_or_else(|| local.clone()),
+        url: item
+            .url
+            .as_deref()
+            .and_then(bulletin_core::web_url)
+            .unwrap_or_else(|| local.clone()),
         title: item
             .title
             .clone()

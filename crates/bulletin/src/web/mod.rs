@@ -5,11 +5,15 @@ mod account;
 mod admin;
 mod api;
 mod assets;
+mod conditional;
 mod feeds;
 mod newsroom;
 mod pages;
+mod server;
 mod view;
 mod websub;
+
+pub use server::ConnectionLimits;
 
 use crate::App;
 use crate::ingest::{Ingestor, Loader};
@@ -34,6 +38,61 @@ pub struct AppState {
     pub https: bool,
     /// Stores content pushed by WebSub hubs.
     pub ingestor: Option<Arc<Ingestor>>,
+    /// This server's own origin (`https://news.example.org`, no trailing
+    /// slash), for self links in outgoing feeds: from `--public-url`, else
+    /// the address it listens on; never from a request's headers.
+    pub public_origin: String,
+}
+
+/// The Content-Security-Policy of every HTML page: scripts and styles only
+/// from this server's own files (no inline script at all), pictures and
+/// media from anywhere on the web (feeds' pictures live on their sites),
+/// nothing embedded, no `<base>`, forms only to this server, never framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' https: http:; media-src 'self' https: http:; object-src 'none'; base-uri 'none'; \
+frame-ancestors 'none'; form-action 'self'";
+
+/// Headers every response gets: no type sniffing, no referrer sent to the
+/// sites readers click through to, never framed; HTML pages also get the
+/// Content-Security-Policy, and a signed-in reader's pages are not kept in
+/// any cache.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let signed_in = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| crate::auth::cookie_value(c, crate::auth::SESSION_COOKIE).is_some());
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+    }
+    if signed_in {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 pub fn router(state: AppState) -> Router {
@@ -83,6 +142,8 @@ pub fn router(state: AppState) -> Router {
         .route("/demo/{*path}", get(assets::demo_file))
         .fallback(pages::not_found)
         .with_state(state)
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(security_headers))
 }
 
 /// What a `serve` process does.
@@ -112,6 +173,8 @@ pub struct ServeOptions<'a> {
     /// Where readers and WebSub hubs reach this server; with it, sources
     /// whose feeds name a hub are subscribed to.
     pub public_url: Option<url::Url>,
+    /// What one client may hold open.
+    pub limits: ConnectionLimits,
 }
 
 pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
@@ -123,7 +186,11 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         lease,
         retention_days,
         public_url,
+        limits,
     } = options;
+    let configured_origin = public_url
+        .as_ref()
+        .map(|u| u.origin().ascii_serialization() + u.path().trim_end_matches('/'));
     let poll = if role == Role::Web { None } else { poll };
     let mut ingestor =
         Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone())).with_lease(lease);
@@ -168,21 +235,28 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     }
     let local = listener.local_addr()?;
     eprintln!("Bulletin is serving on http://{local}/ (Ctrl-C stops it)");
-    axum::serve(
+    if configured_origin.is_none() && !local.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {local} without --public-url: outgoing feeds link to http://{local}/; \
+             pass --public-url https://your.host/ so readers get links that work"
+        );
+    }
+    let public_origin = configured_origin.unwrap_or_else(|| format!("http://{local}"));
+    server::serve(
         listener,
         router(AppState {
             store: app.store.clone(),
             ingestor: Some(ingestor.clone()),
             throttle: Arc::default(),
             https,
-        })
-        .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            public_origin,
+        }),
+        limits,
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .context("the web server stopped")?;
+    .await;
     Ok(())
 }
 

@@ -280,6 +280,13 @@ pub struct PostForm {
     publish_at: String,
 }
 
+/// Longest values a post's fields take (the form says the same).
+const HEADLINE_CHARS: usize = 300;
+const TEXT_CHARS: usize = 100_000;
+const IMAGE_URL_CHARS: usize = 2_000;
+const CAPTION_CHARS: usize = 1_000;
+const CREDIT_CHARS: usize = 300;
+
 fn optional(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -355,10 +362,35 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
     if post.kind == ItemKind::Article && post.headline.is_none() {
         return invalid(&post, "An article needs a headline (an update does not).");
     }
-    if let Some(url) = &post.image_url
-        && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-    {
-        return invalid(&post, "The picture's address must start with https://.");
+    // The same limits as the form's `maxlength`s, enforced here.
+    for (value, max, what) in [
+        (post.headline.as_deref(), HEADLINE_CHARS, "The headline"),
+        (Some(post.markdown.as_str()), TEXT_CHARS, "The text"),
+        (
+            post.image_url.as_deref(),
+            IMAGE_URL_CHARS,
+            "The picture's address",
+        ),
+        (post.image_caption.as_deref(), CAPTION_CHARS, "The caption"),
+        (post.image_credit.as_deref(), CREDIT_CHARS, "The credit"),
+    ] {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            return invalid(
+                &post,
+                &format!("{what} is too long: at most {max} characters."),
+            );
+        }
+    }
+    if let Some(url) = &post.image_url {
+        match bulletin_core::web_url(url) {
+            Some(url) => post.image_url = Some(url),
+            None => {
+                return invalid(
+                    &post,
+                    "The picture's address must be a full web address starting with https://.",
+                );
+            }
+        }
     }
     let published_before = existing
         .as_ref()

@@ -1,7 +1,7 @@
 //! Items shaped for templates.
 
 use crate::demo::rewrite_for_browser;
-use bulletin_core::{Author, Image, ItemKind};
+use bulletin_core::{Author, Image, ItemKind, web_url};
 use bulletin_store::Item;
 use chrono::{DateTime, Utc};
 
@@ -43,13 +43,21 @@ pub fn human_time(t: &DateTime<Utc>) -> String {
     t.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
-fn image_view(img: &Image) -> ImageView {
-    ImageView {
-        url: rewrite_for_browser(&img.url).into_owned(),
+/// A URL from outside as it may go into an `href` or `src`: only absolute
+/// `http(s)` URLs (checked again here, whatever was stored), with the demo's
+/// own host pointed at this server. Templates and feed writers write no
+/// other outside URL.
+pub fn link(raw: Option<&str>) -> Option<String> {
+    web_url(raw?).map(|u| rewrite_for_browser(&u).into_owned())
+}
+
+fn image_view(img: &Image) -> Option<ImageView> {
+    Some(ImageView {
+        url: link(Some(&img.url))?,
         caption: img.caption.clone(),
         credit: img.credit.clone(),
         alt: img.caption.clone().unwrap_or_default(),
-    }
+    })
 }
 
 pub fn author_view(a: &Author) -> AuthorView {
@@ -57,11 +65,8 @@ pub fn author_view(a: &Author) -> AuthorView {
         name: a.name.clone(),
         role: a.role.clone(),
         bio: a.bio.clone(),
-        avatar_url: a
-            .avatar_url
-            .as_deref()
-            .map(|u| rewrite_for_browser(u).into_owned()),
-        url: a.url.clone(),
+        avatar_url: link(a.avatar_url.as_deref()),
+        url: link(a.url.as_deref()),
     }
 }
 
@@ -77,12 +82,12 @@ impl EntryView {
             .lead_image
             .as_ref()
             .filter(|img| html.is_empty() || !html.contains(rewrite_for_browser(&img.url).as_ref()))
-            .map(image_view);
+            .and_then(image_view);
         EntryView {
             id: item.id.0,
             is_update: item.kind == ItemKind::Update,
             title: item.title.clone().unwrap_or_default(),
-            url: item.url.clone(),
+            url: link(item.url.as_deref()),
             source_id: item.source.id.0,
             source_title: item.source.title.clone(),
             published_iso: item.published_at.to_rfc3339(),
