@@ -31,6 +31,8 @@ pub enum StoreError {
     DuplicateUser(String),
     #[error("invalid cursor")]
     InvalidCursor,
+    #[error("{0}")]
+    InUse(String),
     #[error("the database task stopped: {0}")]
     Task(String),
 }
@@ -172,6 +174,53 @@ pub trait Store: Send + Sync + 'static {
     -> BoxFuture<'_, StoreResult<Option<WebSubscription>>>;
     /// Creates or replaces the source's subscription.
     fn save_websub(&self, subscription: WebSubscription) -> BoxFuture<'_, StoreResult<()>>;
+    /// One account by id.
+    fn user(&self, id: UserId) -> BoxFuture<'_, StoreResult<Option<User>>>;
+    /// Changes an account's role; false when there is no such account.
+    fn set_user_role(&self, id: UserId, role: Role) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Switches an account off (its sessions end; its API tokens stop
+    /// working until it is switched on again) or on.
+    fn set_user_disabled(&self, id: UserId, disabled: bool) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Removes an account with its sessions, tokens and stars. Refused
+    /// (`InUse`) while it is the author of posts: disable it instead.
+    fn remove_user(&self, id: UserId) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Ends every session of an account; returns how many there were.
+    fn end_sessions(&self, user: UserId) -> BoxFuture<'_, StoreResult<u64>>;
+    /// An account's API tokens, oldest first.
+    fn api_tokens(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<ApiToken>>>;
+    /// Revokes one of an account's tokens (`Some(id)`) or all of them;
+    /// returns how many were revoked.
+    fn revoke_api_tokens(&self, user: UserId, id: Option<i64>) -> BoxFuture<'_, StoreResult<u64>>;
+
+    /// Records a failed sign-in against `account` (the lowercased name)
+    /// from `address`; failures older than `forget_before` are dropped.
+    fn record_login_failure(
+        &self,
+        account: String,
+        address: String,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+    /// Failures since `since` for this account and address.
+    fn login_failures(
+        &self,
+        account: String,
+        address: String,
+        since: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LoginFailures>>;
+    /// Forgets the failures of this account from this address (after it
+    /// signed in).
+    fn clear_login_failures(
+        &self,
+        account: String,
+        address: String,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+
+    /// Keeps a saved version of a post (`id` is ignored); returns its id.
+    fn add_post_revision(&self, revision: PostRevision) -> BoxFuture<'_, StoreResult<i64>>;
+    /// A post's versions, newest first.
+    fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>>;
+
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.
     fn daily_activity(

@@ -510,8 +510,10 @@ impl std::fmt::Display for UserId {
 pub enum Role {
     /// Reads, stars.
     Reader,
-    /// Also writes and publishes posts.
+    /// Also writes and publishes posts, and edits their own.
     Editor,
+    /// Also edits every editor's posts (the post keeps its author).
+    ChiefEditor,
     /// Also manages sources and users.
     Admin,
 }
@@ -521,6 +523,7 @@ impl Role {
         match self {
             Role::Reader => "reader",
             Role::Editor => "editor",
+            Role::ChiefEditor => "chief_editor",
             Role::Admin => "admin",
         }
     }
@@ -529,6 +532,7 @@ impl Role {
         Some(match s {
             "reader" => Role::Reader,
             "editor" => Role::Editor,
+            "chief_editor" | "chief-editor" => Role::ChiefEditor,
             "admin" => Role::Admin,
             _ => return None,
         })
@@ -552,6 +556,51 @@ pub struct User {
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Switched off by an admin: cannot sign in; sessions and API tokens
+    /// do not work.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// Failed sign-ins since some moment, counted three ways for one attempt.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LoginFailures {
+    /// From this address against this account, and the latest.
+    pub pair: u32,
+    pub pair_last: Option<DateTime<Utc>>,
+    /// Against this account from any address.
+    pub account: u32,
+    pub account_last: Option<DateTime<Utc>>,
+    /// From this address against any account.
+    pub address: u32,
+    pub address_last: Option<DateTime<Utc>>,
+}
+
+/// An API token as its owner and admins see it (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// One saved version of a post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostRevision {
+    pub id: i64,
+    pub post: i64,
+    /// Who saved it (None once their account is removed).
+    pub editor: Option<UserId>,
+    pub saved_at: DateTime<Utc>,
+    /// What changed from the version before, in words ("headline, text").
+    pub changes: String,
+    pub headline: Option<String>,
+    pub markdown: String,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub image_credit: Option<String>,
+    pub state: PostState,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -7,10 +7,10 @@
 //! the item's language with a GIN index.
 
 use crate::{
-    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
-    NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
-    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, newest_page,
-    ranked_page,
+    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
+    ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0003_posts.sql"),
     include_str!("../migrations/postgres/0004_search_plain_text.sql"),
     include_str!("../migrations/postgres/0005_search_table.sql"),
+    include_str!("../migrations/postgres/0006_hardening.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -307,7 +308,7 @@ fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
 /// A user from `USER_COLUMNS` starting at column `at`.
 fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
@@ -321,6 +322,7 @@ fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
         bio: r.try_get(at + 6)?,
         avatar_url: r.try_get(at + 7)?,
         created_at: r.try_get(at + 8)?,
+        disabled: r.try_get(at + 9)?,
     })
 }
 
@@ -879,6 +881,9 @@ impl Store for PgStore {
                     "SELECT k.n,
                         EXISTS (SELECT 1 FROM items i WHERE i.source_id = $1 AND i.guid = k.guid)
                         OR EXISTS (SELECT 1 FROM items i WHERE i.canonical_url = k.url)
+                        OR EXISTS (SELECT 1 FROM pruned_items p
+                                   WHERE p.source_id = $1 AND p.guid = k.guid)
+                        OR EXISTS (SELECT 1 FROM pruned_items p WHERE p.canonical_url = k.url)
                      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(guid, url, n)
                      ORDER BY k.n",
                     &[&source.0, &guids, &urls],
@@ -1083,6 +1088,236 @@ impl Store for PgStore {
         })
     }
 
+    fn user(&self, id: UserId) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(async move {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+            self.query_opt(&sql, &[&id.0])
+                .await?
+                .as_ref()
+                .map(|r| user_from_row(r, 0))
+                .transpose()
+        })
+    }
+
+    fn set_user_role(&self, id: UserId, role: Role) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            let n = self
+                .execute(
+                    "UPDATE users SET role = $2 WHERE id = $1",
+                    &[&id.0, &role.as_str()],
+                )
+                .await?;
+            Ok(n > 0)
+        })
+    }
+
+    fn set_user_disabled(&self, id: UserId, disabled: bool) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            let at = disabled.then(|| to_ms_precision(Utc::now()));
+            let n = self
+                .execute(
+                    "UPDATE users SET disabled_at = $2 WHERE id = $1",
+                    &[&id.0, &at],
+                )
+                .await?;
+            if disabled {
+                self.execute("DELETE FROM sessions WHERE user_id = $1", &[&id.0])
+                    .await?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    fn remove_user(&self, id: UserId) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(async move {
+            let posts: i64 = self
+                .query_opt("SELECT COUNT(*) FROM posts WHERE author_id = $1", &[&id.0])
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?
+                .unwrap_or(0);
+            if posts > 0 {
+                return Err(StoreError::InUse(format!(
+                    "the account wrote {posts} post(s); disable it instead, so their bylines stay"
+                )));
+            }
+            Ok(self
+                .execute("DELETE FROM users WHERE id = $1", &[&id.0])
+                .await?
+                > 0)
+        })
+    }
+
+    fn end_sessions(&self, user: UserId) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            self.execute("DELETE FROM sessions WHERE user_id = $1", &[&user.0])
+                .await
+        })
+    }
+
+    fn api_tokens(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<ApiToken>>> {
+        Box::pin(async move {
+            self.query(
+                "SELECT id, name, created_at, last_used_at FROM api_tokens
+                 WHERE user_id = $1 ORDER BY id",
+                &[&user.0],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    last_used_at: r.try_get(3)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn revoke_api_tokens(&self, user: UserId, id: Option<i64>) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            match id {
+                Some(id) => {
+                    self.execute(
+                        "DELETE FROM api_tokens WHERE user_id = $1 AND id = $2",
+                        &[&user.0, &id],
+                    )
+                    .await
+                }
+                None => {
+                    self.execute("DELETE FROM api_tokens WHERE user_id = $1", &[&user.0])
+                        .await
+                }
+            }
+        })
+    }
+
+    fn record_login_failure(
+        &self,
+        account: String,
+        address: String,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute(
+                "WITH old AS (DELETE FROM login_failures
+                     WHERE (account = $1 OR address = $2) AND failed_at < $4)
+                 INSERT INTO login_failures (account, address, failed_at) VALUES ($1, $2, $3)",
+                &[&account, &address, &to_ms_precision(at), &forget_before],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn login_failures(
+        &self,
+        account: String,
+        address: String,
+        since: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LoginFailures>> {
+        Box::pin(async move {
+            let row = self
+                .query_opt(
+                    "SELECT
+                        (SELECT COUNT(*) FROM login_failures
+                         WHERE account = $1 AND address = $2 AND failed_at >= $3),
+                        (SELECT MAX(failed_at) FROM login_failures
+                         WHERE account = $1 AND address = $2 AND failed_at >= $3),
+                        (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND failed_at >= $3),
+                        (SELECT MAX(failed_at) FROM login_failures WHERE account = $1 AND failed_at >= $3),
+                        (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND failed_at >= $3),
+                        (SELECT MAX(failed_at) FROM login_failures WHERE address = $2 AND failed_at >= $3)",
+                    &[&account, &address, &to_ms_precision(since)],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Database("no answer counting sign-in failures".into()))?;
+            let count =
+                |i: usize| -> StoreResult<u32> { Ok(row.try_get::<_, i64>(i)?.max(0) as u32) };
+            Ok(LoginFailures {
+                pair: count(0)?,
+                pair_last: row.try_get(1)?,
+                account: count(2)?,
+                account_last: row.try_get(3)?,
+                address: count(4)?,
+                address_last: row.try_get(5)?,
+            })
+        })
+    }
+
+    fn clear_login_failures(
+        &self,
+        account: String,
+        address: String,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            self.execute(
+                "DELETE FROM login_failures WHERE account = $1 AND address = $2",
+                &[&account, &address],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn add_post_revision(&self, revision: PostRevision) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(async move {
+            let row = self
+                .query_opt(
+                    "INSERT INTO post_revisions (post_id, editor_id, saved_at, changes, headline,
+                        markdown, image_url, image_caption, image_credit, state)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                    &[
+                        &revision.post,
+                        &revision.editor.map(|u| u.0),
+                        &to_ms_precision(revision.saved_at),
+                        &revision.changes,
+                        &revision.headline,
+                        &revision.markdown,
+                        &revision.image_url,
+                        &revision.image_caption,
+                        &revision.image_credit,
+                        &revision.state.as_str(),
+                    ],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Database("no id for the new revision".into()))?;
+            Ok(row.try_get(0)?)
+        })
+    }
+
+    fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>> {
+        Box::pin(async move {
+            self.query(
+                "SELECT id, post_id, editor_id, saved_at, changes, headline, markdown, image_url,
+                    image_caption, image_credit, state
+                 FROM post_revisions WHERE post_id = $1 ORDER BY id DESC",
+                &[&post],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PostRevision {
+                    id: r.try_get(0)?,
+                    post: r.try_get(1)?,
+                    editor: r.try_get::<_, Option<i64>>(2)?.map(UserId),
+                    saved_at: r.try_get(3)?,
+                    changes: r.try_get(4)?,
+                    headline: r.try_get(5)?,
+                    markdown: r.try_get(6)?,
+                    image_url: r.try_get(7)?,
+                    image_caption: r.try_get(8)?,
+                    image_credit: r.try_get(9)?,
+                    state: PostState::parse(r.try_get(10)?).unwrap_or(PostState::Draft),
+                })
+            })
+            .collect()
+        })
+    }
+
     fn daily_activity(
         &self,
         until: DateTime<Utc>,
@@ -1222,7 +1457,7 @@ impl Store for PgStore {
             let sql = format!(
                 "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
                  FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
             );
             let Some(r) = self.query_opt(&sql, &[&token_hash, &now]).await? else {
                 return Ok(None);
@@ -1270,7 +1505,8 @@ impl Store for PgStore {
             let sql = format!(
                 "WITH used AS (
                     UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id)
-                 SELECT {USER_COLUMNS} FROM used JOIN users u ON u.id = used.user_id"
+                 SELECT {USER_COLUMNS} FROM used JOIN users u ON u.id = used.user_id
+                 WHERE u.disabled_at IS NULL"
             );
             self.query_opt(&sql, &[&token_hash, &to_ms_precision(Utc::now())])
                 .await?
@@ -1326,14 +1562,20 @@ impl Store for PgStore {
     ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(async move {
             let limit = limit.min(100_000) as i64;
+            // Removed and remembered in one statement, so the next fetch
+            // does not add them back.
             let n = self
                 .execute(
-                    "DELETE FROM items WHERE id IN (
-                        SELECT i.id FROM items i
-                        WHERE i.published_at < $1
-                          AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
-                        ORDER BY i.published_at LIMIT $2)",
-                    &[&before, &limit],
+                    "WITH gone AS (
+                        DELETE FROM items WHERE id IN (
+                            SELECT i.id FROM items i
+                            WHERE i.published_at < $1
+                              AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                            ORDER BY i.published_at LIMIT $2)
+                        RETURNING source_id, guid, canonical_url)
+                     INSERT INTO pruned_items (source_id, guid, canonical_url, pruned_at)
+                     SELECT source_id, guid, canonical_url, $3 FROM gone",
+                    &[&before, &limit, &to_ms_precision(Utc::now())],
                 )
                 .await?;
             Ok(n as usize)

@@ -2,10 +2,10 @@
 //! of readers, each call run off the async threads.
 
 use crate::{
-    Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
-    NewItem, NewSource, NewUser, Post, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef,
-    Store, StoreError, StoreResult, User, UserId, WebSubState, WebSubscription, newest_page,
-    ranked_page, words,
+    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
+    ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, words,
 };
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_posts.sql"),
     include_str!("../migrations/sqlite/0011_sources_due.sql"),
     include_str!("../migrations/sqlite/0012_search_stems.sql"),
+    include_str!("../migrations/sqlite/0013_hardening.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -321,7 +322,7 @@ fn websub_from_row(r: &Row<'_>) -> rusqlite::Result<WebSubscription> {
 }
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, \
-     u.avatar_url, u.created_at";
+     u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     user_at(r, 0)
@@ -339,6 +340,7 @@ fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
         bio: r.get(at + 6)?,
         avatar_url: r.get(at + 7)?,
         created_at: from_ms(r.get(at + 8)?),
+        disabled: r.get(at + 9)?,
     })
 }
 
@@ -885,9 +887,15 @@ impl Store for SqliteStore {
         keys: Vec<ItemKey>,
     ) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
         Box::pin(self.read(move |c| {
-            let mut by_guid =
-                c.prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2")?;
-            let mut by_url = c.prepare_cached("SELECT 1 FROM items WHERE canonical_url = ?1")?;
+            // Stored, or stored once and pruned since.
+            let mut by_guid = c.prepare_cached(
+                "SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2
+                 UNION ALL SELECT 1 FROM pruned_items WHERE source_id = ?1 AND guid = ?2",
+            )?;
+            let mut by_url = c.prepare_cached(
+                "SELECT 1 FROM items WHERE canonical_url = ?1
+                 UNION ALL SELECT 1 FROM pruned_items WHERE canonical_url = ?1",
+            )?;
             keys.iter()
                 .map(|k| {
                     if let Some(g) = &k.guid
@@ -1041,6 +1049,223 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn user(&self, id: UserId) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
+            ))?;
+            Ok(stmt.query_row([id.0], user_from_row).optional()?)
+        }))
+    }
+
+    fn set_user_role(&self, id: UserId, role: Role) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let n = c.execute(
+                "UPDATE users SET role = ?2 WHERE id = ?1",
+                params![id.0, role.as_str()],
+            )?;
+            Ok(n > 0)
+        }))
+    }
+
+    fn set_user_disabled(&self, id: UserId, disabled: bool) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let at = disabled.then(|| to_ms(Utc::now()));
+            let n = c.execute(
+                "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+                params![id.0, at],
+            )?;
+            if disabled {
+                c.execute("DELETE FROM sessions WHERE user_id = ?1", [id.0])?;
+            }
+            Ok(n > 0)
+        }))
+    }
+
+    fn remove_user(&self, id: UserId) -> BoxFuture<'_, StoreResult<bool>> {
+        Box::pin(self.write(move |c| {
+            let posts: i64 = c.query_row(
+                "SELECT COUNT(*) FROM posts WHERE author_id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )?;
+            if posts > 0 {
+                return Err(StoreError::InUse(format!(
+                    "the account wrote {posts} post(s); disable it instead, so their bylines stay"
+                )));
+            }
+            Ok(c.execute("DELETE FROM users WHERE id = ?1", [id.0])? > 0)
+        }))
+    }
+
+    fn end_sessions(&self, user: UserId) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.write(move |c| {
+            Ok(c.execute("DELETE FROM sessions WHERE user_id = ?1", [user.0])? as u64)
+        }))
+    }
+
+    fn api_tokens(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<ApiToken>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, name, created_at, last_used_at FROM api_tokens
+                 WHERE user_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([user.0], |r| {
+                Ok(ApiToken {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: from_ms(r.get(2)?),
+                    last_used_at: r.get::<_, Option<i64>>(3)?.map(from_ms),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn revoke_api_tokens(&self, user: UserId, id: Option<i64>) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.write(move |c| {
+            let n = match id {
+                Some(id) => c.execute(
+                    "DELETE FROM api_tokens WHERE user_id = ?1 AND id = ?2",
+                    params![user.0, id],
+                )?,
+                None => c.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user.0])?,
+            };
+            Ok(n as u64)
+        }))
+    }
+
+    fn record_login_failure(
+        &self,
+        account: String,
+        address: String,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                "DELETE FROM login_failures WHERE account = ?1 AND failed_at < ?2",
+                params![account, to_ms(forget_before)],
+            )?;
+            c.execute(
+                "DELETE FROM login_failures WHERE address = ?1 AND failed_at < ?2",
+                params![address, to_ms(forget_before)],
+            )?;
+            c.execute(
+                "INSERT INTO login_failures (account, address, failed_at) VALUES (?1, ?2, ?3)",
+                params![account, address, to_ms(at)],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn login_failures(
+        &self,
+        account: String,
+        address: String,
+        since: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LoginFailures>> {
+        Box::pin(self.read(move |c| {
+            let since = to_ms(since);
+            let count = |sql: &str,
+                         p: &[&dyn rusqlite::ToSql]|
+             -> StoreResult<(u32, Option<DateTime<Utc>>)> {
+                Ok(c.prepare_cached(sql)?.query_row(p, |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u32,
+                        r.get::<_, Option<i64>>(1)?.map(from_ms),
+                    ))
+                })?)
+            };
+            let (pair, pair_last) = count(
+                "SELECT COUNT(*), MAX(failed_at) FROM login_failures
+                 WHERE account = ?1 AND address = ?2 AND failed_at >= ?3",
+                &[&account, &address, &since],
+            )?;
+            let (account_n, account_last) = count(
+                "SELECT COUNT(*), MAX(failed_at) FROM login_failures
+                 WHERE account = ?1 AND failed_at >= ?2",
+                &[&account, &since],
+            )?;
+            let (address_n, address_last) = count(
+                "SELECT COUNT(*), MAX(failed_at) FROM login_failures
+                 WHERE address = ?1 AND failed_at >= ?2",
+                &[&address, &since],
+            )?;
+            Ok(LoginFailures {
+                pair,
+                pair_last,
+                account: account_n,
+                account_last,
+                address: address_n,
+                address_last,
+            })
+        }))
+    }
+
+    fn clear_login_failures(
+        &self,
+        account: String,
+        address: String,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                "DELETE FROM login_failures WHERE account = ?1 AND address = ?2",
+                params![account, address],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn add_post_revision(&self, revision: PostRevision) -> BoxFuture<'_, StoreResult<i64>> {
+        Box::pin(self.write(move |c| {
+            c.execute(
+                "INSERT INTO post_revisions (post_id, editor_id, saved_at, changes, headline, markdown,
+                    image_url, image_caption, image_credit, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    revision.post,
+                    revision.editor.map(|u| u.0),
+                    to_ms(revision.saved_at),
+                    revision.changes,
+                    revision.headline,
+                    revision.markdown,
+                    revision.image_url,
+                    revision.image_caption,
+                    revision.image_credit,
+                    revision.state.as_str(),
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        }))
+    }
+
+    fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>> {
+        Box::pin(self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, post_id, editor_id, saved_at, changes, headline, markdown, image_url,
+                    image_caption, image_credit, state
+                 FROM post_revisions WHERE post_id = ?1 ORDER BY id DESC",
+            )?;
+            let rows = stmt.query_map([post], |r| {
+                Ok(PostRevision {
+                    id: r.get(0)?,
+                    post: r.get(1)?,
+                    editor: r.get::<_, Option<i64>>(2)?.map(UserId),
+                    saved_at: from_ms(r.get(3)?),
+                    changes: r.get(4)?,
+                    headline: r.get(5)?,
+                    markdown: r.get(6)?,
+                    image_url: r.get(7)?,
+                    image_caption: r.get(8)?,
+                    image_credit: r.get(9)?,
+                    state: PostState::parse(&r.get::<_, String>(10)?).unwrap_or(PostState::Draft),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
     fn daily_activity(
         &self,
         until: DateTime<Utc>,
@@ -1165,7 +1390,7 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
                  FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL"
             ))?;
             Ok(stmt
                 .query_row(params![token_hash, to_ms(now)], |r| {
@@ -1209,7 +1434,7 @@ impl Store for SqliteStore {
             let user = c
                 .prepare_cached(&format!(
                     "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-                     WHERE t.token_hash = ?1"
+                     WHERE t.token_hash = ?1 AND u.disabled_at IS NULL"
                 ))?
                 .query_row([&token_hash], user_from_row)
                 .optional()?;
@@ -1263,15 +1488,33 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(self.write(move |c| {
-            let n = c.execute(
-                "DELETE FROM items WHERE id IN (
-                    SELECT i.id FROM items i
-                    WHERE i.published_at < ?1
-                      AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
-                    ORDER BY i.published_at LIMIT ?2)",
-                params![to_ms(before), limit.min(100_000) as i64],
-            )?;
-            Ok(n)
+            let tx = c.transaction()?;
+            let ids: Vec<i64> = tx
+                .prepare_cached(
+                    "SELECT i.id FROM items i
+                     WHERE i.published_at < ?1
+                       AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                     ORDER BY i.published_at LIMIT ?2",
+                )?
+                .query_map(params![to_ms(before), limit.min(100_000) as i64], |r| {
+                    r.get(0)
+                })?
+                .collect::<Result<_, _>>()?;
+            let now = to_ms(Utc::now());
+            {
+                // Remembered, so the next fetch does not add them back.
+                let mut remember = tx.prepare_cached(
+                    "INSERT INTO pruned_items (source_id, guid, canonical_url, pruned_at)
+                     SELECT source_id, guid, canonical_url, ?2 FROM items WHERE id = ?1",
+                )?;
+                let mut delete = tx.prepare_cached("DELETE FROM items WHERE id = ?1")?;
+                for id in &ids {
+                    remember.execute(params![id, now])?;
+                    delete.execute([id])?;
+                }
+            }
+            tx.commit()?;
+            Ok(ids.len())
         }))
     }
 

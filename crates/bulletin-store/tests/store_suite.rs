@@ -29,6 +29,9 @@ store_tests!(
     keeps_accounts_sessions_and_api_tokens,
     prunes_old_items_nobody_starred_in_batches,
     pages_a_common_word_newest_first_without_gaps,
+    manages_accounts_disabling_roles_tokens_and_removal,
+    counts_sign_in_failures_by_account_and_address,
+    keeps_every_revision_of_a_post,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -864,6 +867,277 @@ async fn prunes_old_items_nobody_starred_in_batches(store: &dyn Store) {
         "starred, kept"
     );
     assert!(store.item(id_of("Item 4")).await.unwrap().is_none());
+    // Pruned items are remembered: the feed that still lists them does
+    // not bring them back.
+    let known = store
+        .known_items(
+            src,
+            vec![
+                bulletin_store::ItemKey {
+                    guid: Some("p4".into()),
+                    canonical_url: None,
+                },
+                bulletin_store::ItemKey {
+                    guid: Some("p99".into()),
+                    canonical_url: None,
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        known,
+        [true, false],
+        "a pruned GUID is known, a new one is not"
+    );
+}
+
+async fn manages_accounts_disabling_roles_tokens_and_removal(store: &dyn Store) {
+    use bulletin_store::{NewUser, Post, PostState, Role, Session};
+    let add = |name: &str| NewUser {
+        name: name.into(),
+        role: Some(Role::Editor),
+        password_hash: "x".into(),
+        ..NewUser::default()
+    };
+    let ana = store.add_user(add("ana")).await.unwrap();
+    let bob = store.add_user(add("bob")).await.unwrap();
+    let now = Utc::now();
+    for (hash, user) in [("s-ana", ana), ("s-bob", bob)] {
+        store
+            .create_session(Session {
+                token_hash: hash.into(),
+                user,
+                csrf_token: "c".into(),
+                created_at: now,
+                expires_at: now + chrono::Duration::days(1),
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .add_api_token(ana, "phone".into(), "t-ana-1".into())
+        .await
+        .unwrap();
+    let second = store
+        .add_api_token(ana, "laptop".into(), "t-ana-2".into())
+        .await
+        .unwrap();
+
+    // Roles.
+    assert!(store.set_user_role(ana, Role::ChiefEditor).await.unwrap());
+    assert_eq!(
+        store.user(ana).await.unwrap().unwrap().role,
+        Role::ChiefEditor
+    );
+    assert!(
+        !store
+            .set_user_role(bulletin_store::UserId(9999), Role::Admin)
+            .await
+            .unwrap()
+    );
+
+    // Disabled: no session, no token; enabled again, tokens work, the
+    // session was ended.
+    assert!(store.set_user_disabled(ana, true).await.unwrap());
+    assert!(store.user(ana).await.unwrap().unwrap().disabled);
+    assert!(store.session("s-ana".into(), now).await.unwrap().is_none());
+    assert!(
+        store
+            .api_token_user("t-ana-1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store.session("s-bob".into(), now).await.unwrap().is_some(),
+        "others unaffected"
+    );
+    assert!(store.set_user_disabled(ana, false).await.unwrap());
+    assert!(
+        store
+            .api_token_user("t-ana-1".into())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.session("s-ana".into(), now).await.unwrap().is_none());
+
+    // Tokens: listed, one revoked, then all.
+    let tokens = store.api_tokens(ana).await.unwrap();
+    assert_eq!(
+        tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["phone", "laptop"]
+    );
+    assert!(tokens[0].last_used_at.is_some() && tokens[1].last_used_at.is_none());
+    assert_eq!(
+        store.revoke_api_tokens(bob, Some(second)).await.unwrap(),
+        0,
+        "not bob's"
+    );
+    assert_eq!(store.revoke_api_tokens(ana, Some(second)).await.unwrap(), 1);
+    assert!(
+        store
+            .api_token_user("t-ana-2".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.revoke_api_tokens(ana, None).await.unwrap(), 1);
+    assert!(
+        store
+            .api_token_user("t-ana-1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Sessions ended on request.
+    assert_eq!(store.end_sessions(bob).await.unwrap(), 1);
+    assert!(store.session("s-bob".into(), now).await.unwrap().is_none());
+
+    // Removal: refused while the account wrote posts.
+    store
+        .save_post(Post {
+            id: 0,
+            author: ana,
+            kind: bulletin_core::ItemKind::Update,
+            headline: None,
+            markdown: "Hi".into(),
+            image_url: None,
+            image_caption: None,
+            image_credit: None,
+            state: PostState::Draft,
+            publish_at: None,
+            item: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.remove_user(ana).await,
+        Err(StoreError::InUse(_))
+    ));
+    assert!(store.remove_user(bob).await.unwrap());
+    assert!(store.user(bob).await.unwrap().is_none());
+    assert!(!store.remove_user(bob).await.unwrap());
+}
+
+async fn counts_sign_in_failures_by_account_and_address(store: &dyn Store) {
+    let t0 = Utc::now() - chrono::Duration::minutes(30);
+    let at = |m: i64| t0 + chrono::Duration::minutes(m);
+    let fail = |account: &str, address: &str, m: i64| {
+        store.record_login_failure(
+            account.into(),
+            address.into(),
+            at(m),
+            at(m) - chrono::Duration::hours(1),
+        )
+    };
+    fail("ana", "10.0.0.1", 0).await.unwrap();
+    fail("ana", "10.0.0.1", 1).await.unwrap();
+    fail("ana", "10.0.0.2", 2).await.unwrap();
+    fail("bob", "10.0.0.1", 3).await.unwrap();
+    let f = store
+        .login_failures("ana".into(), "10.0.0.1".into(), at(0))
+        .await
+        .unwrap();
+    assert_eq!((f.pair, f.account, f.address), (2, 3, 3));
+    assert_eq!(f.pair_last.map(|t| t.timestamp()), Some(at(1).timestamp()));
+    assert_eq!(
+        f.account_last.map(|t| t.timestamp()),
+        Some(at(2).timestamp())
+    );
+    let later = store
+        .login_failures("ana".into(), "10.0.0.1".into(), at(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        (later.pair, later.account, later.address),
+        (0, 1, 1),
+        "counted since"
+    );
+    store
+        .clear_login_failures("ana".into(), "10.0.0.1".into())
+        .await
+        .unwrap();
+    let cleared = store
+        .login_failures("ana".into(), "10.0.0.1".into(), at(0))
+        .await
+        .unwrap();
+    assert_eq!((cleared.pair, cleared.account, cleared.address), (0, 1, 1));
+    // Old failures are forgotten as new ones come.
+    store
+        .record_login_failure("ana".into(), "10.0.0.9".into(), at(200), at(100))
+        .await
+        .unwrap();
+    let all = store
+        .login_failures("ana".into(), "10.0.0.9".into(), at(-100))
+        .await
+        .unwrap();
+    assert_eq!(all.account, 1, "the old ones were dropped");
+}
+
+async fn keeps_every_revision_of_a_post(store: &dyn Store) {
+    use bulletin_store::{NewUser, Post, PostRevision, PostState, Role};
+    let ana = store
+        .add_user(NewUser {
+            name: "ana".into(),
+            role: Some(Role::Editor),
+            password_hash: "x".into(),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let post = store
+        .save_post(Post {
+            id: 0,
+            author: ana,
+            kind: bulletin_core::ItemKind::Article,
+            headline: Some("One".into()),
+            markdown: "Text".into(),
+            image_url: None,
+            image_caption: None,
+            image_credit: None,
+            state: PostState::Draft,
+            publish_at: None,
+            item: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+    for (n, changes) in [(1, "created"), (2, "headline")] {
+        store
+            .add_post_revision(PostRevision {
+                id: 0,
+                post,
+                editor: Some(ana),
+                saved_at: now + chrono::Duration::seconds(n),
+                changes: changes.into(),
+                headline: Some(format!("Headline {n}")),
+                markdown: "Text".into(),
+                image_url: None,
+                image_caption: None,
+                image_credit: None,
+                state: PostState::Draft,
+            })
+            .await
+            .unwrap();
+    }
+    let revisions = store.post_revisions(post).await.unwrap();
+    assert_eq!(
+        revisions
+            .iter()
+            .map(|r| r.changes.as_str())
+            .collect::<Vec<_>>(),
+        ["headline", "created"],
+        "newest first"
+    );
+    assert_eq!(revisions[0].editor, Some(ana));
+    assert_eq!(revisions[0].headline.as_deref(), Some("Headline 2"));
 }
 
 async fn pages_a_common_word_newest_first_without_gaps(store: &dyn Store) {

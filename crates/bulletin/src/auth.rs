@@ -6,7 +6,9 @@
 //!   its SHA-256, so a leaked database does not sign anyone in;
 //! - every form carries a CSRF token: the session's own once signed in, and a
 //!   double-submit cookie on the sign-in form; compared in constant time;
-//! - failed sign-ins are throttled per client address and per account name;
+//! - failed sign-ins are throttled per (account, address), per account and
+//!   per address, with growing waits, counted in the store (so shared by
+//!   every process on PostgreSQL);
 //! - API tokens are random 256-bit secrets, stored by SHA-256, sent as
 //!   `Authorization: Bearer …`.
 
@@ -16,9 +18,6 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use bulletin_store::{Session, Store, StoreResult, User};
 use chrono::{DateTime, Duration, Utc};
 use ring::rand::SecureRandom;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "bulletin_session";
@@ -26,11 +25,6 @@ pub const SESSION_COOKIE: &str = "bulletin_session";
 pub const LOGIN_CSRF_COOKIE: &str = "bulletin_login_csrf";
 /// How long a sign-in lasts.
 pub const SESSION_DAYS: i64 = 30;
-
-/// Failed sign-ins allowed per window, per address and per account name.
-const MAX_FAILURES: usize = 5;
-/// The window failures are counted over.
-const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -141,64 +135,79 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Counts failed sign-ins so guessing is slow: after `MAX_FAILURES` in
-/// `FAILURE_WINDOW` from one address, or against one account name, further
-/// attempts are refused until the oldest failure leaves the window. Kept in
-/// memory: each web process counts its own.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// How far back failed sign-ins count.
+pub const FAILURE_WINDOW_MINUTES: i64 = 60;
+/// Failures one address may make against one account before it waits.
+const PAIR_FREE: u32 = 5;
+/// Failures against one account, from all addresses together, that mean a
+/// sustained attack: then every address waits, a fresh one too.
+const ACCOUNT_FREE: u32 = 50;
+/// Failures one address may make against all accounts together (spraying
+/// one password over many names) before it waits. High enough that a
+/// newsroom behind one proxy does not reach it with typos.
+const ADDRESS_FREE: u32 = 30;
+/// The longest wait.
+const MAX_WAIT_SECONDS: i64 = 15 * 60;
+
+/// How long a sign-in attempt must wait, given the failures counted for
+/// its account and address over the window, if it must. Each count has
+/// its own allowance; past it the wait doubles with every further failure
+/// (30 s, 1 min, 2 min … up to 15 min), counted from the latest failure.
+/// So a typing mistake on one account from one address never locks out
+/// anyone else, and a correct password from another address still works
+/// unless the account is under a sustained attack.
+pub fn sign_in_wait(
+    failures: &bulletin_store::LoginFailures,
+    now: DateTime<Utc>,
+) -> Option<std::time::Duration> {
+    let wait = |count: u32, free: u32, last: Option<DateTime<Utc>>| -> Option<Duration> {
+        let last = last?;
+        if count < free {
+            return None;
+        }
+        let doublings = (count - free).min(12);
+        let wait = Duration::seconds((30i64 << doublings).min(MAX_WAIT_SECONDS));
+        let left = last + wait - now;
+        (left > Duration::zero()).then_some(left)
+    };
+    [
+        wait(failures.pair, PAIR_FREE, failures.pair_last),
+        wait(failures.account, ACCOUNT_FREE, failures.account_last),
+        wait(failures.address, ADDRESS_FREE, failures.address_last),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .and_then(|d| d.to_std().ok())
 }
 
-impl LoginThrottle {
-    /// How long the client must wait before trying again, if it must.
-    pub fn wait(&self, address: &str, name: &str) -> Option<std::time::Duration> {
-        let mut failures = self.failures.lock().ok()?;
-        let now = Instant::now();
-        let mut longest = None;
-        for key in [
-            format!("addr:{address}"),
-            format!("user:{}", name.to_lowercase()),
-        ] {
-            let Some(list) = failures.get_mut(&key) else {
-                continue;
-            };
-            list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-            if list.len() >= MAX_FAILURES
-                && let Some(oldest) = list.first()
-            {
-                let wait = FAILURE_WINDOW.saturating_sub(now.duration_since(*oldest));
-                longest = Some(longest.map_or(wait, |l: std::time::Duration| l.max(wait)));
-            }
-        }
-        longest
-    }
+/// The account key failures are counted under.
+pub fn failure_account(name: &str) -> String {
+    name.trim().to_lowercase()
+}
 
-    pub fn failed(&self, address: &str, name: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            let now = Instant::now();
-            for key in [
-                format!("addr:{address}"),
-                format!("user:{}", name.to_lowercase()),
-            ] {
-                failures.entry(key).or_default().push(now);
-            }
-            // Forget old entries now and then, so the map stays small.
-            if failures.len() > 10_000 {
-                failures.retain(|_, list| {
-                    list.last()
-                        .is_some_and(|t| now.duration_since(*t) < FAILURE_WINDOW)
-                });
-            }
-        }
+/// The client's address: the peer's, or, when the peer is a trusted
+/// reverse proxy, the nearest address in `X-Forwarded-For` that is not
+/// one of the trusted proxies.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
     }
-
-    pub fn succeeded(&self, address: &str, name: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&format!("user:{}", name.to_lowercase()));
-            failures.remove(&format!("addr:{address}"));
-        }
-    }
+    let hops: Vec<std::net::IpAddr> = forwarded_for
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
 }
 
 #[cfg(test)]
@@ -243,23 +252,64 @@ mod tests {
         assert!(!cookie(SESSION_COOKIE, "abc", 60, false).contains("Secure"));
     }
 
-    #[test]
-    fn throttles_repeated_failures_by_address_and_by_name() {
-        let throttle = LoginThrottle::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(throttle.wait("1.2.3.4", "ana").is_none());
-            throttle.failed("1.2.3.4", "ana");
+    fn failures(
+        pair: u32,
+        account: u32,
+        address: u32,
+        last: DateTime<Utc>,
+    ) -> bulletin_store::LoginFailures {
+        bulletin_store::LoginFailures {
+            pair,
+            pair_last: Some(last),
+            account,
+            account_last: Some(last),
+            address,
+            address_last: Some(last),
         }
-        assert!(
-            throttle.wait("1.2.3.4", "bob").is_some(),
-            "the address is throttled"
+    }
+
+    #[test]
+    fn a_few_typos_cost_nothing_then_waits_double() {
+        let now = Utc::now();
+        assert!(sign_in_wait(&failures(4, 4, 4, now), now).is_none());
+        let first = sign_in_wait(&failures(5, 5, 5, now), now).unwrap();
+        let second = sign_in_wait(&failures(6, 6, 6, now), now).unwrap();
+        assert_eq!((first.as_secs(), second.as_secs()), (30, 60));
+        let capped = sign_in_wait(&failures(40, 40, 40, now), now).unwrap();
+        assert_eq!(capped.as_secs(), 15 * 60);
+        // The wait runs from the latest failure.
+        let later = now + Duration::seconds(31);
+        assert!(sign_in_wait(&failures(5, 5, 5, now), later).is_none());
+    }
+
+    #[test]
+    fn a_fresh_address_is_held_only_when_the_account_is_under_attack() {
+        let now = Utc::now();
+        // Someone failed 20 times at the admin's account from elsewhere:
+        // the admin, from a fresh address, is not held.
+        assert!(sign_in_wait(&failures(0, 20, 0, now), now).is_none());
+        // A sustained attack from many addresses holds every address.
+        assert!(sign_in_wait(&failures(0, ACCOUNT_FREE, 0, now), now).is_some());
+        // One address spraying many accounts is held.
+        assert!(sign_in_wait(&failures(1, 1, ADDRESS_FREE, now), now).is_some());
+    }
+
+    #[test]
+    fn reads_the_client_behind_a_trusted_proxy_only() {
+        let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let peer_direct: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+        let xff = Some("198.51.100.1, 192.0.2.7");
+        assert_eq!(
+            client_address(peer_direct, xff, &[proxy]),
+            peer_direct,
+            "untrusted peer"
         );
-        assert!(
-            throttle.wait("5.6.7.8", "ANA").is_some(),
-            "the account is throttled"
+        assert_eq!(
+            client_address(proxy, xff, &[proxy]),
+            "192.0.2.7".parse::<std::net::IpAddr>().unwrap(),
+            "the nearest untrusted hop"
         );
-        assert!(throttle.wait("5.6.7.8", "bob").is_none());
-        throttle.succeeded("1.2.3.4", "ana");
-        assert!(throttle.wait("1.2.3.4", "ana").is_none());
+        assert_eq!(client_address(proxy, None, &[proxy]), proxy);
+        assert_eq!(client_address(proxy, Some("junk"), &[proxy]), proxy);
     }
 }

@@ -102,6 +102,17 @@ enum Command {
         /// Connections one client address may hold open at once.
         #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         max_connections_per_address: u64,
+        /// The address of a reverse proxy in front of Bulletin (repeat for
+        /// several): requests from it are taken to come from the address
+        /// its X-Forwarded-For header names, for sign-in throttling. Without
+        /// it, the header is ignored.
+        #[arg(
+            long,
+            value_name = "IP",
+            env = "BULLETIN_TRUSTED_PROXY",
+            value_delimiter = ','
+        )]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// Manage sources (feeds).
     #[command(subcommand)]
@@ -452,6 +463,7 @@ async fn run(cli: Cli) -> Result<()> {
             retention_days,
             header_timeout,
             max_connections_per_address,
+            trusted_proxy,
         } => {
             if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
                 anyhow::bail!("--poll-minutes must be a positive number, such as 1 or 0.5");
@@ -474,6 +486,7 @@ async fn run(cli: Cli) -> Result<()> {
                         per_address: usize::try_from(*max_connections_per_address)
                             .unwrap_or(usize::MAX),
                     },
+                    trusted_proxies: trusted_proxy.clone(),
                 },
             )
             .await

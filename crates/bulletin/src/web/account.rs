@@ -256,17 +256,46 @@ pub async fn login(
             secure,
         );
     }
-    let address = peer.ip().to_string();
-    if let Some(wait) = state.throttle.wait(&address, &form.name) {
+    let address = auth::client_address(
+        peer.ip(),
+        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        &state.trusted_proxies,
+    )
+    .to_string();
+    let account = auth::failure_account(&form.name);
+    let now = Utc::now();
+    let counted = state
+        .store
+        .login_failures(
+            account.clone(),
+            address.clone(),
+            now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES),
+        )
+        .await;
+    let failures = match counted {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!("sign-in: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    if let Some(wait) = auth::sign_in_wait(&failures, now) {
         let mut response = login_page(
             StatusCode::TOO_MANY_REQUESTS,
             &fresh_csrf,
             &next,
             &form.name,
-            Some(format!(
-                "Too many failed attempts. Try again in {} minutes.",
-                wait.as_secs().div_ceil(60).max(1)
-            )),
+            Some(if wait.as_secs() < 60 {
+                format!(
+                    "Too many failed attempts. Try again in {} seconds.",
+                    wait.as_secs().max(1)
+                )
+            } else {
+                format!(
+                    "Too many failed attempts. Try again in {} minutes.",
+                    wait.as_secs().div_ceil(60)
+                )
+            }),
             secure,
         );
         if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
@@ -290,8 +319,19 @@ pub async fn login(
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .unwrap_or(false);
-    let Some(user) = user.filter(|_| matches) else {
-        state.throttle.failed(&address, &form.name);
+    let Some(user) = user.filter(|u| matches && !u.disabled) else {
+        let recorded = state
+            .store
+            .record_login_failure(
+                account.clone(),
+                address.clone(),
+                Utc::now(),
+                now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES),
+            )
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!("sign-in: failure not recorded: {e}");
+        }
         return login_page(
             StatusCode::UNAUTHORIZED,
             &fresh_csrf,
@@ -301,7 +341,9 @@ pub async fn login(
             secure,
         );
     };
-    state.throttle.succeeded(&address, &form.name);
+    if let Err(e) = state.store.clear_login_failures(account, address).await {
+        tracing::warn!("sign-in: {e}");
+    }
     let token = match auth::start_session(state.store.as_ref(), &user, Utc::now()).await {
         Ok(t) => t,
         Err(e) => {

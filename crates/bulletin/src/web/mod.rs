@@ -32,8 +32,8 @@ const WEBSUB_BODY_LIMIT: usize = 10 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    /// Failed sign-ins, to slow guessing.
-    pub throttle: Arc<crate::auth::LoginThrottle>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Served over HTTPS (the public address says so): cookies are `Secure`.
     pub https: bool,
     /// Stores content pushed by WebSub hubs.
@@ -175,6 +175,8 @@ pub struct ServeOptions<'a> {
     pub public_url: Option<url::Url>,
     /// What one client may hold open.
     pub limits: ConnectionLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
@@ -187,6 +189,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         retention_days,
         public_url,
         limits,
+        trusted_proxies,
     } = options;
     let configured_origin = public_url
         .as_ref()
@@ -247,7 +250,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         router(AppState {
             store: app.store.clone(),
             ingestor: Some(ingestor.clone()),
-            throttle: Arc::default(),
+            trusted_proxies: trusted_proxies.into(),
             https,
             public_origin,
         }),

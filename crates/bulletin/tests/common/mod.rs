@@ -315,6 +315,7 @@ pub struct Answer {
     pub location: String,
     pub set_cookies: Vec<String>,
     pub body: String,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Browser {
@@ -368,12 +369,14 @@ impl Browser {
                 }
             }
         }
+        let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();
         Answer {
             status,
             location,
             set_cookies,
             body,
+            headers,
         }
     }
 
