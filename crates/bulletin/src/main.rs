@@ -215,7 +215,7 @@ enum UserCommand {
         name: String,
         /// What the account may do: admin (sources, users), editor (posts),
         /// reader.
-        #[arg(long, value_parser = ["admin", "editor", "reader"], default_value = "reader")]
+        #[arg(long, value_parser = ["admin", "chief_editor", "editor", "reader"], default_value = "reader")]
         role: String,
         /// The name shown on bylines (default: the sign-in name).
         #[arg(long)]

@@ -5,7 +5,9 @@
 
 use crate::ingest::truncate_chars;
 use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
-use bulletin_store::{NewItem, NewSource, Post, PostState, Store, StoreError, StoreResult, User};
+use bulletin_store::{
+    NewItem, NewSource, Post, PostRevision, PostState, Role, Store, StoreError, StoreResult, User,
+};
 use chrono::{DateTime, Utc};
 
 /// The newsroom source's address: not fetched, never due.
@@ -105,12 +107,12 @@ fn item_for(post: &Post, author: &User, published_at: DateTime<Utc>) -> NewItem 
 
 /// Publishes a saved post now (or updates its item when it was published
 /// before). Returns the item's id.
-pub async fn publish(
-    store: &dyn Store,
-    mut post: Post,
-    author: &User,
-    now: DateTime<Utc>,
-) -> StoreResult<ItemId> {
+/// The byline is always the post's author's, whoever publishes or edits it.
+pub async fn publish(store: &dyn Store, mut post: Post, now: DateTime<Utc>) -> StoreResult<ItemId> {
+    let author = store.user(post.author).await?.ok_or_else(|| {
+        StoreError::Database(format!("the author of post {} is missing", post.id))
+    })?;
+    let author = &author;
     let source = newsroom_source(store).await?;
     let id = match post.item {
         Some(item) => {
@@ -157,15 +159,81 @@ pub async fn publish_due(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<u
     if due.is_empty() {
         return Ok(0);
     }
-    let users = store.users().await?;
     for post in due {
-        let Some(author) = users.iter().find(|u| u.id == post.author) else {
-            continue;
-        };
-        publish(store, post, author, now).await?;
+        publish(store, post, now).await?;
         published += 1;
     }
     Ok(published)
+}
+
+/// Whether `user` may change `post`: its author, or a chief editor or
+/// admin (who edit anyone's; the post keeps its author).
+pub fn may_edit(user: &User, post: &Post) -> bool {
+    post.id == 0 || post.author == user.id || user.role >= Role::ChiefEditor
+}
+
+/// What changed between two versions of a post, in words.
+pub fn changes(before: Option<&Post>, after: &Post) -> String {
+    let Some(before) = before else {
+        return "created".into();
+    };
+    let mut changed = Vec::new();
+    if before.kind != after.kind {
+        changed.push("kind");
+    }
+    if before.headline != after.headline {
+        changed.push("headline");
+    }
+    if before.markdown != after.markdown {
+        changed.push("text");
+    }
+    if before.image_url != after.image_url {
+        changed.push("picture");
+    }
+    if before.image_caption != after.image_caption {
+        changed.push("caption");
+    }
+    if before.image_credit != after.image_credit {
+        changed.push("credit");
+    }
+    if before.state != after.state || before.publish_at != after.publish_at {
+        changed.push(match after.state {
+            PostState::Published => "published",
+            PostState::Scheduled => "schedule",
+            PostState::Draft => "state",
+        });
+    }
+    if changed.is_empty() {
+        "saved unchanged".into()
+    } else {
+        changed.join(", ")
+    }
+}
+
+/// Keeps the saved version of `post` in its history, as saved by `editor`.
+pub async fn record_revision(
+    store: &dyn Store,
+    before: Option<&Post>,
+    post: &Post,
+    editor: &User,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    store
+        .add_post_revision(PostRevision {
+            id: 0,
+            post: post.id,
+            editor: Some(editor.id),
+            saved_at: now,
+            changes: changes(before, post),
+            headline: post.headline.clone(),
+            markdown: post.markdown.clone(),
+            image_url: post.image_url.clone(),
+            image_caption: post.image_caption.clone(),
+            image_credit: post.image_credit.clone(),
+            state: post.state,
+        })
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Accounts and the newsroom over HTTP, through the real binary: sign-in with
 //! CSRF and throttling, editors' posts (published, drafted, scheduled,
-//! edited), who may do what, API tokens and stars, and pruning that keeps
+//! edited, keeping their author and history), who may do what, API tokens
+//! and stars, and pruning that keeps
 //! starred items.
 
 mod common;
@@ -496,4 +497,116 @@ async fn admins_add_pause_resume_and_remove_sources_in_the_browser() {
     let (status, _, exported) = server.get("/sources.opml").await;
     assert_eq!(status, 200);
     assert!(exported.contains("https://local.example/rss") && exported.contains("World"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_keeps_its_author_and_its_history_whoever_edits_it() {
+    let data = DataDir::new();
+    for (name, role, display) in [
+        ("ana", "editor", "Ana Ruiz"),
+        ("bob", "editor", "Bob Stone"),
+        ("cy", "chief_editor", "Cy Chief"),
+    ] {
+        let out = with_input(
+            &data,
+            &[
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--display-name",
+                display,
+            ],
+            "a-long-password\n",
+        )
+        .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = Server::start(&data).await;
+    let mut ana = Browser::new(&server.base);
+    assert_eq!(ana.sign_in("ana", "a-long-password").await.status, 303);
+    let csrf = ana.csrf("/newsroom/new").await;
+    let published = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Ferry service resumes"),
+                ("markdown", "The first boat left at dawn."),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let item_path = published.location.clone();
+    let listing = ana.get("/newsroom").await.body;
+    let post_path = listing
+        .split("href=\"/newsroom/posts/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(|id| format!("/newsroom/posts/{id}"))
+        .expect("the post is listed");
+
+    // Another editor may neither open nor save Ana's post.
+    let mut bob = Browser::new(&server.base);
+    assert_eq!(bob.sign_in("bob", "a-long-password").await.status, 303);
+    assert_eq!(bob.get(&post_path).await.status, 403);
+    let csrf = bob.csrf("/newsroom/new").await;
+    let refused = bob
+        .post(
+            &post_path,
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Taken over"),
+                ("markdown", "Bob's words."),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    // A chief editor may; the byline stays Ana's.
+    let mut cy = Browser::new(&server.base);
+    assert_eq!(cy.sign_in("cy", "a-long-password").await.status, 303);
+    let csrf = cy.csrf(&post_path).await;
+    let edited = cy
+        .post(
+            &post_path,
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", "Ferry service resumes after storm"),
+                ("markdown", "The first boat left at dawn."),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    // (Read signed out: the page header names whoever is signed in.)
+    let (_, _, page) = server.get(&item_path).await;
+    assert!(page.contains("after storm"), "the edit is published");
+    assert!(
+        page.contains("Ana Ruiz") && !page.contains("Cy Chief"),
+        "the byline is Ana's"
+    );
+    let item = server.json(&format!("/api/v1{item_path}")).await;
+    assert_eq!(item["authors"][0]["name"], "Ana Ruiz");
+
+    // The history says who changed what.
+    let form = cy.get(&post_path).await.body;
+    assert!(form.contains("By Ana Ruiz"), "{form}");
+    let changes = form
+        .split("id=\"revisions-title\"")
+        .nth(1)
+        .expect("a history");
+    let cy_at = changes
+        .find("Cy Chief: headline")
+        .expect("Cy's change is listed");
+    let ana_at = changes
+        .find("Ana Ruiz: created")
+        .expect("Ana's creation is listed");
+    assert!(cy_at < ana_at, "newest first");
 }

@@ -49,6 +49,16 @@ struct PostFormPage {
     image_caption: String,
     image_credit: String,
     publish_at: String,
+    /// The byline the post keeps, whoever edits it.
+    author: String,
+    history: Vec<RevisionRow>,
+}
+
+struct RevisionRow {
+    when: String,
+    when_iso: String,
+    who: String,
+    changes: String,
 }
 
 fn page(t: &impl Template, status: StatusCode) -> Response {
@@ -207,6 +217,8 @@ pub async fn new_post(viewer: Viewer, Query(params): Query<NewParams>) -> Respon
             image_caption: String::new(),
             image_credit: String::new(),
             publish_at: String::new(),
+            author: String::new(),
+            history: Vec::new(),
         },
         StatusCode::OK,
     )
@@ -225,7 +237,41 @@ pub async fn edit_post(
         Ok(None) => return super::pages::not_found().await.into_response(),
         Err(e) => return unavailable(e),
     };
-    page(&form_page(&viewer, &post, None), StatusCode::OK)
+    if let Some(user) = viewer.user()
+        && !crate::newsroom::may_edit(user, &post)
+    {
+        return Refusal::Forbidden("The post's author and chief editors").into_response();
+    }
+    let mut form = form_page(&viewer, &post, None);
+    match history(&state, &post).await {
+        Ok(h) => form.history = h,
+        Err(e) => return unavailable(e),
+    }
+    match state.store.user(post.author).await {
+        Ok(Some(u)) => form.author = u.display_name.unwrap_or(u.name),
+        Ok(None) => {}
+        Err(e) => return unavailable(e),
+    }
+    page(&form, StatusCode::OK)
+}
+
+/// A post's revisions as the edit page lists them, newest first.
+async fn history(state: &AppState, post: &Post) -> bulletin_store::StoreResult<Vec<RevisionRow>> {
+    let revisions = state.store.post_revisions(post.id).await?;
+    let users = state.store.users().await?;
+    Ok(revisions
+        .into_iter()
+        .map(|r| RevisionRow {
+            when: super::view::human_time(&r.saved_at),
+            when_iso: r.saved_at.to_rfc3339(),
+            who: r
+                .editor
+                .and_then(|id| users.iter().find(|u| u.id == id))
+                .map(|u| u.display_name.clone().unwrap_or_else(|| u.name.clone()))
+                .unwrap_or_else(|| "a removed account".into()),
+            changes: r.changes,
+        })
+        .collect())
 }
 
 fn form_page(viewer: &Viewer, post: &Post, error: Option<String>) -> PostFormPage {
@@ -256,6 +302,8 @@ fn form_page(viewer: &Viewer, post: &Post, error: Option<String>) -> PostFormPag
             .publish_at
             .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
             .unwrap_or_default(),
+        author: String::new(),
+        history: Vec::new(),
     }
 }
 
@@ -323,6 +371,11 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
         },
         None => None,
     };
+    if let Some(existing) = &existing
+        && !crate::newsroom::may_edit(&user, existing)
+    {
+        return Refusal::Forbidden("The post's author and chief editors").into_response();
+    }
     let mut post = existing.clone().unwrap_or(Post {
         id: 0,
         author: user.id,
@@ -422,10 +475,28 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
         if !published_before {
             post.publish_at = None;
         }
-        return match crate::newsroom::publish(state.store.as_ref(), post, &user, now).await {
+        post.state = PostState::Published;
+        if let Err(e) = crate::newsroom::record_revision(
+            state.store.as_ref(),
+            existing.as_ref(),
+            &post,
+            &user,
+            now,
+        )
+        .await
+        {
+            return unavailable(e);
+        }
+        return match crate::newsroom::publish(state.store.as_ref(), post, now).await {
             Ok(item) => Redirect::to(&format!("/items/{}", item.0)).into_response(),
             Err(e) => unavailable(e),
         };
+    }
+    if let Err(e) =
+        crate::newsroom::record_revision(state.store.as_ref(), existing.as_ref(), &post, &user, now)
+            .await
+    {
+        return unavailable(e);
     }
     Redirect::to("/newsroom").into_response()
 }
