@@ -233,10 +233,59 @@ enum UserCommand {
     /// List accounts.
     List,
     /// Set an account's password (asked for, or read from a pipe); its
-    /// sessions end.
+    /// sessions end (signed-in browsers must sign in again).
     Password {
         /// The account's sign-in name.
         name: String,
+        /// Also revoke every API token of the account (when the old
+        /// password may have leaked with them).
+        #[arg(long)]
+        revoke_tokens: bool,
+    },
+    /// Switch an account off: it cannot sign in, its sessions end and its
+    /// API tokens stop working (until `user enable`).
+    Disable {
+        /// The account's sign-in name.
+        name: String,
+    },
+    /// Switch a disabled account on again (its API tokens work again).
+    Enable {
+        /// The account's sign-in name.
+        name: String,
+    },
+    /// Remove an account with its sessions, API tokens and stars. An
+    /// account that wrote posts cannot be removed (their bylines need it):
+    /// disable it instead.
+    Remove {
+        /// The account's sign-in name.
+        name: String,
+    },
+    /// Change what an account may do.
+    Role {
+        /// The account's sign-in name.
+        name: String,
+        /// admin (sources, users), chief_editor (edits every post),
+        /// editor (writes and edits own posts), reader.
+        #[arg(value_parser = ["admin", "chief_editor", "editor", "reader"])]
+        role: String,
+    },
+    /// List an account's API tokens (label, when made, when last used);
+    /// never the secrets.
+    Tokens {
+        /// The account's sign-in name.
+        name: String,
+    },
+    /// Revoke one API token of an account (by the id `user tokens` shows),
+    /// or all of them with --all.
+    Revoke {
+        /// The account's sign-in name.
+        name: String,
+        /// The token's id.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        /// Revoke every token of the account.
+        #[arg(long)]
+        all: bool,
     },
     /// Create an API token for an account and print it (once: only its hash
     /// is kept). Send it as `Authorization: Bearer TOKEN`.
@@ -402,7 +451,18 @@ async fn run(cli: Cli) -> Result<()> {
                     .await
                 }
                 UserCommand::List => users::list(&app).await,
-                UserCommand::Password { name } => users::password(&app, name).await,
+                UserCommand::Password {
+                    name,
+                    revoke_tokens,
+                } => users::password(&app, name, *revoke_tokens).await,
+                UserCommand::Disable { name } => users::set_disabled(&app, name, true).await,
+                UserCommand::Enable { name } => users::set_disabled(&app, name, false).await,
+                UserCommand::Remove { name } => users::remove(&app, name).await,
+                UserCommand::Role { name, role } => users::set_role(&app, name, role).await,
+                UserCommand::Tokens { name } => users::tokens(&app, name).await,
+                UserCommand::Revoke { name, id, all } => {
+                    users::revoke(&app, name, if *all { None } else { *id }).await
+                }
                 UserCommand::Token { name, label } => users::token(&app, name, label).await,
             }
         }

@@ -3,7 +3,7 @@
 use crate::App;
 use crate::auth;
 use anyhow::{Context, Result, bail};
-use bulletin_store::{NewUser, Role, StoreError};
+use bulletin_store::{NewUser, Role, StoreError, User};
 use std::io::{BufRead, IsTerminal};
 
 /// Shortest password accepted.
@@ -82,10 +82,16 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
     }
 }
 
-pub async fn password(app: &App, name: &str) -> Result<()> {
-    let Some(user) = app.store.user_by_name(name.to_string()).await? else {
-        bail!("there is no user called {name}; see `bulletin user list`");
-    };
+/// The account called `name`, or an error that says where to look.
+async fn account(app: &App, name: &str) -> Result<User> {
+    match app.store.user_by_name(name.to_string()).await? {
+        Some(user) => Ok(user),
+        None => bail!("there is no user called {name}; see `bulletin user list`"),
+    }
+}
+
+pub async fn password(app: &App, name: &str, revoke_tokens: bool) -> Result<()> {
+    let user = account(app, name).await?;
     let password = read_password()?;
     if password.chars().count() < MIN_PASSWORD_CHARS {
         bail!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters");
@@ -94,10 +100,104 @@ pub async fn password(app: &App, name: &str) -> Result<()> {
         .await
         .context("the hashing task stopped")??;
     app.store.set_password(user.id, hash).await?;
-    eprintln!(
-        "set the password of {}; their sessions have ended",
-        user.name
-    );
+    // The store ends the sessions with the password change; this makes
+    // sure of it whatever the backend.
+    app.store.end_sessions(user.id).await?;
+    if revoke_tokens {
+        let n = app.store.revoke_api_tokens(user.id, None).await?;
+        eprintln!(
+            "set the password of {}; their sessions have ended and {n} API token(s) were revoked",
+            user.name
+        );
+    } else {
+        eprintln!(
+            "set the password of {}; their sessions have ended (API tokens still work: `bulletin user revoke {} --all` revokes them)",
+            user.name, user.name
+        );
+    }
+    Ok(())
+}
+
+pub async fn set_disabled(app: &App, name: &str, disabled: bool) -> Result<()> {
+    let user = account(app, name).await?;
+    app.store.set_user_disabled(user.id, disabled).await?;
+    if disabled {
+        eprintln!(
+            "disabled {}: they cannot sign in, their sessions ended and their API tokens stop working",
+            user.name
+        );
+    } else {
+        eprintln!("enabled {}: they can sign in again", user.name);
+    }
+    Ok(())
+}
+
+pub async fn remove(app: &App, name: &str) -> Result<()> {
+    let user = account(app, name).await?;
+    match app.store.remove_user(user.id).await {
+        Ok(_) => {
+            eprintln!(
+                "removed {} with their sessions, API tokens and stars",
+                user.name
+            );
+            Ok(())
+        }
+        Err(StoreError::InUse(why)) => {
+            bail!(
+                "{} was not removed: {why} (`bulletin user disable {}`)",
+                user.name,
+                user.name
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_role(app: &App, name: &str, role: &str) -> Result<()> {
+    let user = account(app, name).await?;
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role {role:?}: admin, chief_editor, editor or reader"))?;
+    app.store.set_user_role(user.id, role).await?;
+    eprintln!("{} is now {}", user.name, role.as_str());
+    Ok(())
+}
+
+pub async fn tokens(app: &App, name: &str) -> Result<()> {
+    let user = account(app, name).await?;
+    let tokens = app.store.api_tokens(user.id).await?;
+    if tokens.is_empty() {
+        eprintln!(
+            "{} has no API tokens; `bulletin user token {}` makes one",
+            user.name, user.name
+        );
+        return Ok(());
+    }
+    println!("{:>4}  {:<20}  {:<20}  LAST USED", "ID", "LABEL", "CREATED");
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    for t in tokens {
+        println!(
+            "{:>4}  {:<20}  {:<20}  {}",
+            t.id,
+            t.name,
+            when(t.created_at),
+            t.last_used_at.map(when).unwrap_or_else(|| "never".into())
+        );
+    }
+    Ok(())
+}
+
+pub async fn revoke(app: &App, name: &str, id: Option<i64>) -> Result<()> {
+    let user = account(app, name).await?;
+    let n = app.store.revoke_api_tokens(user.id, id).await?;
+    match (id, n) {
+        (Some(id), 0) => bail!(
+            "{} has no API token {id}; `bulletin user tokens {}` lists them",
+            user.name,
+            user.name
+        ),
+        (Some(id), _) => eprintln!("revoked API token {id} of {}", user.name),
+        (None, n) => eprintln!("revoked {n} API token(s) of {}", user.name),
+    }
     Ok(())
 }
 
@@ -107,24 +207,23 @@ pub async fn list(app: &App) -> Result<()> {
         eprintln!("no users yet: add one with `bulletin user add NAME --role admin`");
         return Ok(());
     }
-    println!("{:>4}  {:<20}  {:<7}  SHOWN AS", "ID", "NAME", "ROLE");
+    println!("{:>4}  {:<20}  {:<12}  SHOWN AS", "ID", "NAME", "ROLE");
     for u in users {
         println!(
-            "{:>4}  {:<20}  {:<7}  {}{}",
+            "{:>4}  {:<20}  {:<12}  {}{}{}",
             u.id.0,
             u.name,
             u.role.as_str(),
             u.display_name.as_deref().unwrap_or(&u.name),
-            u.title.map(|t| format!(", {t}")).unwrap_or_default()
+            u.title.map(|t| format!(", {t}")).unwrap_or_default(),
+            if u.disabled { " (disabled)" } else { "" }
         );
     }
     Ok(())
 }
 
 pub async fn token(app: &App, name: &str, label: &str) -> Result<()> {
-    let Some(user) = app.store.user_by_name(name.to_string()).await? else {
-        bail!("there is no user called {name}; see `bulletin user list`");
-    };
+    let user = account(app, name).await?;
     let token = auth::new_token()?;
     app.store
         .add_api_token(user.id, label.to_string(), auth::token_hash(&token))
