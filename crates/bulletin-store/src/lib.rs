@@ -68,6 +68,15 @@ pub trait Store: Send + Sync + 'static {
     /// holds. Claimed sources are held until `record_fetch` or the lease's
     /// end, so workers sharing the database never fetch one together.
     fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>>;
+    /// Extends to `until` every lease `worker` still holds at `now` (a
+    /// worker renews its short leases while it works, so a dead worker's
+    /// sources are free soon after it stops). Returns how many.
+    fn renew_leases(
+        &self,
+        worker: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<u64>>;
     /// Records how a fetch went: new validators and schedule on success, the
     /// reason and a later retry on failure; releases the source's lease.
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>>;

@@ -30,10 +30,23 @@ pub struct Source {
     /// Since when it is paused after failing for a long time: not fetched
     /// on schedule until a fetch of all sources works again.
     pub paused_at: Option<DateTime<Utc>>,
+    /// The process fetching it now (`host:pid`), while its lease runs.
+    #[serde(default)]
+    pub lease_owner: Option<String>,
+    #[serde(default)]
+    pub lease_until: Option<DateTime<Utc>>,
 }
 
 impl Source {
     /// The title to show: the feed's own, or its URL.
+    /// The process holding this source at `now`, if another may not take it.
+    pub fn held_by(&self, now: DateTime<Utc>) -> Option<&str> {
+        match (&self.lease_owner, self.lease_until) {
+            (Some(owner), Some(until)) if until > now => Some(owner),
+            _ => None,
+        }
+    }
+
     pub fn display_title(&self) -> &str {
         self.title.as_deref().unwrap_or(&self.url)
     }

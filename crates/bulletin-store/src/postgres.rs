@@ -252,7 +252,8 @@ fn to_ms_precision(t: DateTime<Utc>) -> DateTime<Utc> {
 
 const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified,
     s.ttl_minutes, s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count,
-    s.next_fetch_at, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at";
+    s.next_fetch_at, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at,
+    s.lease_owner, s.lease_until";
 
 fn source_from_row(r: &Row) -> StoreResult<Source> {
     Ok(Source {
@@ -273,6 +274,8 @@ fn source_from_row(r: &Row) -> StoreResult<Source> {
         item_count: r.try_get::<_, i64>(14)?.max(0) as u64,
         category: r.try_get(15)?,
         paused_at: r.try_get(16)?,
+        lease_owner: r.try_get(17)?,
+        lease_until: r.try_get(18)?,
     })
 }
 
@@ -1085,6 +1088,21 @@ impl Store for PgStore {
                 )
                 .await?;
             Ok(indexed)
+        })
+    }
+
+    fn renew_leases(
+        &self,
+        worker: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            self.execute(
+                "UPDATE sources SET lease_until = $3 WHERE lease_owner = $1 AND lease_until > $2",
+                &[&worker, &now, &to_ms_precision(until)],
+            )
+            .await
         })
     }
 

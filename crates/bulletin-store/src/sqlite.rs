@@ -273,7 +273,8 @@ const MOVE_AFTER_SIGHTINGS: i64 = 3;
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
     s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
-    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at";
+    (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at,
+    s.lease_owner, s.lease_until";
 
 fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     Ok(Source {
@@ -294,6 +295,8 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
         item_count: r.get::<_, i64>(14)? as u64,
         category: r.get(15)?,
         paused_at: r.get::<_, Option<i64>>(16)?.map(from_ms),
+        lease_owner: r.get(17)?,
+        lease_until: r.get::<_, Option<i64>>(18)?.map(from_ms),
     })
 }
 
@@ -1046,6 +1049,21 @@ impl Store for SqliteStore {
                 "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?1"
             ))?;
             Ok(stmt.query_row([id.0], |r| item_from_row(r, true)).optional()?)
+        }))
+    }
+
+    fn renew_leases(
+        &self,
+        worker: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.write(move |c| {
+            let n = c.execute(
+                "UPDATE sources SET lease_until = ?3 WHERE lease_owner = ?1 AND lease_until > ?2",
+                params![worker, to_ms(now), to_ms(until)],
+            )?;
+            Ok(n as u64)
         }))
     }
 

@@ -356,7 +356,12 @@ pub async fn source_list(app: &App, json: bool) -> Result<()> {
             .last_fetch_at
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "never".into());
+        let now = chrono::Utc::now();
         let status = match (&s.last_error, s.error_count) {
+            _ if s.held_by(now).is_some() => format!(
+                "being fetched by another process ({})",
+                s.held_by(now).unwrap_or_default()
+            ),
             (Some(e), _) if s.paused_at.is_some() => format!(
                 "paused: failing for over a week ({e}); `bulletin fetch --all` tries it again"
             ),
@@ -365,6 +370,9 @@ pub async fn source_list(app: &App, json: bool) -> Result<()> {
                 s.next_fetch_at.format("%Y-%m-%d %H:%M")
             ),
             (Some(w), _) => format!("ok, {w}"),
+            (None, _) if s.last_fetch_at.is_none() && s.item_count > 0 => {
+                "its last fetch was interrupted; the next pass fetches it again".to_string()
+            }
             (None, _) if s.last_fetch_at.is_none() => "waiting for the first fetch".to_string(),
             (None, _) => "ok".to_string(),
         };
@@ -449,8 +457,29 @@ pub async fn fetch(app: &App, all: bool, concurrency: usize) -> Result<()> {
     for (id, title, warning) in &summary.warnings {
         println!("  source {id} ({title}): {warning}");
     }
-    if summary.sources == 0 {
+    if !summary.held_elsewhere.is_empty() {
+        println!(
+            "skipped {} source{} that another process is fetching now:",
+            summary.held_elsewhere.len(),
+            if summary.held_elsewhere.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+        for (id, title, owner) in &summary.held_elsewhere {
+            println!("  source {id} ({title}): being fetched by {owner}");
+        }
+    }
+    if summary.sources == 0 && summary.held_elsewhere.is_empty() {
         eprintln!("nothing was due; `bulletin fetch --all` fetches every source now");
+    }
+    if !summary.failed.is_empty() {
+        bail!(
+            "{} of {} sources could not be fetched (listed above); `bulletin source list` shows each one's state",
+            summary.failed.len(),
+            summary.sources
+        );
     }
     Ok(())
 }

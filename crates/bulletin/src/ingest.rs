@@ -149,6 +149,9 @@ pub struct PassSummary {
     /// Sources that were read but have something to fix (a malformed feed).
     pub warnings: Vec<(SourceId, String, String)>,
     pub new_items: usize,
+    /// In a pass over all sources: those another process was fetching, so
+    /// this pass left them to it, with that process's name.
+    pub held_elsewhere: Vec<(SourceId, String, String)>,
 }
 
 #[derive(Clone)]
@@ -163,9 +166,11 @@ pub struct Ingestor {
     lease: Duration,
 }
 
-/// How long a worker holds the sources it claimed, by default: longer than
-/// any one source takes (its feed, then its article pages).
-pub const DEFAULT_LEASE_SECONDS: i64 = 600;
+/// How long a worker holds the sources it claimed, by default. The lease is
+/// renewed every third of it while the worker runs, so a source that takes
+/// long is never taken over, and a dead worker's sources are free within
+/// this time.
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 
 /// A name for this process on its leases: host and process id.
 fn worker_name() -> String {
@@ -268,10 +273,63 @@ impl Ingestor {
         all: bool,
         concurrency: usize,
         on_start: impl FnOnce(usize),
-        mut on_done: impl FnMut(&Source, &SourceResult),
+        on_done: impl FnMut(&Source, &SourceResult),
     ) -> Result<PassSummary, StoreError> {
         let started = Utc::now();
         on_start(self.store.due_sources(started, all).await?.len());
+        let pass = self.pass(all, started, concurrency, on_done);
+        // Leases are renewed while the pass runs.
+        let mut summary = tokio::select! {
+            summary = pass => summary?,
+            () = self.renew_leases_forever() => unreachable!("renewal never ends"),
+        };
+        if all {
+            let now = Utc::now();
+            for source in self.store.sources().await? {
+                let missed = source.last_fetch_at.is_none_or(|t| t < started);
+                if let Some(owner) = source.held_by(now).filter(|o| *o != &*self.worker)
+                    && missed
+                {
+                    summary.held_elsewhere.push((
+                        source.id,
+                        source.display_title().to_string(),
+                        owner.to_string(),
+                    ));
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Renews this worker's leases every third of a lease, forever.
+    async fn renew_leases_forever(&self) {
+        let period = (self.lease / 3)
+            .to_std()
+            .unwrap_or(StdDuration::from_secs(20))
+            .max(StdDuration::from_millis(100));
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let now = Utc::now();
+            if let Err(e) = self
+                .store
+                .renew_leases(self.worker.to_string(), now, now + self.lease)
+                .await
+            {
+                tracing::warn!("cannot renew this worker's leases: {e}");
+            }
+        }
+    }
+
+    async fn pass(
+        &self,
+        all: bool,
+        started: DateTime<Utc>,
+        concurrency: usize,
+        mut on_done: impl FnMut(&Source, &SourceResult),
+    ) -> Result<PassSummary, StoreError> {
         let concurrency = concurrency.max(1);
         let mut summary = PassSummary::default();
         let claimed = Box::pin(self.claimed_sources(all.then_some(started), concurrency));

@@ -20,13 +20,29 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// What `--help` says about exit codes.
+const EXIT_STATUS: &str = "Exit status:\n  0  everything went well\n  1  some of the work failed (such as sources that could not be fetched; \
+the summary lists them) or an error stopped the command\n  2  the command line was wrong (an unknown option, a missing or invalid value)";
+
+/// A mistake on the command line found after parsing it: exit status 2,
+/// like the ones clap finds.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
 /// Bulletin: a self-hosted news feed engine.
 ///
 /// Collects news from RSS, Atom and JSON Feed sources, extracts each story
 /// into a clean article, and serves one fast feed as a web page, a JSON API
 /// and outgoing feeds.
 #[derive(Parser, Debug)]
-#[command(name = "bulletin", version, about, long_about)]
+#[command(
+    name = "bulletin",
+    version,
+    about,
+    long_about,
+    after_help = EXIT_STATUS
+)]
 struct Cli {
     /// Folder for Bulletin's data (the SQLite database lives here).
     #[arg(
@@ -120,7 +136,9 @@ enum Command {
     /// Manage accounts: admins, editors (who write posts) and readers.
     #[command(subcommand)]
     User(UserCommand),
-    /// Fetch due sources once (all of them with --all), then exit.
+    /// Fetch due sources once (all of them with --all), print a summary,
+    /// then exit: with status 0 when every source was read, 1 when some
+    /// failed (each is listed with the reason).
     Fetch {
         /// Fetch every source, due or not.
         #[arg(long)]
@@ -132,6 +150,10 @@ enum Command {
     /// Extract the article from an HTML file (or - for standard input) and
     /// print it as JSON; with --batch, every page under a folder, one JSON
     /// line each.
+    #[command(
+        override_usage = "bulletin extract [--url URL] FILE\n       bulletin extract --batch DIR [--jobs N]",
+        after_help = "FILE is the HTML file to read, or - for standard input; it is required unless --batch is given."
+    )]
     Extract {
         /// The page's URL, to resolve relative links.
         #[arg(long, conflicts_with = "batch")]
@@ -144,8 +166,13 @@ enum Command {
         /// Pages extracted at the same time with --batch.
         #[arg(long, default_value_t = 1, requires = "batch")]
         jobs: usize,
-        /// The HTML file, or - for standard input.
-        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        /// The HTML file, or - for standard input (shown in the usage and
+        /// below: clap would list it as optional, since --batch replaces it).
+        #[arg(
+            required_unless_present = "batch",
+            conflicts_with = "batch",
+            hide = true
+        )]
         file: Option<PathBuf>,
     },
     /// Import or export the subscription list as OPML.
@@ -335,7 +362,8 @@ fn main() {
     };
     if let Err(e) = runtime.block_on(run(cli)) {
         eprintln!("error: {e:#}");
-        std::process::exit(1);
+        let usage = e.downcast_ref::<UsageError>().is_some();
+        std::process::exit(if usage { 2 } else { 1 });
     }
 }
 
@@ -393,11 +421,14 @@ async fn open_app(cli: &Cli) -> Result<App> {
 
 /// `--public-url`: an absolute http(s) URL, kept with a trailing slash.
 fn parse_public_url(raw: &str) -> Result<url::Url> {
-    let mut url = url::Url::parse(raw).with_context(|| {
-        format!("--public-url '{raw}' is not a URL; give the full address, such as https://news.example.org/")
+    let mut url = url::Url::parse(raw).map_err(|_| {
+        UsageError(format!("--public-url '{raw}' is not a URL; give the full address, such as https://news.example.org/"))
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        anyhow::bail!("--public-url '{raw}' must be an http or https address with a host");
+        return Err(UsageError(format!(
+            "--public-url '{raw}' must be an http or https address with a host"
+        ))
+        .into());
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -415,7 +446,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => batch::run(dir, *jobs),
         Command::Extract { url, file, .. } => match file {
             Some(file) => commands::extract(file, url.as_deref()),
-            None => anyhow::bail!("give a file to extract, or --batch DIR"),
+            None => Err(UsageError("give a file to extract, or --batch DIR".into()).into()),
         },
         Command::ParseFeed { url, file } => commands::parse_feed(file, url.as_deref()),
         Command::Source(cmd) => {
@@ -526,7 +557,10 @@ async fn run(cli: Cli) -> Result<()> {
             trusted_proxy,
         } => {
             if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
-                anyhow::bail!("--poll-minutes must be a positive number, such as 1 or 0.5");
+                return Err(UsageError(
+                    "--poll-minutes must be a positive number, such as 1 or 0.5".into(),
+                )
+                .into());
             }
             let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
             let app = open_app(&cli).await?;
