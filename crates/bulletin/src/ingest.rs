@@ -965,6 +965,8 @@ mod tests {
             item_count: 0,
             category: None,
             paused_at: None,
+            lease_owner: None,
+            lease_until: None,
         };
         assert!(!failing_too_long(&source(2, None), now));
         assert!(failing_too_long(&source(8, None), now));
