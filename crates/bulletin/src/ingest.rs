@@ -36,7 +36,9 @@ pub struct Loader {
     robots: Arc<Mutex<RobotsCache>>,
 }
 
-type RobotsCache = HashMap<String, (Instant, StdDuration, Arc<Robots>)>;
+/// A site's robots.txt rules, or why they could not be read.
+type RobotsRules = Result<Arc<Robots>, String>;
+type RobotsCache = HashMap<String, (Instant, StdDuration, RobotsRules)>;
 
 /// How long a site's robots.txt is trusted before it is read again.
 const ROBOTS_TTL: StdDuration = StdDuration::from_secs(24 * 3600);
@@ -54,7 +56,10 @@ impl Loader {
     /// Fetches a page Bulletin chose to read (not a subscribed feed): only
     /// when the site's robots.txt allows it.
     pub async fn get_page(&self, url: &Url) -> Result<FetchResponse, PageError> {
-        let robots = self.robots_for(url).await;
+        let robots = self
+            .robots_for(url)
+            .await
+            .map_err(PageError::RobotsUnreadable)?;
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),
@@ -65,9 +70,9 @@ impl Loader {
         self.get(url, None).await.map_err(PageError::Fetch)
     }
 
-    async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+    async fn robots_for(&self, url: &Url) -> RobotsRules {
         if demo::is_demo(url) {
-            return Arc::new(Robots::allow_all());
+            return Ok(Arc::new(Robots::allow_all()));
         }
         let origin = url.origin().ascii_serialization();
         if let Some((read, ttl, rules)) = self
@@ -82,19 +87,22 @@ impl Loader {
         let (rules, ttl) = match url.join("/robots.txt") {
             Ok(robots_url) => match self.fetcher.get(&robots_url, None).await {
                 Ok(r) => (
-                    Robots::parse(&String::from_utf8_lossy(&r.body), "bulletin"),
+                    Ok(Arc::new(Robots::parse(
+                        &String::from_utf8_lossy(&r.body),
+                        "bulletin",
+                    ))),
                     ROBOTS_TTL,
                 ),
                 // No robots.txt (404, 410, 403…): everything is allowed.
                 Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
-                    (Robots::allow_all(), ROBOTS_TTL)
+                    (Ok(Arc::new(Robots::allow_all())), ROBOTS_TTL)
                 }
-                // A server error or no answer: stay away for a while.
-                Err(_) => (Robots::disallow_all(), ROBOTS_ERROR_TTL),
+                // A server error, no answer, or an address Bulletin may not
+                // reach: stay away for a while, and say why.
+                Err(e) => (Err(e.to_string()), ROBOTS_ERROR_TTL),
             },
-            Err(_) => (Robots::allow_all(), ROBOTS_TTL),
+            Err(_) => (Ok(Arc::new(Robots::allow_all())), ROBOTS_TTL),
         };
-        let rules = Arc::new(rules);
         if let Ok(mut cache) = self.robots.lock() {
             cache.insert(origin, (Instant::now(), ttl, rules.clone()));
         }
@@ -116,7 +124,10 @@ impl Loader {
 /// Why a page Bulletin chose to read was not read.
 #[derive(Debug)]
 pub enum PageError {
+    /// robots.txt was read and disallows the page.
     Robots,
+    /// robots.txt could not be read (why), so the site is left alone.
+    RobotsUnreadable(String),
     Fetch(FetchError),
 }
 
@@ -124,6 +135,10 @@ impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PageError::Robots => f.write_str("the site's robots.txt asks crawlers not to read it"),
+            PageError::RobotsUnreadable(why) => write!(
+                f,
+                "the site's robots.txt could not be read ({why}), so its pages are left alone for an hour"
+            ),
             PageError::Fetch(e) => e.fmt(f),
         }
     }

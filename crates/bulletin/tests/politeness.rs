@@ -73,3 +73,28 @@ async fn article_pages_disallowed_by_robots_txt_are_not_fetched() {
         "the disallowed page was not read: {private}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_article_host_is_logged_with_the_real_reason() {
+    let fixtures = FixtureServer::start().await;
+    // Nothing listens on port 1: the host refuses the connection.
+    let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>
+        <item><title>Gone story</title><link>http://127.0.0.1:1/story.html</link><guid>a</guid><description>Short teaser.</description></item>
+        </channel></rss>"#;
+    fixtures.set("feed.xml", Doc::ok("application/rss+xml", feed));
+    let data = DataDir::new();
+    let added = bulletin(&data, &["source", "add", &fixtures.url("feed.xml")]).await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let fetched = bulletin(&data, &["-v", "fetch", "--all"]).await;
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    let log = stderr(&fetched);
+    let line = log
+        .lines()
+        .find(|l| l.contains("article page http://127.0.0.1:1/story.html"))
+        .unwrap_or_else(|| panic!("the skipped page is not logged:\n{log}"));
+    assert!(
+        !line.contains("asks crawlers not to read"),
+        "an unreachable host is blamed on robots.txt: {line}"
+    );
+    assert!(line.contains("could not be read"), "{line}");
+}
