@@ -444,9 +444,12 @@ async fn from_sources_to_api_pages_and_feeds() {
         article.contains("href=\"/authors/Kim%20Writer\""),
         "the card links the author page"
     );
+    // Someone who wrote nothing stored here has no page.
     let (status, _, nobody) = server.get("/authors/Nobody%20Here").await;
-    assert_eq!(status, 200);
-    assert!(nobody.contains("Nothing by this author") && !nobody.contains("author-card"));
+    assert_eq!(status, 404);
+    assert!(
+        nobody.contains("Nothing stored here is by Nobody Here") && !nobody.contains("author-card")
+    );
 
     // The sources page shows each source's health and activity.
     let (status, _, page) = server.get("/sources").await;

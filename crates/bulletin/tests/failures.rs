@@ -64,9 +64,15 @@ async fn broken_sources_show_reasons_and_keep_items() {
     );
 
     let out = bulletin(&data, &["fetch", "--all"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a pass with failures goes on, then exits 1 so cron learns of them: {}",
+        stderr(&out)
+    );
     assert!(
-        out.status.success(),
-        "a pass with failures still succeeds: {}",
+        stderr(&out).contains("3 of 5 sources could not be fetched"),
+        "{}",
         stderr(&out)
     );
     let summary = stdout(&out);

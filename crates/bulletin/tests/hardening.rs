@@ -366,3 +366,120 @@ async fn wrong_passwords_hold_back_that_guess_only() {
         "a spoofed X-Forwarded-For escaped the throttle"
     );
 }
+
+/// Whether a page is in the site's layout (header, stylesheet, theme).
+fn in_layout(html: &str) -> bool {
+    html.contains("<header class=\"site\">")
+        && html.contains("/static/style.css")
+        && html.contains("color-scheme")
+        && html.contains("<html lang=\"en\">")
+}
+
+#[tokio::test]
+async fn errors_are_pages_of_the_site_with_sentences() {
+    let fixtures = FixtureServer::start().await;
+    let feed = r#"<rss version="2.0"><channel><title>Band news</title>
+        <item><title>Tour dates</title><guid>t1</guid><author>x@example.org (AC/DC)</author><description>Dates announced.</description></item>
+        <item><title>Dots</title><guid>t2</guid><author>y@example.org (..)</author><description>A strange byline.</description></item>
+        </channel></rss>"#;
+    fixtures.set("feed.xml", Doc::ok("application/rss+xml", feed));
+    let data = DataDir::new();
+    assert!(
+        bulletin(&data, &["source", "add", &fixtures.url("feed.xml")])
+            .await
+            .status
+            .success()
+    );
+    assert!(bulletin(&data, &["fetch", "--all"]).await.status.success());
+    editor(&data).await;
+    let server = Server::start(&data).await;
+
+    // Unknown things are 404 pages of the site.
+    for path in [
+        "/authors/Nobody%20At%20All",
+        "/items/999999",
+        "/no/such/page",
+        "/sources/999",
+    ] {
+        let (status, _, html) = server.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(in_layout(&html), "{path}: {html}");
+    }
+    // A broken cursor is a 400 page of the site.
+    let (status, _, html) = server.get("/?cursor=garbage").await;
+    assert_eq!(status, 400);
+    assert!(in_layout(&html) && html.contains("not valid"), "{html}");
+
+    // Authors' pages work whatever their names.
+    let (_, _, home) = server.get("/").await;
+    let item_links: Vec<String> = home
+        .split("href=\"/items/")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .map(|id| format!("/items/{id}"))
+        .collect();
+    let mut author_pages = Vec::new();
+    for link in &item_links {
+        let (_, _, page) = server.get(link).await;
+        for href in page.split("class=\"author-link\" href=\"").skip(1) {
+            author_pages.push(href.split('"').next().unwrap().replace("&amp;", "&"));
+        }
+    }
+    assert_eq!(author_pages.len(), 2, "{author_pages:?} {item_links:?}");
+    for path in &author_pages {
+        let (status, _, html) = server.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.contains("Tour dates") || html.contains("Dots"),
+            "{path}"
+        );
+    }
+
+    // A signed-in form with a stale CSRF token, or with fields missing.
+    let mut ana = Browser::new(&server.base);
+    assert_eq!(ana.sign_in("ana", "a-long-password").await.status, 303);
+    let stale = ana.post("/logout", &[("csrf", "not-the-token")]).await;
+    assert_eq!(stale.status, 403);
+    assert!(
+        in_layout(&stale.body) && stale.body.contains("form expired"),
+        "{}",
+        stale.body
+    );
+    let incomplete = ana
+        .post("/newsroom/posts", &[("headline", "No text, no token")])
+        .await;
+    assert_eq!(incomplete.status, 400);
+    assert!(in_layout(&incomplete.body), "{}", incomplete.body);
+    assert!(
+        !incomplete.body.contains("Failed to deserialize"),
+        "{}",
+        incomplete.body
+    );
+    assert!(
+        incomplete.body.contains("fill in every field"),
+        "{}",
+        incomplete.body
+    );
+
+    // The form's limits hold on the server too.
+    let csrf = ana.csrf("/newsroom/new").await;
+    let long = "x".repeat(5000);
+    let refused = ana
+        .post(
+            "/newsroom/posts",
+            &[
+                ("csrf", &csrf),
+                ("kind", "article"),
+                ("headline", &long),
+                ("markdown", "Text."),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("The headline is too long"),
+        "{}",
+        refused.body
+    );
+}

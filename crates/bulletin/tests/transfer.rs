@@ -141,7 +141,9 @@ async fn an_installation_moves_between_databases_with_nothing_lost() {
             ..Doc::ok("text/plain", "down")
         },
     );
-    run(&original, None, &["fetch", "--all"]).await;
+    // The pass reports the failing source with exit status 1.
+    let failing = bulletin_with(&original, &["fetch", "--all"], true).await;
+    assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
 
     // An editor with a published post and a draft; a reader who starred an
     // item.

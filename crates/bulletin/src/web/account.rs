@@ -2,9 +2,10 @@
 //! (hashes, tokens, cookies, throttling) live in `crate::auth`.
 
 use super::AppState;
+use super::error_page::{ErrorPage, PageForm};
 use crate::auth;
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bulletin_store::{Role, Session, User};
@@ -221,6 +222,11 @@ pub async fn login_form(
     )
 }
 
+/// Longest sign-in name and password read (longer ones are refused before
+/// any hashing).
+const MAX_NAME_CHARS: usize = 100;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 #[derive(Deserialize)]
 pub struct LoginForm {
     name: String,
@@ -233,7 +239,7 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Response {
     let secure = secure_request(&state, &headers);
     let next = safe_next(form.next.as_deref());
@@ -253,6 +259,16 @@ pub async fn login(
             &next,
             &form.name,
             Some("The form expired. Please sign in again.".into()),
+            secure,
+        );
+    }
+    if form.name.chars().count() > MAX_NAME_CHARS || form.password.len() > MAX_PASSWORD_BYTES {
+        return login_page(
+            StatusCode::BAD_REQUEST,
+            &fresh_csrf,
+            &next,
+            "",
+            Some("The name or the password is too long.".into()),
             secure,
         );
     }
@@ -276,7 +292,7 @@ pub async fn login(
         Ok(f) => f,
         Err(e) => {
             tracing::warn!("sign-in: {e}");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            return ErrorPage::unavailable().into_response();
         }
     };
     if let Some(wait) = auth::sign_in_wait(&failures, now) {
@@ -307,7 +323,7 @@ pub async fn login(
         Ok(u) => u,
         Err(e) => {
             tracing::warn!("sign-in: {e}");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            return ErrorPage::unavailable().into_response();
         }
     };
     // Verify even for an unknown name, so timing does not tell names apart.
@@ -348,7 +364,7 @@ pub async fn login(
         Ok(t) => t,
         Err(e) => {
             tracing::warn!("sign-in: {e}");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            return ErrorPage::unavailable().into_response();
         }
     };
     let mut response = Redirect::to(&next).into_response();
@@ -378,10 +394,10 @@ pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return (StatusCode::FORBIDDEN, "This form expired; reload the page.").into_response();
+        return ErrorPage::form_expired().into_response();
     }
     if let Some((session, _)) = &viewer.0
         && let Err(e) = state.store.delete_session(session.token_hash.clone()).await

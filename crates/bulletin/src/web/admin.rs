@@ -4,9 +4,10 @@
 
 use super::AppState;
 use super::account::{Nav, Viewer};
+use super::error_page::{ErrorPage, PageForm};
 use super::newsroom::{require, require_form};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bulletin_core::SourceId;
@@ -47,11 +48,7 @@ async fn render(
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("admin: {e}");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer.",
-            )
-                .into_response();
+            return ErrorPage::unavailable().into_response();
         }
     };
     let rows = sources
@@ -113,18 +110,33 @@ pub struct AddForm {
 pub async fn add(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<AddForm>,
+    PageForm(form): PageForm<AddForm>,
 ) -> Response {
     if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
     }
     let Some(ingestor) = state.ingestor.clone() else {
-        return (
+        return ErrorPage::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Sources cannot be added here.",
+            "Sources cannot be added here",
+            "This process does not fetch; add sources on a process that does, or with `bulletin source add`.",
         )
-            .into_response();
+        .then("/admin/sources", "Back to the sources")
+        .into_response();
     };
+    if form.url.chars().count() > MAX_URL_CHARS {
+        return render(
+            &state,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(format!(
+                "The address is too long: at most {MAX_URL_CHARS} characters."
+            )),
+            String::new(),
+        )
+        .await;
+    }
     match crate::commands::subscribe(state.store.as_ref(), ingestor.loader(), form.url.trim()).await
     {
         Ok((id, title)) => {
@@ -154,6 +166,9 @@ pub async fn add(
     }
 }
 
+/// Longest feed address accepted (the form says the same).
+const MAX_URL_CHARS: usize = 2_000;
+
 #[derive(Deserialize)]
 pub struct OpmlForm {
     csrf: String,
@@ -165,7 +180,7 @@ pub struct OpmlForm {
 pub async fn import_opml(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<OpmlForm>,
+    PageForm(form): PageForm<OpmlForm>,
 ) -> Response {
     if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
@@ -209,7 +224,7 @@ pub async fn act(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    PageForm(form): PageForm<ActionForm>,
 ) -> Response {
     if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
@@ -219,18 +234,22 @@ pub async fn act(
         "pause" => state.store.set_source_paused(id, true).await,
         "resume" => state.store.set_source_paused(id, false).await,
         "remove" => state.store.remove_source(id).await,
-        _ => return (StatusCode::BAD_REQUEST, "Unknown action.").into_response(),
+        _ => {
+            return ErrorPage::new(
+                StatusCode::BAD_REQUEST,
+                "Unknown action",
+                "Sources can be paused, resumed or removed; the form asked for something else.",
+            )
+            .then("/admin/sources", "Back to the sources")
+            .into_response();
+        }
     };
     match result {
         Ok(true) => Redirect::to("/admin/sources").into_response(),
         Ok(false) => super::pages::not_found().await.into_response(),
         Err(e) => {
             tracing::warn!("admin: {e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database did not answer.",
-            )
-                .into_response()
+            ErrorPage::unavailable().into_response()
         }
     }
 }

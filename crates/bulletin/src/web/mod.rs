@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod assets;
 mod conditional;
+mod error_page;
 mod feeds;
 mod newsroom;
 mod pages;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/items/{id}", get(pages::item))
         .route("/authors/{name}", get(pages::author))
+        .route("/authors", get(pages::author_by_query))
         .route("/sources", get(pages::sources))
         .route("/sources.opml", get(feeds::opml))
         .route("/sources/{id}", get(pages::source))

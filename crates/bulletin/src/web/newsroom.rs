@@ -5,8 +5,9 @@
 
 use super::AppState;
 use super::account::{Nav, Viewer};
+use super::error_page::{ErrorPage, PageForm};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bulletin_core::ItemKind;
@@ -88,18 +89,13 @@ impl IntoResponse for Refusal {
                 Redirect::to(&format!("/login?next={}", super::pages::url_encode(&here)))
                     .into_response()
             }
-            Refusal::Forbidden(who) => (
+            Refusal::Forbidden(who) => ErrorPage::new(
                 StatusCode::FORBIDDEN,
-                Html(format!(
-                    "<!doctype html><title>{who} only</title><h1>{who} only</h1><p>Your account may not do this. <a href=\"/\">Back to the feed</a>.</p>"
-                )),
+                "Not allowed",
+                format!("{who} may do this; your account may not."),
             )
-                .into_response(),
-            Refusal::Expired => (
-                StatusCode::FORBIDDEN,
-                "This form expired; reload the page and try again.",
-            )
-                .into_response(),
+            .into_response(),
+            Refusal::Expired => ErrorPage::form_expired().into_response(),
         }
     }
 }
@@ -110,6 +106,7 @@ pub fn require(viewer: &Viewer, role: Role, here: &str) -> Result<User, Refusal>
         Some(u) if u.role >= role => Ok(u.clone()),
         Some(_) => Err(Refusal::Forbidden(match role {
             Role::Admin => "Admins",
+            Role::ChiefEditor => "Chief editors and admins",
             _ => "Editors",
         })),
         None => Err(Refusal::SignIn(here.to_string())),
@@ -133,11 +130,7 @@ fn editor(viewer: &Viewer, here: &str) -> Result<User, Refusal> {
 
 fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::warn!("newsroom: {e}");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The database did not answer; try again.",
-    )
-        .into_response()
+    ErrorPage::unavailable().into_response()
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
@@ -343,7 +336,7 @@ fn optional(s: &str) -> Option<String> {
 pub async fn create_post(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<PostForm>,
+    PageForm(form): PageForm<PostForm>,
 ) -> Response {
     save(state, viewer, None, form).await
 }
@@ -352,7 +345,7 @@ pub async fn update_post(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(form): Form<PostForm>,
+    PageForm(form): PageForm<PostForm>,
 ) -> Response {
     save(state, viewer, Some(id), form).await
 }

@@ -3,6 +3,7 @@
 use super::AppState;
 use super::account::{Nav, Viewer};
 use super::api::{ItemsParams, item_query};
+use super::error_page::ErrorPage;
 use super::view::{AuthorView, EntryView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -155,15 +156,6 @@ pub async fn sources(State(state): State<AppState>, viewer: Viewer) -> Response 
     })
 }
 
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundPage {
-    nav: Nav,
-    message: String,
-    query: String,
-    feed_path: String,
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct FeedParams {
     pub cursor: Option<String>,
@@ -187,11 +179,17 @@ fn render(t: &impl Template) -> Response {
 }
 
 fn unavailable() -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, Html("<!doctype html><title>Unavailable</title><h1>The database did not answer</h1><p>Try again in a moment.</p>")).into_response()
+    ErrorPage::unavailable().into_response()
 }
 
 fn bad_cursor() -> Response {
-    (StatusCode::BAD_REQUEST, Html("<!doctype html><title>Bad link</title><h1>This page link is not valid</h1><p><a href=\"/\">Start from the newest items</a>.</p>")).into_response()
+    ErrorPage::new(
+        StatusCode::BAD_REQUEST,
+        "This page link is not valid",
+        "The link to this page was changed or has expired.",
+    )
+    .then("/", "Start from the newest items")
+    .into_response()
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -236,9 +234,21 @@ async fn list_filtered(
     };
     query.source = source;
     query.author = author.map(str::to_string);
+    let first_page = query.after.is_none() && query.skip == 0 && query.search.is_none();
     let Ok(page) = state.store.items(query).await else {
         return unavailable();
     };
+    if let Some(name) = author
+        && first_page
+        && page.items.is_empty()
+    {
+        return ErrorPage::new(
+            StatusCode::NOT_FOUND,
+            "Unknown author",
+            format!("Nothing stored here is by {}.", name.trim()),
+        )
+        .into_response();
+    }
     // An author's card: the fullest of their descriptions on this page.
     let card = author.and_then(|name| {
         page.items
@@ -255,7 +265,12 @@ async fn list_filtered(
     let q = params.q.clone().unwrap_or_default();
     let by_relevance = !q.trim().is_empty() && params.order.as_deref() == Some("relevance");
     let next_href = page.next_cursor.map(|c| {
-        let mut href = format!("{}?cursor={}", listing.base_path, url_encode(&c));
+        let separator = if listing.base_path.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let mut href = format!("{}{separator}cursor={}", listing.base_path, url_encode(&c));
         if !q.is_empty() {
             href.push_str("&q=");
             href.push_str(&url_encode(&q));
@@ -361,6 +376,22 @@ pub async fn source(
 }
 
 /// An author's page: their card and their items, newest first.
+/// `/authors?name=…`: the author page for names no path segment can carry
+/// (such as `..`, which browsers resolve away).
+pub async fn author_by_query(
+    state: State<AppState>,
+    viewer: Viewer,
+    Query(named): Query<AuthorName>,
+    params: Query<FeedParams>,
+) -> Response {
+    author(state, viewer, Path(named.name.unwrap_or_default()), params).await
+}
+
+#[derive(Deserialize)]
+pub struct AuthorName {
+    name: Option<String>,
+}
+
 pub async fn author(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -371,7 +402,7 @@ pub async fn author(
     if name.is_empty() {
         return not_found().await.into_response();
     }
-    let base_path = format!("/authors/{}", url_encode(&name));
+    let base_path = super::view::author_href(&name);
     let listing = Listing {
         nav: viewer.nav(),
         heading: name.clone(),
@@ -404,13 +435,5 @@ pub async fn item(
 }
 
 pub async fn not_found() -> impl IntoResponse {
-    let page = NotFoundPage {
-        nav: Nav::default(),
-        message: "There is nothing at this address.".into(),
-        query: String::new(),
-        feed_path: "/feed".into(),
-    };
-    let mut response = render(&page);
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
+    ErrorPage::not_found()
 }

@@ -33,10 +33,32 @@ pub struct ImageView {
 
 pub struct AuthorView {
     pub name: String,
+    /// The author's page on this site.
+    pub href: String,
     pub role: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub url: Option<String>,
+}
+
+/// The address of an author's page, for any name: every character but
+/// letters, digits and `-_~` is percent-encoded (so `/`, `?`, `#` and `%`
+/// stay inside the one path segment), and a name of dots alone, which a
+/// browser would resolve as `.` or `..`, goes in the query instead.
+pub fn author_href(name: &str) -> String {
+    let name = name.trim();
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        format!("/authors?name={encoded}")
+    } else {
+        format!("/authors/{encoded}")
+    }
 }
 
 pub fn human_time(t: &DateTime<Utc>) -> String {
@@ -62,6 +84,7 @@ fn image_view(img: &Image) -> Option<ImageView> {
 
 pub fn author_view(a: &Author) -> AuthorView {
     AuthorView {
+        href: author_href(&a.name),
         name: a.name.clone(),
         role: a.role.clone(),
         bio: a.bio.clone(),
@@ -107,5 +130,19 @@ impl EntryView {
             .map(|a| a.name.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::author_href;
+
+    #[test]
+    fn author_pages_have_an_address_for_any_name() {
+        assert_eq!(author_href("Ana Ruiz"), "/authors/Ana%20Ruiz");
+        assert_eq!(author_href("AC/DC"), "/authors/AC%2FDC");
+        assert_eq!(author_href("50% off?#x"), "/authors/50%25%20off%3F%23x");
+        assert_eq!(author_href(".."), "/authors?name=%2E%2E");
+        assert_eq!(author_href("J.. Smith"), "/authors/J%2E%2E%20Smith");
     }
 }
