@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Ingest benchmark (issue 2): the standard workload of 200 feeds x 50 items,
-# served from loopback, from `bulletin fetch --all` to every item stored and
-# searchable. Prints wall time, items/s, CPU ms per item and peak memory.
+# Ingest benchmark: the standard workload of 200 feeds x 50 items, served
+# from loopback, from `bulletin fetch --all` to every item stored and
+# searchable. Prints wall time, items/s, CPU ms per item and peak memory;
+# then, unless BENCH_PEER=0, runs the reference reader (Miniflux 2.2, via
+# ../shared/bench/miniflux_ingest.sh) on the same served workload in the same
+# run and prints the ratio of its time to Bulletin's best and median.
 #
 #   bench/ingest.sh [RUNS]        (default 3 runs, each on a fresh data folder)
+#
+# Counts come from `bulletin stats`, so the benchmark does not depend on the
+# version of any database shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
@@ -19,6 +25,7 @@ server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/manifest.json" > /dev/null && break; sleep 0.1; done
 
+walls=()
 for run in $(seq "$runs"); do
   data="$work/data-$run"
   mapfile -t urls < "$work/wl/urls.txt"
@@ -26,9 +33,27 @@ for run in $(seq "$runs"); do
   /usr/bin/time -f '%e %U %S %M' -o "$work/time-$run" \
     "$bin" --data "$data" --allow-private-networks fetch --all > "$work/out-$run"
   read -r wall user sys maxrss < "$work/time-$run"
-  stored=$(sqlite3 "$data/bulletin.sqlite" 'SELECT COUNT(*) FROM items')
-  searchable=$(sqlite3 "$data/bulletin.sqlite" "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'officials OR the'")
+  stats=$("$bin" --data "$data" stats)
+  stored=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])' <<< "$stats")
+  searchable=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["indexed_items"])' <<< "$stats")
+  walls+=("$wall")
   awk -v w="$wall" -v u="$user" -v s="$sys" -v m="$maxrss" -v n="$stored" -v f="$searchable" -v r="$run" 'BEGIN {
     printf "run %d: %d items stored (%d searchable) in %.2f s wall: %.0f items/s, %.3f ms CPU per item (user %.2f s + sys %.2f s), peak RSS %.0f MB\n",
       r, n, f, w, n / w, (u + s) * 1000 / n, u, s, m / 1024 }'
 done
+
+if [ "${BENCH_PEER:-1}" != 0 ]; then
+  # The reference reader on the same feeds, served the same way (the
+  # workload generator writes their OPML).
+  if peer=$(bash ../shared/bench/miniflux_ingest.sh "$work/wl/feeds.opml" 10000 2> "$work/peer.log"); then
+    read -r peer_secs peer_items <<< "$peer"
+    printf '%s\n' "${walls[@]}" | sort -n > "$work/walls"
+    best=$(head -1 "$work/walls")
+    median=$(awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$work/walls")
+    awk -v p="$peer_secs" -v n="$peer_items" -v b="$best" -v m="$median" 'BEGIN {
+      printf "peer (Miniflux 2.2, same run): %d entries in %.2f s; Bulletin is %.1fx as fast (best run), %.1fx (median run)\n",
+        n, p, p / b, p / m }'
+  else
+    echo "peer (Miniflux) did not run: $(tail -1 "$work/peer.log")"
+  fi
+fi

@@ -99,6 +99,9 @@ pub trait Store: Send + Sync + 'static {
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Items in the full-text index (equal to `item_count` when every item
+    /// is searchable).
+    fn indexed_item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
     /// Indexes every stored item's words for search again (after rows were
     /// written to the database by hand, or when the way words are indexed
     /// changed). Returns how many items were indexed.

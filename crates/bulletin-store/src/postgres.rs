@@ -1072,6 +1072,14 @@ impl Store for PgStore {
         })
     }
 
+    fn indexed_item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            let rows = self.query("SELECT COUNT(*) FROM item_search", &[]).await?;
+            let n: i64 = rows.first().map(|r| r.try_get(0)).transpose()?.unwrap_or(0);
+            Ok(n.max(0) as u64)
+        })
+    }
+
     fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>> {
         Box::pin(async move {
             let indexed = self

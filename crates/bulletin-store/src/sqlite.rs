@@ -147,11 +147,89 @@ fn json_columns(item: &NewItem) -> (String, Option<String>) {
     (authors, lead_image)
 }
 
-/// Inserts items with their `created_at`, skipping those already stored.
+/// An item's headline, summary and body as the search index holds them.
+type IndexedText = [String; 3];
+
+/// The index texts of items, made before the writer is taken (stemming is
+/// most of an insert's CPU, and the writer is one at a time).
+fn indexed_texts<'a>(items: impl Iterator<Item = &'a NewItem>) -> Vec<IndexedText> {
+    let mut indexer = words::Indexer::default();
+    items
+        .map(|item| {
+            let lang = item.lang.as_deref();
+            [
+                indexer.index_text(item.title.as_deref().unwrap_or_default(), lang),
+                indexer.index_text(item.summary.as_deref().unwrap_or_default(), lang),
+                indexer.index_text(&item.text, lang),
+            ]
+        })
+        .collect()
+}
+
+/// Replaces a stored item's content and its words in the index.
+fn update_item_row(
+    c: &mut Connection,
+    id: ItemId,
+    item: &NewItem,
+    [title, summary, body]: IndexedText,
+) -> StoreResult<bool> {
+    let (authors, lead_image) = json_columns(item);
+    let tx = c.transaction()?;
+    let n = tx.execute(
+        "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
+                modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
+                text = ?12, html = ?13, word_count = ?14, reading_time = ?15
+             WHERE id = ?1",
+        params![
+            id.0,
+            item.kind.as_str(),
+            item.url,
+            item.title,
+            item.summary,
+            to_ms(item.published_at),
+            item.modified_at.map(to_ms),
+            item.lang,
+            item.site_name,
+            authors,
+            lead_image,
+            item.text,
+            item.html,
+            item.word_count as i64,
+            item.reading_time_minutes,
+        ],
+    )?;
+    if n > 0 {
+        tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [id.0])?;
+        tx.execute(
+            "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
+            params![id.0, title, summary, body],
+        )?;
+    }
+    tx.commit()?;
+    Ok(n > 0)
+}
+
+/// Makes the index texts of `rows` on the blocking pool, without the
+/// writer.
+async fn index_off_the_writer<T: Send + 'static>(
+    rows: Vec<T>,
+    item: fn(&T) -> &NewItem,
+) -> StoreResult<(Vec<T>, Vec<IndexedText>)> {
+    tokio::task::spawn_blocking(move || {
+        let indexed = indexed_texts(rows.iter().map(item));
+        (rows, indexed)
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))
+}
+
+/// Inserts items with their `created_at` and index texts, skipping those
+/// already stored.
 fn insert_item_rows<'a>(
     c: &mut Connection,
     source: SourceId,
     rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
+    indexed: Vec<IndexedText>,
 ) -> StoreResult<usize> {
     let tx = c.transaction()?;
     let mut added = 0;
@@ -162,7 +240,10 @@ fn insert_item_rows<'a>(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
              ON CONFLICT DO NOTHING",
         )?;
-        for (item, created_at) in rows {
+        let mut index_stmt = tx.prepare_cached(
+            "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for ((item, created_at), [title, summary, body]) in rows.zip(indexed) {
             let (authors, lead_image) = json_columns(item);
             let inserted = stmt.execute(params![
                 source.0,
@@ -185,14 +266,7 @@ fn insert_item_rows<'a>(
                 item.reading_time_minutes,
             ])?;
             if inserted > 0 {
-                index_item(
-                    &tx,
-                    tx.last_insert_rowid(),
-                    item.lang.as_deref(),
-                    item.title.as_deref(),
-                    item.summary.as_deref(),
-                    &item.text,
-                )?;
+                index_stmt.execute(params![tx.last_insert_rowid(), title, summary, body])?;
                 added += inserted;
             }
         }
@@ -216,28 +290,6 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Adds an item's words to the search index, stemmed in its language.
-fn index_item(
-    c: &Connection,
-    id: i64,
-    lang: Option<&str>,
-    title: Option<&str>,
-    summary: Option<&str>,
-    body: &str,
-) -> rusqlite::Result<()> {
-    let stemmer = words::stemmer_for(lang);
-    c.prepare_cached(
-        "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        id,
-        words::index_text(title.unwrap_or_default(), stemmer),
-        words::index_text(summary.unwrap_or_default(), stemmer),
-        words::index_text(body, stemmer),
-    ])?;
-    Ok(())
-}
-
 /// Empties the search index and indexes every stored item again. Returns
 /// how many items were indexed.
 fn rebuild_search_index(c: &Connection) -> rusqlite::Result<u64> {
@@ -247,20 +299,23 @@ fn rebuild_search_index(c: &Connection) -> rusqlite::Result<u64> {
     )?;
     let mut stmt = c.prepare("SELECT id, lang, title, summary, text FROM items")?;
     let mut rows = stmt.query([])?;
+    let mut insert = c.prepare_cached(
+        "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut indexer = words::Indexer::default();
     let mut indexed = 0;
     while let Some(r) = rows.next()? {
         let lang: Option<String> = r.get(1)?;
         let title: Option<String> = r.get(2)?;
         let summary: Option<String> = r.get(3)?;
         let body: String = r.get(4)?;
-        index_item(
-            c,
-            r.get(0)?,
-            lang.as_deref(),
-            title.as_deref(),
-            summary.as_deref(),
-            &body,
-        )?;
+        let lang = lang.as_deref();
+        insert.execute(params![
+            r.get::<_, i64>(0)?,
+            indexer.index_text(title.as_deref().unwrap_or_default(), lang),
+            indexer.index_text(summary.as_deref().unwrap_or_default(), lang),
+            indexer.index_text(&body, lang),
+        ])?;
         indexed += 1;
     }
     Ok(indexed)
@@ -922,10 +977,14 @@ impl Store for SqliteStore {
         source: SourceId,
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(self.write(move |c| {
-            let now = Utc::now();
-            insert_item_rows(c, source, items.iter().map(|i| (i, now)))
-        }))
+        Box::pin(async move {
+            let (items, indexed) = index_off_the_writer(items, |i| i).await?;
+            self.write(move |c| {
+                let now = Utc::now();
+                insert_item_rows(c, source, items.iter().map(|i| (i, now)), indexed)
+            })
+            .await
+        })
     }
 
     fn restore_items(
@@ -933,9 +992,18 @@ impl Store for SqliteStore {
         source: SourceId,
         items: Vec<ExportedItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(self.write(move |c| {
-            insert_item_rows(c, source, items.iter().map(|e| (&e.item, e.created_at)))
-        }))
+        Box::pin(async move {
+            let (items, indexed) = index_off_the_writer(items, |e| &e.item).await?;
+            self.write(move |c| {
+                insert_item_rows(
+                    c,
+                    source,
+                    items.iter().map(|e| (&e.item, e.created_at)),
+                    indexed,
+                )
+            })
+            .await
+        })
     }
 
     fn export_items(
@@ -1604,46 +1672,14 @@ impl Store for SqliteStore {
     }
 
     fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
-            let (authors, lead_image) = json_columns(&item);
-            let tx = c.transaction()?;
-            let n = tx.execute(
-                "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
-                    modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
-                    text = ?12, html = ?13, word_count = ?14, reading_time = ?15
-                 WHERE id = ?1",
-                params![
-                    id.0,
-                    item.kind.as_str(),
-                    item.url,
-                    item.title,
-                    item.summary,
-                    to_ms(item.published_at),
-                    item.modified_at.map(to_ms),
-                    item.lang,
-                    item.site_name,
-                    authors,
-                    lead_image,
-                    item.text,
-                    item.html,
-                    item.word_count as i64,
-                    item.reading_time_minutes,
-                ],
-            )?;
-            if n > 0 {
-                tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [id.0])?;
-                index_item(
-                    &tx,
-                    id.0,
-                    item.lang.as_deref(),
-                    item.title.as_deref(),
-                    item.summary.as_deref(),
-                    &item.text,
-                )?;
-            }
-            tx.commit()?;
-            Ok(n > 0)
-        }))
+        Box::pin(async move {
+            let (mut items, mut indexed) = index_off_the_writer(vec![item], |i| i).await?;
+            let (Some(item), Some([title, summary, body])) = (items.pop(), indexed.pop()) else {
+                return Err(StoreError::Task("the item to update went missing".into()));
+            };
+            self.write(move |c| update_item_row(c, id, &item, [title, summary, body]))
+                .await
+        })
     }
 
     fn item_by_guid(
@@ -1709,6 +1745,12 @@ impl Store for SqliteStore {
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
         Box::pin(self.read(|c| {
             Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)
+        }))
+    }
+
+    fn indexed_item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM items_fts", [], |r| r.get::<_, i64>(0))? as u64)
         }))
     }
 

@@ -247,6 +247,19 @@ pub async fn import_opml(store: &dyn Store, bytes: &[u8]) -> Result<OpmlImport> 
     Ok(done)
 }
 
+/// Counts of what is stored, as one JSON object (for scripts and
+/// benchmarks, which must not depend on a database shell's version).
+pub async fn stats(app: &App) -> Result<()> {
+    let sources = app.store.sources().await?.len();
+    let items = app.store.item_count().await?;
+    let indexed = app.store.indexed_item_count().await?;
+    print_json(&serde_json::json!({
+        "sources": sources,
+        "items": items,
+        "indexed_items": indexed,
+    }))
+}
+
 /// Subscribes to the feeds of an OPML file without fetching them.
 pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
     let bytes = read_input(file)?;

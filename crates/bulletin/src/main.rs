@@ -202,6 +202,9 @@ enum Command {
     /// Create or update the database's tables, then exit (every command
     /// does this when it opens the database; this does only that).
     Migrate,
+    /// Print how many sources and items are stored, and how many items
+    /// are in the search index, as JSON.
+    Stats,
     /// Index every stored item's words for search again (after rows were
     /// written to the database by hand), then exit.
     Reindex,
@@ -538,6 +541,10 @@ async fn run(cli: Cli) -> Result<()> {
                 .context("rebuilding the search index")?;
             eprintln!("indexed {indexed} items for search");
             Ok(())
+        }
+        Command::Stats => {
+            let app = open_app(&cli).await?;
+            commands::stats(&app).await
         }
         Command::Fetch { all, concurrency } => {
             let app = open_app(&cli).await?;
