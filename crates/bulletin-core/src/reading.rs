@@ -10,6 +10,16 @@ pub fn count_words(text: &str) -> usize {
     let mut words = 0;
     let mut in_word = false;
     for c in text.chars() {
+        // Most text is ASCII: decided without the Unicode tables.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                words += usize::from(!in_word);
+                in_word = true;
+            } else if !(in_word && (c == '\'' || c == '-')) {
+                in_word = false;
+            }
+            continue;
+        }
         if is_cjk(c) {
             words += 1;
             in_word = false;
