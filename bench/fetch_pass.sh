@@ -45,7 +45,7 @@ port=$(head -1 "$work/farm1.port")
 opml 2000 "$port" > "$work/fresh.opml"
 "$bin" --data "$work/fresh" opml import "$work/fresh.opml" 2> /dev/null
 read -r _ wall user sys maxrss <<< "$(pass fresh "$work/fresh")"
-items=$(sqlite3 "$work/fresh/bulletin.sqlite" 'SELECT COUNT(*) FROM items')
+items=$("$bin" --data "$work/fresh" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])')
 awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$items" -v m="$maxrss" 'BEGIN {
   printf "2,000 sources, all fresh: %d items stored in %.2f s: %.0f items/s end to end; CPU %.2f ms per request (%.2f ms per item); peak RSS %.0f MB\n",
     n, w, n / w, (u + s) * 1000 / 2000, (u + s) * 1000 / n, m / 1024 }'

@@ -36,7 +36,7 @@ if [ ! -f "$data/.seeded-100k" ]; then
   done
   touch "$data/.seeded-100k"
 fi
-echo "items stored: $(sqlite3 "$data/bulletin.sqlite" 'SELECT COUNT(*) FROM items')"
+echo "items stored: $("$bin" --data "$data" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])')"
 deep=$(sqlite3 "$data/bulletin.sqlite" "SELECT published_at || '.' || id FROM items ORDER BY published_at DESC, id DESC LIMIT 1 OFFSET 90000")
 
 "$bin" --data "$data" serve --addr "127.0.0.1:$port" --no-fetch 2> "$work/serve.log" &

@@ -41,6 +41,18 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// New items waiting for the writer: whoever takes the writer stores
+    /// every batch waiting, in one transaction (group commit: one commit,
+    /// one full-text flush for many sources).
+    pending: Arc<Mutex<Vec<PendingInsert>>>,
+}
+
+/// One source's new items, waiting for the writer.
+struct PendingInsert {
+    source: SourceId,
+    items: Vec<NewItem>,
+    indexed: Vec<IndexedText>,
+    done: tokio::sync::oneshot::Sender<StoreResult<usize>>,
 }
 
 fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -80,6 +92,7 @@ impl SqliteStore {
             path,
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            pending: Arc::default(),
         })
     }
 
@@ -153,7 +166,18 @@ type IndexedText = [String; 3];
 /// The index texts of items, made before the writer is taken (stemming is
 /// most of an insert's CPU, and the writer is one at a time).
 fn indexed_texts<'a>(items: impl Iterator<Item = &'a NewItem>) -> Vec<IndexedText> {
-    let mut indexer = words::Indexer::default();
+    thread_local! {
+        // Each blocking thread keeps its stems between batches (news from
+        // many sources shares most of its words); bounded by the indexer.
+        static INDEXER: std::cell::RefCell<words::Indexer> = std::cell::RefCell::default();
+    }
+    INDEXER.with_borrow_mut(|indexer| indexed_texts_with(indexer, items))
+}
+
+fn indexed_texts_with<'a>(
+    indexer: &mut words::Indexer,
+    items: impl Iterator<Item = &'a NewItem>,
+) -> Vec<IndexedText> {
     items
         .map(|item| {
             let lang = item.lang.as_deref();
@@ -209,6 +233,41 @@ fn update_item_row(
     Ok(n > 0)
 }
 
+/// Stores waiting batches in one transaction and tells each caller how
+/// many of its items were new. Should the shared transaction fail, each
+/// batch is tried again on its own, so one bad batch fails alone.
+fn store_pending(c: &mut Connection, batch: Vec<PendingInsert>) {
+    let now = Utc::now();
+    let together = (|| -> StoreResult<Vec<usize>> {
+        let tx = c.transaction()?;
+        let mut counts = Vec::with_capacity(batch.len());
+        for p in &batch {
+            counts.push(insert_rows_in(
+                &tx,
+                p.source,
+                p.items.iter().map(|i| (i, now)),
+                &p.indexed,
+            )?);
+        }
+        tx.commit()?;
+        Ok(counts)
+    })();
+    match together {
+        Ok(counts) => {
+            for (p, n) in batch.into_iter().zip(counts) {
+                let _ = p.done.send(Ok(n));
+            }
+        }
+        Err(_) => {
+            for p in batch {
+                let result =
+                    insert_item_rows(c, p.source, p.items.iter().map(|i| (i, now)), p.indexed);
+                let _ = p.done.send(result);
+            }
+        }
+    }
+}
+
 /// Makes the index texts of `rows` on the blocking pool, without the
 /// writer.
 async fn index_off_the_writer<T: Send + 'static>(
@@ -232,6 +291,18 @@ fn insert_item_rows<'a>(
     indexed: Vec<IndexedText>,
 ) -> StoreResult<usize> {
     let tx = c.transaction()?;
+    let added = insert_rows_in(&tx, source, rows, &indexed)?;
+    tx.commit()?;
+    Ok(added)
+}
+
+/// Inserts items inside the caller's transaction.
+fn insert_rows_in<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    source: SourceId,
+    rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
+    indexed: &[IndexedText],
+) -> StoreResult<usize> {
     let mut added = 0;
     {
         let mut stmt = tx.prepare_cached(
@@ -271,7 +342,6 @@ fn insert_item_rows<'a>(
             }
         }
     }
-    tx.commit()?;
     Ok(added)
 }
 
@@ -979,11 +1049,33 @@ impl Store for SqliteStore {
     ) -> BoxFuture<'_, StoreResult<usize>> {
         Box::pin(async move {
             let (items, indexed) = index_off_the_writer(items, |i| i).await?;
+            let (done, stored) = tokio::sync::oneshot::channel();
+            self.pending
+                .lock()
+                .map_err(|e| StoreError::Task(e.to_string()))?
+                .push(PendingInsert {
+                    source,
+                    items,
+                    indexed,
+                    done,
+                });
+            let pending = self.pending.clone();
             self.write(move |c| {
-                let now = Utc::now();
-                insert_item_rows(c, source, items.iter().map(|i| (i, now)), indexed)
+                // Ours may already have been stored by another caller's turn.
+                let batch = std::mem::take(
+                    &mut *pending
+                        .lock()
+                        .map_err(|e| StoreError::Task(e.to_string()))?,
+                );
+                if !batch.is_empty() {
+                    store_pending(c, batch);
+                }
+                Ok(())
             })
-            .await
+            .await?;
+            stored
+                .await
+                .map_err(|_| StoreError::Task("the writer dropped an insert".into()))?
         })
     }
 

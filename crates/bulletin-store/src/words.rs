@@ -57,6 +57,9 @@ fn language(lang: Option<&str>) -> Option<usize> {
         .position(|(code, _)| code.eq_ignore_ascii_case(primary))
 }
 
+/// Words remembered per language before the memo starts afresh (a few MB).
+const MEMO_WORDS: usize = 100_000;
+
 /// Turns texts into what the index holds, stemming each distinct word once
 /// per language (news repeats its words: an item's body has about a third
 /// as many distinct words as words, and a batch of items fewer still).
@@ -92,6 +95,9 @@ impl Indexer {
                     None => {
                         let stem = stemmer.stem(&lower).into_owned();
                         out.push_str(&stem);
+                        if memo.len() >= MEMO_WORDS {
+                            memo.clear();
+                        }
                         memo.insert(lower.clone(), stem);
                     }
                 },

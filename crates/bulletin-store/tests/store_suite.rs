@@ -32,6 +32,7 @@ store_tests!(
     manages_accounts_disabling_roles_tokens_and_removal,
     counts_sign_in_failures_by_account_and_address,
     keeps_every_revision_of_a_post,
+    stores_concurrent_batches_once_each,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -1223,4 +1224,69 @@ async fn pages_a_common_word_newest_first_without_gaps(store: &dyn Store) {
         .collect();
     assert!(oldest.len() > 30);
     assert_eq!(walk(None, "archive", 1).await, oldest);
+}
+
+async fn stores_concurrent_batches_once_each(store: &dyn Store) {
+    // Many sources' batches at once (the SQLite store commits waiting
+    // batches together): every item is stored once, each caller is told
+    // how many of its own were new, and every stored item is searchable.
+    let mut sources = Vec::new();
+    for n in 0..12 {
+        sources.push(
+            store
+                .add_source(NewSource {
+                    url: format!("http://many{n}.example/feed"),
+                    ..Default::default()
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let batch = |s: usize| -> Vec<NewItem> {
+        (0..25)
+            .map(|i| {
+                // Every source repeats one URL another source also has.
+                let url = if i == 0 {
+                    "http://shared.example/story".to_string()
+                } else {
+                    format!("http://many{s}.example/{i}")
+                };
+                NewItem {
+                    guid: Some(format!("c{s}-{i}")),
+                    title: Some(format!("Concurrent story {s} {i}")),
+                    canonical_url: Some(url.clone()),
+                    url: Some(url),
+                    text: format!("walrus sighting number {i} near harbour {s}"),
+                    published_at: from_ms(1_700_000_000_000 + (s * 100 + i) as i64),
+                    ..NewItem::default()
+                }
+            })
+            .collect()
+    };
+    let inserts = sources
+        .iter()
+        .enumerate()
+        .map(|(s, id)| store.insert_items(*id, batch(s)));
+    let added: Vec<usize> = futures_util::future::join_all(inserts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let total: usize = added.iter().sum();
+    assert_eq!(
+        total,
+        12 * 24 + 1,
+        "each item once, the shared URL once: {added:?}"
+    );
+    assert_eq!(store.item_count().await.unwrap(), total as u64);
+    assert_eq!(store.indexed_item_count().await.unwrap(), total as u64);
+    let found = store
+        .items(ItemQuery {
+            limit: 500,
+            search: Some("walrus".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), total);
 }
