@@ -81,7 +81,7 @@ fi
 # Migrations a newer build brings are applied before measuring (on a
 # million items they can take minutes).
 "$bin" --data "$data" --database "$database" migrate
-items=$(sql "SELECT COUNT(*) FROM items")
+items=$("$bin" --data "$data" --database "$database" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])')
 bytes=$(sql "$size_sql")
 echo "backend: $backend; items stored: $items; database: $(( bytes / 1048576 )) MiB, $(( bytes / (items / 1000) / 1024 )) KiB per 1,000 items"
 deep=$(sql "$cursor_sql")
