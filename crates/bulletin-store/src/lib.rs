@@ -80,6 +80,21 @@ pub trait Store: Send + Sync + 'static {
     /// Records how a fetch went: new validators and schedule on success, the
     /// reason and a later retry on failure; releases the source's lease.
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>>;
+    /// Stores a fetch's new items and records how the fetch went (as
+    /// `insert_items` then `record_fetch`); returns how many items were new.
+    /// A backend may do both in one transaction.
+    fn store_fetch(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+        outcome: FetchOutcome,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(async move {
+            let added = self.insert_items(source, items).await?;
+            self.record_fetch(source, outcome).await?;
+            Ok(added)
+        })
+    }
 
     /// Of the given items of a source, those already stored (by GUID or
     /// canonical URL), so the fetcher can skip work for them.

@@ -56,6 +56,9 @@ struct PendingInsert {
     source: SourceId,
     items: Vec<NewItem>,
     indexed: Vec<IndexedText>,
+    /// How the fetch that found them went, recorded in the same
+    /// transaction (`store_fetch`).
+    outcome: Option<FetchOutcome>,
     done: tokio::sync::oneshot::Sender<StoreResult<usize>>,
 }
 
@@ -113,6 +116,46 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Queues a source's new items (and how its fetch went) for the writer,
+    /// and waits until they are stored: whoever takes the writer stores
+    /// everything queued in one transaction.
+    async fn insert_pending(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+        outcome: Option<FetchOutcome>,
+    ) -> StoreResult<usize> {
+        let (items, indexed) = index_off_the_writer(items, |i| i).await?;
+        let (done, stored) = tokio::sync::oneshot::channel();
+        self.pending
+            .lock()
+            .map_err(|e| StoreError::Task(e.to_string()))?
+            .push(PendingInsert {
+                source,
+                items,
+                indexed,
+                outcome,
+                done,
+            });
+        let pending = self.pending.clone();
+        self.write(move |c| {
+            // Ours may already have been stored by another caller's turn.
+            let batch = std::mem::take(
+                &mut *pending
+                    .lock()
+                    .map_err(|e| StoreError::Task(e.to_string()))?,
+            );
+            if !batch.is_empty() {
+                store_pending(c, batch);
+            }
+            Ok(())
+        })
+        .await?;
+        stored
+            .await
+            .map_err(|_| StoreError::Task("the writer dropped an insert".into()))?
     }
 
     /// Runs `f` with a reader connection on the blocking pool.
@@ -248,21 +291,83 @@ fn update_item_row(
     Ok(n > 0)
 }
 
-/// Stores waiting batches in one transaction and tells each caller how
-/// many of its items were new. Should the shared transaction fail, each
-/// batch is tried again on its own, so one bad batch fails alone.
+/// Records how a fetch went on its source (and releases its lease).
+fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> StoreResult<()> {
+    match outcome {
+        FetchOutcome::Success {
+            at,
+            title,
+            site_url,
+            kind,
+            etag,
+            last_modified,
+            ttl_minutes,
+            warning,
+            next_fetch_at,
+            moved_to,
+        } => {
+            c.execute(
+                "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
+                    kind = COALESCE(?4, kind), etag = ?5, last_modified = ?6, ttl_minutes = ?7,
+                    last_fetch_at = ?8, last_success_at = ?8, last_error = ?9, error_count = 0,
+                    next_fetch_at = ?10, paused_at = NULL,
+                    moved_seen = CASE WHEN ?11 IS NULL THEN 0
+                                      WHEN moved_to = ?11 THEN moved_seen + 1 ELSE 1 END,
+                    moved_to = ?11, lease_owner = NULL, lease_until = NULL
+                 WHERE id = ?1",
+                params![
+                    id.0,
+                    title,
+                    site_url,
+                    kind,
+                    etag,
+                    last_modified,
+                    ttl_minutes,
+                    to_ms(at),
+                    warning,
+                    to_ms(next_fetch_at),
+                    moved_to
+                ],
+            )?;
+            // Moved for good: three fetches in a row said so, and no
+            // other source already follows the new address.
+            c.execute(
+                "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
+                 WHERE id = ?1 AND moved_seen >= ?2
+                   AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
+                params![id.0, MOVE_AFTER_SIGHTINGS],
+            )?;
+        }
+        FetchOutcome::Failure {
+            at,
+            error,
+            next_fetch_at,
+            pause,
+        } => {
+            c.execute(
+                "UPDATE sources SET last_fetch_at = ?2, last_error = ?3, error_count = error_count + 1,
+                    next_fetch_at = ?4,
+                    paused_at = CASE WHEN ?5 THEN COALESCE(paused_at, ?2) ELSE NULL END,
+                    lease_owner = NULL, lease_until = NULL
+                 WHERE id = ?1",
+                params![id.0, to_ms(at), error, to_ms(next_fetch_at), pause],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores waiting batches (and their fetches' outcomes) in one transaction
+/// and tells each caller how many of its items were new. Should the shared
+/// transaction fail, each batch is tried again on its own, so one bad batch
+/// fails alone.
 fn store_pending(c: &mut Connection, batch: Vec<PendingInsert>) {
     let now = Utc::now();
     let together = (|| -> StoreResult<Vec<usize>> {
         let tx = c.transaction()?;
         let mut counts = Vec::with_capacity(batch.len());
         for p in &batch {
-            counts.push(insert_rows_in(
-                &tx,
-                p.source,
-                p.items.iter().map(|i| (i, now)),
-                &p.indexed,
-            )?);
+            counts.push(store_one(&tx, p, now)?);
         }
         tx.commit()?;
         Ok(counts)
@@ -275,12 +380,29 @@ fn store_pending(c: &mut Connection, batch: Vec<PendingInsert>) {
         }
         Err(_) => {
             for p in batch {
-                let result =
-                    insert_item_rows(c, p.source, p.items.iter().map(|i| (i, now)), p.indexed);
+                let result = (|| -> StoreResult<usize> {
+                    let tx = c.transaction()?;
+                    let n = store_one(&tx, &p, now)?;
+                    tx.commit()?;
+                    Ok(n)
+                })();
                 let _ = p.done.send(result);
             }
         }
     }
+}
+
+/// One source's new items, and how its fetch went, inside a transaction.
+fn store_one(
+    tx: &rusqlite::Transaction<'_>,
+    p: &PendingInsert,
+    now: DateTime<Utc>,
+) -> StoreResult<usize> {
+    let added = insert_rows_in(tx, p.source, p.items.iter().map(|i| (i, now)), &p.indexed)?;
+    if let Some(outcome) = &p.outcome {
+        record_fetch_row(tx, p.source, outcome.clone())?;
+    }
+    Ok(added)
 }
 
 /// Makes the index texts of `rows` on the blocking pool, without the
@@ -958,70 +1080,16 @@ impl Store for SqliteStore {
     }
 
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
-            match outcome {
-                FetchOutcome::Success {
-                    at,
-                    title,
-                    site_url,
-                    kind,
-                    etag,
-                    last_modified,
-                    ttl_minutes,
-                    warning,
-                    next_fetch_at,
-                    moved_to,
-                } => {
-                    c.execute(
-                        "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
-                            kind = COALESCE(?4, kind), etag = ?5, last_modified = ?6, ttl_minutes = ?7,
-                            last_fetch_at = ?8, last_success_at = ?8, last_error = ?9, error_count = 0,
-                            next_fetch_at = ?10, paused_at = NULL,
-                            moved_seen = CASE WHEN ?11 IS NULL THEN 0
-                                              WHEN moved_to = ?11 THEN moved_seen + 1 ELSE 1 END,
-                            moved_to = ?11, lease_owner = NULL, lease_until = NULL
-                         WHERE id = ?1",
-                        params![
-                            id.0,
-                            title,
-                            site_url,
-                            kind,
-                            etag,
-                            last_modified,
-                            ttl_minutes,
-                            to_ms(at),
-                            warning,
-                            to_ms(next_fetch_at),
-                            moved_to
-                        ],
-                    )?;
-                    // Moved for good: three fetches in a row said so, and no
-                    // other source already follows the new address.
-                    c.execute(
-                        "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
-                         WHERE id = ?1 AND moved_seen >= ?2
-                           AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
-                        params![id.0, MOVE_AFTER_SIGHTINGS],
-                    )?;
-                }
-                FetchOutcome::Failure {
-                    at,
-                    error,
-                    next_fetch_at,
-                    pause,
-                } => {
-                    c.execute(
-                        "UPDATE sources SET last_fetch_at = ?2, last_error = ?3, error_count = error_count + 1,
-                            next_fetch_at = ?4,
-                            paused_at = CASE WHEN ?5 THEN COALESCE(paused_at, ?2) ELSE NULL END,
-                            lease_owner = NULL, lease_until = NULL
-                         WHERE id = ?1",
-                        params![id.0, to_ms(at), error, to_ms(next_fetch_at), pause],
-                    )?;
-                }
-            }
-            Ok(())
-        }))
+        Box::pin(self.write(move |c| record_fetch_row(c, id, outcome)))
+    }
+
+    fn store_fetch(
+        &self,
+        source: SourceId,
+        items: Vec<NewItem>,
+        outcome: FetchOutcome,
+    ) -> BoxFuture<'_, StoreResult<usize>> {
+        Box::pin(self.insert_pending(source, items, Some(outcome)))
     }
 
     fn known_items(
@@ -1062,36 +1130,7 @@ impl Store for SqliteStore {
         source: SourceId,
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(async move {
-            let (items, indexed) = index_off_the_writer(items, |i| i).await?;
-            let (done, stored) = tokio::sync::oneshot::channel();
-            self.pending
-                .lock()
-                .map_err(|e| StoreError::Task(e.to_string()))?
-                .push(PendingInsert {
-                    source,
-                    items,
-                    indexed,
-                    done,
-                });
-            let pending = self.pending.clone();
-            self.write(move |c| {
-                // Ours may already have been stored by another caller's turn.
-                let batch = std::mem::take(
-                    &mut *pending
-                        .lock()
-                        .map_err(|e| StoreError::Task(e.to_string()))?,
-                );
-                if !batch.is_empty() {
-                    store_pending(c, batch);
-                }
-                Ok(())
-            })
-            .await?;
-            stored
-                .await
-                .map_err(|_| StoreError::Task("the writer dropped an insert".into()))?
-        })
+        Box::pin(self.insert_pending(source, items, None))
     }
 
     fn restore_items(

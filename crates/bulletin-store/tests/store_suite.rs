@@ -33,6 +33,7 @@ store_tests!(
     counts_sign_in_failures_by_account_and_address,
     keeps_every_revision_of_a_post,
     stores_concurrent_batches_once_each,
+    stores_a_fetchs_items_and_its_record_together,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -1289,4 +1290,55 @@ async fn stores_concurrent_batches_once_each(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(found.items.len(), total);
+}
+
+async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
+    use bulletin_store::Claim;
+    let src = store
+        .add_source(NewSource {
+            url: "http://together.example/feed".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let claimed = store
+        .claim_sources(Claim {
+            worker: "w1".into(),
+            now,
+            lease_until: now + chrono::Duration::seconds(60),
+            limit: 10,
+            all_since: Some(now),
+            all_after: SourceId(0),
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let items = vec![
+        item(1, "http://together.example/1"),
+        item(2, "http://together.example/2"),
+    ];
+    let added = store
+        .store_fetch(src, items.clone(), fetched(now, None))
+        .await
+        .unwrap();
+    assert_eq!(added, 2);
+    let source = store.source(src).await.unwrap().unwrap();
+    assert_eq!(source.item_count, 2);
+    assert!(source.last_fetch_at.is_some(), "the fetch is recorded");
+    assert!(source.held_by(now).is_none(), "and its lease released");
+    // The same items again: nothing new, the fetch still recorded.
+    let later = now + chrono::Duration::seconds(5);
+    assert_eq!(
+        store
+            .store_fetch(src, items, fetched(later, None))
+            .await
+            .unwrap(),
+        0
+    );
+    let source = store.source(src).await.unwrap().unwrap();
+    assert_eq!(
+        source.last_fetch_at.map(|t| t.timestamp()),
+        Some(later.timestamp())
+    );
 }

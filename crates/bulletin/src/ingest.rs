@@ -508,7 +508,7 @@ impl Ingestor {
                 return self.record_failure(source, now, reason, next).await;
             }
         };
-        let new_items = self.store_new_entries(source.id, &feed).await?;
+        let items = self.new_items(source.id, &feed).await?;
         let warning = feed
             .malformed
             .as_ref()
@@ -517,9 +517,12 @@ impl Ingestor {
         let next_fetch_at = self
             .schedule_with_websub(source, Some(&feed), usual, now)
             .await?;
-        self.store
-            .record_fetch(
+        // The new items and the fetch's record, in one write.
+        let new_items = self
+            .store
+            .store_fetch(
                 source.id,
+                items,
                 FetchOutcome::Success {
                     at: now,
                     title: feed.title.clone(),
@@ -560,6 +563,16 @@ impl Ingestor {
     }
 
     async fn store_new_entries(&self, source: SourceId, feed: &Feed) -> Result<usize, StoreError> {
+        let items = self.new_items(source, feed).await?;
+        if items.is_empty() {
+            return Ok(0);
+        }
+        self.store.insert_items(source, items).await
+    }
+
+    /// The items to store from a feed's entries not stored yet (article
+    /// pages fetched for entries that carry only a summary).
+    async fn new_items(&self, source: SourceId, feed: &Feed) -> Result<Vec<NewItem>, StoreError> {
         let keys: Vec<ItemKey> = feed.entries.iter().map(entry_key).collect();
         let known = self.store.known_items(source, keys).await?;
         let fresh: Vec<FeedEntry> = feed
@@ -570,7 +583,7 @@ impl Ingestor {
             .map(|(e, _)| e.clone())
             .collect();
         if fresh.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         // Entries that carry only a summary: fetch and extract the article.
         let pages: Vec<Option<Url>> = fresh
@@ -601,7 +614,7 @@ impl Ingestor {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
-        self.store.insert_items(source, items).await
+        Ok(items)
     }
 }
 
