@@ -7,40 +7,11 @@
 mod common;
 
 use common::*;
-use std::path::PathBuf;
 use std::time::Duration;
-
-/// This checkout's web-tests folder, found at run time: a test binary
-/// reused from another checkout of the shared target folder must not run
-/// that checkout's script.
-fn web_tests() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .join("../../web-tests")
-}
-
-fn requirement_missing() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !std::path::Path::new(&chromium).exists() {
-        return Some(format!("{chromium} not found (apt-get install chromium)"));
-    }
-    if !web_tests().join("node_modules/playwright-core").exists() {
-        return Some("playwright-core not installed (npm ci in web-tests/)".into());
-    }
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Some("node not found".into());
-    }
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feed_show_more_article_and_search_in_chromium() {
-    if let Some(missing) = requirement_missing() {
+    if let Some(missing) = browser_missing() {
         assert!(
             std::env::var_os("CI").is_none(),
             "required in CI: {missing}"

@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 /// Hostile URLs as they are written inside XML (entities are the feed
 /// author's to choose).
@@ -276,24 +275,6 @@ fn feed_is_clean(body: &str) -> bool {
     })
 }
 
-fn web_tests() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .join("../../web-tests")
-}
-
-fn chromium_missing() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !std::path::Path::new(&chromium).exists() {
-        return Some(format!("{chromium} not found (apt-get install chromium)"));
-    }
-    if !web_tests().join("node_modules/playwright-core").exists() {
-        return Some("playwright-core not installed (npm ci in web-tests/)".into());
-    }
-    None
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_hostile_url_reaches_a_page_or_a_feed_and_no_click_runs_script() {
     let site = FixtureServer::start().await;
@@ -536,7 +517,7 @@ async fn no_hostile_url_reaches_a_page_or_a_feed_and_no_click_runs_script() {
     );
 
     // Chromium: click every link of every page; nothing may run.
-    if let Some(missing) = chromium_missing() {
+    if let Some(missing) = browser_missing() {
         assert!(
             std::env::var_os("CI").is_none(),
             "required in CI: {missing}"
