@@ -272,7 +272,7 @@ impl Ingestor {
             }
             Err(e) => return Err(StoreError::Task(e.to_string())),
         };
-        let new_items = self.store_new_entries(sub.source, &feed).await?;
+        let new_items = self.store_new_entries(sub.source, feed).await?;
         sub.last_push_at = Some(Utc::now());
         self.store.save_websub(sub).await?;
         Ok(new_items)
@@ -493,7 +493,7 @@ impl Ingestor {
         let base = response.final_url.clone();
         let moved_to = response.moved_permanently.as_ref().map(Url::to_string);
         let body = response.body;
-        let feed = match tokio::task::spawn_blocking(move || {
+        let mut feed = match tokio::task::spawn_blocking(move || {
             bulletin_feeds::parse_feed(&body, Some(&base))
         })
         .await
@@ -508,12 +508,20 @@ impl Ingestor {
                 return self.record_failure(source, now, reason, next).await;
             }
         };
-        let items = self.new_items(source.id, &feed).await?;
         let warning = feed
             .malformed
             .as_ref()
             .map(|m| format!("malformed feed (read anyway): {m}"));
         let usual = now + interval(feed.ttl_minutes, max_age, publishing_pace(&feed));
+        let entries = std::mem::take(&mut feed.entries);
+        let items = self
+            .new_items(
+                source.id,
+                entries,
+                feed.title.clone(),
+                feed.language.clone(),
+            )
+            .await?;
         let next_fetch_at = self
             .schedule_with_websub(source, Some(&feed), usual, now)
             .await?;
@@ -562,8 +570,10 @@ impl Ingestor {
         Ok(SourceResult::Failed(error))
     }
 
-    async fn store_new_entries(&self, source: SourceId, feed: &Feed) -> Result<usize, StoreError> {
-        let items = self.new_items(source, feed).await?;
+    async fn store_new_entries(&self, source: SourceId, feed: Feed) -> Result<usize, StoreError> {
+        let items = self
+            .new_items(source, feed.entries, feed.title, feed.language)
+            .await?;
         if items.is_empty() {
             return Ok(0);
         }
@@ -571,16 +581,22 @@ impl Ingestor {
     }
 
     /// The items to store from a feed's entries not stored yet (article
-    /// pages fetched for entries that carry only a summary).
-    async fn new_items(&self, source: SourceId, feed: &Feed) -> Result<Vec<NewItem>, StoreError> {
-        let keys: Vec<ItemKey> = feed.entries.iter().map(entry_key).collect();
+    /// pages fetched for entries that carry only a summary). The entries
+    /// are taken, not copied: their bodies are most of a feed's bytes.
+    async fn new_items(
+        &self,
+        source: SourceId,
+        entries: Vec<FeedEntry>,
+        site_name: Option<String>,
+        lang: Option<String>,
+    ) -> Result<Vec<NewItem>, StoreError> {
+        let keys: Vec<ItemKey> = entries.iter().map(entry_key).collect();
         let known = self.store.known_items(source, keys).await?;
-        let fresh: Vec<FeedEntry> = feed
-            .entries
-            .iter()
+        let fresh: Vec<FeedEntry> = entries
+            .into_iter()
             .zip(known)
             .filter(|(_, known)| !known)
-            .map(|(e, _)| e.clone())
+            .map(|(e, _)| e)
             .collect();
         if fresh.is_empty() {
             return Ok(Vec::new());
@@ -601,8 +617,6 @@ impl Ingestor {
             .buffered(PAGE_CONCURRENCY)
             .collect()
             .await;
-        let site_name = feed.title.clone();
-        let lang = feed.language.clone();
         let items = tokio::task::spawn_blocking(move || {
             fresh
                 .into_iter()
