@@ -89,7 +89,7 @@ enum Command {
         /// Several web and worker processes can share one PostgreSQL
         /// database: workers split the due sources between them.
         #[arg(long, value_enum, default_value = "all")]
-        role: web::Role,
+        role: web::ProcessRole,
         /// Minutes between fetch passes over due sources (fractions allowed).
         #[arg(long, default_value_t = 1.0)]
         poll_minutes: f64,

@@ -150,7 +150,7 @@ pub fn router(state: AppState) -> Router {
 
 /// What a `serve` process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
+pub enum ProcessRole {
     /// Serve the web page, API and feeds; fetch nothing (behind a load
     /// balancer, beside workers).
     Web,
@@ -165,7 +165,7 @@ pub struct ServeOptions<'a> {
     pub addr: &'a str,
     /// Load the offline demo sample first.
     pub demo: bool,
-    pub role: Role,
+    pub role: ProcessRole,
     /// Time between fetch passes; `None`: no fetching.
     pub poll: Option<Duration>,
     /// How long a worker holds the sources it claimed.
@@ -196,7 +196,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     let configured_origin = public_url
         .as_ref()
         .map(|u| u.origin().ascii_serialization() + u.path().trim_end_matches('/'));
-    let poll = if role == Role::Web { None } else { poll };
+    let poll = if role == ProcessRole::Web { None } else { poll };
     let mut ingestor =
         Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone())).with_lease(lease);
     let https = public_url.as_ref().is_some_and(|u| u.scheme() == "https");
@@ -209,7 +209,7 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         ));
     }
     let ingestor = Arc::new(ingestor);
-    if role == Role::Worker {
+    if role == ProcessRole::Worker {
         if demo {
             load_demo(&app, &ingestor).await?;
         }
