@@ -895,7 +895,7 @@ async fn prunes_old_items_nobody_starred_in_batches(store: &dyn Store) {
 }
 
 async fn manages_accounts_disabling_roles_tokens_and_removal(store: &dyn Store) {
-    use bulletin_store::{NewUser, Post, PostState, Role, Session};
+    use bulletin_store::{NewUser, Role, Session};
     let add = |name: &str| NewUser {
         name: name.into(),
         role: Some(Role::Editor),
@@ -999,24 +999,7 @@ async fn manages_accounts_disabling_roles_tokens_and_removal(store: &dyn Store) 
     assert!(store.session("s-bob".into(), now).await.unwrap().is_none());
 
     // Removal: refused while the account wrote posts.
-    store
-        .save_post(Post {
-            id: 0,
-            author: ana,
-            kind: bulletin_core::ItemKind::Update,
-            headline: None,
-            markdown: "Hi".into(),
-            image_url: None,
-            image_caption: None,
-            image_credit: None,
-            state: PostState::Draft,
-            publish_at: None,
-            item: None,
-            created_at: now,
-            updated_at: now,
-        })
-        .await
-        .unwrap();
+    store.save_post(draft(ana, None, "Hi", now)).await.unwrap();
     assert!(matches!(
         store.remove_user(ana).await,
         Err(StoreError::InUse(_))
@@ -1082,7 +1065,7 @@ async fn counts_sign_in_failures_by_account_and_address(store: &dyn Store) {
 }
 
 async fn keeps_every_revision_of_a_post(store: &dyn Store) {
-    use bulletin_store::{NewUser, Post, PostRevision, PostState, Role};
+    use bulletin_store::{NewUser, PostRevision, PostState, Role};
     let ana = store
         .add_user(NewUser {
             name: "ana".into(),
@@ -1094,21 +1077,7 @@ async fn keeps_every_revision_of_a_post(store: &dyn Store) {
         .unwrap();
     let now = Utc::now();
     let post = store
-        .save_post(Post {
-            id: 0,
-            author: ana,
-            kind: bulletin_core::ItemKind::Article,
-            headline: Some("One".into()),
-            markdown: "Text".into(),
-            image_url: None,
-            image_caption: None,
-            image_credit: None,
-            state: PostState::Draft,
-            publish_at: None,
-            item: None,
-            created_at: now,
-            updated_at: now,
-        })
+        .save_post(draft(ana, Some("One"), "Text", now))
         .await
         .unwrap();
     for (n, changes) in [(1, "created"), (2, "headline")] {
@@ -1341,4 +1310,31 @@ async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
         source.last_fetch_at.map(|t| t.timestamp()),
         Some(later.timestamp())
     );
+}
+
+/// A draft post by `author`: an article with a headline, else an update.
+fn draft(
+    author: bulletin_store::UserId,
+    headline: Option<&str>,
+    markdown: &str,
+    now: DateTime<Utc>,
+) -> bulletin_store::Post {
+    bulletin_store::Post {
+        id: 0,
+        author,
+        kind: match headline {
+            Some(_) => bulletin_core::ItemKind::Article,
+            None => bulletin_core::ItemKind::Update,
+        },
+        headline: headline.map(str::to_string),
+        markdown: markdown.into(),
+        image_url: None,
+        image_caption: None,
+        image_credit: None,
+        state: bulletin_store::PostState::Draft,
+        publish_at: None,
+        item: None,
+        created_at: now,
+        updated_at: now,
+    }
 }

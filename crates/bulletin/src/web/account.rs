@@ -280,13 +280,11 @@ pub async fn login(
     .to_string();
     let account = auth::failure_account(&form.name);
     let now = Utc::now();
+    // Failures count over the last window; older ones are forgotten.
+    let window_start = now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES);
     let counted = state
         .store
-        .login_failures(
-            account.clone(),
-            address.clone(),
-            now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES),
-        )
+        .login_failures(account.clone(), address.clone(), window_start)
         .await;
     let failures = match counted {
         Ok(f) => f,
@@ -338,12 +336,7 @@ pub async fn login(
     let Some(user) = user.filter(|u| matches && !u.disabled) else {
         let recorded = state
             .store
-            .record_login_failure(
-                account.clone(),
-                address.clone(),
-                Utc::now(),
-                now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES),
-            )
+            .record_login_failure(account.clone(), address.clone(), Utc::now(), window_start)
             .await;
         if let Err(e) = recorded {
             tracing::warn!("sign-in: failure not recorded: {e}");
