@@ -3,12 +3,15 @@
 //! This crate does no IO. It holds the types that flow through the pipeline
 //! (`Article`, `Author`, `Image`, `FeedEntry`), the ID newtypes, and two small
 //! pure functions the whole project agrees on: how long a text takes to read
-//! ([`reading`]) and when two URLs name the same page ([`canonical`]).
+//! ([`reading`]), when two URLs name the same page ([`canonical`]), which
+//! URLs may be linked ([`links`]), and how text is escaped and trimmed
+//! ([`text`]).
 
 pub mod canonical;
 pub mod dates;
 pub mod links;
 pub mod reading;
+pub mod text;
 mod types;
 
 pub use canonical::canonicalize_url;

@@ -201,7 +201,7 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
             break;
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    bulletin_core::text::collapse_whitespace(&out)
 }
 
 fn plausible(d: &DateTime<FixedOffset>) -> bool {

@@ -3,6 +3,7 @@
 
 use crate::dom::GetAttr;
 use crate::index::{PageIndex, text_of};
+use bulletin_core::text::collapse_whitespace;
 use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -46,7 +47,7 @@ pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
             metas
                 .iter()
                 .find(|(name, _)| name == k)
-                .map(|(_, v)| collapse(v))
+                .map(|(_, v)| collapse_whitespace(v))
                 .filter(|v| !v.is_empty())
         })
     };
@@ -153,7 +154,7 @@ pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
                         | "parsely-author"
                 )
             })
-            .map(|(_, v)| collapse(v))
+            .map(|(_, v)| collapse_whitespace(v))
             .filter(|v| !v.is_empty() && !v.starts_with("http"));
         for name in names {
             if !meta.authors.iter().any(|a| a.name == name) {
@@ -355,7 +356,7 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
     };
     for a in list {
         let author = match a {
-            Value::String(s) => Some(Author::named(collapse(s))),
+            Value::String(s) => Some(Author::named(collapse_whitespace(s))),
             Value::Object(_) => {
                 if a.get("@type").and_then(Value::as_str) == Some("Organization") {
                     None
@@ -427,7 +428,7 @@ fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
 fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => {
-            Some(collapse(&crate::decode_entities_light(s))).filter(|s| !s.is_empty())
+            Some(collapse_whitespace(&crate::decode_entities_light(s))).filter(|s| !s.is_empty())
         }
         Value::Array(a) => a.iter().find_map(str_of),
         _ => None,
@@ -441,10 +442,6 @@ fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
         None => Url::parse(href).ok()?,
     };
     matches!(url.scheme(), "http" | "https").then_some(url)
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn normalize_lang(l: &str) -> String {

@@ -12,7 +12,7 @@
 //! lines) and notes the first figure, so a body is parsed once.
 
 use crate::dom::GetAttr;
-use bulletin_core::Image;
+use bulletin_core::{Image, text};
 use ego_tree::NodeRef;
 use scraper::{Html, Node, node::Element};
 use std::fmt::Write;
@@ -420,7 +420,7 @@ impl<'a> Cleaner<'a> {
             && let Some(caption) = self.open_figure.take()
             && let Some(img) = self.figure_image.as_mut()
         {
-            let caption = collapse(&caption);
+            let caption = text::collapse_whitespace(&caption);
             if !caption.is_empty() {
                 let (caption, credit) = crate::caption::split_caption_credit(&caption);
                 img.caption = caption;
@@ -455,14 +455,14 @@ impl<'a> Cleaner<'a> {
     fn write_img(&mut self, el: &Element) {
         let src = image_source(el).and_then(|s| self.safe_url(s, true));
         let Some(src) = src else { return };
-        let _ = write!(self.html, "<img src=\"{}\"", escape_attr(&src));
+        let _ = write!(self.html, "<img src=\"{}\"", text::escape(&src));
         for (attr, value) in el.attrs() {
             if attr == "src" {
                 continue;
             }
             match allowed_attr("img", attr) {
                 Some(AttrKind::Text) => {
-                    let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(value));
+                    let _ = write!(self.html, " {attr}=\"{}\"", text::escape(value));
                 }
                 Some(AttrKind::Number) if value.trim().parse::<u32>().is_ok() => {
                     let _ = write!(self.html, " {attr}=\"{}\"", value.trim());
@@ -487,7 +487,7 @@ impl<'a> Cleaner<'a> {
         for (attr, value) in el.attrs() {
             match allowed_attr(tag, attr) {
                 Some(AttrKind::Text) => {
-                    let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(value));
+                    let _ = write!(self.html, " {attr}=\"{}\"", text::escape(value));
                 }
                 Some(AttrKind::Number) => {
                     if let Ok(n) = value.trim().parse::<u32>() {
@@ -496,7 +496,7 @@ impl<'a> Cleaner<'a> {
                 }
                 Some(AttrKind::Url) => {
                     if let Some(url) = self.safe_url(value, false) {
-                        let _ = write!(self.html, " {attr}=\"{}\"", escape_attr(&url));
+                        let _ = write!(self.html, " {attr}=\"{}\"", text::escape(&url));
                     }
                 }
                 None => {}
@@ -656,34 +656,17 @@ pub(crate) fn is_hidden(el: &Element) -> bool {
         })
 }
 
+/// Text escaped as HTML, no-break spaces written as `&nbsp;` so they stay
+/// visible in the stored markup.
 pub(crate) fn escape_text_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
+    let mut pieces = text.split('\u{a0}');
+    if let Some(first) = pieces.next() {
+        text::escape_text_into(out, first);
     }
-}
-
-fn escape_attr(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
+    for piece in pieces {
+        out.push_str("&nbsp;");
+        text::escape_text_into(out, piece);
     }
-    out
-}
-
-pub(crate) fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! JSON Feed 1.0 and 1.1.
 
-use crate::text::{collapse_whitespace, escape_html};
 use crate::{FeedError, resolve};
+use bulletin_core::text::{collapse_whitespace, escape};
 use bulletin_core::{Author, Enclosure, Feed, FeedEntry, FeedKind, Image, parse_datetime};
 use serde_json::Value;
 use url::Url;
@@ -109,7 +109,7 @@ fn read_item(item: &Value, base: Option<&Url>) -> FeedEntry {
         authors: authors(item, base),
         base: None,
         language: str_field(item, "language"),
-        summary: str_field(item, "summary").map(|s| escape_html(&s)),
+        summary: str_field(item, "summary").map(|s| escape(&s)),
         content,
         categories: item
             .get("tags")
@@ -150,7 +150,7 @@ fn text_to_html(text: &str) -> String {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .map(|p| format!("<p>{}</p>", escape(p)))
         .collect()
 }
 

@@ -7,7 +7,7 @@
 //! a feed URL are folders, never sources.
 
 use crate::entities::decode_entities;
-use crate::write::escape_xml as escape;
+use bulletin_core::text::escape;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashSet;

@@ -1,6 +1,7 @@
 //! Small helpers for text inside feeds.
 
 use crate::entities::decode_entities;
+use bulletin_core::text::collapse_whitespace;
 
 /// Turns an HTML fragment into plain text: tags dropped, entities decoded,
 /// whitespace collapsed. For titles and names, not for bodies.
@@ -33,32 +34,6 @@ pub fn html_to_text(html: &str) -> String {
     }
     out.push_str(rest);
     collapse_whitespace(&decode_entities(&out))
-}
-
-/// Escapes text for use inside HTML.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-pub(crate) fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 #[cfg(test)]

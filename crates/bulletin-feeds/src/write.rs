@@ -1,5 +1,6 @@
 //! Outgoing feeds: Atom 1.0 (RFC 4287), RSS 2.0 and JSON Feed 1.1.
 
+use bulletin_core::text::escape;
 use bulletin_core::{Author, Image, web_url};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
@@ -34,26 +35,6 @@ pub struct OutgoingEntry {
     pub source_title: Option<String>,
 }
 
-/// Escapes text for XML content and attribute values, dropping the
-/// characters XML 1.0 forbids.
-pub(crate) fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The entry's picture when its URL is a web URL (a feed never links to
 /// anything else).
 fn web_image(e: &OutgoingEntry) -> Option<(&Image, String)> {
@@ -72,26 +53,22 @@ pub fn atom(feed: &OutgoingFeed) -> String {
     let _ = write!(
         out,
         "<title>{}</title>\n<id>{}</id>\n<updated>{}</updated>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n<generator>Bulletin</generator>\n",
-        escape_xml(&feed.title),
-        escape_xml(&feed.self_url),
+        escape(&feed.title),
+        escape(&feed.self_url),
         rfc3339(&feed.updated),
-        escape_xml(&feed.home_url),
-        escape_xml(&feed.self_url),
+        escape(&feed.home_url),
+        escape(&feed.self_url),
     );
     if feed.entries.iter().any(|e| e.authors.is_empty()) {
         // RFC 4287 requires an author for every entry: the feed's stands in.
-        let _ = writeln!(
-            out,
-            "<author><name>{}</name></author>",
-            escape_xml(&feed.title)
-        );
+        let _ = writeln!(out, "<author><name>{}</name></author>", escape(&feed.title));
     }
     for e in &feed.entries {
         let _ = write!(
             out,
             "<entry>\n<id>{}</id>\n<title type=\"text\">{}</title>\n<published>{}</published>\n<updated>{}</updated>\n",
-            escape_xml(&e.id),
-            escape_xml(&e.title),
+            escape(&e.id),
+            escape(&e.title),
             rfc3339(&e.published),
             rfc3339(&e.updated),
         );
@@ -99,13 +76,13 @@ pub fn atom(feed: &OutgoingFeed) -> String {
             let _ = writeln!(
                 out,
                 "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-                escape_xml(&url)
+                escape(&url)
             );
         }
         for a in &e.authors {
-            let _ = write!(out, "<author><name>{}</name>", escape_xml(&a.name));
+            let _ = write!(out, "<author><name>{}</name>", escape(&a.name));
             if let Some(u) = a.url.as_deref().and_then(web_url) {
-                let _ = write!(out, "<uri>{}</uri>", escape_xml(&u));
+                let _ = write!(out, "<uri>{}</uri>", escape(&u));
             }
             out.push_str("</author>\n");
         }
@@ -114,14 +91,14 @@ pub fn atom(feed: &OutgoingFeed) -> String {
                 out,
                 "<link rel=\"enclosure\" type=\"{}\" href=\"{}\"/>",
                 image_mime(&img.url),
-                escape_xml(&url)
+                escape(&url)
             );
         }
         if let Some(s) = &e.summary {
-            let _ = writeln!(out, "<summary type=\"text\">{}</summary>", escape_xml(s));
+            let _ = writeln!(out, "<summary type=\"text\">{}</summary>", escape(s));
         }
         if let Some(c) = &e.content_html {
-            let _ = writeln!(out, "<content type=\"html\">{}</content>", escape_xml(c));
+            let _ = writeln!(out, "<content type=\"html\">{}</content>", escape(c));
         }
         out.push_str("</entry>\n");
     }
@@ -136,47 +113,43 @@ pub fn rss(feed: &OutgoingFeed) -> String {
     let _ = write!(
         out,
         "<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n<lastBuildDate>{}</lastBuildDate>\n<generator>Bulletin</generator>\n",
-        escape_xml(&feed.title),
-        escape_xml(&feed.home_url),
-        escape_xml(&feed.title),
-        escape_xml(&feed.self_url),
+        escape(&feed.title),
+        escape(&feed.home_url),
+        escape(&feed.title),
+        escape(&feed.self_url),
         feed.updated.to_rfc2822(),
     );
     for e in &feed.entries {
         let _ = write!(
             out,
             "<item>\n<title>{}</title>\n<guid isPermaLink=\"false\">{}</guid>\n<pubDate>{}</pubDate>\n",
-            escape_xml(&e.title),
-            escape_xml(&e.id),
+            escape(&e.title),
+            escape(&e.id),
             e.published.to_rfc2822(),
         );
         if let Some(url) = web_url(&e.url) {
-            let _ = writeln!(out, "<link>{}</link>", escape_xml(&url));
+            let _ = writeln!(out, "<link>{}</link>", escape(&url));
         }
         for a in &e.authors {
-            let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape_xml(&a.name));
+            let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape(&a.name));
         }
         if let Some(s) = &e.summary {
-            let _ = writeln!(out, "<description>{}</description>", escape_xml(s));
+            let _ = writeln!(out, "<description>{}</description>", escape(s));
         }
         if let Some(c) = &e.content_html {
-            let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape_xml(c));
+            let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape(c));
         }
         if let Some((img, url)) = web_image(e) {
             let _ = write!(
                 out,
                 "<media:content url=\"{}\" medium=\"image\">",
-                escape_xml(&url)
+                escape(&url)
             );
             if let Some(c) = &img.caption {
-                let _ = write!(
-                    out,
-                    "<media:description>{}</media:description>",
-                    escape_xml(c)
-                );
+                let _ = write!(out, "<media:description>{}</media:description>", escape(c));
             }
             if let Some(c) = &img.credit {
-                let _ = write!(out, "<media:credit>{}</media:credit>", escape_xml(c));
+                let _ = write!(out, "<media:credit>{}</media:credit>", escape(c));
             }
             out.push_str("</media:content>\n");
         }

@@ -2,8 +2,9 @@
 //! reading of that tree per format.
 
 use crate::entities::{decode_entities, decode_reference};
-use crate::text::{collapse_whitespace, escape_html, html_to_text};
+use crate::text::html_to_text;
 use crate::{FeedError, resolve};
+use bulletin_core::text::{collapse_whitespace, escape};
 use bulletin_core::{Author, Enclosure, Feed, FeedEntry, FeedKind, Image, parse_datetime};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
@@ -193,7 +194,7 @@ fn read_cdf(channel: &Node, base: Option<&Url>) -> Feed {
         version: Some("cdf".to_string()),
         title: text(channel, "TITLE").map(|t| html_to_text(&t)),
         link: attr(channel, "HREF").map(|h| resolve(&h, base)),
-        description: text(channel, "ABSTRACT").map(|a| escape_html(&a)),
+        description: text(channel, "ABSTRACT").map(|a| escape(&a)),
         updated: attr(channel, "LASTMOD").and_then(|d| parse_datetime(&d)),
         ..Feed::default()
     };
@@ -205,7 +206,7 @@ fn read_cdf(channel: &Node, base: Option<&Url>) -> Feed {
         feed.entries.push(FeedEntry {
             title: text(item, "TITLE").map(|t| html_to_text(&t)),
             link: attr(item, "HREF").map(|h| resolve(&h, base)),
-            summary: text(item, "ABSTRACT").map(|a| escape_html(&a)),
+            summary: text(item, "ABSTRACT").map(|a| escape(&a)),
             updated: attr(item, "LASTMOD").and_then(|d| parse_datetime(&d)),
             ..FeedEntry::default()
         });
@@ -1116,7 +1117,7 @@ fn atom_construct(node: &Node, atom10: bool) -> Option<String> {
         }
         None if naked => value.trim().to_string(),
         None if node.attr("mode") == Some("escaped") => value.trim().to_string(),
-        _ => escape_html(value.trim()),
+        _ => escape(value.trim()),
     };
     Some(html).filter(|h| !h.is_empty())
 }

@@ -6,13 +6,8 @@
 //! several processes and millions of items.
 
 mod model;
-mod postgres;
-mod sqlite;
-mod words;
 
 pub use model::*;
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
 
 use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
@@ -35,12 +30,6 @@ pub enum StoreError {
     InUse(String),
     #[error("the database task stopped: {0}")]
     Task(String),
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
-    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

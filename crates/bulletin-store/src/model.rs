@@ -77,6 +77,9 @@ pub enum FetchOutcome {
         next_fetch_at: DateTime<Utc>,
         /// Where every redirect on the way permanently pointed, if anywhere.
         moved_to: Option<String>,
+        /// Fetches in a row that must report the same permanent redirect
+        /// before the source's URL is changed to it.
+        move_after: u32,
     },
     Failure {
         at: DateTime<Utc>,
@@ -165,67 +168,95 @@ pub struct Item {
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
-    /// In search results: the words around the matches, as HTML (escaped,
-    /// the matched words in `<mark>`).
+    /// In search results: the words around the matches, with where they
+    /// matched (the web layer marks them up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snippet: Option<String>,
+    pub snippet: Option<Snippet>,
 }
 
-/// Where a store marks the start and end of a matched word in a snippet
-/// (private-use characters, which no text holds), before `snippet_html`.
-pub const MATCH_START: char = '\u{E000}';
-pub const MATCH_END: char = '\u{E001}';
+/// Words of a search result around its matches: plain text, and the spans
+/// of it that matched the search, as character offsets (`start..end`), in
+/// order and apart.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    pub matches: Vec<MatchSpan>,
+}
 
-/// A search result's snippet as HTML: the best passage of its body, else of
-/// its summary or headline, when the words are found there (the headline is
+/// Where a snippet matched: characters `start..end` of its text.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MatchSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Snippet {
+    /// The snippet cut into runs of text, each with whether it matched.
+    pub fn parts(&self) -> Vec<(&str, bool)> {
+        let offsets: Vec<usize> = self
+            .text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(self.text.len()))
+            .collect();
+        let at = |chars: usize| offsets[chars.min(offsets.len() - 1)];
+        let mut parts = Vec::new();
+        let mut pos = 0;
+        for span in &self.matches {
+            let (start, end) = (at(span.start), at(span.end));
+            if start < pos || end < start {
+                continue;
+            }
+            if start > pos {
+                parts.push((&self.text[pos..start], false));
+            }
+            parts.push((&self.text[start..end], true));
+            pos = end;
+        }
+        if pos < self.text.len() {
+            parts.push((&self.text[pos..], false));
+        }
+        parts
+    }
+}
+
+/// Words in a search result's snippet, in both backends.
+pub const SNIPPET_WORDS: usize = 24;
+
+/// A search result's snippet: the best passage of its body, else of its
+/// summary or headline, when the words are found there (the headline is
 /// shown above the snippet anyway).
-pub fn result_snippet(
-    item: &Item,
-    body: &str,
-    words: &[Vec<String>],
-    width: usize,
-) -> Option<String> {
-    marked_snippet(body, words, width)
+pub fn result_snippet(item: &Item, body: &str, words: &[Vec<String>]) -> Option<Snippet> {
+    passage(body, words, SNIPPET_WORDS)
         .or_else(|| {
             item.summary
                 .as_deref()
-                .and_then(|s| marked_snippet(s, words, width))
+                .and_then(|s| passage(s, words, SNIPPET_WORDS))
         })
         .or_else(|| {
             item.title
                 .as_deref()
-                .and_then(|t| marked_snippet(t, words, width))
+                .and_then(|t| passage(t, words, SNIPPET_WORDS))
         })
-        .map(|m| snippet_html(&m))
 }
 
-/// A snippet with `MATCH_START`/`MATCH_END` marks as HTML: the text escaped,
-/// the marks turned into `<mark>` elements.
-pub fn snippet_html(marked: &str) -> String {
-    let mut out = String::with_capacity(marked.len() + 32);
-    for ch in marked.chars() {
-        match ch {
-            MATCH_START => out.push_str("<mark>"),
-            MATCH_END => out.push_str("</mark>"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push(' '),
-            // Put after "<" by PostgreSQL's search (see its migration 0004).
-            '\u{200B}' => {}
-            c => out.push(c),
-        }
+/// Characters a snippet's text does not keep: line breaks become spaces,
+/// and the zero-width space PostgreSQL's search puts after "<" (see its
+/// migration 0004) goes.
+fn snippet_char(c: char) -> Option<char> {
+    match c {
+        '\n' | '\r' | '\t' => Some(' '),
+        '\u{200B}' => None,
+        c => Some(c),
     }
-    out
 }
 
 /// The passage of `text` (about `width` words) with the most words that
 /// match `words` (each word given as the forms that match it: a token
 /// matches a form it equals, or starts with when the form has three letters
-/// or more, as stems do), the matches marked with `MATCH_START`/`MATCH_END`.
-/// `None` when nothing in `text` matches.
-pub fn marked_snippet(text: &str, words: &[Vec<String>], width: usize) -> Option<String> {
+/// or more, as stems do), with the spans that matched. `None` when nothing
+/// in `text` matches.
+pub fn passage(text: &str, words: &[Vec<String>], width: usize) -> Option<Snippet> {
     let mut tokens: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for (i, ch) in text.char_indices() {
@@ -261,59 +292,70 @@ pub fn marked_snippet(text: &str, words: &[Vec<String>], width: usize) -> Option
             (best, from) = (count, i);
         }
     }
-    let mut out = String::new();
+    let mut snippet = Snippet::default();
+    let mut chars = 0;
+    let mut push = |snippet: &mut Snippet, piece: &str| {
+        for c in piece.chars().filter_map(snippet_char) {
+            snippet.text.push(c);
+            chars += 1;
+        }
+        chars
+    };
     let mut pos = tokens[from].0;
     for k in from..from + w {
         let (s, e) = tokens[k];
-        out.push_str(&text[pos..s]);
+        push(&mut snippet, &text[pos..s]);
+        let before = push(&mut snippet, "");
+        let after = push(&mut snippet, &text[s..e]);
         if matched[k] {
-            out.push(MATCH_START);
-            out.push_str(&text[s..e]);
-            out.push(MATCH_END);
-        } else {
-            out.push_str(&text[s..e]);
+            snippet.matches.push(MatchSpan {
+                start: before,
+                end: after,
+            });
         }
         pos = e;
     }
     // A passage that ends the text keeps its closing punctuation.
     if from + w == tokens.len() {
-        out.push_str(text[pos..].trim_end());
+        push(&mut snippet, text[pos..].trim_end());
     }
-    Some(out)
+    Some(snippet)
 }
 
 #[cfg(test)]
 mod snippet_tests {
     use super::*;
 
+    fn marked(s: &Snippet) -> String {
+        s.parts()
+            .into_iter()
+            .map(|(t, m)| if m { format!("[{t}]") } else { t.to_string() })
+            .collect()
+    }
+
     #[test]
-    fn marks_the_best_passage() {
+    fn finds_the_best_passage_and_its_matches() {
         let words = vec![
             vec!["merger".to_string(), "merg".to_string()],
             vec!["tokyo".to_string()],
         ];
         let text = "Intro words here. Nothing else. Then the mergers in Tokyo went ahead, said <b>Ana</b>.";
-        let marked = marked_snippet(text, &words, 6).unwrap();
-        let html = snippet_html(&marked);
-        assert!(
-            html.contains("<mark>mergers</mark>") && html.contains("<mark>Tokyo</mark>"),
-            "{html}"
-        );
-        assert!(!html.contains("Intro"), "{html}");
-        assert_eq!(marked_snippet("no match at all", &words, 6), None);
+        let found = marked(&passage(text, &words, 6).unwrap());
+        assert!(found.contains("[mergers] in [Tokyo]"), "{found}");
+        assert!(!found.contains("Intro"), "{found}");
+        assert_eq!(passage("no match at all", &words, 6), None);
         // Short forms match whole words only.
         let short = vec![vec!["a".to_string()]];
-        let html = snippet_html(&marked_snippet("an apple, a pear", &short, 10).unwrap());
-        assert!(
-            html.contains("<mark>a</mark> pear") && !html.contains("<mark>an"),
-            "{html}"
-        );
-        // Escaped, whatever the text holds.
-        let html = snippet_html(&marked_snippet("x < y & merger", &words, 10).unwrap());
-        assert!(
-            html.contains("x &lt; y &amp; <mark>merger</mark>"),
-            "{html}"
-        );
+        let found = marked(&passage("an apple, a pear", &short, 10).unwrap());
+        assert_eq!(found, "an apple, [a] pear");
+        // Offsets count characters, not bytes.
+        let found = passage("Zoë and ça, the merger", &words, 10).unwrap();
+        assert_eq!(found.matches, vec![MatchSpan { start: 16, end: 22 }]);
+        assert_eq!(marked(&found), "Zoë and ça, the [merger]");
+        // Line breaks are spaces; PostgreSQL's zero-width spaces go.
+        let found = passage("x <\u{200B}y\nmerger", &words, 10).unwrap();
+        assert_eq!(found.text, "x <y merger");
+        assert_eq!(marked(&found), "x <y [merger]");
     }
 }
 

@@ -1,10 +1,9 @@
 //! The one-shot commands: sources, fetch, extract, parse-feed.
 
-use crate::App;
-use crate::ingest::{Ingestor, Loader, SourceResult};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use bulletin_core::SourceId;
-use bulletin_store::{NewSource, Store, StoreError};
+use bulletin_pipeline::subscribe::{self, import_opml, subscriptions_opml};
+use bulletin_pipeline::{Pipeline, SourceResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -23,15 +22,7 @@ fn read_input(file: &Path) -> Result<Vec<u8>> {
 }
 
 fn parse_url_arg(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|e| {
-        anyhow!(
-            "'{raw}' is not a valid URL ({e}); give a full URL such as https://example.org/feed.xml"
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        bail!("'{raw}' is not an http or https URL");
-    }
-    Ok(url)
+    Ok(subscribe::web_url_arg(raw)?)
 }
 
 pub fn extract(file: &Path, url: Option<&str>) -> Result<()> {
@@ -80,12 +71,11 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 /// Subscribes to each URL: a feed directly, or the feed an HTML page
 /// advertises. Prints each new source's id on its own line.
-pub async fn source_add(app: &App, urls: &[String]) -> Result<()> {
-    let loader = Loader::new(app.fetcher.clone());
+pub async fn source_add(app: &Pipeline, urls: &[String]) -> Result<()> {
     let mut failures = 0;
     for raw in urls {
-        match subscribe(app.store.as_ref(), &loader, raw).await {
-            Ok((id, title)) => {
+        match app.subscribe(raw).await {
+            Ok(subscribe::Subscribed { id, title }) => {
                 println!("{id}");
                 eprintln!("added source {id}: {title}");
             }
@@ -102,154 +92,9 @@ pub async fn source_add(app: &App, urls: &[String]) -> Result<()> {
     }
 }
 
-/// Subscribes to a feed URL, or to the feed a page advertises (or has at a
-/// usual path). Returns the new source's id and title.
-pub async fn subscribe(
-    store: &dyn Store,
-    loader: &Loader,
-    raw: &str,
-) -> Result<(SourceId, String)> {
-    let url = parse_url_arg(raw)?;
-    let response = loader
-        .get(&url, None)
-        .await
-        .with_context(|| format!("cannot fetch {url}"))?;
-    let (feed_url, feed) = if bulletin_feeds::looks_like_feed(
-        &response.body,
-        response.content_type.as_deref(),
-    ) {
-        let feed = bulletin_feeds::parse_feed(&response.body, Some(&response.final_url))
-            .with_context(|| format!("{url} looks like a feed but cannot be read"))?;
-        (url.clone(), feed)
-    } else {
-        let candidates = bulletin_extract::discover_feeds(&response.body, &response.final_url);
-        let feed_url = match candidates.into_iter().next() {
-            Some(feed_url) => feed_url,
-            None => match feed_at_usual_path(loader, &response.final_url).await {
-                Some(found) => return store_source(store, found.0, found.1).await,
-                None => bail!(
-                    "{url} is neither a feed nor a page that links to one (no <link rel=\"alternate\"> \
-                     feed, and nothing at {})",
-                    USUAL_FEED_PATHS.join(", ")
-                ),
-            },
-        };
-        let feed_response = loader
-            .get(&feed_url, None)
-            .await
-            .with_context(|| format!("{url} advertises {feed_url}, which cannot be fetched"))?;
-        let feed = bulletin_feeds::parse_feed(&feed_response.body, Some(&feed_response.final_url))
-            .with_context(|| {
-                format!("{url} advertises {feed_url}, which is not a readable feed")
-            })?;
-        (feed_url, feed)
-    };
-    store_source(store, feed_url, feed).await
-}
-
-/// Where sites usually publish their feed, tried in order when a page
-/// advertises none.
-const USUAL_FEED_PATHS: &[&str] = &["/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json"];
-
-async fn feed_at_usual_path(loader: &Loader, page: &Url) -> Option<(Url, bulletin_feeds::Feed)> {
-    for path in USUAL_FEED_PATHS {
-        let Ok(candidate) = page.join(path) else {
-            continue;
-        };
-        let Ok(response) = loader.get(&candidate, None).await else {
-            continue;
-        };
-        if bulletin_feeds::looks_like_feed(&response.body, response.content_type.as_deref())
-            && let Ok(feed) = bulletin_feeds::parse_feed(&response.body, Some(&response.final_url))
-        {
-            return Some((candidate, feed));
-        }
-    }
-    None
-}
-
-async fn store_source(
-    store: &dyn Store,
-    feed_url: Url,
-    feed: bulletin_feeds::Feed,
-) -> Result<(SourceId, String)> {
-    let title = feed.title.clone().unwrap_or_else(|| feed_url.to_string());
-    let id = store
-        .add_source(NewSource {
-            url: feed_url.to_string(),
-            site_url: feed.link.clone(),
-            title: feed.title.clone(),
-            kind: None,
-            category: None,
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::DuplicateSource(id) => anyhow!("{feed_url} is already source {id}"),
-            e => anyhow!(e),
-        })?;
-    Ok((id, title))
-}
-
-/// What an OPML import did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct OpmlImport {
-    pub added: usize,
-    /// Already subscribed (the same feed URL), skipped.
-    pub known: usize,
-    /// Outlines whose URL is not http(s), skipped.
-    pub invalid: Vec<String>,
-}
-
-impl std::fmt::Display for OpmlImport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "imported {} source{} ({} already subscribed, {} without a usable URL)",
-            self.added,
-            if self.added == 1 { "" } else { "s" },
-            self.known,
-            self.invalid.len()
-        )
-    }
-}
-
-/// Subscribes to the feeds of an OPML document without fetching them;
-/// nested outlines become categories, feeds already subscribed are skipped.
-pub async fn import_opml(store: &dyn Store, bytes: &[u8]) -> Result<OpmlImport> {
-    let feeds = bulletin_feeds::parse_opml(bytes)?;
-    if feeds.is_empty() {
-        bail!("it names no feed (an OPML list gives each as <outline xmlUrl=\"…\">)");
-    }
-    let mut done = OpmlImport::default();
-    for feed in feeds {
-        let url = match Url::parse(&feed.url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-            _ => {
-                done.invalid.push(feed.url);
-                continue;
-            }
-        };
-        let result = store
-            .add_source(NewSource {
-                url: url.to_string(),
-                site_url: bulletin_core::keep_web_url(feed.site_url),
-                title: feed.title,
-                kind: None,
-                category: feed.category,
-            })
-            .await;
-        match result {
-            Ok(_) => done.added += 1,
-            Err(StoreError::DuplicateSource(_)) => done.known += 1,
-            Err(e) => return Err(e).context("cannot store the imported sources"),
-        }
-    }
-    Ok(done)
-}
-
 /// Counts of what is stored, as one JSON object (for scripts and
 /// benchmarks, which must not depend on a database shell's version).
-pub async fn stats(app: &App) -> Result<()> {
+pub async fn stats(app: &Pipeline) -> Result<()> {
     let sources = app.store.sources().await?.len();
     let items = app.store.item_count().await?;
     let indexed = app.store.indexed_item_count().await?;
@@ -261,7 +106,7 @@ pub async fn stats(app: &App) -> Result<()> {
 }
 
 /// Subscribes to the feeds of an OPML file without fetching them.
-pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
+pub async fn opml_import(app: &Pipeline, file: &Path) -> Result<()> {
     let bytes = read_input(file)?;
     let done = import_opml(app.store.as_ref(), &bytes)
         .await
@@ -273,24 +118,8 @@ pub async fn opml_import(app: &App, file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The subscription list as an OPML 2.0 document.
-pub fn subscriptions_opml(sources: Vec<bulletin_store::Source>) -> String {
-    // The newsroom is not a feed another reader could follow.
-    let feeds: Vec<bulletin_feeds::OpmlFeed> = sources
-        .into_iter()
-        .filter(|s| bulletin_core::is_web_url(&s.url))
-        .map(|s| bulletin_feeds::OpmlFeed {
-            url: s.url,
-            title: s.title,
-            site_url: bulletin_core::keep_web_url(s.site_url),
-            category: s.category,
-        })
-        .collect();
-    bulletin_feeds::write_opml("Bulletin subscriptions", &feeds)
-}
-
 /// Prints (or writes) every source as OPML 2.0.
-pub async fn opml_export(app: &App, output: Option<&Path>) -> Result<()> {
+pub async fn opml_export(app: &Pipeline, output: Option<&Path>) -> Result<()> {
     let document = subscriptions_opml(app.store.sources().await?);
     match output {
         Some(path) => std::fs::write(path, document)
@@ -330,7 +159,7 @@ impl PushView {
     }
 }
 
-pub async fn source_list(app: &App, json: bool) -> Result<()> {
+pub async fn source_list(app: &Pipeline, json: bool) -> Result<()> {
     let sources = app.store.sources().await?;
     let mut pushes = Vec::with_capacity(sources.len());
     for s in &sources {
@@ -414,7 +243,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-pub async fn source_remove(app: &App, id: i64) -> Result<()> {
+pub async fn source_remove(app: &Pipeline, id: i64) -> Result<()> {
     if app.store.remove_source(SourceId(id)).await? {
         eprintln!("removed source {id} and its items");
         Ok(())
@@ -425,8 +254,8 @@ pub async fn source_remove(app: &App, id: i64) -> Result<()> {
 
 /// One pass over the due sources (all with `all`), with a progress bar on a
 /// terminal and a summary at the end.
-pub async fn fetch(app: &App, all: bool, concurrency: usize) -> Result<()> {
-    let ingestor = Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone()));
+pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> {
+    let ingestor = app.ingestor();
     let started = Instant::now();
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(0)

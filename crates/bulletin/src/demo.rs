@@ -3,6 +3,7 @@
 //! `serve --demo` shows a populated feed without internet access.
 
 use bulletin_fetch::{FetchResponse, Validators};
+use bulletin_pipeline::DocumentSource;
 use url::Url;
 
 include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
@@ -35,14 +36,22 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// The demo document at `url`, when `url` is on the demo host. Article URLs
-/// (`/{section}/{slug}`) map to `articles/{slug}.html`.
-/// Whether the URL is on the embedded demo site.
-pub fn is_demo(url: &Url) -> bool {
-    url.host_str() == Some(DEMO_HOST)
+/// The demo site, put in front of the network by `serve --demo`.
+pub struct DemoSite;
+
+impl DocumentSource for DemoSite {
+    fn owns(&self, url: &Url) -> bool {
+        url.host_str() == Some(DEMO_HOST)
+    }
+
+    fn document(&self, url: &Url) -> Option<FetchResponse> {
+        document(url)
+    }
 }
 
-pub fn document(url: &Url) -> Option<FetchResponse> {
+/// The demo document at `url`, when `url` is on the demo host. Article URLs
+/// (`/{section}/{slug}`) map to `articles/{slug}.html`.
+fn document(url: &Url) -> Option<FetchResponse> {
     if url.host_str() != Some(DEMO_HOST) {
         return None;
     }

@@ -1,21 +1,23 @@
 //! `bulletin`: the command line, the web server and the background fetcher.
 //! Thin: every stage's work lives in its own crate.
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "bulletin needs a database: build with the `sqlite` or `postgres` feature (or both)"
+);
+
 mod auth;
 mod batch;
 mod commands;
 mod demo;
-mod ingest;
-mod newsroom;
-mod retention;
 mod transfer;
 mod users;
 mod web;
-mod websub;
 
 use anyhow::{Context, Result};
 use bulletin_fetch::{FetchConfig, Fetcher};
-use bulletin_store::{PgStore, SqliteStore, Store};
+use bulletin_pipeline::{DEFAULT_LEASE_SECONDS, Pipeline, retention};
+use bulletin_store::Store;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -95,7 +97,7 @@ enum Command {
         poll_minutes: f64,
         /// Seconds a worker holds the sources it claimed; a crashed worker's
         /// sources are taken over by others after this.
-        #[arg(long, default_value_t = ingest::DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(1..))]
+        #[arg(long, default_value_t = DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(1..))]
         lease_seconds: i64,
         /// Do not fetch in the background.
         #[arg(long)]
@@ -383,43 +385,62 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
-/// What every command needs: the store and the one HTTP client.
-pub struct App {
-    pub store: Arc<dyn Store>,
-    pub fetcher: Fetcher,
-}
-
+/// The database the command line names: SQLite in the data folder unless
+/// `--database` says otherwise.
 async fn open_store(cli: &Cli) -> Result<Arc<dyn Store>> {
-    Ok(match cli.database.as_deref() {
-        None => Arc::new(
-            SqliteStore::open(cli.data.join("bulletin.sqlite"))
-                .with_context(|| format!("cannot open the data folder {}", cli.data.display()))?,
-        ),
+    match cli.database.as_deref() {
+        None => open_sqlite(&cli.data.join("bulletin.sqlite"))
+            .with_context(|| format!("cannot open the data folder {}", cli.data.display())),
         Some(url) if url.starts_with("sqlite:") => {
             let path = url
                 .trim_start_matches("sqlite://")
                 .trim_start_matches("sqlite:");
-            Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open {url}"))?)
+            open_sqlite(std::path::Path::new(path)).with_context(|| format!("cannot open {url}"))
         }
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Arc::new(PgStore::connect(url).await.context(
+            open_postgres(url).await.context(
                 "cannot use the PostgreSQL database; check that the server runs and the URL \
                  (postgres://USER@HOST:PORT/DATABASE) is right",
-            )?)
+            )
         }
         Some(url) => anyhow::bail!(
             "unknown database URL '{url}': use postgres://USER@HOST/DATABASE, sqlite:PATH, or leave it unset for SQLite in the data folder"
         ),
-    })
+    }
 }
 
-async fn open_app(cli: &Cli) -> Result<App> {
+#[cfg(feature = "sqlite")]
+fn open_sqlite(path: &std::path::Path) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(bulletin_store_sqlite::SqliteStore::open(path)?))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_: &std::path::Path) -> Result<Arc<dyn Store>> {
+    anyhow::bail!("this bulletin was built without SQLite; give --database postgres://…")
+}
+
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(
+        bulletin_store_postgres::PgStore::connect(url).await?,
+    ))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(_: &str) -> Result<Arc<dyn Store>> {
+    anyhow::bail!("this bulletin was built without PostgreSQL (`--features postgres` adds it)")
+}
+
+/// The store and the one HTTP client every command works with.
+async fn open_app(cli: &Cli) -> Result<Pipeline> {
     let store = open_store(cli).await?;
     let fetcher = Fetcher::new(FetchConfig {
         allow_private_networks: cli.allow_private_networks,
         ..FetchConfig::default()
     })?;
-    Ok(App { store, fetcher })
+    // The demo site never resolves: its documents are always served from
+    // the binary, so a data folder filled by `serve --demo` keeps working.
+    Ok(Pipeline::new(store, fetcher).with_documents(Arc::new(demo::DemoSite)))
 }
 
 /// `--public-url`: an absolute http(s) URL, kept with a trailing slash.

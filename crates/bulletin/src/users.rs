@@ -1,8 +1,8 @@
 //! `bulletin user …`: accounts from the command line.
 
-use crate::App;
 use crate::auth;
 use anyhow::{Context, Result, bail};
+use bulletin_pipeline::{Pipeline, secret};
 use bulletin_store::{NewUser, Role, StoreError, User};
 use std::io::{BufRead, IsTerminal};
 
@@ -37,7 +37,7 @@ fn read_password() -> Result<String> {
     }
 }
 
-pub async fn add(app: &App, account: NewAccount) -> Result<()> {
+pub async fn add(app: &Pipeline, account: NewAccount) -> Result<()> {
     let name = account.name.trim().to_string();
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         bail!("a user name needs at least one character and no spaces");
@@ -83,14 +83,14 @@ pub async fn add(app: &App, account: NewAccount) -> Result<()> {
 }
 
 /// The account called `name`, or an error that says where to look.
-async fn account(app: &App, name: &str) -> Result<User> {
+async fn account(app: &Pipeline, name: &str) -> Result<User> {
     match app.store.user_by_name(name.to_string()).await? {
         Some(user) => Ok(user),
         None => bail!("there is no user called {name}; see `bulletin user list`"),
     }
 }
 
-pub async fn password(app: &App, name: &str, revoke_tokens: bool) -> Result<()> {
+pub async fn password(app: &Pipeline, name: &str, revoke_tokens: bool) -> Result<()> {
     let user = account(app, name).await?;
     let password = read_password()?;
     if password.chars().count() < MIN_PASSWORD_CHARS {
@@ -118,7 +118,7 @@ pub async fn password(app: &App, name: &str, revoke_tokens: bool) -> Result<()> 
     Ok(())
 }
 
-pub async fn set_disabled(app: &App, name: &str, disabled: bool) -> Result<()> {
+pub async fn set_disabled(app: &Pipeline, name: &str, disabled: bool) -> Result<()> {
     let user = account(app, name).await?;
     app.store.set_user_disabled(user.id, disabled).await?;
     if disabled {
@@ -132,7 +132,7 @@ pub async fn set_disabled(app: &App, name: &str, disabled: bool) -> Result<()> {
     Ok(())
 }
 
-pub async fn remove(app: &App, name: &str) -> Result<()> {
+pub async fn remove(app: &Pipeline, name: &str) -> Result<()> {
     let user = account(app, name).await?;
     match app.store.remove_user(user.id).await {
         Ok(_) => {
@@ -153,7 +153,7 @@ pub async fn remove(app: &App, name: &str) -> Result<()> {
     }
 }
 
-pub async fn set_role(app: &App, name: &str, role: &str) -> Result<()> {
+pub async fn set_role(app: &Pipeline, name: &str, role: &str) -> Result<()> {
     let user = account(app, name).await?;
     let role = Role::parse(role)
         .with_context(|| format!("unknown role {role:?}: admin, chief_editor, editor or reader"))?;
@@ -162,7 +162,7 @@ pub async fn set_role(app: &App, name: &str, role: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn tokens(app: &App, name: &str) -> Result<()> {
+pub async fn tokens(app: &Pipeline, name: &str) -> Result<()> {
     let user = account(app, name).await?;
     let tokens = app.store.api_tokens(user.id).await?;
     if tokens.is_empty() {
@@ -186,7 +186,7 @@ pub async fn tokens(app: &App, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn revoke(app: &App, name: &str, id: Option<i64>) -> Result<()> {
+pub async fn revoke(app: &Pipeline, name: &str, id: Option<i64>) -> Result<()> {
     let user = account(app, name).await?;
     let n = app.store.revoke_api_tokens(user.id, id).await?;
     match (id, n) {
@@ -201,7 +201,7 @@ pub async fn revoke(app: &App, name: &str, id: Option<i64>) -> Result<()> {
     Ok(())
 }
 
-pub async fn list(app: &App) -> Result<()> {
+pub async fn list(app: &Pipeline) -> Result<()> {
     let users = app.store.users().await?;
     if users.is_empty() {
         eprintln!("no users yet: add one with `bulletin user add NAME --role admin`");
@@ -222,11 +222,11 @@ pub async fn list(app: &App) -> Result<()> {
     Ok(())
 }
 
-pub async fn token(app: &App, name: &str, label: &str) -> Result<()> {
+pub async fn token(app: &Pipeline, name: &str, label: &str) -> Result<()> {
     let user = account(app, name).await?;
-    let token = auth::new_token()?;
+    let token = secret::random_hex(32)?;
     app.store
-        .add_api_token(user.id, label.to_string(), auth::token_hash(&token))
+        .add_api_token(user.id, label.to_string(), secret::sha256_hex(&token))
         .await?;
     println!("{token}");
     eprintln!(

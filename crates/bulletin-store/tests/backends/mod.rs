@@ -1,7 +1,9 @@
 //! The backends every store test runs on.
 #![allow(dead_code)]
 
-use bulletin_store::{PgStore, SqliteStore, Store};
+use bulletin_store::Store;
+use bulletin_store_postgres::PgStore;
+use bulletin_store_sqlite::SqliteStore;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The variable that names a PostgreSQL server for the tests, such as

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use bulletin_pipeline::secret;
 use bulletin_store::{Role, Session, User};
 use chrono::Utc;
 use serde::Deserialize;
@@ -51,7 +52,7 @@ impl Viewer {
     pub fn csrf_ok(&self, token: &str) -> bool {
         self.0
             .as_ref()
-            .is_some_and(|(s, _)| auth::same_secret(&s.csrf_token, token))
+            .is_some_and(|(s, _)| secret::same_secret(&s.csrf_token, token))
     }
 }
 
@@ -208,7 +209,7 @@ pub async fn login_form(
     headers: HeaderMap,
     Query(params): Query<LoginParams>,
 ) -> Response {
-    let Ok(csrf) = auth::new_token() else {
+    let Ok(csrf) = secret::random_hex(32) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let next = safe_next(params.next.as_deref());
@@ -249,10 +250,10 @@ pub async fn login(
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| auth::cookie_value(h, auth::LOGIN_CSRF_COOKIE))
         .unwrap_or("");
-    let Ok(fresh_csrf) = auth::new_token() else {
+    let Ok(fresh_csrf) = secret::random_hex(32) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if cookie_csrf.is_empty() || !auth::same_secret(cookie_csrf, &form.csrf) {
+    if cookie_csrf.is_empty() || !secret::same_secret(cookie_csrf, &form.csrf) {
         return login_page(
             StatusCode::FORBIDDEN,
             &fresh_csrf,

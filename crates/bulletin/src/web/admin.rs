@@ -53,7 +53,7 @@ async fn render(
     };
     let rows = sources
         .into_iter()
-        .filter(|s| s.kind.as_deref() != Some(crate::newsroom::NEWSROOM_KIND))
+        .filter(|s| s.kind.as_deref() != Some(bulletin_pipeline::newsroom::NEWSROOM_KIND))
         .map(|s| {
             let (health, status) = match (&s.last_error, s.error_count, s.last_fetch_at) {
                 _ if s.paused_at.is_some() => ("error", "paused".to_string()),
@@ -137,9 +137,14 @@ pub async fn add(
         )
         .await;
     }
-    match crate::commands::subscribe(state.store.as_ref(), ingestor.loader(), form.url.trim()).await
-    {
-        Ok((id, title)) => {
+    let subscribed = bulletin_pipeline::subscribe::subscribe(
+        state.store.as_ref(),
+        ingestor.loader(),
+        form.url.trim(),
+    )
+    .await;
+    match subscribed {
+        Ok(bulletin_pipeline::Subscribed { id, title }) => {
             render(
                 &state,
                 &viewer,
@@ -158,7 +163,7 @@ pub async fn add(
                 &viewer,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                Some(format!("{e:#}")),
+                Some(e.to_string()),
                 form.url,
             )
             .await
@@ -185,7 +190,9 @@ pub async fn import_opml(
     if let Err(r) = require_form(&viewer, Role::Admin, "/admin/sources", &form.csrf) {
         return r.into_response();
     }
-    match crate::commands::import_opml(state.store.as_ref(), form.opml.as_bytes()).await {
+    match bulletin_pipeline::subscribe::import_opml(state.store.as_ref(), form.opml.as_bytes())
+        .await
+    {
         Ok(done) => {
             let message = format!("{done}. New sources are fetched on the next pass.");
             render(

@@ -197,7 +197,7 @@ async fn api_user(state: &AppState, headers: &HeaderMap) -> Result<User, ApiErro
         })?;
     state
         .store
-        .api_token_user(crate::auth::token_hash(token))
+        .api_token_user(bulletin_pipeline::secret::sha256_hex(token))
         .await?
         .ok_or_else(|| unauthorized("this API token is not known"))
 }

@@ -52,7 +52,7 @@ pub async fn opml(State(state): State<AppState>) -> Response {
                 "attachment; filename=\"bulletin.opml\"",
             ),
         ],
-        crate::commands::subscriptions_opml(sources),
+        bulletin_pipeline::subscribe::subscriptions_opml(sources),
     )
         .into_response()
 }

@@ -16,13 +16,13 @@ mod websub;
 
 pub use server::ConnectionLimits;
 
-use crate::App;
-use crate::ingest::{Ingestor, Loader};
 use anyhow::{Context, Result};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use bulletin_store::{Store, StoreError};
+use bulletin_pipeline::worker::{self, WorkerOptions};
+use bulletin_pipeline::{Ingestor, Pipeline};
+use bulletin_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -181,7 +181,7 @@ pub struct ServeOptions<'a> {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
+pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
     let ServeOptions {
         addr,
         demo,
@@ -197,21 +197,20 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         .as_ref()
         .map(|u| u.origin().ascii_serialization() + u.path().trim_end_matches('/'));
     let poll = if role == ProcessRole::Web { None } else { poll };
-    let mut ingestor =
-        Ingestor::new(app.store.clone(), Loader::new(app.fetcher.clone())).with_lease(lease);
+    let mut ingestor = app.ingestor().with_lease(lease);
     let https = public_url.as_ref().is_some_and(|u| u.scheme() == "https");
     if let Some(public_url) = public_url {
         eprintln!("WebSub: hubs will call back at {public_url}websub/…");
-        ingestor = ingestor.with_websub(crate::websub::WebSub::new(
+        ingestor = ingestor.with_websub(bulletin_pipeline::websub::WebSub::new(
             public_url,
             app.store.clone(),
-            app.fetcher.clone(),
+            app.loader.fetcher().clone(),
         ));
     }
     let ingestor = Arc::new(ingestor);
     if role == ProcessRole::Worker {
         if demo {
-            load_demo(&app, &ingestor).await?;
+            load_demo(&ingestor).await?;
         }
         let Some(period) = poll else {
             anyhow::bail!("a worker that does not fetch has nothing to do; drop --no-fetch");
@@ -221,8 +220,12 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
             ingestor.worker(),
             period.as_secs_f64()
         );
+        let options = WorkerOptions {
+            period,
+            retention_days,
+        };
         tokio::select! {
-            _ = fetch_forever(ingestor, period, retention_days) => {}
+            () = worker::fetch_forever(&ingestor, options) => {}
             _ = tokio::signal::ctrl_c() => {}
         }
         return Ok(());
@@ -233,10 +236,15 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
         format!("cannot listen on {addr}; is another server using it? Try --addr 127.0.0.1:8081")
     })?;
     if demo {
-        load_demo(&app, &ingestor).await?;
+        load_demo(&ingestor).await?;
     }
     if let Some(period) = poll {
-        tokio::spawn(fetch_forever(ingestor.clone(), period, retention_days));
+        let ingestor = ingestor.clone();
+        let options = WorkerOptions {
+            period,
+            retention_days,
+        };
+        tokio::spawn(async move { worker::fetch_forever(&ingestor, options).await });
     }
     let local = listener.local_addr()?;
     eprintln!("Bulletin is serving on http://{local}/ (Ctrl-C stops it)");
@@ -265,52 +273,11 @@ pub async fn serve(app: App, options: ServeOptions<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Passes over the due sources, `period` apart (claimed, so other workers
-/// on the same database share them).
-async fn fetch_forever(ingestor: Arc<Ingestor>, period: Duration, retention_days: Option<u32>) {
-    loop {
-        if let Some(days) = retention_days {
-            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
-            match crate::retention::prune(ingestor.store(), before).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("retention: removed {n} items older than {days} days"),
-                Err(e) => tracing::warn!("retention: {e}"),
-            }
-        }
-        match crate::newsroom::publish_due(ingestor.store(), chrono::Utc::now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!("newsroom: published {n} scheduled posts"),
-            Err(e) => tracing::warn!("newsroom: scheduled posts not published: {e}"),
-        }
-        match ingestor.run_pass(false, 16, |_| {}, |_, _| {}).await {
-            Ok(s) if s.sources > 0 => tracing::info!(
-                "background fetch: {} sources, {} new items, {} failed",
-                s.sources,
-                s.new_items,
-                s.failed.len()
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("background fetch stopped early: {e}"),
-        }
-        tokio::time::sleep(period).await;
-    }
-}
-
-async fn load_demo(app: &App, ingestor: &Ingestor) -> Result<()> {
-    for url in crate::demo::DEMO_FEEDS {
-        let result = app
-            .store
-            .add_source(bulletin_store::NewSource {
-                url: url.to_string(),
-                ..Default::default()
-            })
-            .await;
-        match result {
-            Ok(_) | Err(StoreError::DuplicateSource(_)) => {}
-            Err(e) => return Err(e).context("cannot add the demo sources"),
-        }
-    }
-    let summary = ingestor.run_pass(false, 4, |_| {}, |_, _| {}).await?;
+/// Fills the feed with the offline demo's sources.
+async fn load_demo(ingestor: &Ingestor) -> Result<()> {
+    let summary = worker::seed(ingestor, crate::demo::DEMO_FEEDS)
+        .await
+        .context("cannot load the demo")?;
     eprintln!(
         "demo: {} new items from {} sources",
         summary.new_items, summary.sources

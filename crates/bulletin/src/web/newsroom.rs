@@ -1,5 +1,5 @@
 //! The newsroom pages: editors list, write, schedule and publish posts.
-//! Publishing itself is `crate::newsroom`; this file speaks HTTP and checks
+//! Publishing itself is `bulletin_pipeline::newsroom`; this file speaks HTTP and checks
 //! who may do what (editors and admins) and that every form is the
 //! session's own (CSRF).
 
@@ -149,7 +149,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
                 .headline
                 .clone()
                 .filter(|h| !h.trim().is_empty())
-                .unwrap_or_else(|| crate::ingest::truncate_chars(&p.markdown, 80)),
+                .unwrap_or_else(|| bulletin_core::text::truncate_chars(&p.markdown, 80)),
             kind: match p.kind {
                 ItemKind::Article => "Article",
                 ItemKind::Update => "Update",
@@ -231,7 +231,7 @@ pub async fn edit_post(
         Err(e) => return unavailable(e),
     };
     if let Some(user) = viewer.user()
-        && !crate::newsroom::may_edit(user, &post)
+        && !bulletin_pipeline::newsroom::may_edit(user, &post)
     {
         return Refusal::Forbidden("The post's author and chief editors").into_response();
     }
@@ -365,7 +365,7 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
         None => None,
     };
     if let Some(existing) = &existing
-        && !crate::newsroom::may_edit(&user, existing)
+        && !bulletin_pipeline::newsroom::may_edit(&user, existing)
     {
         return Refusal::Forbidden("The post's author and chief editors").into_response();
     }
@@ -469,7 +469,7 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
             post.publish_at = None;
         }
         post.state = PostState::Published;
-        if let Err(e) = crate::newsroom::record_revision(
+        if let Err(e) = bulletin_pipeline::newsroom::record_revision(
             state.store.as_ref(),
             existing.as_ref(),
             &post,
@@ -480,14 +480,19 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
         {
             return unavailable(e);
         }
-        return match crate::newsroom::publish(state.store.as_ref(), post, now).await {
+        return match bulletin_pipeline::newsroom::publish(state.store.as_ref(), post, now).await {
             Ok(item) => Redirect::to(&format!("/items/{}", item.0)).into_response(),
             Err(e) => unavailable(e),
         };
     }
-    if let Err(e) =
-        crate::newsroom::record_revision(state.store.as_ref(), existing.as_ref(), &post, &user, now)
-            .await
+    if let Err(e) = bulletin_pipeline::newsroom::record_revision(
+        state.store.as_ref(),
+        existing.as_ref(),
+        &post,
+        &user,
+        now,
+    )
+    .await
     {
         return unavailable(e);
     }

@@ -16,12 +16,17 @@ pub struct EntryView {
     pub published_human: String,
     pub reading_time: u32,
     pub summary: Option<String>,
-    /// In search results: the passage that matched, as HTML (escaped by the
-    /// store, the matched words in `<mark>`).
-    pub snippet_html: Option<String>,
+    /// In search results: the passage that matched, as runs of text, each
+    /// with whether it matched (the template marks those, escaping all).
+    pub snippet: Option<Vec<SnippetPart>>,
     pub image: Option<ImageView>,
     pub authors: Vec<AuthorView>,
     pub html: String,
+}
+
+pub struct SnippetPart {
+    pub text: String,
+    pub matched: bool,
 }
 
 pub struct ImageView {
@@ -117,7 +122,15 @@ impl EntryView {
             published_human: human_time(&item.published_at),
             reading_time: item.reading_time_minutes,
             summary: item.summary.clone(),
-            snippet_html: item.snippet.clone(),
+            snippet: item.snippet.as_ref().map(|s| {
+                s.parts()
+                    .into_iter()
+                    .map(|(text, matched)| SnippetPart {
+                        text: text.to_string(),
+                        matched,
+                    })
+                    .collect()
+            }),
             image,
             authors: item.authors.iter().map(author_view).collect(),
             html,

@@ -1,13 +1,13 @@
 //! The WebSub callback: `GET /websub/{token}` answers a hub's verification
 //! of intent, `POST /websub/{token}` takes pushed content. The checks live in
-//! `crate::websub`; this file only speaks HTTP.
+//! `bulletin_pipeline::websub`; this file only speaks HTTP.
 
 use super::AppState;
-use crate::websub::{Intent, IntentAnswer, signature_matches, verify_intent};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bulletin_pipeline::websub::{Intent, IntentAnswer, signature_matches, verify_intent};
 use chrono::Utc;
 use std::collections::HashMap;
 

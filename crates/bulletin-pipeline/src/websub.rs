@@ -15,11 +15,12 @@
 //! hub refused, never verified or let lapse leaves the source on its usual
 //! schedule.
 
+use crate::secret;
 use bulletin_core::Feed;
 use bulletin_fetch::Fetcher;
 use bulletin_store::{Source, Store, StoreError, WebSubState, WebSubscription};
 use chrono::{DateTime, Duration, Utc};
-use ring::{hmac, rand::SecureRandom};
+use ring::hmac;
 use std::sync::Arc;
 use url::Url;
 
@@ -79,9 +80,15 @@ impl WebSub {
         });
         let request = match (&current, wanted) {
             (None, None) => return Ok(None),
-            (None, Some((hub, topic))) => new_subscription(source, hub, topic, now),
+            (None, Some((hub, topic))) => match new_subscription(source, hub, topic, now) {
+                Some(sub) => sub,
+                None => return Ok(None),
+            },
             (Some(c), Some((hub, topic))) if c.hub != hub || c.topic != topic => {
-                new_subscription(source, hub, topic, now)
+                match new_subscription(source, hub, topic, now) {
+                    Some(sub) => sub,
+                    None => return Ok(current),
+                }
             }
             // The feed no longer names a hub: let the lease run out.
             (Some(c), None) if feed.is_some() => {
@@ -143,24 +150,34 @@ impl WebSub {
     }
 }
 
+/// A new subscription with its own secret and callback token; `None` (the
+/// source stays on polling) when no random secret can be made.
 fn new_subscription(
     source: &Source,
     hub: String,
     topic: String,
     now: DateTime<Utc>,
-) -> WebSubscription {
-    WebSubscription {
+) -> Option<WebSubscription> {
+    let secrets = secret::random_hex(24).and_then(|s| Ok((s, secret::random_hex(16)?)));
+    let (secret, callback_token) = match secrets {
+        Ok(made) => made,
+        Err(e) => {
+            tracing::warn!("WebSub: no subscription to {hub}: {e}");
+            return None;
+        }
+    };
+    Some(WebSubscription {
         source: source.id,
         hub,
         topic,
-        secret: random_hex(24),
-        callback_token: random_hex(16),
+        secret,
+        callback_token,
         state: WebSubState::Pending,
         requested_at: now,
         lease_expires_at: None,
         last_error: None,
         last_push_at: None,
-    }
+    })
 }
 
 /// Whether an existing subscription should be asked for again.
@@ -192,18 +209,6 @@ pub fn pushed_poll_at(
             .max(usual),
         None => relaxed,
     }
-}
-
-/// `n` random bytes as lowercase hex.
-fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    // The system's random source does not fail on the platforms we run on;
-    // if it ever did, the subscription would carry a predictable secret, so
-    // refuse to go on instead.
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .expect("the system random number generator failed");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the hub's verification request asks.

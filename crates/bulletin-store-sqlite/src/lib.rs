@@ -1,12 +1,14 @@
 //! The embedded default: SQLite in WAL mode, one writer connection and a pool
 //! of readers, each call run off the async threads.
 
-use crate::{
+use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
     ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
     RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, words,
+    WebSubState, WebSubscription, newest_page, ranked_page,
 };
+
+mod words;
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::future::BoxFuture;
@@ -16,19 +18,19 @@ use std::sync::{Arc, Mutex};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/sqlite/0002_source_category.sql"),
-    include_str!("../migrations/sqlite/0003_item_authors.sql"),
-    include_str!("../migrations/sqlite/0004_source_paused.sql"),
-    include_str!("../migrations/sqlite/0005_source_moves.sql"),
-    include_str!("../migrations/sqlite/0006_websub.sql"),
-    include_str!("../migrations/sqlite/0007_source_leases.sql"),
-    include_str!("../migrations/sqlite/0008_accounts.sql"),
-    include_str!("../migrations/sqlite/0009_search_order.sql"),
-    include_str!("../migrations/sqlite/0010_posts.sql"),
-    include_str!("../migrations/sqlite/0011_sources_due.sql"),
-    include_str!("../migrations/sqlite/0012_search_stems.sql"),
-    include_str!("../migrations/sqlite/0013_hardening.sql"),
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_source_category.sql"),
+    include_str!("../migrations/0003_item_authors.sql"),
+    include_str!("../migrations/0004_source_paused.sql"),
+    include_str!("../migrations/0005_source_moves.sql"),
+    include_str!("../migrations/0006_websub.sql"),
+    include_str!("../migrations/0007_source_leases.sql"),
+    include_str!("../migrations/0008_accounts.sql"),
+    include_str!("../migrations/0009_search_order.sql"),
+    include_str!("../migrations/0010_posts.sql"),
+    include_str!("../migrations/0011_sources_due.sql"),
+    include_str!("../migrations/0012_search_stems.sql"),
+    include_str!("../migrations/0013_hardening.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -59,7 +61,39 @@ struct PendingInsert {
     /// How the fetch that found them went, recorded in the same
     /// transaction (`store_fetch`).
     outcome: Option<FetchOutcome>,
-    done: tokio::sync::oneshot::Sender<StoreResult<usize>>,
+    done: tokio::sync::oneshot::Sender<Result<usize>>,
+}
+
+/// A failure inside this backend: SQLite's errors and the store's own,
+/// turned into [`StoreError`] where they leave the crate.
+#[derive(Debug)]
+struct Error(StoreError);
+
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error(e)
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(e: Error) -> Self {
+        e.0
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error(StoreError::Database(e.to_string()))
+    }
+}
+
+/// A trait method's body, its errors turned into the store's.
+fn boxed<'a, T>(
+    work: impl std::future::Future<Output = Result<T>> + Send + 'a,
+) -> BoxFuture<'a, StoreResult<T>> {
+    Box::pin(async move { work.await.map_err(StoreError::from) })
 }
 
 fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -126,7 +160,7 @@ impl SqliteStore {
         source: SourceId,
         items: Vec<NewItem>,
         outcome: Option<FetchOutcome>,
-    ) -> StoreResult<usize> {
+    ) -> Result<usize> {
         let (items, indexed) = index_off_the_writer(items, |i| i).await?;
         let (done, stored) = tokio::sync::oneshot::channel();
         self.pending
@@ -161,8 +195,8 @@ impl SqliteStore {
     /// Runs `f` with a reader connection on the blocking pool.
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let readers = self.readers.clone();
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
@@ -196,8 +230,8 @@ impl SqliteStore {
     /// Runs `f` with the writer connection on the blocking pool.
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().map_err(|e| StoreError::Task(e.to_string()))?;
@@ -254,7 +288,7 @@ fn update_item_row(
     id: ItemId,
     item: &NewItem,
     [title, summary, body]: IndexedText,
-) -> StoreResult<bool> {
+) -> Result<bool> {
     let (authors, lead_image) = json_columns(item);
     let tx = c.transaction()?;
     let n = tx.execute(
@@ -292,7 +326,7 @@ fn update_item_row(
 }
 
 /// Records how a fetch went on its source (and releases its lease).
-fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> StoreResult<()> {
+fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> Result<()> {
     match outcome {
         FetchOutcome::Success {
             at,
@@ -305,6 +339,7 @@ fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> Stor
             warning,
             next_fetch_at,
             moved_to,
+            move_after,
         } => {
             c.execute(
                 "UPDATE sources SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
@@ -335,7 +370,7 @@ fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> Stor
                 "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
                  WHERE id = ?1 AND moved_seen >= ?2
                    AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
-                params![id.0, MOVE_AFTER_SIGHTINGS],
+                params![id.0, move_after],
             )?;
         }
         FetchOutcome::Failure {
@@ -363,7 +398,7 @@ fn record_fetch_row(c: &Connection, id: SourceId, outcome: FetchOutcome) -> Stor
 /// fails alone.
 fn store_pending(c: &mut Connection, batch: Vec<PendingInsert>) {
     let now = Utc::now();
-    let together = (|| -> StoreResult<Vec<usize>> {
+    let together = (|| -> Result<Vec<usize>> {
         let tx = c.transaction()?;
         let mut counts = Vec::with_capacity(batch.len());
         for p in &batch {
@@ -380,7 +415,7 @@ fn store_pending(c: &mut Connection, batch: Vec<PendingInsert>) {
         }
         Err(_) => {
             for p in batch {
-                let result = (|| -> StoreResult<usize> {
+                let result = (|| -> Result<usize> {
                     let tx = c.transaction()?;
                     let n = store_one(&tx, &p, now)?;
                     tx.commit()?;
@@ -397,7 +432,7 @@ fn store_one(
     tx: &rusqlite::Transaction<'_>,
     p: &PendingInsert,
     now: DateTime<Utc>,
-) -> StoreResult<usize> {
+) -> Result<usize> {
     let added = insert_rows_in(tx, p.source, p.items.iter().map(|i| (i, now)), &p.indexed)?;
     if let Some(outcome) = &p.outcome {
         record_fetch_row(tx, p.source, outcome.clone())?;
@@ -410,13 +445,13 @@ fn store_one(
 async fn index_off_the_writer<T: Send + 'static>(
     rows: Vec<T>,
     item: fn(&T) -> &NewItem,
-) -> StoreResult<(Vec<T>, Vec<IndexedText>)> {
+) -> Result<(Vec<T>, Vec<IndexedText>)> {
     tokio::task::spawn_blocking(move || {
         let indexed = indexed_texts(rows.iter().map(item));
         (rows, indexed)
     })
     .await
-    .map_err(|e| StoreError::Task(e.to_string()))
+    .map_err(|e| Error(StoreError::Task(e.to_string())))
 }
 
 /// Inserts items with their `created_at` and index texts, skipping those
@@ -426,7 +461,7 @@ fn insert_item_rows<'a>(
     source: SourceId,
     rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
     indexed: Vec<IndexedText>,
-) -> StoreResult<usize> {
+) -> Result<usize> {
     let tx = c.transaction()?;
     let added = insert_rows_in(&tx, source, rows, &indexed)?;
     tx.commit()?;
@@ -439,7 +474,7 @@ fn insert_rows_in<'a>(
     source: SourceId,
     rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
     indexed: &[IndexedText],
-) -> StoreResult<usize> {
+) -> Result<usize> {
     let mut added = 0;
     {
         let mut stmt = tx.prepare_cached(
@@ -527,10 +562,6 @@ fn rebuild_search_index(c: &Connection) -> rusqlite::Result<u64> {
     }
     Ok(indexed)
 }
-
-/// Fetches in a row that must report the same permanent redirect before a
-/// source's URL is changed.
-const MOVE_AFTER_SIGHTINGS: i64 = 3;
 
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.site_url, s.title, s.kind, s.etag, s.last_modified, s.ttl_minutes,
@@ -677,7 +708,7 @@ fn newest_matches(
     after: Option<Cursor>,
     source: Option<SourceId>,
     want: usize,
-) -> StoreResult<Vec<i64>> {
+) -> Result<Vec<i64>> {
     let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
     if matches.is_empty() {
         return Ok(Vec::new());
@@ -722,7 +753,7 @@ fn walk_newest(
     source: Option<SourceId>,
     want: usize,
     budget: usize,
-) -> StoreResult<Option<Vec<i64>>> {
+) -> Result<Option<Vec<i64>>> {
     let mut found = Vec::with_capacity(want);
     let mut walk = |stmt: &mut rusqlite::CachedStatement<'_>, args: &[&dyn rusqlite::ToSql]| {
         let mut rows = stmt.query(args)?;
@@ -787,10 +818,6 @@ fn push_filters(
     }
 }
 
-/// Words of context around the matches in a search result's snippet (as
-/// on PostgreSQL).
-const SNIPPET_WORDS: usize = 24;
-
 /// A user's search as an FTS5 query, and each word's forms (for snippets):
 /// every word must match, in any of its forms (see `words::search_forms`),
 /// each quoted so no FTS5 syntax can reach the parser.
@@ -811,7 +838,7 @@ const BM25_WEIGHTS: &str = "10.0, 4.0, 1.0";
 
 /// A page of search results: the matches' ids are found and ordered
 /// without reading an article's row; the page's rows are read afterwards.
-fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
+fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
     let limit = query.limit.clamp(1, 500);
     let Some((fts, forms)) = query.search.as_deref().and_then(fts_query) else {
         return Ok(ItemPage {
@@ -865,7 +892,7 @@ fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
     let mut text = c.prepare_cached("SELECT text FROM items WHERE id = ?1")?;
     for item in &mut items {
         let body: String = text.query_row([item.id.0], |r| r.get(0))?;
-        item.snippet = crate::result_snippet(item, &body, &forms, SNIPPET_WORDS);
+        item.snippet = bulletin_store::result_snippet(item, &body, &forms);
     }
     Ok(match query.order {
         ItemOrder::Newest => newest_page(items, limit),
@@ -878,7 +905,7 @@ fn search(c: &Connection, query: &ItemQuery) -> StoreResult<ItemPage> {
 /// candidates' id range (ids grow with time, so the newest matches are
 /// close together); a point query per candidate re-read the words' lists
 /// each time.
-fn rank(c: &Connection, fts: &str, ids: Vec<i64>) -> StoreResult<Vec<i64>> {
+fn rank(c: &Connection, fts: &str, ids: Vec<i64>) -> Result<Vec<i64>> {
     let (Some(&low), Some(&high)) = (ids.iter().min(), ids.iter().max()) else {
         return Ok(ids);
     };
@@ -912,7 +939,7 @@ fn by_score(ids: Vec<i64>, score: impl Fn(i64) -> Option<f64>) -> Vec<i64> {
 }
 
 /// The items with these ids, in this order (an id with no item is left out).
-fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> StoreResult<Vec<Item>> {
+fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> Result<Vec<Item>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -935,16 +962,16 @@ fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> StoreResult<V
 
 impl Store for SqliteStore {
     fn ping(&self) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)))
+        boxed(self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)))
     }
 
     fn add_source(&self, source: NewSource) -> BoxFuture<'_, StoreResult<SourceId>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             if let Some(id) = c
                 .query_row("SELECT id FROM sources WHERE url = ?1", [&source.url], |r| r.get(0))
                 .optional()?
             {
-                return Err(StoreError::DuplicateSource(SourceId(id)));
+                return Err(Error::from(StoreError::DuplicateSource(SourceId(id))));
             }
             c.execute(
                 "INSERT INTO sources (url, site_url, title, kind, category, created_at, next_fetch_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
@@ -955,7 +982,7 @@ impl Store for SqliteStore {
     }
 
     fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(self.read(|c| {
+        boxed(self.read(|c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"
             ))?;
@@ -965,7 +992,7 @@ impl Store for SqliteStore {
     }
 
     fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = ?1"
             ))?;
@@ -974,7 +1001,7 @@ impl Store for SqliteStore {
     }
 
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let tx = c.transaction()?;
             tx.execute("DELETE FROM items WHERE source_id = ?1", [id.0])?;
             let n = tx.execute("DELETE FROM sources WHERE id = ?1", [id.0])?;
@@ -984,7 +1011,7 @@ impl Store for SqliteStore {
     }
 
     fn set_source_paused(&self, id: SourceId, paused: bool) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let now = to_ms(Utc::now());
             let n = if paused {
                 c.execute(
@@ -1006,7 +1033,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         all: bool,
     ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.kind IS NOT 'newsroom' AND (?1 OR (s.next_fetch_at <= ?2 AND s.paused_at IS NULL)) ORDER BY s.next_fetch_at, s.id"
             );
@@ -1017,7 +1044,7 @@ impl Store for SqliteStore {
     }
 
     fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             // One writer at a time: the select and the update are atomic.
             let tx = c.transaction()?;
             let ids: Vec<i64> = {
@@ -1080,7 +1107,7 @@ impl Store for SqliteStore {
     }
 
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| record_fetch_row(c, id, outcome)))
+        boxed(self.write(move |c| record_fetch_row(c, id, outcome)))
     }
 
     fn store_fetch(
@@ -1089,7 +1116,7 @@ impl Store for SqliteStore {
         items: Vec<NewItem>,
         outcome: FetchOutcome,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(self.insert_pending(source, items, Some(outcome)))
+        boxed(self.insert_pending(source, items, Some(outcome)))
     }
 
     fn known_items(
@@ -1097,7 +1124,7 @@ impl Store for SqliteStore {
         source: SourceId,
         keys: Vec<ItemKey>,
     ) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             // Stored, or stored once and pruned since.
             let mut by_guid = c.prepare_cached(
                 "SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2
@@ -1130,7 +1157,7 @@ impl Store for SqliteStore {
         source: SourceId,
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(self.insert_pending(source, items, None))
+        boxed(self.insert_pending(source, items, None))
     }
 
     fn restore_items(
@@ -1138,7 +1165,7 @@ impl Store for SqliteStore {
         source: SourceId,
         items: Vec<ExportedItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(async move {
+        boxed(async move {
             let (items, indexed) = index_off_the_writer(items, |e| &e.item).await?;
             self.write(move |c| {
                 insert_item_rows(
@@ -1157,7 +1184,7 @@ impl Store for SqliteStore {
         after: ItemId,
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title, summary,
                     published_at, modified_at, lang, site_name, authors, lead_image, text, html,
@@ -1196,7 +1223,7 @@ impl Store for SqliteStore {
     }
 
     fn restore_source(&self, source: Source) -> BoxFuture<'_, StoreResult<SourceId>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             if let Some(id) = c
                 .query_row(
                     "SELECT id FROM sources WHERE url = ?1",
@@ -1205,7 +1232,7 @@ impl Store for SqliteStore {
                 )
                 .optional()?
             {
-                return Err(StoreError::DuplicateSource(SourceId(id)));
+                return Err(Error::from(StoreError::DuplicateSource(SourceId(id))));
             }
             c.execute(
                 "INSERT INTO sources (url, site_url, title, kind, etag, last_modified, ttl_minutes,
@@ -1235,7 +1262,7 @@ impl Store for SqliteStore {
     }
 
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             if query.search.is_some() {
                 return search(c, &query);
             }
@@ -1258,7 +1285,7 @@ impl Store for SqliteStore {
     }
 
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?1"
             ))?;
@@ -1272,7 +1299,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let n = c.execute(
                 "UPDATE sources SET lease_until = ?3 WHERE lease_owner = ?1 AND lease_until > ?2",
                 params![worker, to_ms(now), to_ms(until)],
@@ -1282,7 +1309,7 @@ impl Store for SqliteStore {
     }
 
     fn user(&self, id: UserId) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?;
@@ -1291,7 +1318,7 @@ impl Store for SqliteStore {
     }
 
     fn set_user_role(&self, id: UserId, role: Role) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let n = c.execute(
                 "UPDATE users SET role = ?2 WHERE id = ?1",
                 params![id.0, role.as_str()],
@@ -1301,7 +1328,7 @@ impl Store for SqliteStore {
     }
 
     fn set_user_disabled(&self, id: UserId, disabled: bool) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let at = disabled.then(|| to_ms(Utc::now()));
             let n = c.execute(
                 "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
@@ -1315,29 +1342,29 @@ impl Store for SqliteStore {
     }
 
     fn remove_user(&self, id: UserId) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let posts: i64 = c.query_row(
                 "SELECT COUNT(*) FROM posts WHERE author_id = ?1",
                 [id.0],
                 |r| r.get(0),
             )?;
             if posts > 0 {
-                return Err(StoreError::InUse(format!(
+                return Err(Error::from(StoreError::InUse(format!(
                     "the account wrote {posts} post(s); disable it instead, so their bylines stay"
-                )));
+                ))));
             }
             Ok(c.execute("DELETE FROM users WHERE id = ?1", [id.0])? > 0)
         }))
     }
 
     fn end_sessions(&self, user: UserId) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             Ok(c.execute("DELETE FROM sessions WHERE user_id = ?1", [user.0])? as u64)
         }))
     }
 
     fn api_tokens(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<ApiToken>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, name, created_at, last_used_at FROM api_tokens
                  WHERE user_id = ?1 ORDER BY id",
@@ -1355,7 +1382,7 @@ impl Store for SqliteStore {
     }
 
     fn revoke_api_tokens(&self, user: UserId, id: Option<i64>) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let n = match id {
                 Some(id) => c.execute(
                     "DELETE FROM api_tokens WHERE user_id = ?1 AND id = ?2",
@@ -1374,7 +1401,7 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 "DELETE FROM login_failures WHERE account = ?1 AND failed_at < ?2",
                 params![account, to_ms(forget_before)],
@@ -1397,18 +1424,17 @@ impl Store for SqliteStore {
         address: String,
         since: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<LoginFailures>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let since = to_ms(since);
-            let count = |sql: &str,
-                         p: &[&dyn rusqlite::ToSql]|
-             -> StoreResult<(u32, Option<DateTime<Utc>>)> {
-                Ok(c.prepare_cached(sql)?.query_row(p, |r| {
-                    Ok((
-                        r.get::<_, i64>(0)? as u32,
-                        r.get::<_, Option<i64>>(1)?.map(from_ms),
-                    ))
-                })?)
-            };
+            let count =
+                |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<(u32, Option<DateTime<Utc>>)> {
+                    Ok(c.prepare_cached(sql)?.query_row(p, |r| {
+                        Ok((
+                            r.get::<_, i64>(0)? as u32,
+                            r.get::<_, Option<i64>>(1)?.map(from_ms),
+                        ))
+                    })?)
+                };
             let (pair, pair_last) = count(
                 "SELECT COUNT(*), MAX(failed_at) FROM login_failures
                  WHERE account = ?1 AND address = ?2 AND failed_at >= ?3",
@@ -1440,7 +1466,7 @@ impl Store for SqliteStore {
         account: String,
         address: String,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 "DELETE FROM login_failures WHERE account = ?1 AND address = ?2",
                 params![account, address],
@@ -1450,7 +1476,7 @@ impl Store for SqliteStore {
     }
 
     fn add_post_revision(&self, revision: PostRevision) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 "INSERT INTO post_revisions (post_id, editor_id, saved_at, changes, headline, markdown,
                     image_url, image_caption, image_credit, state)
@@ -1473,7 +1499,7 @@ impl Store for SqliteStore {
     }
 
     fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, post_id, editor_id, saved_at, changes, headline, markdown, image_url,
                     image_caption, image_credit, state
@@ -1503,7 +1529,7 @@ impl Store for SqliteStore {
         until: DateTime<Utc>,
         days: u32,
     ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             const DAY_MS: i64 = 86_400_000;
             let last_day = to_ms(until).div_euclid(DAY_MS);
             let first_day = last_day - i64::from(days.max(1)) + 1;
@@ -1527,12 +1553,12 @@ impl Store for SqliteStore {
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let taken: Option<i64> = c
                 .query_row("SELECT id FROM users WHERE name = ?1", [&user.name], |r| r.get(0))
                 .optional()?;
             if taken.is_some() {
-                return Err(StoreError::DuplicateUser(user.name));
+                return Err(Error::from(StoreError::DuplicateUser(user.name)));
             }
             c.execute(
                 "INSERT INTO users (name, role, password_hash, display_name, title, bio, avatar_url, created_at)
@@ -1553,7 +1579,7 @@ impl Store for SqliteStore {
     }
 
     fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1"
             ))?;
@@ -1562,7 +1588,7 @@ impl Store for SqliteStore {
     }
 
     fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>> {
-        Box::pin(self.read(|c| {
+        boxed(self.read(|c| {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id"))?;
             let rows = stmt.query_map([], user_from_row)?;
@@ -1571,7 +1597,7 @@ impl Store for SqliteStore {
     }
 
     fn set_password(&self, user: UserId, password_hash: String) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 "UPDATE users SET password_hash = ?2 WHERE id = ?1",
                 params![user.0, password_hash],
@@ -1583,7 +1609,7 @@ impl Store for SqliteStore {
     }
 
     fn stars(&self) -> BoxFuture<'_, StoreResult<Vec<(UserId, ItemId)>>> {
-        Box::pin(self.read(|c| {
+        boxed(self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT user_id, item_id FROM stars ORDER BY item_id")?;
             let rows = stmt.query_map([], |r| Ok((UserId(r.get(0)?), ItemId(r.get(1)?))))?;
@@ -1592,7 +1618,7 @@ impl Store for SqliteStore {
     }
 
     fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             // Expired sessions go when new ones come.
             c.execute(
                 "DELETE FROM sessions WHERE expires_at <= ?1",
@@ -1618,7 +1644,7 @@ impl Store for SqliteStore {
         token_hash: String,
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<Option<(Session, User)>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
                  FROM sessions s JOIN users u ON u.id = s.user_id
@@ -1640,7 +1666,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_session(&self, token_hash: String) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
             Ok(())
         }))
@@ -1652,7 +1678,7 @@ impl Store for SqliteStore {
         name: String,
         token_hash: String,
     ) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![user.0, name, token_hash, to_ms(Utc::now())],
@@ -1662,7 +1688,7 @@ impl Store for SqliteStore {
     }
 
     fn api_token_user(&self, token_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let user = c
                 .prepare_cached(&format!(
                     "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -1686,7 +1712,7 @@ impl Store for SqliteStore {
         item: ItemId,
         starred: bool,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             if starred {
                 c.execute(
                     "INSERT INTO stars (user_id, item_id, created_at) VALUES (?1, ?2, ?3)
@@ -1704,7 +1730,7 @@ impl Store for SqliteStore {
     }
 
     fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt =
                 c.prepare_cached("SELECT 1 FROM stars WHERE user_id = ?1 AND item_id = ?2")?;
             items
@@ -1719,7 +1745,7 @@ impl Store for SqliteStore {
         before: DateTime<Utc>,
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let tx = c.transaction()?;
             let ids: Vec<i64> = tx
                 .prepare_cached(
@@ -1751,7 +1777,7 @@ impl Store for SqliteStore {
     }
 
     fn save_post(&self, post: Post) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             let values = params![
                 post.author.0,
                 post.kind.as_str(),
@@ -1789,7 +1815,7 @@ impl Store for SqliteStore {
     }
 
     fn post(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Post>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {POST_COLUMNS} FROM posts WHERE id = ?1"))?;
             Ok(stmt.query_row([id], post_from_row).optional()?)
@@ -1797,7 +1823,7 @@ impl Store for SqliteStore {
     }
 
     fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT ?1"
             ))?;
@@ -1807,7 +1833,7 @@ impl Store for SqliteStore {
     }
 
     fn due_posts(&self, now: DateTime<Utc>) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {POST_COLUMNS} FROM posts WHERE state = 'scheduled' AND publish_at <= ?1
                  ORDER BY publish_at, id"
@@ -1818,10 +1844,12 @@ impl Store for SqliteStore {
     }
 
     fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let (mut items, mut indexed) = index_off_the_writer(vec![item], |i| i).await?;
             let (Some(item), Some([title, summary, body])) = (items.pop(), indexed.pop()) else {
-                return Err(StoreError::Task("the item to update went missing".into()));
+                return Err(Error::from(StoreError::Task(
+                    "the item to update went missing".into(),
+                )));
             };
             self.write(move |c| update_item_row(c, id, &item, [title, summary, body]))
                 .await
@@ -1833,7 +1861,7 @@ impl Store for SqliteStore {
         source: SourceId,
         guid: String,
     ) -> BoxFuture<'_, StoreResult<Option<ItemId>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             Ok(
                 c.prepare_cached("SELECT id FROM items WHERE source_id = ?1 AND guid = ?2")?
                     .query_row(params![source.0, guid], |r| r.get(0))
@@ -1844,7 +1872,7 @@ impl Store for SqliteStore {
     }
 
     fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE source_id = ?1"
             ))?;
@@ -1856,7 +1884,7 @@ impl Store for SqliteStore {
         &self,
         token: String,
     ) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
-        Box::pin(self.read(move |c| {
+        boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE callback_token = ?1"
             ))?;
@@ -1865,7 +1893,7 @@ impl Store for SqliteStore {
     }
 
     fn save_websub(&self, sub: WebSubscription) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(self.write(move |c| {
+        boxed(self.write(move |c| {
             c.execute(
                 &format!(
                     "INSERT OR REPLACE INTO websub_subscriptions ({WEBSUB_COLUMNS})
@@ -1889,19 +1917,19 @@ impl Store for SqliteStore {
     }
 
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.read(|c| {
+        boxed(self.read(|c| {
             Ok(c.query_row("SELECT COUNT(*) FROM items", [], |r| r.get::<_, i64>(0))? as u64)
         }))
     }
 
     fn indexed_item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.read(|c| {
+        boxed(self.read(|c| {
             Ok(c.query_row("SELECT COUNT(*) FROM items_fts", [], |r| r.get::<_, i64>(0))? as u64)
         }))
     }
 
     fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(self.write(|c| {
+        boxed(self.write(|c| {
             let tx = c.transaction()?;
             let indexed = rebuild_search_index(&tx)?;
             tx.commit()?;

@@ -6,13 +6,13 @@
 //! processes starting together do not race; search by a `tsvector` column in
 //! the item's language with a GIN index.
 
-use crate::{
+use bulletin_core::{ItemId, ItemKind, SourceId};
+use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
     ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
     RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
     WebSubState, WebSubscription, newest_page, ranked_page,
 };
-use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use futures_util::future::BoxFuture;
@@ -20,12 +20,12 @@ use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{NoTls, Row};
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/postgres/0001_init.sql"),
-    include_str!("../migrations/postgres/0002_accounts.sql"),
-    include_str!("../migrations/postgres/0003_posts.sql"),
-    include_str!("../migrations/postgres/0004_search_plain_text.sql"),
-    include_str!("../migrations/postgres/0005_search_table.sql"),
-    include_str!("../migrations/postgres/0006_hardening.sql"),
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_accounts.sql"),
+    include_str!("../migrations/0003_posts.sql"),
+    include_str!("../migrations/0004_search_plain_text.sql"),
+    include_str!("../migrations/0005_search_table.sql"),
+    include_str!("../migrations/0006_hardening.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -33,10 +33,6 @@ const POOL_SIZE: usize = 16;
 /// Any fixed number: the advisory lock held while migrating (with the
 /// schema's hash as its second key).
 const MIGRATION_LOCK: i32 = 0x6275_6c6c; // "bull"
-
-/// Fetches in a row that must report the same permanent redirect before a
-/// source's URL is changed (as on SQLite).
-const MOVE_AFTER_SIGHTINGS: i32 = 3;
 
 /// The text search configurations a search is parsed with: the item's own
 /// language is not known when the query is, so the query is tried in each
@@ -60,19 +56,53 @@ const SEARCH_CONFIGS: &[&str] = &[
     "turkish",
 ];
 
-impl From<tokio_postgres::Error> for StoreError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        match e.as_db_error() {
-            Some(db) => StoreError::Database(format!("{}: {}", db.code().code(), db.message())),
-            None => StoreError::Database(e.to_string()),
-        }
+/// A failure inside this backend: PostgreSQL's errors and the store's own,
+/// turned into [`StoreError`] where they leave the crate.
+#[derive(Debug)]
+struct Error(StoreError);
+
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error(e)
     }
 }
 
-impl From<deadpool_postgres::PoolError> for StoreError {
-    fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Database(format!("no connection to PostgreSQL: {e}"))
+impl From<Error> for StoreError {
+    fn from(e: Error) -> Self {
+        e.0
     }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Error(match e.as_db_error() {
+            Some(db) => StoreError::Database(format!("{}: {}", db.code().code(), db.message())),
+            None => StoreError::Database(e.to_string()),
+        })
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Error(StoreError::Database(format!(
+            "no connection to PostgreSQL: {e}"
+        )))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A trait method's body, its errors turned into the store's.
+fn boxed<'a, T>(
+    work: impl std::future::Future<Output = Result<T>> + Send + 'a,
+) -> BoxFuture<'a, StoreResult<T>> {
+    Box::pin(async move { work.await.map_err(StoreError::from) })
 }
 
 /// Bulletin's store on a PostgreSQL server.
@@ -91,7 +121,7 @@ impl PgStore {
     }
 
     /// Connects without migrating.
-    fn open(url: &str) -> StoreResult<PgStore> {
+    fn open(url: &str) -> Result<PgStore> {
         let open_err = |reason: String| StoreError::Open {
             path: redact(url),
             reason,
@@ -116,6 +146,10 @@ impl PgStore {
     /// Applies the migrations this build has and the database lacks.
     /// Returns how many were applied.
     pub async fn migrate(&self) -> StoreResult<usize> {
+        Ok(self.apply_migrations().await?)
+    }
+
+    async fn apply_migrations(&self) -> Result<usize> {
         let mut client = self.pool.get().await?;
         client
             .batch_execute(
@@ -143,11 +177,7 @@ impl PgStore {
         let mut applied = 0;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
             tx.batch_execute(sql).await.map_err(|e| {
-                StoreError::Database(format!(
-                    "migration {} failed: {}",
-                    i + 1,
-                    StoreError::from(e)
-                ))
+                StoreError::Database(format!("migration {} failed: {}", i + 1, Error::from(e)))
             })?;
             tx.execute(
                 "INSERT INTO bulletin_migrations (version) VALUES ($1)",
@@ -166,7 +196,7 @@ impl PgStore {
         &self,
         source: SourceId,
         rows: impl Iterator<Item = (&'a NewItem, DateTime<Utc>)>,
-    ) -> StoreResult<usize> {
+    ) -> Result<usize> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let stmt = tx
@@ -215,19 +245,19 @@ impl PgStore {
         Ok(added)
     }
 
-    async fn query(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<Row>> {
+    async fn query(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
         let client = self.pool.get().await?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.query(&stmt, args).await?)
     }
 
-    async fn query_opt(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<Option<Row>> {
+    async fn query_opt(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
         let client = self.pool.get().await?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.query_opt(&stmt, args).await?)
     }
 
-    async fn execute(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<u64> {
+    async fn execute(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let client = self.pool.get().await?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.execute(&stmt, args).await?)
@@ -255,7 +285,7 @@ const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, 
     s.next_fetch_at, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at,
     s.lease_owner, s.lease_until";
 
-fn source_from_row(r: &Row) -> StoreResult<Source> {
+fn source_from_row(r: &Row) -> Result<Source> {
     Ok(Source {
         id: SourceId(r.try_get(0)?),
         url: r.try_get(1)?,
@@ -283,7 +313,7 @@ const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.sou
     COALESCE(s.title, s.url), i.published_at, i.modified_at, i.summary, i.lang, i.site_name,
     i.word_count, i.reading_time, i.lead_image, i.authors";
 
-fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
+fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
     let lead_image: Option<serde_json::Value> = r.try_get(14)?;
     let authors: serde_json::Value = r.try_get(15)?;
     Ok(Item {
@@ -314,7 +344,7 @@ fn item_from_row(r: &Row, with_content: bool) -> StoreResult<Item> {
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
 /// A user from `USER_COLUMNS` starting at column `at`.
-fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
+fn user_from_row(r: &Row, at: usize) -> Result<User> {
     Ok(User {
         id: UserId(r.try_get(at)?),
         name: r.try_get(at + 1)?,
@@ -332,7 +362,7 @@ fn user_from_row(r: &Row, at: usize) -> StoreResult<User> {
 const POST_COLUMNS: &str = "id, author_id, kind, headline, markdown, image_url, image_caption,
     image_credit, state, publish_at, item_id, created_at, updated_at";
 
-fn post_from_row(r: &Row) -> StoreResult<Post> {
+fn post_from_row(r: &Row) -> Result<Post> {
     Ok(Post {
         id: r.try_get(0)?,
         author: UserId(r.try_get(1)?),
@@ -353,7 +383,7 @@ fn post_from_row(r: &Row) -> StoreResult<Post> {
 const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, requested_at,
     lease_expires_at, last_error, last_push_at";
 
-fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
+fn websub_from_row(r: &Row) -> Result<WebSubscription> {
     Ok(WebSubscription {
         source: SourceId(r.try_get(0)?),
         hub: r.try_get(1)?,
@@ -367,9 +397,6 @@ fn websub_from_row(r: &Row) -> StoreResult<WebSubscription> {
         last_push_at: r.try_get(9)?,
     })
 }
-
-/// Words in a search result's snippet (as SQLite's).
-const SNIPPET_WORDS: usize = 24;
 
 /// A user's search as words: no query syntax can reach the parser.
 fn search_words(q: &str) -> Vec<String> {
@@ -439,12 +466,12 @@ impl<'a> Filters<'a> {
 }
 
 /// A keyset cursor as the query's arguments.
-fn keyset_after(after: Option<Cursor>) -> StoreResult<Option<(DateTime<Utc>, i64)>> {
+fn keyset_after(after: Option<Cursor>) -> Result<Option<(DateTime<Utc>, i64)>> {
     after
         .map(|c| {
             DateTime::from_timestamp_millis(c.published_at_ms)
                 .map(|at| (at, c.id))
-                .ok_or(StoreError::InvalidCursor)
+                .ok_or(Error(StoreError::InvalidCursor))
         })
         .transpose()
 }
@@ -461,7 +488,7 @@ impl PgStore {
         &self,
         matches: &str,
         args: &[&(dyn ToSql + Sync)],
-    ) -> StoreResult<Option<f64>> {
+    ) -> Result<Option<f64>> {
         let plan = self
             .query(&format!("EXPLAIN (FORMAT JSON) {matches}"), args)
             .await?;
@@ -490,7 +517,7 @@ impl PgStore {
     /// A page of search results. The matches are found and ordered in the
     /// narrow `item_search` table (ids only); the page's rows are read from
     /// `items` afterwards, with the text their snippets are cut from.
-    async fn search(&self, query: ItemQuery) -> StoreResult<ItemPage> {
+    async fn search(&self, query: ItemQuery) -> Result<ItemPage> {
         let limit = query.limit.clamp(1, 500);
         let words = search_words(query.search.as_deref().unwrap_or_default());
         // Each word in the lexemes of every language's stemming, once per
@@ -600,7 +627,7 @@ impl PgStore {
             // Cut in Rust from the words' own forms: cheaper than
             // ts_headline, which parsed each text again.
             let body: String = r.try_get("snippet_text")?;
-            item.snippet = crate::result_snippet(&item, &body, &forms, SNIPPET_WORDS);
+            item.snippet = bulletin_store::result_snippet(&item, &body, &forms);
             by_id.insert(item.id.0, item);
         }
         // In the order found; an item removed in between is left out.
@@ -614,14 +641,14 @@ impl PgStore {
 
 impl Store for PgStore {
     fn ping(&self) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.query("SELECT 1", &[]).await?;
             Ok(())
         })
     }
 
     fn add_source(&self, source: NewSource) -> BoxFuture<'_, StoreResult<SourceId>> {
-        Box::pin(async move {
+        boxed(async move {
             let inserted = self
                 .query_opt(
                     "INSERT INTO sources (url, site_url, title, kind, category, created_at)
@@ -643,12 +670,14 @@ impl Store for PgStore {
                 .query_opt("SELECT id FROM sources WHERE url = $1", &[&source.url])
                 .await?
                 .ok_or_else(|| StoreError::Database("the source vanished while added".into()))?;
-            Err(StoreError::DuplicateSource(SourceId(existing.try_get(0)?)))
+            Err(Error::from(StoreError::DuplicateSource(SourceId(
+                existing.try_get(0)?,
+            ))))
         })
     }
 
     fn sources(&self) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id");
             self.query(&sql, &[])
                 .await?
@@ -659,7 +688,7 @@ impl Store for PgStore {
     }
 
     fn source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<Option<Source>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = $1");
             self.query_opt(&sql, &[&id.0])
                 .await?
@@ -670,7 +699,7 @@ impl Store for PgStore {
     }
 
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             // Items, author rows and the subscription go with it (cascade).
             Ok(self
                 .execute("DELETE FROM sources WHERE id = $1", &[&id.0])
@@ -680,7 +709,7 @@ impl Store for PgStore {
     }
 
     fn set_source_paused(&self, id: SourceId, paused: bool) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let now = to_ms_precision(Utc::now());
             let n = if paused {
                 self.execute(
@@ -704,7 +733,7 @@ impl Store for PgStore {
         now: DateTime<Utc>,
         all: bool,
     ) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "SELECT {SOURCE_COLUMNS} FROM sources s
                  WHERE s.kind IS DISTINCT FROM 'newsroom'
@@ -720,7 +749,7 @@ impl Store for PgStore {
     }
 
     fn claim_sources(&self, claim: Claim) -> BoxFuture<'_, StoreResult<Vec<Source>>> {
-        Box::pin(async move {
+        boxed(async move {
             // Rows another worker is claiming right now are skipped, not
             // waited for; a lease still running keeps a source out.
             // Due sources in due order (the `sources_due` index); a pass
@@ -780,14 +809,14 @@ impl Store for PgStore {
             let mut sources = rows
                 .iter()
                 .map(source_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
+                .collect::<Result<Vec<_>>>()?;
             sources.sort_by_key(|s| (s.next_fetch_at, s.id.0));
             Ok(sources)
         })
     }
 
     fn record_fetch(&self, id: SourceId, outcome: FetchOutcome) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             match outcome {
                 FetchOutcome::Success {
                     at,
@@ -800,6 +829,7 @@ impl Store for PgStore {
                     warning,
                     next_fetch_at,
                     moved_to,
+                    move_after,
                 } => {
                     let ttl = ttl_minutes.map(|t| t.min(i32::MAX as u32) as i32);
                     let mut client = self.pool.get().await?;
@@ -835,7 +865,7 @@ impl Store for PgStore {
                         "UPDATE sources SET url = moved_to, moved_to = NULL, moved_seen = 0
                          WHERE id = $1 AND moved_seen >= $2
                            AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.url = sources.moved_to)",
-                        &[&id.0, &MOVE_AFTER_SIGHTINGS],
+                        &[&id.0, &i32::try_from(move_after).unwrap_or(i32::MAX)],
                     )
                     .await?;
                     tx.commit().await?;
@@ -872,7 +902,7 @@ impl Store for PgStore {
         source: SourceId,
         keys: Vec<ItemKey>,
     ) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
-        Box::pin(async move {
+        boxed(async move {
             if keys.is_empty() {
                 return Ok(Vec::new());
             }
@@ -901,7 +931,7 @@ impl Store for PgStore {
         source: SourceId,
         items: Vec<NewItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(async move {
+        boxed(async move {
             let now = Utc::now();
             self.insert_item_rows(source, items.iter().map(|i| (i, now)))
                 .await
@@ -913,7 +943,7 @@ impl Store for PgStore {
         source: SourceId,
         items: Vec<ExportedItem>,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(async move {
+        boxed(async move {
             self.insert_item_rows(source, items.iter().map(|e| (&e.item, e.created_at)))
                 .await
         })
@@ -924,7 +954,7 @@ impl Store for PgStore {
         after: ItemId,
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>> {
-        Box::pin(async move {
+        boxed(async move {
             let limit = limit.min(100_000) as i64;
             let rows = self
                 .query(
@@ -968,7 +998,7 @@ impl Store for PgStore {
     }
 
     fn restore_source(&self, source: Source) -> BoxFuture<'_, StoreResult<SourceId>> {
-        Box::pin(async move {
+        boxed(async move {
             let ttl = source.ttl_minutes.map(|t| t.min(i32::MAX as u32) as i32);
             let errors = source.error_count.min(i32::MAX as u32) as i32;
             let inserted = self
@@ -1004,14 +1034,16 @@ impl Store for PgStore {
                         .query_opt("SELECT id FROM sources WHERE url = $1", &[&source.url])
                         .await?
                         .ok_or_else(|| StoreError::Database("the source vanished".into()))?;
-                    Err(StoreError::DuplicateSource(SourceId(existing.try_get(0)?)))
+                    Err(Error::from(StoreError::DuplicateSource(SourceId(
+                        existing.try_get(0)?,
+                    ))))
                 }
             }
         })
     }
 
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>> {
-        Box::pin(async move {
+        boxed(async move {
             if query.search.is_some() {
                 return self.search(query).await;
             }
@@ -1045,13 +1077,13 @@ impl Store for PgStore {
             let items = rows
                 .iter()
                 .map(|r| item_from_row(r, query.include_content))
-                .collect::<StoreResult<Vec<_>>>()?;
+                .collect::<Result<Vec<_>>>()?;
             Ok(newest_page(items, limit))
         })
     }
 
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i
                  JOIN sources s ON s.id = i.source_id WHERE i.id = $1"
@@ -1065,7 +1097,7 @@ impl Store for PgStore {
     }
 
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             let rows = self.query("SELECT COUNT(*) FROM items", &[]).await?;
             let n: i64 = rows.first().map(|r| r.try_get(0)).transpose()?.unwrap_or(0);
             Ok(n.max(0) as u64)
@@ -1073,7 +1105,7 @@ impl Store for PgStore {
     }
 
     fn indexed_item_count(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             let rows = self.query("SELECT COUNT(*) FROM item_search", &[]).await?;
             let n: i64 = rows.first().map(|r| r.try_get(0)).transpose()?.unwrap_or(0);
             Ok(n.max(0) as u64)
@@ -1081,7 +1113,7 @@ impl Store for PgStore {
     }
 
     fn rebuild_search_index(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             let indexed = self
                 .execute(
                     "INSERT INTO item_search (item_id, published_at, source_id, words)
@@ -1105,7 +1137,7 @@ impl Store for PgStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 "UPDATE sources SET lease_until = $3 WHERE lease_owner = $1 AND lease_until > $2",
                 &[&worker, &now, &to_ms_precision(until)],
@@ -1115,7 +1147,7 @@ impl Store for PgStore {
     }
 
     fn user(&self, id: UserId) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
             self.query_opt(&sql, &[&id.0])
                 .await?
@@ -1126,7 +1158,7 @@ impl Store for PgStore {
     }
 
     fn set_user_role(&self, id: UserId, role: Role) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let n = self
                 .execute(
                     "UPDATE users SET role = $2 WHERE id = $1",
@@ -1138,7 +1170,7 @@ impl Store for PgStore {
     }
 
     fn set_user_disabled(&self, id: UserId, disabled: bool) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let at = disabled.then(|| to_ms_precision(Utc::now()));
             let n = self
                 .execute(
@@ -1155,7 +1187,7 @@ impl Store for PgStore {
     }
 
     fn remove_user(&self, id: UserId) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let posts: i64 = self
                 .query_opt("SELECT COUNT(*) FROM posts WHERE author_id = $1", &[&id.0])
                 .await?
@@ -1163,9 +1195,9 @@ impl Store for PgStore {
                 .transpose()?
                 .unwrap_or(0);
             if posts > 0 {
-                return Err(StoreError::InUse(format!(
+                return Err(Error::from(StoreError::InUse(format!(
                     "the account wrote {posts} post(s); disable it instead, so their bylines stay"
-                )));
+                ))));
             }
             Ok(self
                 .execute("DELETE FROM users WHERE id = $1", &[&id.0])
@@ -1175,14 +1207,14 @@ impl Store for PgStore {
     }
 
     fn end_sessions(&self, user: UserId) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute("DELETE FROM sessions WHERE user_id = $1", &[&user.0])
                 .await
         })
     }
 
     fn api_tokens(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<ApiToken>>> {
-        Box::pin(async move {
+        boxed(async move {
             self.query(
                 "SELECT id, name, created_at, last_used_at FROM api_tokens
                  WHERE user_id = $1 ORDER BY id",
@@ -1203,7 +1235,7 @@ impl Store for PgStore {
     }
 
     fn revoke_api_tokens(&self, user: UserId, id: Option<i64>) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
+        boxed(async move {
             match id {
                 Some(id) => {
                     self.execute(
@@ -1227,7 +1259,7 @@ impl Store for PgStore {
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 "WITH old AS (DELETE FROM login_failures
                      WHERE (account = $1 OR address = $2) AND failed_at < $4)
@@ -1245,7 +1277,7 @@ impl Store for PgStore {
         address: String,
         since: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<LoginFailures>> {
-        Box::pin(async move {
+        boxed(async move {
             let row = self
                 .query_opt(
                     "SELECT
@@ -1261,8 +1293,7 @@ impl Store for PgStore {
                 )
                 .await?
                 .ok_or_else(|| StoreError::Database("no answer counting sign-in failures".into()))?;
-            let count =
-                |i: usize| -> StoreResult<u32> { Ok(row.try_get::<_, i64>(i)?.max(0) as u32) };
+            let count = |i: usize| -> Result<u32> { Ok(row.try_get::<_, i64>(i)?.max(0) as u32) };
             Ok(LoginFailures {
                 pair: count(0)?,
                 pair_last: row.try_get(1)?,
@@ -1279,7 +1310,7 @@ impl Store for PgStore {
         account: String,
         address: String,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 "DELETE FROM login_failures WHERE account = $1 AND address = $2",
                 &[&account, &address],
@@ -1290,7 +1321,7 @@ impl Store for PgStore {
     }
 
     fn add_post_revision(&self, revision: PostRevision) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(async move {
+        boxed(async move {
             let row = self
                 .query_opt(
                     "INSERT INTO post_revisions (post_id, editor_id, saved_at, changes, headline,
@@ -1316,7 +1347,7 @@ impl Store for PgStore {
     }
 
     fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>> {
-        Box::pin(async move {
+        boxed(async move {
             self.query(
                 "SELECT id, post_id, editor_id, saved_at, changes, headline, markdown, image_url,
                     image_caption, image_credit, state
@@ -1349,7 +1380,7 @@ impl Store for PgStore {
         until: DateTime<Utc>,
         days: u32,
     ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>> {
-        Box::pin(async move {
+        boxed(async move {
             const DAY_MS: i64 = 86_400_000;
             let last_day = until.timestamp_millis().div_euclid(DAY_MS);
             let first_day = last_day - i64::from(days.max(1)) + 1;
@@ -1378,7 +1409,7 @@ impl Store for PgStore {
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {
-        Box::pin(async move {
+        boxed(async move {
             let role = user.role.unwrap_or(Role::Reader).as_str();
             let inserted = self
                 .query_opt(
@@ -1400,13 +1431,13 @@ impl Store for PgStore {
                 .await?;
             match inserted {
                 Some(row) => Ok(UserId(row.try_get(0)?)),
-                None => Err(StoreError::DuplicateUser(user.name)),
+                None => Err(Error::from(StoreError::DuplicateUser(user.name))),
             }
         })
     }
 
     fn user_by_name(&self, name: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.name) = lower($1)");
             self.query_opt(&sql, &[&name])
                 .await?
@@ -1417,7 +1448,7 @@ impl Store for PgStore {
     }
 
     fn users(&self) -> BoxFuture<'_, StoreResult<Vec<User>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id");
             self.query(&sql, &[])
                 .await?
@@ -1428,7 +1459,7 @@ impl Store for PgStore {
     }
 
     fn set_password(&self, user: UserId, password_hash: String) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 "UPDATE users SET password_hash = $2 WHERE id = $1",
                 &[&user.0, &password_hash],
@@ -1442,7 +1473,7 @@ impl Store for PgStore {
     }
 
     fn stars(&self) -> BoxFuture<'_, StoreResult<Vec<(UserId, ItemId)>>> {
-        Box::pin(async move {
+        boxed(async move {
             self.query("SELECT user_id, item_id FROM stars ORDER BY item_id", &[])
                 .await?
                 .iter()
@@ -1452,7 +1483,7 @@ impl Store for PgStore {
     }
 
     fn create_session(&self, session: Session) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 "DELETE FROM sessions WHERE expires_at <= $1",
                 &[&session.created_at],
@@ -1479,7 +1510,7 @@ impl Store for PgStore {
         token_hash: String,
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<Option<(Session, User)>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, {USER_COLUMNS}
                  FROM sessions s JOIN users u ON u.id = s.user_id
@@ -1500,7 +1531,7 @@ impl Store for PgStore {
     }
 
     fn delete_session(&self, token_hash: String) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
                 .await?;
             Ok(())
@@ -1513,7 +1544,7 @@ impl Store for PgStore {
         name: String,
         token_hash: String,
     ) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(async move {
+        boxed(async move {
             let row = self
                 .query_opt(
                     "INSERT INTO api_tokens (user_id, name, token_hash, created_at)
@@ -1527,7 +1558,7 @@ impl Store for PgStore {
     }
 
     fn api_token_user(&self, token_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "WITH used AS (
                     UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id)
@@ -1548,7 +1579,7 @@ impl Store for PgStore {
         item: ItemId,
         starred: bool,
     ) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             if starred {
                 self.execute(
                     "INSERT INTO stars (user_id, item_id, created_at) VALUES ($1, $2, $3)
@@ -1568,7 +1599,7 @@ impl Store for PgStore {
     }
 
     fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>> {
-        Box::pin(async move {
+        boxed(async move {
             let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
             let rows = self
                 .query(
@@ -1586,7 +1617,7 @@ impl Store for PgStore {
         before: DateTime<Utc>,
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<usize>> {
-        Box::pin(async move {
+        boxed(async move {
             let limit = limit.min(100_000) as i64;
             // Removed and remembered in one statement, so the next fetch
             // does not add them back.
@@ -1609,7 +1640,7 @@ impl Store for PgStore {
     }
 
     fn save_post(&self, post: Post) -> BoxFuture<'_, StoreResult<i64>> {
-        Box::pin(async move {
+        boxed(async move {
             let item = post.item.map(|i| i.0);
             let publish_at = post.publish_at.map(to_ms_precision);
             let created = to_ms_precision(post.created_at);
@@ -1659,7 +1690,7 @@ impl Store for PgStore {
     }
 
     fn post(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Post>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
             self.query_opt(&sql, &[&id])
                 .await?
@@ -1670,7 +1701,7 @@ impl Store for PgStore {
     }
 
     fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
-        Box::pin(async move {
+        boxed(async move {
             let limit = limit.min(i64::MAX as usize) as i64;
             let sql = format!(
                 "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT $1"
@@ -1684,7 +1715,7 @@ impl Store for PgStore {
     }
 
     fn due_posts(&self, now: DateTime<Utc>) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "SELECT {POST_COLUMNS} FROM posts WHERE state = 'scheduled' AND publish_at <= $1
                  ORDER BY publish_at, id"
@@ -1698,7 +1729,7 @@ impl Store for PgStore {
     }
 
     fn update_item(&self, id: ItemId, item: NewItem) -> BoxFuture<'_, StoreResult<bool>> {
-        Box::pin(async move {
+        boxed(async move {
             let authors = Json(&item.authors);
             let lead_image = item.lead_image.as_ref().map(Json);
             let word_count = item.word_count.min(i32::MAX as usize) as i32;
@@ -1738,7 +1769,7 @@ impl Store for PgStore {
         source: SourceId,
         guid: String,
     ) -> BoxFuture<'_, StoreResult<Option<ItemId>>> {
-        Box::pin(async move {
+        boxed(async move {
             Ok(self
                 .query_opt(
                     "SELECT id FROM items WHERE source_id = $1 AND guid = $2",
@@ -1752,7 +1783,7 @@ impl Store for PgStore {
     }
 
     fn websub(&self, source: SourceId) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql =
                 format!("SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE source_id = $1");
             self.query_opt(&sql, &[&source.0])
@@ -1767,7 +1798,7 @@ impl Store for PgStore {
         &self,
         token: String,
     ) -> BoxFuture<'_, StoreResult<Option<WebSubscription>>> {
-        Box::pin(async move {
+        boxed(async move {
             let sql = format!(
                 "SELECT {WEBSUB_COLUMNS} FROM websub_subscriptions WHERE callback_token = $1"
             );
@@ -1780,7 +1811,7 @@ impl Store for PgStore {
     }
 
     fn save_websub(&self, sub: WebSubscription) -> BoxFuture<'_, StoreResult<()>> {
-        Box::pin(async move {
+        boxed(async move {
             self.execute(
                 &format!(
                     "INSERT INTO websub_subscriptions ({WEBSUB_COLUMNS})

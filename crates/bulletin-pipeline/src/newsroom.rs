@@ -3,7 +3,7 @@
 //! outgoing feeds like anything fetched. A post keeps its item (and so its
 //! address) when it is edited; the item's `modified_at` says when.
 
-use crate::ingest::truncate_chars;
+use bulletin_core::text::truncate_chars;
 use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
 use bulletin_store::{
     NewItem, NewSource, Post, PostRevision, PostState, Role, Store, StoreError, StoreResult, User,

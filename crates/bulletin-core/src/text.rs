@@ -1,0 +1,100 @@
+//! Text helpers every stage shares, each written once: escaping for HTML
+//! and XML, collapsing whitespace, cutting a text short.
+
+/// Escapes text for an HTML or XML text node: `&`, `<` and `>` become
+/// entities, and the control characters XML 1.0 forbids (which no page
+/// shows) are dropped.
+pub fn escape_text_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if forbidden_in_xml(c) => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escapes text for a quoted HTML or XML attribute value (either quote),
+/// and for text anywhere: as [`escape_text_into`], and quotes too.
+pub fn escape_attribute_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if forbidden_in_xml(c) => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// [`escape_attribute_into`] into a new string: safe in text and in
+/// attribute values alike.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    escape_attribute_into(&mut out, text);
+    out
+}
+
+/// Characters XML 1.0 does not allow in a document.
+fn forbidden_in_xml(c: char) -> bool {
+    ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Every run of whitespace as one space, none at either end.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// `s` cut to at most `max` characters, at a word boundary when one is
+/// in the second half, with an ellipsis when anything was cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_for_text_and_attributes() {
+        let mut text = String::new();
+        escape_text_into(&mut text, "a < b & \"c\"\u{1}");
+        assert_eq!(text, "a &lt; b &amp; \"c\"");
+        assert_eq!(escape("x\"y'z<>&"), "x&quot;y&#39;z&lt;&gt;&amp;");
+        assert_eq!(escape("tab\tline\nok\u{FFFF}"), "tab\tline\nok");
+    }
+
+    #[test]
+    fn collapses_whitespace() {
+        assert_eq!(collapse_whitespace("  a \n\t b  c "), "a b c");
+        assert_eq!(collapse_whitespace(""), "");
+    }
+
+    #[test]
+    fn truncates_on_a_word_boundary() {
+        let s = "word ".repeat(100);
+        let t = truncate_chars(&s, 50);
+        assert!(t.chars().count() <= 51 && t.ends_with('…'), "{t}");
+        assert_eq!(truncate_chars("short", 50), "short");
+    }
+}
