@@ -518,7 +518,8 @@ impl PgStore {
     /// narrow `item_search` table (ids only); the page's rows are read from
     /// `items` afterwards, with the text their snippets are cut from.
     async fn search(&self, query: ItemQuery) -> Result<ItemPage> {
-        let limit = query.limit.clamp(1, 500);
+        let limit = query.page_size();
+        let (after_cursor, skip) = query.start()?;
         let words = search_words(query.search.as_deref().unwrap_or_default());
         // Each word in the lexemes of every language's stemming, once per
         // distinct form (a query parsed in sixteen configurations and OR-ed
@@ -541,7 +542,7 @@ impl PgStore {
         }
         let tsquery = tsquery_text(&forms);
         let after = match query.order {
-            ItemOrder::Newest => keyset_after(query.after)?,
+            ItemOrder::Newest => keyset_after(after_cursor)?,
             ItemOrder::Relevance => None,
         };
         let author = query.author.as_deref().map(|a| a.trim().to_string());
@@ -563,7 +564,7 @@ impl PgStore {
         );
         let fetch = (limit + 1) as i64;
         let ranked = RANKED_MATCHES as i64;
-        let skip = query.skip.min(RANKED_MATCHES) as i64;
+        let skip_rows = skip.min(RANKED_MATCHES) as i64;
         let sql = match query.order {
             ItemOrder::Newest => {
                 args.push(&fetch);
@@ -589,7 +590,7 @@ impl PgStore {
                     "m.published_at + interval '0 seconds' DESC, m.item_id DESC"
                 };
                 args.push(&ranked);
-                args.push(&skip);
+                args.push(&skip_rows);
                 args.push(&fetch);
                 // ts_rank_cd: how often and how close together the words
                 // occur, weighted headline > summary > body, against the
@@ -634,7 +635,7 @@ impl PgStore {
         let items: Vec<Item> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         Ok(match query.order {
             ItemOrder::Newest => newest_page(items, limit),
-            ItemOrder::Relevance => ranked_page(items, limit, query.skip),
+            ItemOrder::Relevance => ranked_page(items, limit, skip),
         })
     }
 }
@@ -1047,13 +1048,13 @@ impl Store for PgStore {
             if query.search.is_some() {
                 return self.search(query).await;
             }
-            let limit = query.limit.clamp(1, 500);
+            let limit = query.page_size();
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
                 sql.push_str(", i.text, i.html");
             }
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE TRUE");
-            let after = keyset_after(query.after)?;
+            let after = keyset_after(query.start()?.0)?;
             let author = query.author.as_deref().map(|a| a.trim().to_string());
             let source = query.source.map(|s| s.0);
             let fetch = (limit + 1) as i64;

@@ -800,8 +800,9 @@ fn push_filters(
     args: &mut Vec<rusqlite::types::Value>,
     alias: &str,
     query: &ItemQuery,
+    after: Option<Cursor>,
 ) {
-    if let Some(cur) = query.after {
+    if let Some(cur) = after {
         sql.push_str(&format!(" AND ({alias}.published_at, {alias}.id) < (?, ?)"));
         args.push(cur.published_at_ms.into());
         args.push(cur.id.into());
@@ -839,7 +840,8 @@ const BM25_WEIGHTS: &str = "10.0, 4.0, 1.0";
 /// A page of search results: the matches' ids are found and ordered
 /// without reading an article's row; the page's rows are read afterwards.
 fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
-    let limit = query.limit.clamp(1, 500);
+    let limit = query.page_size();
+    let (after, skip) = query.start()?;
     let Some((fts, forms)) = query.search.as_deref().and_then(fts_query) else {
         return Ok(ItemPage {
             items: Vec::new(),
@@ -847,7 +849,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
         });
     };
     let (after, want) = match query.order {
-        ItemOrder::Newest => (query.after, limit + 1),
+        ItemOrder::Newest => (after, limit + 1),
         ItemOrder::Relevance => (None, RANKED_MATCHES),
     };
     let newest = match query.author.as_deref() {
@@ -868,11 +870,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
                  WHERE m.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
             );
             let mut args: Vec<rusqlite::types::Value> = vec![fts.clone().into()];
-            let filters = ItemQuery {
-                after,
-                ..query.clone()
-            };
-            push_filters(&mut sql, &mut args, "m", &filters);
+            push_filters(&mut sql, &mut args, "m", query, after);
             sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?");
             args.push((want as i64).into());
             let mut stmt = c.prepare_cached(&sql)?;
@@ -884,7 +882,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
         ItemOrder::Newest => newest,
         ItemOrder::Relevance => rank(c, &fts, newest)?
             .into_iter()
-            .skip(query.skip)
+            .skip(skip)
             .take(limit + 1)
             .collect(),
     };
@@ -896,7 +894,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
     }
     Ok(match query.order {
         ItemOrder::Newest => newest_page(items, limit),
-        ItemOrder::Relevance => ranked_page(items, limit, query.skip),
+        ItemOrder::Relevance => ranked_page(items, limit, skip),
     })
 }
 
@@ -1266,14 +1264,15 @@ impl Store for SqliteStore {
             if query.search.is_some() {
                 return search(c, &query);
             }
-            let limit = query.limit.clamp(1, 500);
+            let limit = query.page_size();
+            let (after, _) = query.start()?;
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
                 sql.push_str(", i.text, i.html");
             }
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
-            push_filters(&mut sql, &mut args, "i", &query);
+            push_filters(&mut sql, &mut args, "i", &query, after);
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
             let mut stmt = c.prepare_cached(&sql)?;

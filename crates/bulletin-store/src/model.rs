@@ -398,12 +398,12 @@ pub const RANKED_MATCHES: usize = 500;
 
 /// Where a page of results by relevance starts: an offset into the ranking,
 /// written `r40` (keyset cursors are `published_at.id`).
-pub fn rank_cursor(skip: usize) -> String {
+fn rank_cursor(skip: usize) -> String {
     format!("r{skip}")
 }
 
 /// The offset in a cursor made by [`rank_cursor`].
-pub fn decode_rank_cursor(s: &str) -> Option<usize> {
+fn decode_rank_cursor(s: &str) -> Option<usize> {
     s.strip_prefix('r')?
         .parse()
         .ok()
@@ -437,14 +437,16 @@ pub fn ranked_page(mut items: Vec<Item>, limit: usize, skip: usize) -> ItemPage 
     ItemPage { items, next_cursor }
 }
 
+/// The most items one page holds.
+pub const MAX_PAGE_SIZE: usize = 500;
+
 /// Which items to list.
 #[derive(Debug, Clone, Default)]
 pub struct ItemQuery {
     pub limit: usize,
-    /// Newest-first pages start after this item.
-    pub after: Option<Cursor>,
-    /// Pages by relevance start after this many results.
-    pub skip: usize,
+    /// Where the page starts: a page's `next_cursor` as the client sent it
+    /// back (its syntax is the store's business; see [`ItemQuery::start`]).
+    pub cursor: Option<String>,
     pub order: ItemOrder,
     pub source: Option<SourceId>,
     /// Full-text search words.
@@ -452,6 +454,35 @@ pub struct ItemQuery {
     /// Only items by this author (by name, any letter case).
     pub author: Option<String>,
     pub include_content: bool,
+}
+
+impl ItemQuery {
+    /// Where the page starts, read from the cursor: newest-first pages
+    /// start after an item (`None`: the newest), pages by relevance after a
+    /// number of results. A cursor this store did not give out for this
+    /// order is `InvalidCursor`.
+    pub fn start(&self) -> Result<(Option<Cursor>, usize), crate::StoreError> {
+        let Some(cursor) = self.cursor.as_deref().filter(|c| !c.is_empty()) else {
+            return Ok((None, 0));
+        };
+        match self.order {
+            ItemOrder::Newest => Cursor::decode(cursor)
+                .filter(|c| DateTime::from_timestamp_millis(c.published_at_ms).is_some())
+                .map(|c| (Some(c), 0)),
+            ItemOrder::Relevance => decode_rank_cursor(cursor).map(|skip| (None, skip)),
+        }
+        .ok_or(crate::StoreError::InvalidCursor)
+    }
+
+    /// Items on a page: the limit asked for, within `1..=MAX_PAGE_SIZE`.
+    pub fn page_size(&self) -> usize {
+        self.limit.clamp(1, MAX_PAGE_SIZE)
+    }
+
+    /// Whether this is a first page (no cursor).
+    pub fn is_first_page(&self) -> bool {
+        self.cursor.as_deref().is_none_or(str::is_empty)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -2,7 +2,7 @@
 //! (hashes, tokens, cookies, throttling) live in `crate::auth`.
 
 use super::AppState;
-use super::error_page::{ErrorPage, PageForm};
+use super::error::{PageForm, WebError};
 use crate::auth;
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
@@ -290,8 +290,7 @@ pub async fn login(
     let failures = match counted {
         Ok(f) => f,
         Err(e) => {
-            tracing::warn!("sign-in: {e}");
-            return ErrorPage::unavailable().into_response();
+            return WebError::unavailable(e).into_response();
         }
     };
     if let Some(wait) = auth::sign_in_wait(&failures, now) {
@@ -321,8 +320,7 @@ pub async fn login(
     let user = match state.store.user_by_name(form.name.trim().to_string()).await {
         Ok(u) => u,
         Err(e) => {
-            tracing::warn!("sign-in: {e}");
-            return ErrorPage::unavailable().into_response();
+            return WebError::unavailable(e).into_response();
         }
     };
     // Verify even for an unknown name, so timing does not tell names apart.
@@ -357,8 +355,7 @@ pub async fn login(
     let token = match auth::start_session(state.store.as_ref(), &user, Utc::now()).await {
         Ok(t) => t,
         Err(e) => {
-            tracing::warn!("sign-in: {e}");
-            return ErrorPage::unavailable().into_response();
+            return WebError::unavailable(e).into_response();
         }
     };
     let mut response = Redirect::to(&next).into_response();
@@ -391,7 +388,7 @@ pub async fn logout(
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return ErrorPage::form_expired().into_response();
+        return WebError::form_expired().into_response();
     }
     if let Some((session, _)) = &viewer.0
         && let Err(e) = state.store.delete_session(session.token_hash.clone()).await

@@ -4,7 +4,7 @@
 
 use super::AppState;
 use super::account::{Nav, Viewer};
-use super::error_page::{ErrorPage, PageForm};
+use super::error::{PageForm, WebError};
 use super::newsroom::{require, require_form};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -47,8 +47,7 @@ async fn render(
     let sources = match state.store.sources().await {
         Ok(s) => s,
         Err(e) => {
-            tracing::warn!("admin: {e}");
-            return ErrorPage::unavailable().into_response();
+            return WebError::unavailable(e).into_response();
         }
     };
     let rows = sources
@@ -116,7 +115,7 @@ pub async fn add(
         return r.into_response();
     }
     let Some(ingestor) = state.ingestor.clone() else {
-        return ErrorPage::new(
+        return WebError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "Sources cannot be added here",
             "This process does not fetch; add sources on a process that does, or with `bulletin source add`.",
@@ -242,7 +241,7 @@ pub async fn act(
         "resume" => state.store.set_source_paused(id, false).await,
         "remove" => state.store.remove_source(id).await,
         _ => {
-            return ErrorPage::new(
+            return WebError::new(
                 StatusCode::BAD_REQUEST,
                 "Unknown action",
                 "Sources can be paused, resumed or removed; the form asked for something else.",
@@ -253,10 +252,7 @@ pub async fn act(
     };
     match result {
         Ok(true) => Redirect::to("/admin/sources").into_response(),
-        Ok(false) => super::pages::not_found().await.into_response(),
-        Err(e) => {
-            tracing::warn!("admin: {e}");
-            ErrorPage::unavailable().into_response()
-        }
+        Ok(false) => super::error::WebError::not_found().into_response(),
+        Err(e) => WebError::unavailable(e).into_response(),
     }
 }

@@ -1,65 +1,15 @@
 //! The JSON API (`/api/v1`).
 
 use super::AppState;
+use super::error::{ApiError, WebError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bulletin_core::{ItemId, SourceId};
-use bulletin_store::{Cursor, ItemOrder, ItemQuery, StoreError, User, decode_rank_cursor};
+use bulletin_store::{ItemOrder, ItemQuery, MAX_PAGE_SIZE, User};
 use serde::Deserialize;
 use serde_json::json;
-
-/// An API error: an HTTP status, a stable snake_case code and a message.
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code,
-            message: message.into(),
-        }
-    }
-
-    fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found",
-            message: message.into(),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::InvalidCursor => ApiError::bad_request("invalid_cursor", e.to_string()),
-            e => {
-                tracing::error!("store: {e}");
-                ApiError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: "database_unavailable",
-                    message: "the database did not answer; try again shortly".into(),
-                }
-            }
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"error": {"code": self.code, "message": self.message}})),
-        )
-            .into_response()
-    }
-}
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ItemsParams {
@@ -74,42 +24,29 @@ pub struct ItemsParams {
     pub order: Option<String>,
 }
 
-/// Turns request parameters into a store query.
-pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuery, ApiError> {
+/// Turns request parameters into a store query. The cursor goes to the
+/// store as it came: reading it is the store's business.
+pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuery, WebError> {
     let order = match params.order.as_deref().map(str::trim) {
         None | Some("") | Some("newest") => ItemOrder::Newest,
         Some("relevance") => ItemOrder::Relevance,
         Some(other) => {
-            return Err(ApiError::bad_request(
+            return Err(WebError::bad_request(
                 "invalid_order",
                 format!("order must be newest or relevance, not {other:?}"),
             ));
         }
     };
-    let bad_cursor = || {
-        ApiError::bad_request(
-            "invalid_cursor",
-            "the cursor is not one this server gave out; start again without it",
-        )
-    };
-    let (mut after, mut skip) = (None, 0);
-    if let Some(c) = params.cursor.as_deref().filter(|c| !c.is_empty()) {
-        match order {
-            ItemOrder::Newest => after = Some(Cursor::decode(c).ok_or_else(bad_cursor)?),
-            ItemOrder::Relevance => skip = decode_rank_cursor(c).ok_or_else(bad_cursor)?,
-        }
-    }
     let limit = params.limit.unwrap_or(default_limit);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request(
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(WebError::bad_request(
             "invalid_limit",
-            "limit must be between 1 and 500",
+            format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
     Ok(ItemQuery {
         limit,
-        after,
-        skip,
+        cursor: params.cursor.clone().filter(|c| !c.is_empty()),
         order,
         source: params.source.map(SourceId),
         search: params.q.clone().filter(|q| !q.trim().is_empty()),
@@ -127,14 +64,8 @@ fn json_document<T: serde::Serialize>(
     value: &T,
     modified: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| {
-        tracing::error!("cannot write JSON: {e}");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: "the answer could not be written".into(),
-        }
-    })?;
+    let body = serde_json::to_vec(value)
+        .map_err(|e| WebError::internal(format_args!("cannot write JSON: {e}")))?;
     Ok(super::conditional::respond(
         headers,
         "application/json",
@@ -165,7 +96,7 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let id: i64 = id
         .parse()
-        .map_err(|_| ApiError::bad_request("invalid_id", "item ids are numbers"))?;
+        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
     match state.store.item(ItemId(id)).await? {
         Some(item) => {
             let modified = item
@@ -174,18 +105,23 @@ pub async fn item(
                 .max(item.published_at);
             json_document(&headers, &item, Some(modified))
         }
-        None => Err(ApiError::not_found(format!("there is no item {id}"))),
+        None => Err(no_item(id).into()),
     }
+}
+
+fn no_item(id: i64) -> WebError {
+    WebError::new(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        format!("there is no item {id}"),
+    )
 }
 
 /// The account an API request speaks for: `Authorization: Bearer TOKEN`
 /// (see `bulletin user token`).
 async fn api_user(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
-    let unauthorized = |message: &str| ApiError {
-        status: StatusCode::UNAUTHORIZED,
-        code: "unauthorized",
-        message: message.to_string(),
-    };
+    let unauthorized =
+        |message: &str| ApiError(WebError::new(StatusCode::UNAUTHORIZED, "Sign in", message));
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -213,9 +149,9 @@ pub async fn star(
     let user = api_user(&state, &headers).await?;
     let id: i64 = id
         .parse()
-        .map_err(|_| ApiError::bad_request("invalid_id", "item ids are numbers"))?;
+        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
     if state.store.item(ItemId(id)).await?.is_none() {
-        return Err(ApiError::not_found(format!("there is no item {id}")));
+        return Err(no_item(id).into());
     }
     state
         .store

@@ -2,7 +2,8 @@
 //! and for a search (`?q=`).
 
 use super::AppState;
-use super::api::{ApiError, ItemsParams, item_query};
+use super::api::{ItemsParams, item_query};
+use super::error::ApiError;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -64,7 +65,7 @@ pub async fn site_feed(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(format) = Format::from_name(&name) else {
-        return Ok(super::pages::not_found().await.into_response());
+        return Ok(super::error::WebError::not_found().into_response());
     };
     render(state, format, None, params, &headers, &format!("/{name}")).await
 }
@@ -76,7 +77,7 @@ pub async fn source_feed(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(format) = Format::from_name(&name) else {
-        return Ok(super::pages::not_found().await.into_response());
+        return Ok(super::error::WebError::not_found().into_response());
     };
     render(
         state,

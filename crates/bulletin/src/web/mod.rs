@@ -6,7 +6,7 @@ mod admin;
 mod api;
 mod assets;
 mod conditional;
-mod error_page;
+mod error;
 mod feeds;
 mod newsroom;
 mod pages;

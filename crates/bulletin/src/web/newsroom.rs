@@ -5,11 +5,11 @@
 
 use super::AppState;
 use super::account::{Nav, Viewer};
-use super::error_page::{ErrorPage, PageForm};
+use super::error::{PageForm, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use bulletin_core::ItemKind;
 use bulletin_store::{Post, PostState, Role, User};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -63,74 +63,39 @@ struct RevisionRow {
 }
 
 fn page(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-/// Why a page is refused.
-pub enum Refusal {
-    /// Not signed in: sign in, then come back here.
-    SignIn(String),
-    /// Signed in without the role.
-    Forbidden(&'static str),
-    /// A form that is not the session's own (CSRF), or from an old session.
-    Expired,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::SignIn(here) => {
-                Redirect::to(&format!("/login?next={}", super::pages::url_encode(&here)))
-                    .into_response()
-            }
-            Refusal::Forbidden(who) => ErrorPage::new(
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                format!("{who} may do this; your account may not."),
-            )
-            .into_response(),
-            Refusal::Expired => ErrorPage::form_expired().into_response(),
-        }
-    }
+    super::error::page(t, status).unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The signed-in user when they have at least `role`.
-pub fn require(viewer: &Viewer, role: Role, here: &str) -> Result<User, Refusal> {
+pub fn require(viewer: &Viewer, role: Role, here: &str) -> Result<User, WebError> {
     match viewer.user() {
         Some(u) if u.role >= role => Ok(u.clone()),
-        Some(_) => Err(Refusal::Forbidden(match role {
+        Some(_) => Err(WebError::forbidden(match role {
             Role::Admin => "Admins",
             Role::ChiefEditor => "Chief editors and admins",
             _ => "Editors",
         })),
-        None => Err(Refusal::SignIn(here.to_string())),
+        None => Err(WebError::sign_in(here)),
     }
 }
 
 /// The signed-in user with at least `role`, sending a form of this
 /// session's own (`csrf`).
-pub fn require_form(viewer: &Viewer, role: Role, here: &str, csrf: &str) -> Result<User, Refusal> {
+pub fn require_form(viewer: &Viewer, role: Role, here: &str, csrf: &str) -> Result<User, WebError> {
     let user = require(viewer, role, here)?;
     if viewer.csrf_ok(csrf) {
         Ok(user)
     } else {
-        Err(Refusal::Expired)
+        Err(WebError::form_expired())
     }
 }
 
-fn editor(viewer: &Viewer, here: &str) -> Result<User, Refusal> {
+fn editor(viewer: &Viewer, here: &str) -> Result<User, WebError> {
     require(viewer, Role::Editor, here)
 }
 
 fn unavailable(e: impl std::fmt::Display) -> Response {
-    tracing::warn!("newsroom: {e}");
-    ErrorPage::unavailable().into_response()
+    WebError::unavailable(format_args!("newsroom: {e}")).into_response()
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
@@ -227,13 +192,13 @@ pub async fn edit_post(
     }
     let post = match state.store.post(id).await {
         Ok(Some(p)) => p,
-        Ok(None) => return super::pages::not_found().await.into_response(),
+        Ok(None) => return super::error::WebError::not_found().into_response(),
         Err(e) => return unavailable(e),
     };
     if let Some(user) = viewer.user()
         && !bulletin_pipeline::newsroom::may_edit(user, &post)
     {
-        return Refusal::Forbidden("The post's author and chief editors").into_response();
+        return WebError::forbidden("The post's author and chief editors").into_response();
     }
     let mut form = form_page(&viewer, &post, None);
     match history(&state, &post).await {
@@ -359,7 +324,7 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
     let existing = match id {
         Some(id) => match state.store.post(id).await {
             Ok(Some(p)) => Some(p),
-            Ok(None) => return super::pages::not_found().await.into_response(),
+            Ok(None) => return super::error::WebError::not_found().into_response(),
             Err(e) => return unavailable(e),
         },
         None => None,
@@ -367,7 +332,7 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
     if let Some(existing) = &existing
         && !bulletin_pipeline::newsroom::may_edit(&user, existing)
     {
-        return Refusal::Forbidden("The post's author and chief editors").into_response();
+        return WebError::forbidden("The post's author and chief editors").into_response();
     }
     let mut post = existing.clone().unwrap_or(Post {
         id: 0,

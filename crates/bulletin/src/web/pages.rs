@@ -3,14 +3,13 @@
 use super::AppState;
 use super::account::{Nav, Viewer};
 use super::api::{ItemsParams, item_query};
-use super::error_page::ErrorPage;
+use super::error::WebError;
 use super::view::{AuthorView, EntryView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use bulletin_core::{ItemId, SourceId};
-use bulletin_store::ItemQuery;
 use serde::Deserialize;
 
 const PAGE_SIZE: usize = 20;
@@ -81,14 +80,10 @@ struct Bar {
 const ACTIVITY_DAYS: u32 = 14;
 
 /// `/sources`: every source's health and a small chart of its items per day.
-pub async fn sources(State(state): State<AppState>, viewer: Viewer) -> Response {
+pub async fn sources(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     let now = chrono::Utc::now();
-    let (Ok(sources), Ok(activity)) = (
-        state.store.sources().await,
-        state.store.daily_activity(now, ACTIVITY_DAYS).await,
-    ) else {
-        return unavailable();
-    };
+    let sources = state.store.sources().await?;
+    let activity = state.store.daily_activity(now, ACTIVITY_DAYS).await?;
     let rows = sources
         .iter()
         .map(|s| {
@@ -164,32 +159,8 @@ pub struct FeedParams {
     pub order: Option<String>,
 }
 
-fn render(t: &impl Template) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be rendered",
-            )
-                .into_response()
-        }
-    }
-}
-
-fn unavailable() -> Response {
-    ErrorPage::unavailable().into_response()
-}
-
-fn bad_cursor() -> Response {
-    ErrorPage::new(
-        StatusCode::BAD_REQUEST,
-        "This page link is not valid",
-        "The link to this page was changed or has expired.",
-    )
-    .then("/", "Start from the newest items")
-    .into_response()
+fn render(t: &impl Template) -> Result<Response, WebError> {
+    super::error::page(t, StatusCode::OK)
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -210,7 +181,7 @@ async fn list(
     params: FeedParams,
     source: Option<SourceId>,
     listing: Listing<'_>,
-) -> Response {
+) -> Result<Response, WebError> {
     list_filtered(state, params, source, None, listing).await
 }
 
@@ -220,8 +191,8 @@ async fn list_filtered(
     source: Option<SourceId>,
     author: Option<&str>,
     listing: Listing<'_>,
-) -> Response {
-    let Ok(mut query): Result<ItemQuery, _> = item_query(
+) -> Result<Response, WebError> {
+    let mut query = item_query(
         &ItemsParams {
             cursor: params.cursor.clone(),
             q: params.q.clone(),
@@ -229,25 +200,20 @@ async fn list_filtered(
             ..ItemsParams::default()
         },
         PAGE_SIZE,
-    ) else {
-        return bad_cursor();
-    };
+    )?;
     query.source = source;
     query.author = author.map(str::to_string);
-    let first_page = query.after.is_none() && query.skip == 0 && query.search.is_none();
-    let Ok(page) = state.store.items(query).await else {
-        return unavailable();
-    };
+    let first_page = query.is_first_page() && query.search.is_none();
+    let page = state.store.items(query).await?;
     if let Some(name) = author
         && first_page
         && page.items.is_empty()
     {
-        return ErrorPage::new(
+        return Err(WebError::new(
             StatusCode::NOT_FOUND,
             "Unknown author",
             format!("Nothing stored here is by {}.", name.trim()),
-        )
-        .into_response();
+        ));
     }
     // An author's card: the fullest of their descriptions on this page.
     let card = author.and_then(|name| {
@@ -306,7 +272,7 @@ pub async fn feed(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(params): Query<FeedParams>,
-) -> Response {
+) -> Result<Response, WebError> {
     let listing = Listing {
         nav: viewer.nav(),
         heading: "Latest news".into(),
@@ -322,7 +288,7 @@ pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(params): Query<FeedParams>,
-) -> Response {
+) -> Result<Response, WebError> {
     let q = params.q.clone().unwrap_or_default();
     let listing = Listing {
         nav: viewer.nav(),
@@ -344,14 +310,14 @@ pub async fn source(
     viewer: Viewer,
     Path(id): Path<String>,
     Query(params): Query<FeedParams>,
-) -> Response {
+) -> Result<Response, WebError> {
     let Ok(id) = id.parse::<i64>() else {
-        return not_found().await.into_response();
+        return Err(WebError::not_found());
     };
     let source = match state.store.source(SourceId(id)).await {
         Ok(Some(s)) => s,
-        Ok(None) => return not_found().await.into_response(),
-        Err(_) => return unavailable(),
+        Ok(None) => return Err(WebError::not_found()),
+        Err(e) => return Err(e.into()),
     };
     let note = match (&source.last_error, source.error_count) {
         (Some(e), n) if n > 0 => Some(format!("The last fetch failed: {e}")),
@@ -383,7 +349,7 @@ pub async fn author_by_query(
     viewer: Viewer,
     Query(named): Query<AuthorName>,
     params: Query<FeedParams>,
-) -> Response {
+) -> Result<Response, WebError> {
     author(state, viewer, Path(named.name.unwrap_or_default()), params).await
 }
 
@@ -397,10 +363,10 @@ pub async fn author(
     viewer: Viewer,
     Path(name): Path<String>,
     Query(params): Query<FeedParams>,
-) -> Response {
+) -> Result<Response, WebError> {
     let name = name.trim().to_string();
     if name.is_empty() {
-        return not_found().await.into_response();
+        return Err(WebError::not_found());
     }
     let base_path = super::view::author_href(&name);
     let listing = Listing {
@@ -418,9 +384,9 @@ pub async fn item(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, WebError> {
     let Ok(id) = id.parse::<i64>() else {
-        return not_found().await.into_response();
+        return Err(WebError::not_found());
     };
     match state.store.item(ItemId(id)).await {
         Ok(Some(item)) => render(&ItemPage {
@@ -429,11 +395,11 @@ pub async fn item(
             query: String::new(),
             feed_path: "/feed".into(),
         }),
-        Ok(None) => not_found().await.into_response(),
-        Err(_) => unavailable(),
+        Ok(None) => Err(WebError::not_found()),
+        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn not_found() -> impl IntoResponse {
-    ErrorPage::not_found()
+    WebError::not_found()
 }
