@@ -16,8 +16,9 @@ pub fn escape_text_into(out: &mut String, text: &str) {
     }
 }
 
-/// Escapes text for a quoted HTML or XML attribute value (either quote),
-/// and for text anywhere: as [`escape_text_into`], and quotes too.
+/// Escapes text for a double-quoted HTML or XML attribute value (every
+/// attribute Bulletin writes is double-quoted), and for text anywhere: as
+/// [`escape_text_into`], and `"` too.
 pub fn escape_attribute_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -25,7 +26,6 @@ pub fn escape_attribute_into(out: &mut String, text: &str) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             c if forbidden_in_xml(c) => {}
             c => out.push(c),
         }
@@ -80,7 +80,7 @@ mod tests {
         let mut text = String::new();
         escape_text_into(&mut text, "a < b & \"c\"\u{1}");
         assert_eq!(text, "a &lt; b &amp; \"c\"");
-        assert_eq!(escape("x\"y'z<>&"), "x&quot;y&#39;z&lt;&gt;&amp;");
+        assert_eq!(escape("x\"y'z<>&"), "x&quot;y'z&lt;&gt;&amp;");
         assert_eq!(escape("tab\tline\nok\u{FFFF}"), "tab\tline\nok");
     }
 
