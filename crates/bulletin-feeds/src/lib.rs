@@ -8,10 +8,15 @@
 //! HTML inside feeds is returned as the publisher wrote it: sanitizing is the
 //! extraction stage's job.
 
+mod atom;
+mod cdf;
 mod entities;
 mod json;
 pub mod opml;
+mod rdf;
+mod rss;
 mod text;
+mod tree;
 pub mod write;
 mod xml;
 

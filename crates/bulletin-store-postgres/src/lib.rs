@@ -56,24 +56,7 @@ const SEARCH_CONFIGS: &[&str] = &[
     "turkish",
 ];
 
-/// A failure inside this backend: PostgreSQL's errors and the store's own,
-/// turned into [`StoreError`] where they leave the crate.
-#[derive(Debug)]
-struct Error(StoreError);
-
-type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<StoreError> for Error {
-    fn from(e: StoreError) -> Self {
-        Error(e)
-    }
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> Self {
-        e.0
-    }
-}
+bulletin_store::backend_error!();
 
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
@@ -90,19 +73,6 @@ impl From<deadpool_postgres::PoolError> for Error {
             "no connection to PostgreSQL: {e}"
         )))
     }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// A trait method's body, its errors turned into the store's.
-fn boxed<'a, T>(
-    work: impl std::future::Future<Output = Result<T>> + Send + 'a,
-) -> BoxFuture<'a, StoreResult<T>> {
-    Box::pin(async move { work.await.map_err(StoreError::from) })
 }
 
 /// Bulletin's store on a PostgreSQL server.

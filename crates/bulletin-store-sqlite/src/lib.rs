@@ -64,36 +64,12 @@ struct PendingInsert {
     done: tokio::sync::oneshot::Sender<Result<usize>>,
 }
 
-/// A failure inside this backend: SQLite's errors and the store's own,
-/// turned into [`StoreError`] where they leave the crate.
-#[derive(Debug)]
-struct Error(StoreError);
-
-type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<StoreError> for Error {
-    fn from(e: StoreError) -> Self {
-        Error(e)
-    }
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> Self {
-        e.0
-    }
-}
+bulletin_store::backend_error!();
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error(StoreError::Database(e.to_string()))
     }
-}
-
-/// A trait method's body, its errors turned into the store's.
-fn boxed<'a, T>(
-    work: impl std::future::Future<Output = Result<T>> + Send + 'a,
-) -> BoxFuture<'a, StoreResult<T>> {
-    Box::pin(async move { work.await.map_err(StoreError::from) })
 }
 
 fn to_ms(t: DateTime<Utc>) -> i64 {

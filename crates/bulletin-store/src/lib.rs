@@ -34,6 +34,48 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Declares a backend's own error type, `Error` (with `Result<T>`): a
+/// [`StoreError`] that the backend's driver errors convert into with `?`
+/// (each backend writes `impl From<DriverError> for Error`, which only a
+/// type of its own allows), and `boxed`, which runs a trait method's body
+/// and hands its error back as a `StoreError`.
+#[macro_export]
+macro_rules! backend_error {
+    () => {
+        /// A failure inside this backend, turned into [`StoreError`] where it
+        /// leaves the crate.
+        #[derive(Debug)]
+        struct Error($crate::StoreError);
+
+        type Result<T, E = Error> = std::result::Result<T, E>;
+
+        impl From<$crate::StoreError> for Error {
+            fn from(e: $crate::StoreError) -> Self {
+                Error(e)
+            }
+        }
+
+        impl From<Error> for $crate::StoreError {
+            fn from(e: Error) -> Self {
+                e.0
+            }
+        }
+
+        impl std::fmt::Display for Error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        /// A trait method's body, its errors turned into the store's.
+        fn boxed<'a, T>(
+            work: impl std::future::Future<Output = Result<T>> + Send + 'a,
+        ) -> futures_util::future::BoxFuture<'a, $crate::StoreResult<T>> {
+            Box::pin(async move { work.await.map_err($crate::StoreError::from) })
+        }
+    };
+}
+
 /// Everything Bulletin stores, behind one interface.
 ///
 /// Methods return boxed futures so the trait can be used as `dyn Store`.
