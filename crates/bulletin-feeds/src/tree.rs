@@ -178,116 +178,162 @@ pub(crate) fn build_tree(doc: &str) -> Result<(Node, Option<String>), FeedError>
         config.expand_empty_elements = false;
         config.check_comments = false;
     }
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
-    let mut malformed: Option<String> = None;
-    // Entities the document declares in its DOCTYPE.
-    let mut declared: Vec<(String, String)> = Vec::new();
-
+    let mut tree = TreeBuilder::default();
     loop {
         let event = match reader.read_resolved_event() {
             Ok(ev) => ev,
             Err(e) => {
-                malformed = Some(format!(
-                    "XML error at byte {}: {e}",
-                    reader.error_position()
-                ));
+                let at = reader.error_position();
+                tree.malformed = Some(format!("XML error at byte {at}: {e}"));
                 break;
             }
         };
-        if let (ResolveResult::Unknown(prefix), Event::Start(_) | Event::Empty(_)) = &event
-            && malformed.is_none()
-        {
-            malformed = Some(format!(
+        if let (ResolveResult::Unknown(prefix), Event::Start(_) | Event::Empty(_)) = &event {
+            tree.malformed(format!(
                 "the namespace prefix '{prefix}:' is used but never declared"
             ));
         }
-        match event {
+        let go_on = match event {
             (ns, Event::Start(start)) => {
-                let node = new_node(ns, &start);
-                if holds_markup(&node) {
-                    // Keep the inner markup as written (see `Node::raw`).
-                    let name = start.name().0.to_string();
-                    match reader.read_to_end(QName(&name)) {
-                        Ok(span) => {
-                            let mut node = node;
-                            node.raw = true;
-                            node.text = doc
-                                .get(span.start as usize..span.end as usize)
-                                .unwrap_or("")
-                                .to_string();
-                            attach(&mut stack, &mut root, node);
-                        }
-                        Err(e) => {
-                            malformed = Some(format!("unclosed <{}>: {e}", node.name));
-                            attach(&mut stack, &mut root, node);
-                            break;
-                        }
-                    }
-                } else {
-                    stack.push(node);
-                }
+                let qname = start.name().0.to_string();
+                tree.open(new_node(ns, &start), &qname, &mut reader, doc)
             }
             (ns, Event::Empty(start)) => {
-                let node = new_node(ns, &start);
-                attach(&mut stack, &mut root, node);
+                tree.attach(new_node(ns, &start));
+                true
             }
             (_, Event::End(_)) => {
-                if let Some(node) = stack.pop() {
-                    attach(&mut stack, &mut root, node);
-                }
+                tree.close();
+                true
             }
-            (_, Event::Text(t)) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t);
-                }
-            }
-            (_, Event::CData(t)) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t);
-                }
-            }
+            (_, Event::Text(t)) => tree.text(&t),
+            (_, Event::CData(t)) => tree.text(&t),
             (_, Event::DocType(d)) => {
-                declared = doctype_entities(&d);
+                tree.declared = doctype_entities(&d);
+                true
             }
-            (_, Event::GeneralRef(r)) => {
-                if let Some(top) = stack.last_mut() {
-                    let name: &str = &r;
-                    let own = declared.iter().find(|(n, _)| n == name);
-                    match own
-                        .map(|(_, v)| v.clone())
-                        .or_else(|| decode_reference(name))
-                    {
-                        Some(s) => top.text.push_str(&s),
-                        None => {
-                            top.text.push('&');
-                            top.text.push_str(name);
-                            top.text.push(';');
-                        }
-                    }
-                }
-            }
-            (_, Event::Eof) => break,
-            _ => {}
-        }
-        if root.is_some() && stack.is_empty() {
+            (_, Event::GeneralRef(r)) => tree.reference(&r),
+            (_, Event::Eof) => false,
+            _ => true,
+        };
+        if !go_on || tree.complete() {
             break;
         }
     }
-    if !stack.is_empty() && malformed.is_none() {
-        malformed = Some(format!(
-            "the document ends before <{}> is closed (truncated?)",
-            stack.last().map(|n| n.name.as_str()).unwrap_or("")
-        ));
+    tree.finish()
+}
+
+/// The tree being built: the open elements, the root once it is closed,
+/// the first thing found wrong, and the entities the DOCTYPE declares.
+#[derive(Default)]
+struct TreeBuilder {
+    stack: Vec<Node>,
+    root: Option<Node>,
+    malformed: Option<String>,
+    declared: Vec<(String, String)>,
+}
+
+impl TreeBuilder {
+    /// Notes what is wrong with the document (the first thing only).
+    fn malformed(&mut self, why: String) {
+        self.malformed.get_or_insert(why);
     }
-    while let Some(node) = stack.pop() {
-        attach(&mut stack, &mut root, node);
+
+    /// A start tag: the element is opened, or, when it may hold markup,
+    /// read to its end and kept as written (see `Node::raw`). False when
+    /// the document ends inside it.
+    fn open(
+        &mut self,
+        mut node: Node,
+        qname: &str,
+        reader: &mut NsReader<&[u8]>,
+        doc: &str,
+    ) -> bool {
+        if !holds_markup(&node) {
+            self.stack.push(node);
+            return true;
+        }
+        match reader.read_to_end(QName(qname)) {
+            Ok(span) => {
+                node.raw = true;
+                node.text = doc
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("")
+                    .to_string();
+                self.attach(node);
+                true
+            }
+            Err(e) => {
+                self.malformed = Some(format!("unclosed <{}>: {e}", node.name));
+                self.attach(node);
+                false
+            }
+        }
     }
-    match root {
-        Some(root) => Ok((root, malformed)),
-        None => Err(FeedError::Unreadable(
-            malformed.unwrap_or_else(|| "no XML element found".to_string()),
-        )),
+
+    fn close(&mut self) {
+        if let Some(node) = self.stack.pop() {
+            self.attach(node);
+        }
+    }
+
+    fn attach(&mut self, node: Node) {
+        attach(&mut self.stack, &mut self.root, node);
+    }
+
+    fn text(&mut self, text: &str) -> bool {
+        if let Some(top) = self.stack.last_mut() {
+            top.text.push_str(text);
+        }
+        true
+    }
+
+    /// `&name;`: a declared entity, a known one, or kept as written.
+    fn reference(&mut self, name: &str) -> bool {
+        let value = self
+            .declared
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| decode_reference(name));
+        if let Some(top) = self.stack.last_mut() {
+            match value {
+                Some(s) => top.text.push_str(&s),
+                None => {
+                    top.text.push('&');
+                    top.text.push_str(name);
+                    top.text.push(';');
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the root element has been closed.
+    fn complete(&self) -> bool {
+        self.root.is_some() && self.stack.is_empty()
+    }
+
+    /// The tree, elements left open closed (and the document reported as
+    /// truncated).
+    fn finish(mut self) -> Result<(Node, Option<String>), FeedError> {
+        if let Some(open) = self.stack.last() {
+            let why = format!(
+                "the document ends before <{}> is closed (truncated?)",
+                open.name
+            );
+            self.malformed(why);
+        }
+        while let Some(node) = self.stack.pop() {
+            self.attach(node);
+        }
+        match self.root {
+            Some(root) => Ok((root, self.malformed)),
+            None => Err(FeedError::Unreadable(
+                self.malformed
+                    .unwrap_or_else(|| "no XML element found".to_string()),
+            )),
+        }
     }
 }
 

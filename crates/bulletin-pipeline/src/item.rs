@@ -5,7 +5,7 @@
 use bulletin_core::text::truncate_chars;
 use bulletin_core::{Article, Author, FeedEntry, Image, ItemKind, canonicalize_url};
 use bulletin_store::{ItemKey, NewItem};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use url::Url;
 
 /// Longest plain-text summary kept.
@@ -31,118 +31,128 @@ pub fn build_item(
     site_name: Option<&str>,
     lang: Option<&str>,
 ) -> NewItem {
-    // Relative links in the HTML: against the base the feed declares, else
-    // the article's page (feeds are often served from another host than
-    // the articles they point to).
-    let base = entry
-        .base
-        .as_deref()
-        .or(entry.link.as_deref())
-        .and_then(|l| Url::parse(l).ok());
     let now = Utc::now();
-    let canonical = article
-        .as_ref()
-        .and_then(|a| a.canonical_url.clone())
-        .or_else(|| canonical_link(&entry));
-    let summary_text = entry
-        .summary
-        .as_deref()
-        .map(bulletin_feeds::html_to_text)
-        .filter(|s| !s.is_empty());
-
-    // The body: the feed's full content, else the article page, else the summary.
-    let (html, text, word_count, reading_time, body_image) = match (&entry.content, &article) {
-        (Some(content), _) => {
-            let (clean, words, minutes) =
-                bulletin_extract::clean_feed_content(content, base.as_ref());
-            (clean.html, clean.text, words, minutes, clean.first_image)
-        }
-        (None, Some(a)) if a.word_count > 0 => (
-            a.html.clone(),
-            a.text.clone(),
-            a.word_count,
-            a.reading_time_minutes,
-            None,
-        ),
-        _ => {
-            let summary_html = entry.summary.clone().unwrap_or_default();
-            let (clean, words, minutes) =
-                bulletin_extract::clean_feed_content(&summary_html, base.as_ref());
-            (clean.html, clean.text, words, minutes, clean.first_image)
-        }
-    };
-
-    let authors = pick_authors(
-        &entry.authors,
-        article
-            .as_ref()
-            .map(|a| a.authors.as_slice())
-            .unwrap_or(&[]),
-    );
+    let page = article.as_ref();
+    let body = body_of(&entry, page);
+    let authors = pick_authors(&entry.authors, page.map_or(&[], |a| a.authors.as_slice()));
     let lead_image = pick_image(
         entry.image.clone(),
-        article.as_ref().and_then(|a| a.lead_image.clone()),
-        body_image,
+        page.and_then(|a| a.lead_image.clone()),
+        body.first_image.clone(),
     );
     let title = entry
         .title
         .clone()
-        .or_else(|| article.as_ref().and_then(|a| a.title.clone()))
+        .or_else(|| page.and_then(|a| a.title.clone()))
         .filter(|t| !t.trim().is_empty());
-    let summary = summary_text
-        .or_else(|| article.as_ref().and_then(|a| a.summary.clone()))
-        .or_else(|| text.split("\n\n").next().map(str::to_string))
-        .map(|s| truncate_chars(&s, SUMMARY_CHARS))
-        .filter(|s| !s.is_empty());
-    let published_at = entry
-        .published
-        .or(entry.updated)
-        .or_else(|| {
-            article
-                .as_ref()
-                .and_then(|a| a.published_at)
-                .map(|d| d.with_timezone(&Utc))
-        })
-        .unwrap_or(now)
-        .min(now);
-    let kind = if title.is_none() {
-        ItemKind::Update
-    } else {
-        ItemKind::Article
-    };
     NewItem {
         guid: entry.id.clone(),
-        kind,
+        kind: if title.is_none() {
+            ItemKind::Update
+        } else {
+            ItemKind::Article
+        },
         url: entry
             .link
             .clone()
-            .or_else(|| article.as_ref().and_then(|a| a.url.clone())),
-        canonical_url: canonical,
+            .or_else(|| page.and_then(|a| a.url.clone())),
+        canonical_url: page
+            .and_then(|a| a.canonical_url.clone())
+            .or_else(|| canonical_link(&entry)),
         title,
-        summary,
-        published_at,
+        summary: summary_of(&entry, page, &body.text),
+        published_at: published_at(&entry, page, now),
         modified_at: entry.updated.or_else(|| {
-            article
-                .as_ref()
-                .and_then(|a| a.modified_at)
+            page.and_then(|a| a.modified_at)
                 .map(|d| d.with_timezone(&Utc))
         }),
-        lang: article
-            .as_ref()
+        lang: page
             .and_then(|a| a.lang.clone())
             .or_else(|| lang.map(str::to_string)),
-        site_name: article
-            .as_ref()
+        site_name: page
             .and_then(|a| a.site_name.clone())
             .or_else(|| site_name.map(str::to_string)),
         authors,
         lead_image,
-        text,
-        html,
-        word_count,
-        reading_time_minutes: reading_time,
+        text: body.text,
+        html: body.html,
+        word_count: body.word_count,
+        reading_time_minutes: body.reading_time_minutes,
     }
     .with_web_urls()
+}
+
+/// An item's body, sanitized, with what was counted and found in it.
+struct Body {
+    html: String,
+    text: String,
+    word_count: usize,
+    reading_time_minutes: u32,
+    /// The body's first figure (a lead picture when nothing else gives one).
+    first_image: Option<Image>,
+}
+
+/// The body: the feed's full content, else the article page, else the
+/// summary. Relative links in the feed's HTML resolve against the base the
+/// feed declares, else the article's page (feeds are often served from
+/// another host than the articles they point to).
+fn body_of(entry: &FeedEntry, page: Option<&Article>) -> Body {
+    let clean = |html: &str| {
+        let base = entry
+            .base
+            .as_deref()
+            .or(entry.link.as_deref())
+            .and_then(|l| Url::parse(l).ok());
+        let (clean, word_count, reading_time_minutes) =
+            bulletin_extract::clean_feed_content(html, base.as_ref());
+        Body {
+            html: clean.html,
+            text: clean.text,
+            word_count,
+            reading_time_minutes,
+            first_image: clean.first_image,
+        }
+    };
+    match (&entry.content, page) {
+        (Some(content), _) => clean(content),
+        (None, Some(a)) if a.word_count > 0 => Body {
+            html: a.html.clone(),
+            text: a.text.clone(),
+            word_count: a.word_count,
+            reading_time_minutes: a.reading_time_minutes,
+            first_image: None,
+        },
+        _ => clean(entry.summary.as_deref().unwrap_or_default()),
+    }
+}
+
+/// The summary: the feed's, as text, else the page's, else the body's
+/// first paragraph; cut to [`SUMMARY_CHARS`].
+fn summary_of(entry: &FeedEntry, page: Option<&Article>, body_text: &str) -> Option<String> {
+    entry
+        .summary
+        .as_deref()
+        .map(bulletin_feeds::html_to_text)
+        .filter(|s| !s.is_empty())
+        .or_else(|| page.and_then(|a| a.summary.clone()))
+        .or_else(|| body_text.split("\n\n").next().map(str::to_string))
+        .map(|s| truncate_chars(&s, SUMMARY_CHARS))
+        .filter(|s| !s.is_empty())
+}
+
+/// When the item was published: the feed's date, else the page's, else
+/// now; never later than now (a date in the future would pin the item to
+/// the top of the feed).
+fn published_at(entry: &FeedEntry, page: Option<&Article>, now: DateTime<Utc>) -> DateTime<Utc> {
+    entry
+        .published
+        .or(entry.updated)
+        .or_else(|| {
+            page.and_then(|a| a.published_at)
+                .map(|d| d.with_timezone(&Utc))
+        })
+        .unwrap_or(now)
+        .min(now)
 }
 
 /// The article page usually knows more about an author (role, bio, avatar).

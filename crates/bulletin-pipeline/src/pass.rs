@@ -11,7 +11,7 @@ use crate::schedule::{
 };
 use crate::websub::{self, WebSub};
 use bulletin_core::{Article, Feed, FeedEntry, SourceId};
-use bulletin_fetch::{FetchError, Validators};
+use bulletin_fetch::{FetchError, FetchResponse, Validators};
 use bulletin_store::{
     Claim, FetchOutcome, ItemKey, NewItem, Source, Store, StoreError, WebSubscription,
 };
@@ -314,78 +314,36 @@ impl Ingestor {
     /// are recorded on the source; only store failures are returned as errors.
     pub async fn fetch_source(&self, source: &Source) -> Result<SourceResult, StoreError> {
         let now = Utc::now();
-        let fail = |reason: String| {
-            let next = now + jittered(backoff(source.error_count + 1), source.id.0);
-            (reason, next)
-        };
-        let url = match Url::parse(&source.url) {
-            Ok(u) => u,
-            Err(e) => {
-                let (reason, next) = fail(format!("the source URL is invalid: {e}"));
-                return self.record_failure(source, now, reason, next).await;
-            }
-        };
-        let validators = Validators {
-            etag: source.etag.clone(),
-            last_modified: source.last_modified.clone(),
-        };
-        let response = match self.loader.get(&url, Some(&validators)).await {
-            Ok(r) => r,
-            Err(e) => {
-                let (reason, mut next) = fail(e.to_string());
-                // A server that says when to come back (429, 503) is obeyed.
-                if let FetchError::Status {
-                    retry_after: Some(wait),
-                    ..
-                } = &e
-                {
-                    let asked = now
-                        + Duration::from_std(*wait)
-                            .unwrap_or_else(|_| Duration::minutes(MAX_INTERVAL_MINUTES));
-                    next = next.max(asked.min(now + Duration::minutes(MAX_INTERVAL_MINUTES)));
-                }
-                return self.record_failure(source, now, reason, next).await;
-            }
+        let response = match self.get_feed(source, now).await {
+            Ok(response) => response,
+            Err((reason, next)) => return self.record_failure(source, now, reason, next).await,
         };
         let max_age = response.max_age.and_then(|d| Duration::from_std(d).ok());
+        let moved_to = response.moved_permanently.as_ref().map(Url::to_string);
         if response.not_modified {
             let usual = now + interval(source.ttl_minutes, max_age, previous_wait(source));
             let next_fetch_at = self.schedule_with_websub(source, None, usual, now).await?;
-            self.store
-                .record_fetch(
-                    source.id,
-                    FetchOutcome::Success {
-                        at: now,
-                        title: None,
-                        site_url: None,
-                        kind: None,
-                        etag: response.validators.etag,
-                        last_modified: response.validators.last_modified,
-                        ttl_minutes: source.ttl_minutes,
-                        warning: None,
-                        next_fetch_at,
-                        moved_to: response.moved_permanently.as_ref().map(Url::to_string),
-                        move_after: MOVE_AFTER_PERMANENT_REDIRECTS,
-                    },
-                )
-                .await?;
+            let outcome = FetchOutcome::Success {
+                at: now,
+                title: None,
+                site_url: None,
+                kind: None,
+                etag: response.validators.etag,
+                last_modified: response.validators.last_modified,
+                ttl_minutes: source.ttl_minutes,
+                warning: None,
+                next_fetch_at,
+                moved_to,
+                move_after: MOVE_AFTER_PERMANENT_REDIRECTS,
+            };
+            self.store.record_fetch(source.id, outcome).await?;
             return Ok(SourceResult::NotModified);
         }
-        let base = response.final_url.clone();
-        let moved_to = response.moved_permanently.as_ref().map(Url::to_string);
-        let body = response.body;
-        let mut feed = match tokio::task::spawn_blocking(move || {
-            bulletin_feeds::parse_feed(&body, Some(&base))
-        })
-        .await
-        {
-            Ok(Ok(feed)) => feed,
-            Ok(Err(e)) => {
-                let (reason, next) = fail(e.to_string());
-                return self.record_failure(source, now, reason, next).await;
-            }
-            Err(e) => {
-                let (reason, next) = fail(format!("the feed parser crashed: {e}"));
+        let validators = response.validators.clone();
+        let mut feed = match parse(response).await {
+            Ok(feed) => feed,
+            Err(reason) => {
+                let next = retry_at(source, now);
                 return self.record_failure(source, now, reason, next).await;
             }
         };
@@ -406,28 +364,55 @@ impl Ingestor {
         let next_fetch_at = self
             .schedule_with_websub(source, Some(&feed), usual, now)
             .await?;
+        let outcome = FetchOutcome::Success {
+            at: now,
+            title: feed.title.clone(),
+            site_url: bulletin_core::keep_web_url(feed.link.clone()),
+            kind: Some(feed_kind_name(&feed).to_string()),
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+            ttl_minutes: feed.ttl_minutes,
+            warning: warning.clone(),
+            next_fetch_at,
+            moved_to,
+            move_after: MOVE_AFTER_PERMANENT_REDIRECTS,
+        };
         // The new items and the fetch's record, in one write.
-        let new_items = self
-            .store
-            .store_fetch(
-                source.id,
-                items,
-                FetchOutcome::Success {
-                    at: now,
-                    title: feed.title.clone(),
-                    site_url: bulletin_core::keep_web_url(feed.link.clone()),
-                    kind: Some(feed_kind_name(&feed).to_string()),
-                    etag: response.validators.etag,
-                    last_modified: response.validators.last_modified,
-                    ttl_minutes: feed.ttl_minutes,
-                    warning: warning.clone(),
-                    next_fetch_at,
-                    moved_to: moved_to.clone(),
-                    move_after: MOVE_AFTER_PERMANENT_REDIRECTS,
-                },
-            )
-            .await?;
+        let new_items = self.store.store_fetch(source.id, items, outcome).await?;
         Ok(SourceResult::Updated { new_items, warning })
+    }
+
+    /// The source's feed, asked for with its validators; or why not and
+    /// when to try again (a server that says when, with 429 or 503, is
+    /// obeyed, within the longest wait).
+    async fn get_feed(
+        &self,
+        source: &Source,
+        now: DateTime<Utc>,
+    ) -> Result<FetchResponse, (String, DateTime<Utc>)> {
+        let url = Url::parse(&source.url).map_err(|e| {
+            (
+                format!("the source URL is invalid: {e}"),
+                retry_at(source, now),
+            )
+        })?;
+        let validators = Validators {
+            etag: source.etag.clone(),
+            last_modified: source.last_modified.clone(),
+        };
+        self.loader.get(&url, Some(&validators)).await.map_err(|e| {
+            let mut next = retry_at(source, now);
+            if let FetchError::Status {
+                retry_after: Some(wait),
+                ..
+            } = &e
+            {
+                let longest = now + Duration::minutes(MAX_INTERVAL_MINUTES);
+                let asked = Duration::from_std(*wait).map_or(longest, |w| now + w);
+                next = next.max(asked.min(longest));
+            }
+            (e.to_string(), next)
+        })
     }
 
     async fn record_failure(
@@ -511,6 +496,24 @@ impl Ingestor {
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(items)
+    }
+}
+
+/// When a source that just failed is tried again: backoff by its failures
+/// in a row, spread by jitter.
+fn retry_at(source: &Source, now: DateTime<Utc>) -> DateTime<Utc> {
+    now + jittered(backoff(source.error_count + 1), source.id.0)
+}
+
+/// The fetched document read as a feed, on the blocking pool; or why not.
+async fn parse(response: FetchResponse) -> Result<Feed, String> {
+    let base = response.final_url;
+    let body = response.body;
+    match tokio::task::spawn_blocking(move || bulletin_feeds::parse_feed(&body, Some(&base))).await
+    {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(format!("the feed parser crashed: {e}")),
     }
 }
 
