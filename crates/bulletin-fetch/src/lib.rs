@@ -206,35 +206,15 @@ impl Fetcher {
         let final_url = response.url().clone();
         let moved_permanently =
             (all_permanent == Some(true) && final_url != *url).then(|| final_url.clone());
-        let header_str = |name: header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header_str(header::CONTENT_TYPE);
-        // How long the answer stays fresh: Cache-Control's max-age, else
-        // the Expires date.
-        let max_age = header_str(header::CACHE_CONTROL)
-            .as_deref()
-            .and_then(parse_max_age)
-            .or_else(|| header_str(header::EXPIRES).as_deref().and_then(time_until));
-        let retry_after = header_str(header::RETRY_AFTER)
-            .as_deref()
-            .and_then(parse_retry_after);
-        let new_validators = Validators {
-            etag: header_str(header::ETAG),
-            last_modified: header_str(header::LAST_MODIFIED),
-        };
+        let head = Head::of(&response);
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(FetchResponse {
                 final_url,
                 status: 304,
                 not_modified: true,
-                content_type,
-                validators: validators.cloned().unwrap_or(new_validators),
-                max_age,
+                content_type: head.content_type,
+                validators: validators.cloned().unwrap_or(head.validators),
+                max_age: head.max_age,
                 moved_permanently,
                 body: Vec::new(),
             });
@@ -243,9 +223,25 @@ impl Fetcher {
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 reason: status.canonical_reason().map(str::to_string),
-                retry_after,
+                retry_after: head.retry_after,
             });
         }
+        let body = self.read_body(response).await?;
+        Ok(FetchResponse {
+            final_url,
+            status: status.as_u16(),
+            not_modified: false,
+            content_type: head.content_type,
+            validators: head.validators,
+            max_age: head.max_age,
+            moved_permanently,
+            body,
+        })
+    }
+
+    /// The response's body, refused past `max_body_bytes` (by its declared
+    /// length, or as it arrives).
+    async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         let limit = self.config.max_body_bytes;
         if response
             .content_length()
@@ -263,16 +259,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(FetchResponse {
-            final_url,
-            status: status.as_u16(),
-            not_modified: false,
-            content_type,
-            validators: new_validators,
-            max_age,
-            moved_permanently,
-            body,
-        })
+        Ok(body)
     }
 
     /// POSTs an `application/x-www-form-urlencoded` form (a WebSub
@@ -416,6 +403,42 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     last
+}
+
+/// What a response's headers say that the pipeline uses.
+struct Head {
+    content_type: Option<String>,
+    validators: Validators,
+    /// How long the answer stays fresh: Cache-Control's max-age, else the
+    /// Expires date.
+    max_age: Option<Duration>,
+    retry_after: Option<Duration>,
+}
+
+impl Head {
+    fn of(response: &reqwest::Response) -> Head {
+        let header_str = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Head {
+            content_type: header_str(header::CONTENT_TYPE),
+            validators: Validators {
+                etag: header_str(header::ETAG),
+                last_modified: header_str(header::LAST_MODIFIED),
+            },
+            max_age: header_str(header::CACHE_CONTROL)
+                .as_deref()
+                .and_then(parse_max_age)
+                .or_else(|| header_str(header::EXPIRES).as_deref().and_then(time_until)),
+            retry_after: header_str(header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -489,30 +489,57 @@ impl PgStore {
     /// `items` afterwards, with the text their snippets are cut from.
     async fn search(&self, query: ItemQuery) -> Result<ItemPage> {
         let limit = query.page_size();
-        let (after_cursor, skip) = query.start()?;
-        let words = search_words(query.search.as_deref().unwrap_or_default());
-        // Each word in the lexemes of every language's stemming, once per
-        // distinct form (a query parsed in sixteen configurations and OR-ed
-        // made the index evaluate each).
-        let forms: Vec<Vec<String>> = if words.is_empty() {
-            Vec::new()
-        } else {
-            let configs: Vec<&str> = SEARCH_CONFIGS.to_vec();
-            self.query(LEXEMES_SQL, &[&words, &configs])
-                .await?
-                .iter()
-                .map(|r| r.try_get::<_, Vec<String>>(1))
-                .collect::<Result<_, _>>()?
-        };
+        let (after, skip) = query.start()?;
+        let forms = self
+            .search_forms(query.search.as_deref().unwrap_or_default())
+            .await?;
         if forms.is_empty() {
             return Ok(ItemPage {
                 items: Vec::new(),
                 next_cursor: None,
             });
         }
-        let tsquery = tsquery_text(&forms);
+        let ids = self
+            .matching_ids(&query, &forms, after, skip, limit)
+            .await?;
+        let items = self.results(&ids, &forms, query.include_content).await?;
+        Ok(match query.order {
+            ItemOrder::Newest => newest_page(items, limit),
+            ItemOrder::Relevance => ranked_page(items, limit, skip),
+        })
+    }
+
+    /// Each searched word in the lexemes of every language's stemming, once
+    /// per distinct form (a query parsed in sixteen configurations and
+    /// OR-ed made the index evaluate each).
+    async fn search_forms(&self, q: &str) -> Result<Vec<Vec<String>>> {
+        let words = search_words(q);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let configs: Vec<&str> = SEARCH_CONFIGS.to_vec();
+        Ok(self
+            .query(LEXEMES_SQL, &[&words, &configs])
+            .await?
+            .iter()
+            .map(|r| r.try_get::<_, Vec<String>>(1))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The ids of one page of matches, in the query's order: newest first
+    /// after the cursor, or the `RANKED_MATCHES` newest ranked best first,
+    /// `skip` of them skipped.
+    async fn matching_ids(
+        &self,
+        query: &ItemQuery,
+        forms: &[Vec<String>],
+        after: Option<Cursor>,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<i64>> {
+        let tsquery = tsquery_text(forms);
         let after = match query.order {
-            ItemOrder::Newest => keyset_after(after_cursor)?,
+            ItemOrder::Newest => keyset_after(after)?,
             ItemOrder::Relevance => None,
         };
         let author = query.author.as_deref().map(|a| a.trim().to_string());
@@ -544,21 +571,7 @@ impl PgStore {
                 )
             }
             ItemOrder::Relevance => {
-                // The newest matches of a word found in many items are
-                // found by walking the newest-first index; of a rarer one,
-                // by the word index and a sort. The choice is made here from
-                // the planner's own estimate: its cost model takes a walk
-                // to be cheap however long, and for a rare word it walks a
-                // tenth of the table (a second instead of 40 ms).
-                let walk = self
-                    .walk_expected(&matches, &args)
-                    .await?
-                    .is_some_and(|rows| rows <= WALK_AT_MOST);
-                let newest = if walk {
-                    "m.published_at DESC, m.item_id DESC"
-                } else {
-                    "m.published_at + interval '0 seconds' DESC, m.item_id DESC"
-                };
+                let newest = self.newest_order(&matches, &args).await?;
                 args.push(&ranked);
                 args.push(&skip_rows);
                 args.push(&fetch);
@@ -577,14 +590,46 @@ impl PgStore {
                 )
             }
         };
-        let ids: Vec<i64> = self
+        Ok(self
             .query(&sql, &args)
             .await?
             .iter()
             .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// How to take the newest matches to rank. Those of a word found in
+    /// many items are found by walking the newest-first index; of a rarer
+    /// one, by the word index and a sort. The choice is made here from the
+    /// planner's own estimate: its cost model takes a walk to be cheap
+    /// however long, and for a rare word it walks a tenth of the table (a
+    /// second instead of 40 ms).
+    async fn newest_order(
+        &self,
+        matches: &str,
+        args: &[&(dyn ToSql + Sync)],
+    ) -> Result<&'static str> {
+        let walk = self
+            .walk_expected(matches, args)
+            .await?
+            .is_some_and(|rows| rows <= WALK_AT_MOST);
+        Ok(if walk {
+            "m.published_at DESC, m.item_id DESC"
+        } else {
+            "m.published_at + interval '0 seconds' DESC, m.item_id DESC"
+        })
+    }
+
+    /// The items with these ids, in this order (an item removed in between
+    /// is left out), each with its snippet.
+    async fn results(
+        &self,
+        ids: &[i64],
+        forms: &[Vec<String>],
+        include_content: bool,
+    ) -> Result<Vec<Item>> {
         let mut sql = format!("SELECT {ITEM_COLUMNS}");
-        if query.include_content {
+        if include_content {
             sql.push_str(", i.text, i.html");
         }
         sql.push_str(
@@ -594,19 +639,14 @@ impl PgStore {
         let rows = self.query(&sql, &[&ids]).await?;
         let mut by_id = std::collections::HashMap::with_capacity(rows.len());
         for r in &rows {
-            let mut item = item_from_row(r, query.include_content)?;
+            let mut item = item_from_row(r, include_content)?;
             // Cut in Rust from the words' own forms: cheaper than
             // ts_headline, which parsed each text again.
             let body: String = r.try_get("snippet_text")?;
-            item.snippet = bulletin_store::result_snippet(&item, &body, &forms);
+            item.snippet = bulletin_store::result_snippet(&item, &body, forms);
             by_id.insert(item.id.0, item);
         }
-        // In the order found; an item removed in between is left out.
-        let items: Vec<Item> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-        Ok(match query.order {
-            ItemOrder::Newest => newest_page(items, limit),
-            ItemOrder::Relevance => ranked_page(items, limit, skip),
-        })
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 }
 
