@@ -7,6 +7,7 @@ use bulletin_core::text::truncate_chars;
 use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
 use bulletin_store::{
     NewItem, NewSource, Post, PostRevision, PostState, Role, Store, StoreError, StoreResult, User,
+    UserId,
 };
 use chrono::{DateTime, Utc};
 
@@ -16,6 +17,66 @@ pub const NEWSROOM_URL: &str = "bulletin:newsroom";
 pub const NEWSROOM_KIND: &str = "newsroom";
 /// Longest summary kept for a post.
 const SUMMARY_CHARS: usize = 320;
+
+/// Longest values a post's fields take (the newsroom's form says the same).
+pub const HEADLINE_CHARS: usize = 300;
+pub const TEXT_CHARS: usize = 100_000;
+pub const IMAGE_URL_CHARS: usize = 2_000;
+pub const CAPTION_CHARS: usize = 1_000;
+pub const CREDIT_CHARS: usize = 300;
+
+/// A new draft article by `author`.
+pub fn new_post(author: UserId, now: DateTime<Utc>) -> Post {
+    Post {
+        id: 0,
+        author,
+        kind: ItemKind::Article,
+        headline: None,
+        markdown: String::new(),
+        image_url: None,
+        image_caption: None,
+        image_credit: None,
+        state: PostState::Draft,
+        publish_at: None,
+        item: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Checks a post an editor wrote: a text, a headline for an article, every
+/// field within its length, the picture's address a web URL (kept as
+/// parsed). The error is a sentence for the editor.
+pub fn check_post(post: &mut Post) -> Result<(), String> {
+    if post.markdown.trim().is_empty() {
+        return Err("Write the text of the post.".into());
+    }
+    if post.kind == ItemKind::Article && post.headline.is_none() {
+        return Err("An article needs a headline (an update does not).".into());
+    }
+    for (value, max, what) in [
+        (post.headline.as_deref(), HEADLINE_CHARS, "The headline"),
+        (Some(post.markdown.as_str()), TEXT_CHARS, "The text"),
+        (
+            post.image_url.as_deref(),
+            IMAGE_URL_CHARS,
+            "The picture's address",
+        ),
+        (post.image_caption.as_deref(), CAPTION_CHARS, "The caption"),
+        (post.image_credit.as_deref(), CREDIT_CHARS, "The credit"),
+    ] {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            return Err(format!("{what} is too long: at most {max} characters."));
+        }
+    }
+    if let Some(url) = &post.image_url {
+        post.image_url =
+            Some(bulletin_core::web_url(url).ok_or(
+                "The picture's address must be a full web address starting with https://.",
+            )?);
+    }
+    Ok(())
+}
 
 /// Markdown to sanitized HTML and plain text. Editors' HTML goes through the
 /// same allowlist as the web's: a post cannot carry a script either.

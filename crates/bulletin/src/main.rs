@@ -78,60 +78,7 @@ struct Cli {
 enum Command {
     /// Serve the web page, the JSON API and the outgoing feeds, and fetch
     /// sources in the background.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
-        /// Load a small offline sample (feeds and articles shipped with
-        /// Bulletin) so the feed is populated without internet access.
-        #[arg(long)]
-        demo: bool,
-        /// What this process does: `web` serves pages, API and feeds without
-        /// fetching; `worker` fetches without serving; `all` does both.
-        /// Several web and worker processes can share one PostgreSQL
-        /// database: workers split the due sources between them.
-        #[arg(long, value_enum, default_value = "all")]
-        role: web::ProcessRole,
-        /// Minutes between fetch passes over due sources (fractions allowed).
-        #[arg(long, default_value_t = 1.0)]
-        poll_minutes: f64,
-        /// Seconds a worker holds the sources it claimed; a crashed worker's
-        /// sources are taken over by others after this.
-        #[arg(long, default_value_t = DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(1..))]
-        lease_seconds: i64,
-        /// Do not fetch in the background.
-        #[arg(long)]
-        no_fetch: bool,
-        /// Remove items published more than this many days ago that nobody
-        /// starred, a batch at a time (workers do it after each pass).
-        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
-        retention_days: Option<u32>,
-        /// The address readers and WebSub hubs reach this server at, such as
-        /// https://news.example.org/. With it, sources whose feeds name a
-        /// WebSub hub get their updates pushed (and are still polled now
-        /// and then); without it, every source is polled.
-        #[arg(long, env = "BULLETIN_PUBLIC_URL", value_name = "URL")]
-        public_url: Option<String>,
-        /// Seconds a client has to send a request's headers (on a new
-        /// connection, and between requests on a kept-alive one) before the
-        /// connection is closed.
-        #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-        header_timeout: u64,
-        /// Connections one client address may hold open at once.
-        #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-        max_connections_per_address: u64,
-        /// The address of a reverse proxy in front of Bulletin (repeat for
-        /// several): requests from it are taken to come from the address
-        /// its X-Forwarded-For header names, for sign-in throttling. Without
-        /// it, the header is ignored.
-        #[arg(
-            long,
-            value_name = "IP",
-            env = "BULLETIN_TRUSTED_PROXY",
-            value_delimiter = ','
-        )]
-        trusted_proxy: Vec<std::net::IpAddr>,
-    },
+    Serve(ServeArgs),
     /// Manage sources (feeds).
     #[command(subcommand)]
     Source(SourceCommand),
@@ -218,6 +165,63 @@ enum Command {
         /// The feed file, or - for standard input.
         file: PathBuf,
     },
+}
+
+/// How `bulletin serve` runs.
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Load a small offline sample (feeds and articles shipped with
+    /// Bulletin) so the feed is populated without internet access.
+    #[arg(long)]
+    demo: bool,
+    /// What this process does: `web` serves pages, API and feeds without
+    /// fetching; `worker` fetches without serving; `all` does both.
+    /// Several web and worker processes can share one PostgreSQL
+    /// database: workers split the due sources between them.
+    #[arg(long, value_enum, default_value = "all")]
+    role: web::ProcessRole,
+    /// Minutes between fetch passes over due sources (fractions allowed).
+    #[arg(long, default_value_t = 1.0)]
+    poll_minutes: f64,
+    /// Seconds a worker holds the sources it claimed; a crashed worker's
+    /// sources are taken over by others after this.
+    #[arg(long, default_value_t = DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(1..))]
+    lease_seconds: i64,
+    /// Do not fetch in the background.
+    #[arg(long)]
+    no_fetch: bool,
+    /// Remove items published more than this many days ago that nobody
+    /// starred, a batch at a time (workers do it after each pass).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    retention_days: Option<u32>,
+    /// The address readers and WebSub hubs reach this server at, such as
+    /// https://news.example.org/. With it, sources whose feeds name a
+    /// WebSub hub get their updates pushed (and are still polled now
+    /// and then); without it, every source is polled.
+    #[arg(long, env = "BULLETIN_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// Seconds a client has to send a request's headers (on a new
+    /// connection, and between requests on a kept-alive one) before the
+    /// connection is closed.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Connections one client address may hold open at once.
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections_per_address: u64,
+    /// The address of a reverse proxy in front of Bulletin (repeat for
+    /// several): requests from it are taken to come from the address
+    /// its X-Forwarded-For header names, for sign-in throttling. Without
+    /// it, the header is ignored.
+    #[arg(
+        long,
+        value_name = "IP",
+        env = "BULLETIN_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -481,46 +485,7 @@ async fn run(cli: Cli) -> Result<()> {
                 SourceCommand::Remove { id } => commands::source_remove(&app, *id).await,
             }
         }
-        Command::User(cmd) => {
-            let app = open_app(&cli).await?;
-            match cmd {
-                UserCommand::Add {
-                    name,
-                    role,
-                    display_name,
-                    title,
-                    bio,
-                    avatar_url,
-                } => {
-                    users::add(
-                        &app,
-                        users::NewAccount {
-                            name: name.clone(),
-                            role: role.clone(),
-                            display_name: display_name.clone(),
-                            title: title.clone(),
-                            bio: bio.clone(),
-                            avatar_url: avatar_url.clone(),
-                        },
-                    )
-                    .await
-                }
-                UserCommand::List => users::list(&app).await,
-                UserCommand::Password {
-                    name,
-                    revoke_tokens,
-                } => users::password(&app, name, *revoke_tokens).await,
-                UserCommand::Disable { name } => users::set_disabled(&app, name, true).await,
-                UserCommand::Enable { name } => users::set_disabled(&app, name, false).await,
-                UserCommand::Remove { name } => users::remove(&app, name).await,
-                UserCommand::Role { name, role } => users::set_role(&app, name, role).await,
-                UserCommand::Tokens { name } => users::tokens(&app, name).await,
-                UserCommand::Revoke { name, id, all } => {
-                    users::revoke(&app, name, if *all { None } else { *id }).await
-                }
-                UserCommand::Token { name, label } => users::token(&app, name, label).await,
-            }
-        }
+        Command::User(cmd) => user(&open_app(&cli).await?, cmd).await,
         Command::Opml(cmd) => {
             let app = open_app(&cli).await?;
             match cmd {
@@ -571,47 +536,91 @@ async fn run(cli: Cli) -> Result<()> {
             let app = open_app(&cli).await?;
             commands::fetch(&app, *all, *concurrency).await
         }
-        Command::Serve {
-            addr,
-            demo,
-            poll_minutes,
-            no_fetch,
-            public_url,
+        Command::Serve(options) => serve(&cli, options).await,
+    }
+}
+
+/// `bulletin user …`.
+async fn user(app: &Pipeline, cmd: &UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add {
+            name,
             role,
-            lease_seconds,
-            retention_days,
-            header_timeout,
-            max_connections_per_address,
-            trusted_proxy,
+            display_name,
+            title,
+            bio,
+            avatar_url,
         } => {
-            if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
-                return Err(UsageError(
-                    "--poll-minutes must be a positive number, such as 1 or 0.5".into(),
-                )
-                .into());
-            }
-            let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
-            let app = open_app(&cli).await?;
-            web::serve(
+            users::add(
                 app,
-                web::ServeOptions {
-                    addr,
-                    demo: *demo,
-                    role: *role,
-                    poll: (!*no_fetch)
-                        .then(|| std::time::Duration::from_secs_f64(poll_minutes * 60.0)),
-                    lease: chrono::Duration::seconds(*lease_seconds),
-                    retention_days: *retention_days,
-                    public_url,
-                    limits: web::ConnectionLimits {
-                        header_read: std::time::Duration::from_secs(*header_timeout),
-                        per_address: usize::try_from(*max_connections_per_address)
-                            .unwrap_or(usize::MAX),
-                    },
-                    trusted_proxies: trusted_proxy.clone(),
+                users::NewAccount {
+                    name: name.clone(),
+                    role: role.clone(),
+                    display_name: display_name.clone(),
+                    title: title.clone(),
+                    bio: bio.clone(),
+                    avatar_url: avatar_url.clone(),
                 },
             )
             .await
         }
+        UserCommand::List => users::list(app).await,
+        UserCommand::Password {
+            name,
+            revoke_tokens,
+        } => users::password(app, name, *revoke_tokens).await,
+        UserCommand::Disable { name } => users::set_disabled(app, name, true).await,
+        UserCommand::Enable { name } => users::set_disabled(app, name, false).await,
+        UserCommand::Remove { name } => users::remove(app, name).await,
+        UserCommand::Role { name, role } => users::set_role(app, name, role).await,
+        UserCommand::Tokens { name } => users::tokens(app, name).await,
+        UserCommand::Revoke { name, id, all } => {
+            users::revoke(app, name, if *all { None } else { *id }).await
+        }
+        UserCommand::Token { name, label } => users::token(app, name, label).await,
     }
+}
+
+/// `bulletin serve`: the options checked, then the web server and the
+/// background fetcher.
+async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
+    let ServeArgs {
+        addr,
+        demo,
+        poll_minutes,
+        no_fetch,
+        public_url,
+        role,
+        lease_seconds,
+        retention_days,
+        header_timeout,
+        max_connections_per_address,
+        trusted_proxy,
+    } = options;
+    if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
+        return Err(UsageError(
+            "--poll-minutes must be a positive number, such as 1 or 0.5".into(),
+        )
+        .into());
+    }
+    let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
+    let app = open_app(cli).await?;
+    web::serve(
+        app,
+        web::ServeOptions {
+            addr,
+            demo: *demo,
+            role: *role,
+            poll: (!*no_fetch).then(|| std::time::Duration::from_secs_f64(poll_minutes * 60.0)),
+            lease: chrono::Duration::seconds(*lease_seconds),
+            retention_days: *retention_days,
+            public_url,
+            limits: web::ConnectionLimits {
+                header_read: std::time::Duration::from_secs(*header_timeout),
+                per_address: usize::try_from(*max_connections_per_address).unwrap_or(usize::MAX),
+            },
+            trusted_proxies: trusted_proxy.clone(),
+        },
+    )
+    .await
 }

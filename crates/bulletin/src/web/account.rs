@@ -241,37 +241,28 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
-) -> Response {
-    let secure = secure_request(&state, &headers);
-    let next = safe_next(form.next.as_deref());
-    let cookie_csrf = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| auth::cookie_value(h, auth::LOGIN_CSRF_COOKIE))
-        .unwrap_or("");
-    let Ok(fresh_csrf) = secret::random_hex(32) else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+) -> Result<Response, WebError> {
+    let attempt = Attempt {
+        fresh_csrf: secret::random_hex(32).map_err(WebError::internal)?,
+        next: safe_next(form.next.as_deref()),
+        name: form.name.clone(),
+        secure: secure_request(&state, &headers),
     };
-    if cookie_csrf.is_empty() || !secret::same_secret(cookie_csrf, &form.csrf) {
-        return login_page(
+    if !login_csrf_matches(&headers, &form.csrf) {
+        return Ok(attempt.refused(
             StatusCode::FORBIDDEN,
-            &fresh_csrf,
-            &next,
-            &form.name,
-            Some("The form expired. Please sign in again.".into()),
-            secure,
-        );
+            "The form expired. Please sign in again.",
+        ));
     }
     if form.name.chars().count() > MAX_NAME_CHARS || form.password.len() > MAX_PASSWORD_BYTES {
-        return login_page(
+        return Ok(Attempt {
+            name: String::new(),
+            ..attempt
+        }
+        .refused(
             StatusCode::BAD_REQUEST,
-            &fresh_csrf,
-            &next,
-            "",
-            Some("The name or the password is too long.".into()),
-            secure,
-        );
+            "The name or the password is too long.",
+        ));
     }
     let address = auth::client_address(
         peer.ip(),
@@ -283,47 +274,94 @@ pub async fn login(
     let now = Utc::now();
     // Failures count over the last window; older ones are forgotten.
     let window_start = now - chrono::Duration::minutes(auth::FAILURE_WINDOW_MINUTES);
-    let counted = state
+    let failures = state
         .store
         .login_failures(account.clone(), address.clone(), window_start)
-        .await;
-    let failures = match counted {
-        Ok(f) => f,
-        Err(e) => {
-            return WebError::unavailable(e).into_response();
-        }
-    };
+        .await?;
     if let Some(wait) = auth::sign_in_wait(&failures, now) {
-        let mut response = login_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            &fresh_csrf,
-            &next,
-            &form.name,
-            Some(if wait.as_secs() < 60 {
-                format!(
-                    "Too many failed attempts. Try again in {} seconds.",
-                    wait.as_secs().max(1)
-                )
-            } else {
-                format!(
-                    "Too many failed attempts. Try again in {} minutes.",
-                    wait.as_secs().div_ceil(60)
-                )
-            }),
-            secure,
-        );
+        return Ok(attempt.held(wait));
+    }
+    let Some(user) = account_for(&state, &form).await? else {
+        let recorded = state
+            .store
+            .record_login_failure(account, address, Utc::now(), window_start)
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!("sign-in: failure not recorded: {e}");
+        }
+        return Ok(attempt.refused(StatusCode::UNAUTHORIZED, "Wrong name or password."));
+    };
+    if let Err(e) = state.store.clear_login_failures(account, address).await {
+        tracing::warn!("sign-in: {e}");
+    }
+    let token = auth::start_session(state.store.as_ref(), &user, Utc::now())
+        .await
+        .map_err(WebError::unavailable)?;
+    Ok(signed_in(&attempt.next, &token, attempt.secure))
+}
+
+/// A sign-in being answered: what the form is shown again with.
+struct Attempt {
+    fresh_csrf: String,
+    next: String,
+    name: String,
+    secure: bool,
+}
+
+impl Attempt {
+    /// The sign-in form again, with why it was refused.
+    fn refused(&self, status: StatusCode, message: &str) -> Response {
+        login_page(
+            status,
+            &self.fresh_csrf,
+            &self.next,
+            &self.name,
+            Some(message.to_string()),
+            self.secure,
+        )
+    }
+
+    /// Too many failures: the form again, with how long to wait (also as
+    /// `Retry-After`).
+    fn held(&self, wait: std::time::Duration) -> Response {
+        let message = if wait.as_secs() < 60 {
+            format!(
+                "Too many failed attempts. Try again in {} seconds.",
+                wait.as_secs().max(1)
+            )
+        } else {
+            format!(
+                "Too many failed attempts. Try again in {} minutes.",
+                wait.as_secs().div_ceil(60)
+            )
+        };
+        let mut response = self.refused(StatusCode::TOO_MANY_REQUESTS, &message);
         if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        return response;
+        response
     }
-    let user = match state.store.user_by_name(form.name.trim().to_string()).await {
-        Ok(u) => u,
-        Err(e) => {
-            return WebError::unavailable(e).into_response();
-        }
-    };
-    // Verify even for an unknown name, so timing does not tell names apart.
+}
+
+/// Whether the form carries the sign-in page's own double-submit token.
+fn login_csrf_matches(headers: &HeaderMap, form_csrf: &str) -> bool {
+    let cookie_csrf = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| auth::cookie_value(h, auth::LOGIN_CSRF_COOKIE))
+        .unwrap_or("");
+    !cookie_csrf.is_empty() && secret::same_secret(cookie_csrf, form_csrf)
+}
+
+/// The account the form names, when its password matches and it is not
+/// disabled. The password is checked even for an unknown name, so timing
+/// does not tell names apart.
+async fn account_for(state: &AppState, form: &LoginForm) -> Result<Option<User>, WebError> {
+    let user = state
+        .store
+        .user_by_name(form.name.trim().to_string())
+        .await?;
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())
@@ -332,38 +370,18 @@ pub async fn login(
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .unwrap_or(false);
-    let Some(user) = user.filter(|u| matches && !u.disabled) else {
-        let recorded = state
-            .store
-            .record_login_failure(account.clone(), address.clone(), Utc::now(), window_start)
-            .await;
-        if let Err(e) = recorded {
-            tracing::warn!("sign-in: failure not recorded: {e}");
-        }
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            &fresh_csrf,
-            &next,
-            &form.name,
-            Some("Wrong name or password.".into()),
-            secure,
-        );
-    };
-    if let Err(e) = state.store.clear_login_failures(account, address).await {
-        tracing::warn!("sign-in: {e}");
-    }
-    let token = match auth::start_session(state.store.as_ref(), &user, Utc::now()).await {
-        Ok(t) => t,
-        Err(e) => {
-            return WebError::unavailable(e).into_response();
-        }
-    };
-    let mut response = Redirect::to(&next).into_response();
+    Ok(user.filter(|u| matches && !u.disabled))
+}
+
+/// Signed in: the session cookie set, the sign-in form's cookie cleared,
+/// and on to `next`.
+fn signed_in(next: &str, token: &str, secure: bool) -> Response {
+    let mut response = Redirect::to(next).into_response();
     let headers = response.headers_mut();
     for cookie in [
         auth::cookie(
             auth::SESSION_COOKIE,
-            &token,
+            token,
             auth::SESSION_DAYS * 86_400,
             secure,
         ),

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulletin_core::ItemKind;
+use bulletin_pipeline::newsroom;
 use bulletin_store::{Post, PostState, Role, User};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -196,7 +197,7 @@ pub async fn edit_post(
         Err(e) => return unavailable(e),
     };
     if let Some(user) = viewer.user()
-        && !bulletin_pipeline::newsroom::may_edit(user, &post)
+        && !newsroom::may_edit(user, &post)
     {
         return WebError::forbidden("The post's author and chief editors").into_response();
     }
@@ -286,13 +287,6 @@ pub struct PostForm {
     publish_at: String,
 }
 
-/// Longest values a post's fields take (the form says the same).
-const HEADLINE_CHARS: usize = 300;
-const TEXT_CHARS: usize = 100_000;
-const IMAGE_URL_CHARS: usize = 2_000;
-const CAPTION_CHARS: usize = 1_000;
-const CREDIT_CHARS: usize = 300;
-
 fn optional(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -302,7 +296,7 @@ pub async fn create_post(
     State(state): State<AppState>,
     viewer: Viewer,
     PageForm(form): PageForm<PostForm>,
-) -> Response {
+) -> Result<Response, WebError> {
     save(state, viewer, None, form).await
 }
 
@@ -311,44 +305,67 @@ pub async fn update_post(
     viewer: Viewer,
     Path(id): Path<i64>,
     PageForm(form): PageForm<PostForm>,
-) -> Response {
+) -> Result<Response, WebError> {
     save(state, viewer, Some(id), form).await
 }
 
-async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) -> Response {
-    let user = match require_form(&viewer, Role::Editor, "/newsroom", &form.csrf) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
+/// Saves a post from the form: checked, kept as a draft, scheduled or
+/// published, its revision recorded.
+async fn save(
+    state: AppState,
+    viewer: Viewer,
+    id: Option<i64>,
+    form: PostForm,
+) -> Result<Response, WebError> {
+    let user = require_form(&viewer, Role::Editor, "/newsroom", &form.csrf)?;
     let now = Utc::now();
     let existing = match id {
-        Some(id) => match state.store.post(id).await {
-            Ok(Some(p)) => Some(p),
-            Ok(None) => return super::error::WebError::not_found().into_response(),
-            Err(e) => return unavailable(e),
-        },
+        Some(id) => Some(
+            state
+                .store
+                .post(id)
+                .await?
+                .ok_or_else(WebError::not_found)?,
+        ),
         None => None,
     };
     if let Some(existing) = &existing
-        && !bulletin_pipeline::newsroom::may_edit(&user, existing)
+        && !newsroom::may_edit(&user, existing)
     {
-        return WebError::forbidden("The post's author and chief editors").into_response();
+        return Err(WebError::forbidden("The post's author and chief editors"));
     }
-    let mut post = existing.clone().unwrap_or(Post {
-        id: 0,
-        author: user.id,
-        kind: ItemKind::Article,
-        headline: None,
-        markdown: String::new(),
-        image_url: None,
-        image_caption: None,
-        image_credit: None,
-        state: PostState::Draft,
-        publish_at: None,
-        item: None,
-        created_at: now,
-        updated_at: now,
-    });
+    let mut post = existing
+        .clone()
+        .unwrap_or_else(|| newsroom::new_post(user.id, now));
+    fill(&mut post, &form, now);
+    let published_before = existing
+        .as_ref()
+        .is_some_and(|p| p.state == PostState::Published);
+    let checked = newsroom::check_post(&mut post)
+        .and_then(|()| choose_state(&mut post, &form, published_before, now));
+    if let Err(message) = checked {
+        return Ok(page(
+            &form_page(&viewer, &post, Some(message)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    post.id = state.store.save_post(post.clone()).await?;
+    if form.action == "publish" {
+        if !published_before {
+            post.publish_at = None;
+        }
+        post.state = PostState::Published;
+    }
+    newsroom::record_revision(state.store.as_ref(), existing.as_ref(), &post, &user, now).await?;
+    if form.action == "publish" {
+        let item = newsroom::publish(state.store.as_ref(), post, now).await?;
+        return Ok(Redirect::to(&format!("/items/{}", item.0)).into_response());
+    }
+    Ok(Redirect::to("/newsroom").into_response())
+}
+
+/// The form's fields into the post.
+fn fill(post: &mut Post, form: &PostForm, now: DateTime<Utc>) {
     post.kind = if form.kind == "update" {
         ItemKind::Update
     } else {
@@ -360,108 +377,34 @@ async fn save(state: AppState, viewer: Viewer, id: Option<i64>, form: PostForm) 
     post.image_caption = optional(&form.image_caption);
     post.image_credit = optional(&form.image_credit);
     post.updated_at = now;
+}
 
-    let invalid = |post: &Post, message: &str| {
-        page(
-            &form_page(&viewer, post, Some(message.to_string())),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
-    if post.markdown.trim().is_empty() {
-        return invalid(&post, "Write the text of the post.");
-    }
-    if post.kind == ItemKind::Article && post.headline.is_none() {
-        return invalid(&post, "An article needs a headline (an update does not).");
-    }
-    // The same limits as the form's `maxlength`s, enforced here.
-    for (value, max, what) in [
-        (post.headline.as_deref(), HEADLINE_CHARS, "The headline"),
-        (Some(post.markdown.as_str()), TEXT_CHARS, "The text"),
-        (
-            post.image_url.as_deref(),
-            IMAGE_URL_CHARS,
-            "The picture's address",
-        ),
-        (post.image_caption.as_deref(), CAPTION_CHARS, "The caption"),
-        (post.image_credit.as_deref(), CREDIT_CHARS, "The credit"),
-    ] {
-        if value.is_some_and(|v| v.chars().count() > max) {
-            return invalid(
-                &post,
-                &format!("{what} is too long: at most {max} characters."),
-            );
-        }
-    }
-    if let Some(url) = &post.image_url {
-        match bulletin_core::web_url(url) {
-            Some(url) => post.image_url = Some(url),
-            None => {
-                return invalid(
-                    &post,
-                    "The picture's address must be a full web address starting with https://.",
-                );
-            }
-        }
-    }
-    let published_before = existing
-        .as_ref()
-        .is_some_and(|p| p.state == PostState::Published);
+/// What the form's button asks: a draft, a time to publish, or publish
+/// now (set by the caller after saving); or why that cannot be.
+fn choose_state(
+    post: &mut Post,
+    form: &PostForm,
+    published_before: bool,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     match form.action.as_str() {
-        "draft" if published_before => {
-            return invalid(&post, "A published post stays published; use Update.");
+        "draft" if published_before => Err("A published post stays published; use Update.".into()),
+        "draft" => {
+            post.state = PostState::Draft;
+            Ok(())
         }
-        "draft" => post.state = PostState::Draft,
-        "schedule" if published_before => {
-            return invalid(&post, "This post is already published.");
-        }
+        "schedule" if published_before => Err("This post is already published.".into()),
         "schedule" => {
-            let Some(at) = parse_time(&form.publish_at).filter(|t| *t > now) else {
-                return invalid(&post, "Give a publication time in the future (UTC).");
-            };
+            let at = parse_time(&form.publish_at)
+                .filter(|t| *t > now)
+                .ok_or("Give a publication time in the future (UTC).")?;
             post.state = PostState::Scheduled;
             post.publish_at = Some(at);
+            Ok(())
         }
-        "publish" => {}
-        _ => return invalid(&post, "Choose Save draft, Schedule or Publish."),
+        "publish" => Ok(()),
+        _ => Err("Choose Save draft, Schedule or Publish.".into()),
     }
-    let saved = match state.store.save_post(post.clone()).await {
-        Ok(id) => id,
-        Err(e) => return unavailable(e),
-    };
-    post.id = saved;
-    if form.action == "publish" {
-        if !published_before {
-            post.publish_at = None;
-        }
-        post.state = PostState::Published;
-        if let Err(e) = bulletin_pipeline::newsroom::record_revision(
-            state.store.as_ref(),
-            existing.as_ref(),
-            &post,
-            &user,
-            now,
-        )
-        .await
-        {
-            return unavailable(e);
-        }
-        return match bulletin_pipeline::newsroom::publish(state.store.as_ref(), post, now).await {
-            Ok(item) => Redirect::to(&format!("/items/{}", item.0)).into_response(),
-            Err(e) => unavailable(e),
-        };
-    }
-    if let Err(e) = bulletin_pipeline::newsroom::record_revision(
-        state.store.as_ref(),
-        existing.as_ref(),
-        &post,
-        &user,
-        now,
-    )
-    .await
-    {
-        return unavailable(e);
-    }
-    Redirect::to("/newsroom").into_response()
 }
 
 /// `2026-11-28T14:30` (a `datetime-local` field), read as UTC.
