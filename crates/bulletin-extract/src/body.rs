@@ -988,7 +988,9 @@ fn element(node: NodeRef<'_, Node>) -> Option<&Element> {
 /// into it.
 const GOOD_SHARE: f64 = 0.6;
 
-/// The elements that make up the article body, in document order.
+/// The elements that make up the article body, in document order: an
+/// explicit container that holds a real share of the text, else the best
+/// scored block; either grown to the article around it, with its siblings.
 pub(crate) fn find_body<'a>(
     idx: &crate::index::PageIndex<'a>,
     analysis: &Analysis,
@@ -997,19 +999,52 @@ pub(crate) fn find_body<'a>(
     let Some(body) = idx.body else {
         return Vec::new();
     };
+    let scored = score_paragraphs(body, analysis, strictness);
+    let best = best_block(body, &scored.scores, analysis);
+    let climber = Climber {
+        analysis,
+        strictness,
+        good: &scored.good,
+    };
+    if let Some(container) = explicit_container(idx, analysis, strictness, best) {
+        return with_siblings(climber.climb(container, false), None, analysis, strictness);
+    }
+    match best {
+        Some((score, node)) => {
+            let top = climber.climb(node, true);
+            with_siblings(top, Some((score, &scored.scores)), analysis, strictness)
+        }
+        None => vec![body],
+    }
+}
+
+/// Article paragraph text an element holds.
+fn para_text(analysis: &Analysis, node: NodeRef<'_, Node>) -> usize {
+    analysis
+        .stats
+        .get(&node.id())
+        .map(|s| s.para_text)
+        .unwrap_or(0)
+}
+
+/// Blocks scored by the paragraphs they hold.
+struct Scored {
+    /// Each scored block's score.
+    scores: NodeMap<f64>,
+    /// Text of the scored paragraphs inside each element.
+    good: NodeMap<usize>,
+}
+
+/// Each paragraph (and container's own running text) outside junk adds to
+/// the scores of its three nearest element ancestors, less with distance.
+fn score_paragraphs(
+    body: NodeRef<'_, Node>,
+    analysis: &Analysis,
+    strictness: Strictness,
+) -> Scored {
     let junk_ancestor =
         |node: NodeRef<'_, Node>| node.ancestors().any(|a| analysis.is_junk(a, strictness));
-    let para = |node: NodeRef<'_, Node>| {
-        analysis
-            .stats
-            .get(&node.id())
-            .map(|s| s.para_text)
-            .unwrap_or(0)
-    };
-
-    // Score blocks by the paragraphs they hold.
     let mut scores: NodeMap<f64> = NodeMap::default();
-    // Text of the scored paragraphs inside each element.
     let mut good: NodeMap<usize> = NodeMap::default();
     for node in body.descendants() {
         let Some(el) = element(node) else { continue };
@@ -1053,6 +1088,18 @@ pub(crate) fn find_body<'a>(
             *entry += score / divider;
         }
     }
+    Scored { scores, good }
+}
+
+/// The best scored block (scores weighed by link density and text); when
+/// three of the runners-up share an ancestor with it, that ancestor: an
+/// article split into several blocks (steps, sections), as Readability
+/// finds it.
+fn best_block<'a>(
+    body: NodeRef<'a, Node>,
+    scores: &NodeMap<f64>,
+    analysis: &Analysis,
+) -> Option<(f64, NodeRef<'a, Node>)> {
     let mut ranked: Vec<(f64, NodeRef<'a, Node>)> = scores
         .iter()
         .filter_map(|(id, score)| {
@@ -1065,45 +1112,86 @@ pub(crate) fn find_body<'a>(
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut best = ranked.first().copied();
-    // An article split into several blocks (steps, sections): when three of
-    // the runners-up share an ancestor with the winner, that ancestor is the
-    // article (as Readability does).
-    if let Some((top_score, top)) = best {
-        let alternatives: Vec<NodeRef<'a, Node>> = ranked
-            .iter()
-            .skip(1)
-            .take(4)
-            .filter(|(s, _)| *s >= top_score * 0.75)
-            .map(|(_, n)| *n)
-            .collect();
-        if alternatives.len() >= 3 {
-            for ancestor in top.ancestors() {
-                if element(ancestor).is_none_or(|e| matches!(e.name(), "body" | "html")) {
-                    break;
-                }
-                let containing = alternatives
-                    .iter()
-                    .filter(|alt| alt.ancestors().any(|a| a.id() == ancestor.id()))
-                    .count();
-                if containing >= 3 {
-                    best = Some((top_score, ancestor));
-                    break;
-                }
+    let (top_score, top) = ranked.first().copied()?;
+    let alternatives: Vec<NodeRef<'a, Node>> = ranked
+        .iter()
+        .skip(1)
+        .take(4)
+        .filter(|(s, _)| *s >= top_score * 0.75)
+        .map(|(_, n)| *n)
+        .collect();
+    if alternatives.len() >= 3 {
+        for ancestor in top.ancestors() {
+            if element(ancestor).is_none_or(|e| matches!(e.name(), "body" | "html")) {
+                break;
+            }
+            let containing = alternatives
+                .iter()
+                .filter(|alt| alt.ancestors().any(|a| a.id() == ancestor.id()))
+                .count();
+            if containing >= 3 {
+                return Some((top_score, ancestor));
             }
         }
     }
+    Some((top_score, top))
+}
 
-    // Climb while the parent holds nearly the same text (with `by_ratio`),
-    // or while what it adds is mostly more article paragraphs: an article
-    // split into sections, each in its own box.
-    let text = |n: NodeRef<'_, Node>| analysis.stats.get(&n.id()).map_or(0, |s| s.text);
-    let good_of = |n: NodeRef<'_, Node>| good.get(&n.id()).copied().unwrap_or(0);
-    let climb = |node: NodeRef<'a, Node>, by_ratio: bool| {
+/// The page's explicit article container (`<article>`, `itemprop`,
+/// known classes; in tiers) when it holds a real share of the text the
+/// best block holds, or holds that block. Many alike containers are a
+/// list of teasers, not one article.
+fn explicit_container<'a>(
+    idx: &crate::index::PageIndex<'a>,
+    analysis: &Analysis,
+    strictness: Strictness,
+    best: Option<(f64, NodeRef<'a, Node>)>,
+) -> Option<NodeRef<'a, Node>> {
+    let para = |node: NodeRef<'_, Node>| para_text(analysis, node);
+    for tier in &idx.explicit {
+        let candidates: Vec<(usize, NodeRef<'a, Node>)> = tier
+            .iter()
+            .filter(|e| !analysis.is_junk(**e, strictness))
+            .map(|e| (para(*e), *e))
+            .collect();
+        let candidate = candidates.iter().copied().max_by_key(|(len, _)| *len);
+        if let Some((len, _)) = candidate
+            && candidates.iter().filter(|(l, _)| l * 2 >= len).count() >= 3
+        {
+            continue;
+        }
+        if let Some((len, el)) = candidate
+            && len >= 150
+            && best.is_none_or(|(_, b)| {
+                len * 10 >= para(b) * 6 || el.descendants().any(|d| d.id() == b.id())
+            })
+        {
+            return Some(el);
+        }
+    }
+    None
+}
+
+/// Grows a block to the article around it.
+struct Climber<'s> {
+    analysis: &'s Analysis,
+    strictness: Strictness,
+    good: &'s NodeMap<usize>,
+}
+
+impl Climber<'_> {
+    /// Climbs while the parent holds nearly the same text (with
+    /// `by_ratio`), or while what it adds is mostly more article
+    /// paragraphs: an article split into sections, each in its own box.
+    fn climb<'a>(&self, node: NodeRef<'a, Node>, by_ratio: bool) -> NodeRef<'a, Node> {
+        let analysis = self.analysis;
+        let para = |n: NodeRef<'_, Node>| para_text(analysis, n);
+        let text = |n: NodeRef<'_, Node>| analysis.stats.get(&n.id()).map_or(0, |s| s.text);
+        let good_of = |n: NodeRef<'_, Node>| self.good.get(&n.id()).copied().unwrap_or(0);
         let mut top = node;
         while let Some(parent) = top.parent().filter(|p| p.value().is_element()) {
             if element(parent).is_some_and(|e| matches!(e.name(), "body" | "html"))
-                || analysis.is_junk(parent, strictness)
+                || analysis.is_junk(parent, self.strictness)
             {
                 break;
             }
@@ -1121,37 +1209,6 @@ pub(crate) fn find_body<'a>(
             top = parent;
         }
         top
-    };
-
-    // An explicit container wins when it holds a real share of the text.
-    for tier in &idx.explicit {
-        let candidates: Vec<(usize, NodeRef<'a, Node>)> = tier
-            .iter()
-            .filter(|e| !analysis.is_junk(**e, strictness))
-            .map(|e| (para(*e), *e))
-            .collect();
-        let candidate = candidates.iter().copied().max_by_key(|(len, _)| *len);
-        // Many alike containers are a list of teasers, not one article.
-        if let Some((len, _)) = candidate
-            && candidates.iter().filter(|(l, _)| l * 2 >= len).count() >= 3
-        {
-            continue;
-        }
-        if let Some((len, el)) = candidate
-            && len >= 150
-            && best.is_none_or(|(_, b)| {
-                len * 10 >= para(b) * 6 || el.descendants().any(|d| d.id() == b.id())
-            })
-        {
-            return with_siblings(climb(el, false), None, analysis, strictness);
-        }
-    }
-    match best {
-        Some((score, node)) => {
-            let top = climb(node, true);
-            with_siblings(top, Some((score, &scores)), analysis, strictness)
-        }
-        None => vec![body],
     }
 }
 

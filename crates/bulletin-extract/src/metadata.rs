@@ -40,109 +40,165 @@ const ARTICLE_TYPES: &[&str] = &[
     "Posting",
 ];
 
+/// The page's metadata, each field from the first source that has it:
+/// JSON-LD, then `meta` tags, then the page's own elements.
 pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
-    let metas = &idx.metas;
-    let get = |keys: &[&str]| -> Option<String> {
+    let page = Sources {
+        idx,
+        ld: json_ld_article(&idx.json_ld),
+        base,
+    };
+    let site_name = page.site_name();
+    PageMeta {
+        title: page.title(site_name.as_deref()),
+        canonical_url: page.canonical_url(),
+        lang: page.lang(),
+        published_at: page.published_at(),
+        modified_at: page.modified_at(),
+        authors: page.authors(),
+        image: page.image(),
+        summary: page.summary(),
+        site_name,
+    }
+}
+
+/// `meta` names that give the publication date, most trusted first.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "cxenseparse:recs:publishtime",
+    "og:published_time",
+    "published_time",
+    "article:published",
+    "dcterms.date",
+    "dc.date.created",
+    "date.published",
+    "originalpublicationdate",
+    "article.published",
+    "published-date",
+    "release_date",
+    "citation_publication_date",
+    "citation_date",
+    "dcterms.issued",
+];
+
+/// Where a page's metadata comes from: its index (meta tags, title,
+/// canonical link), its JSON-LD article, and its address.
+struct Sources<'p, 'a> {
+    idx: &'p PageIndex<'a>,
+    ld: Option<Value>,
+    base: Option<&'p Url>,
+}
+
+impl Sources<'_, '_> {
+    /// The first of these `meta` tags with a value, whitespace collapsed.
+    fn meta(&self, keys: &[&str]) -> Option<String> {
         keys.iter().find_map(|k| {
-            metas
+            self.idx
+                .metas
                 .iter()
                 .find(|(name, _)| name == k)
                 .map(|(_, v)| collapse_whitespace(v))
                 .filter(|v| !v.is_empty())
         })
-    };
-    let ld = json_ld_article(&idx.json_ld);
-    let mut meta = PageMeta::default();
+    }
 
-    let og_site = get(&["og:site_name", "application-name"]);
-    let ld_site = ld
-        .as_ref()
-        .and_then(|a| a.get("publisher"))
-        .and_then(|p| str_of(p.get("name")?));
-    meta.site_name = og_site.or(ld_site);
+    /// A string field of the JSON-LD article.
+    fn ld(&self, key: &str) -> Option<String> {
+        self.ld.as_ref().and_then(|a| str_of(a.get(key)?))
+    }
 
-    let raw_title = ld
-        .as_ref()
-        .and_then(|a| str_of(a.get("headline")?).or_else(|| str_of(a.get("name")?)))
-        .or_else(|| {
-            get(&[
-                "og:title",
-                "twitter:title",
-                "title",
-                "dc.title",
-                "sailthru.title",
-            ])
-        })
-        .or_else(|| idx.first_h1.map(text_of).filter(|t| !t.is_empty()))
-        .or_else(|| idx.title.map(text_of));
-    meta.title = raw_title.map(|t| strip_site_tail(&t, meta.site_name.as_deref()));
+    fn site_name(&self) -> Option<String> {
+        self.meta(&["og:site_name", "application-name"])
+            .or_else(|| {
+                self.ld
+                    .as_ref()
+                    .and_then(|a| a.get("publisher"))
+                    .and_then(|p| str_of(p.get("name")?))
+            })
+    }
 
-    meta.canonical_url = idx
-        .canonical
-        .iter()
-        .copied()
-        .chain(get(&["og:url"]).as_deref())
-        .find_map(|href| resolve(href, base))
-        .map(|u| bulletin_core::canonicalize_url(&u).to_string());
+    fn title(&self, site_name: Option<&str>) -> Option<String> {
+        let raw = self
+            .ld("headline")
+            .or_else(|| self.ld("name"))
+            .or_else(|| {
+                self.meta(&[
+                    "og:title",
+                    "twitter:title",
+                    "title",
+                    "dc.title",
+                    "sailthru.title",
+                ])
+            })
+            .or_else(|| self.idx.first_h1.map(text_of).filter(|t| !t.is_empty()))
+            .or_else(|| self.idx.title.map(text_of));
+        raw.map(|t| strip_site_tail(&t, site_name))
+    }
 
-    meta.lang = idx
-        .html_lang
-        .map(str::to_string)
-        .or_else(|| ld.as_ref().and_then(|a| str_of(a.get("inLanguage")?)))
-        .or_else(|| get(&["og:locale", "content-language", "language", "dc.language"]))
-        .map(|l| normalize_lang(&l))
-        .filter(|l| !l.is_empty());
+    fn canonical_url(&self) -> Option<String> {
+        self.idx
+            .canonical
+            .iter()
+            .copied()
+            .chain(self.meta(&["og:url"]).as_deref())
+            .find_map(|href| resolve(href, self.base))
+            .map(|u| bulletin_core::canonicalize_url(&u).to_string())
+    }
 
-    meta.published_at = ld
-        .as_ref()
-        .and_then(|a| str_of(a.get("datePublished")?).or_else(|| str_of(a.get("dateCreated")?)))
-        .or_else(|| {
-            get(&[
-                "article:published_time",
-                "og:article:published_time",
-                "datepublished",
-                "pubdate",
-                "publishdate",
-                "publish-date",
-                "date",
-                "dc.date",
-                "dc.date.issued",
-                "dcterms.created",
-                "sailthru.date",
-                "parsely-pub-date",
-                "cxenseparse:recs:publishtime",
-                "og:published_time",
-                "published_time",
-                "article:published",
-                "dcterms.date",
-                "dc.date.created",
-                "date.published",
-                "originalpublicationdate",
-                "article.published",
-                "published-date",
-                "release_date",
-                "citation_publication_date",
-                "citation_date",
-                "dcterms.issued",
-            ])
-        })
-        .and_then(|d| parse_datetime(&d));
-    meta.modified_at = ld
-        .as_ref()
-        .and_then(|a| str_of(a.get("dateModified")?))
-        .or_else(|| {
-            get(&[
-                "article:modified_time",
-                "og:updated_time",
-                "datemodified",
-                "dcterms.modified",
-            ])
-        })
-        .and_then(|d| parse_datetime(&d));
+    fn lang(&self) -> Option<String> {
+        self.idx
+            .html_lang
+            .map(str::to_string)
+            .or_else(|| self.ld("inLanguage"))
+            .or_else(|| self.meta(&["og:locale", "content-language", "language", "dc.language"]))
+            .map(|l| normalize_lang(&l))
+            .filter(|l| !l.is_empty())
+    }
 
-    meta.authors = ld.as_ref().map(|a| ld_authors(a, base)).unwrap_or_default();
-    if meta.authors.is_empty() {
-        let names = metas
+    fn published_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.ld("datePublished")
+            .or_else(|| self.ld("dateCreated"))
+            .or_else(|| self.meta(PUBLISHED_KEYS))
+            .and_then(|d| parse_datetime(&d))
+    }
+
+    fn modified_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.ld("dateModified")
+            .or_else(|| {
+                self.meta(&[
+                    "article:modified_time",
+                    "og:updated_time",
+                    "datemodified",
+                    "dcterms.modified",
+                ])
+            })
+            .and_then(|d| parse_datetime(&d))
+    }
+
+    /// JSON-LD's authors, else the names `meta` tags give (not URLs).
+    fn authors(&self) -> Vec<Author> {
+        let mut authors = self
+            .ld
+            .as_ref()
+            .map(|a| ld_authors(a, self.base))
+            .unwrap_or_default();
+        if !authors.is_empty() {
+            return authors;
+        }
+        let names = self
+            .idx
+            .metas
             .iter()
             .filter(|(k, _)| {
                 matches!(
@@ -157,43 +213,44 @@ pub(crate) fn read(idx: &PageIndex<'_>, base: Option<&Url>) -> PageMeta {
             .map(|(_, v)| collapse_whitespace(v))
             .filter(|v| !v.is_empty() && !v.starts_with("http"));
         for name in names {
-            if !meta.authors.iter().any(|a| a.name == name) {
-                meta.authors.push(Author::named(name));
+            if !authors.iter().any(|a| a.name == name) {
+                authors.push(Author::named(name));
             }
         }
+        authors
     }
 
-    meta.image = ld
-        .as_ref()
-        .and_then(|a| ld_image(a.get("image")?, base))
-        .or_else(|| {
-            get(&[
-                "og:image",
-                "og:image:url",
-                "og:image:secure_url",
-                "twitter:image",
-                "twitter:image:src",
-            ])
-            .and_then(|u| resolve(&u, base))
-            .map(|u| Image {
-                url: u.to_string(),
-                caption: get(&["og:image:alt", "twitter:image:alt"]),
-                credit: None,
+    fn image(&self) -> Option<Image> {
+        self.ld
+            .as_ref()
+            .and_then(|a| ld_image(a.get("image")?, self.base))
+            .or_else(|| {
+                self.meta(&[
+                    "og:image",
+                    "og:image:url",
+                    "og:image:secure_url",
+                    "twitter:image",
+                    "twitter:image:src",
+                ])
+                .and_then(|u| resolve(&u, self.base))
+                .map(|u| Image {
+                    url: u.to_string(),
+                    caption: self.meta(&["og:image:alt", "twitter:image:alt"]),
+                    credit: None,
+                })
             })
-        });
+    }
 
-    meta.summary = ld
-        .as_ref()
-        .and_then(|a| str_of(a.get("description")?))
-        .or_else(|| {
-            get(&[
+    fn summary(&self) -> Option<String> {
+        self.ld("description").or_else(|| {
+            self.meta(&[
                 "og:description",
                 "description",
                 "twitter:description",
                 "dc.description",
             ])
-        });
-    meta
+        })
+    }
 }
 
 /// Authors named in the page's visible byline, for pages whose metadata
