@@ -5,27 +5,23 @@
 /// entities, and the control characters XML 1.0 forbids (which no page
 /// shows) are dropped.
 pub fn escape_text_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if forbidden_in_xml(c) => {}
-            c => out.push(c),
-        }
-    }
+    escape_into(out, text, false);
 }
 
 /// Escapes text for a double-quoted HTML or XML attribute value (every
 /// attribute Bulletin writes is double-quoted), and for text anywhere: as
 /// [`escape_text_into`], and `"` too.
 pub fn escape_attribute_into(out: &mut String, text: &str) {
+    escape_into(out, text, true);
+}
+
+fn escape_into(out: &mut String, text: &str, quotes: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+            '"' if quotes => out.push_str("&quot;"),
             c if forbidden_in_xml(c) => {}
             c => out.push(c),
         }
