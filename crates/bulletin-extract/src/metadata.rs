@@ -131,7 +131,6 @@ impl Sources<'_, '_> {
     fn title(&self, site_name: Option<&str>) -> Option<String> {
         let raw = self
             .ld("headline")
-            .or_else(|| self.ld("name"))
             .or_else(|| {
                 self.meta(&[
                     "og:title",
@@ -166,10 +165,13 @@ impl Sources<'_, '_> {
             .filter(|l| !l.is_empty())
     }
 
+    /// A date said to be the publication's, from JSON-LD or a `meta` tag,
+    /// before JSON-LD's `dateCreated` (often when the page was made, a day
+    /// after the article).
     fn published_at(&self) -> Option<DateTime<FixedOffset>> {
         self.ld("datePublished")
-            .or_else(|| self.ld("dateCreated"))
             .or_else(|| self.meta(PUBLISHED_KEYS))
+            .or_else(|| self.ld("dateCreated"))
             .and_then(|d| parse_datetime(&d))
     }
 
