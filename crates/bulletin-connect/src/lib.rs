@@ -1,0 +1,16 @@
+//! Connecting the coverage: the stage after extraction that says which
+//! items are the same article (near-duplicates) and, in time, which tell
+//! the same story.
+//!
+//! - [`shingles`]: a body's words, normalized, as overlapping word
+//!   shingles;
+//! - [`minhash`]: a fixed-size signature per body whose agreement
+//!   estimates the Jaccard similarity of two bodies' shingle sets, and the
+//!   LSH band keys that find candidates without comparing every pair.
+//!
+//! Pure functions of their input: no IO, no store.
+
+pub mod minhash;
+pub mod shingles;
+
+pub use minhash::{BANDS, Signature, near_duplicate};
