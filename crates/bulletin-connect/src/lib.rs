@@ -6,11 +6,13 @@
 //!   shingles;
 //! - [`minhash`]: a fixed-size signature per body whose agreement
 //!   estimates the Jaccard similarity of two bodies' shingle sets, and the
-//!   LSH band keys that find candidates without comparing every pair.
+//!   LSH band keys that find candidates without comparing every pair;
+//! - [`stories`]: online assignment of items to stories.
 //!
 //! Pure functions of their input: no IO, no store.
 
 pub mod minhash;
 pub mod shingles;
+pub mod stories;
 
 pub use minhash::{BANDS, Signature, near_duplicate};

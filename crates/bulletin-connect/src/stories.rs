@@ -1,0 +1,402 @@
+//! Stories: each new item joins the best-matching active story or starts
+//! one, online, in arrival order; two stories that grow together merge.
+//!
+//! An item is a bag of terms: the headline's words (lowercased, stop words
+//! out, plural and verb endings cut), pairs of adjacent headline words at
+//! half weight (a pair names a thing more surely than its words), and the
+//! words of the URL's path (slugs often say more than the headline), each
+//! once. Terms are weighed by their inverse frequency among the items seen
+//! so far, smoothed as if [`PRIOR_ITEMS`] items had come before, and a
+//! story keeps its members' term shares, weighed again with the current
+//! frequencies whenever it is compared (early weights are unreliable).
+//!
+//! An item joins the story whose weighed terms are nearest (cosine), plus
+//! a small pull towards bigger stories ([`SIZE_PULL`] × ln size: coverage
+//! that has drawn many sources draws more), when that score reaches
+//! [`JOIN`]; otherwise it starts a story. After joining, the story is
+//! compared with the other stories sharing the item's terms, and merges
+//! with each whose cosine reaches [`MERGE`]. Candidates come from an
+//! inverted index of terms to stories, so the work per item depends on the
+//! stories sharing its terms, not on the archive; stories idle for
+//! [`ACTIVE_HOURS`] leave the index.
+
+use crate::shingles::hash_bytes;
+use std::collections::{HashMap, HashSet};
+
+/// Score from which an item joins a story.
+pub const JOIN: f64 = 0.25;
+/// Cosine from which two stories merge.
+pub const MERGE: f64 = 0.25;
+/// Pull towards bigger stories, per natural log of the size.
+pub const SIZE_PULL: f64 = 0.02;
+/// Items the term frequencies are smoothed with, as if seen before the
+/// first.
+pub const PRIOR_ITEMS: f64 = 500.0;
+/// Hours after its latest item that a story can still be joined.
+pub const ACTIVE_HOURS: i64 = 72;
+
+/// A story's number in a [`Clusterer`].
+pub type StoryKey = u64;
+
+/// What the clusterer reads of an item.
+#[derive(Debug, Clone, Default)]
+pub struct StoryItem<'a> {
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    /// Publication time, in milliseconds since 1970.
+    pub published_ms: i64,
+}
+
+/// Where an item went: its story, and the stories merged into it on the
+/// way (their items now belong to `story`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub story: StoryKey,
+    pub merged: Vec<StoryKey>,
+}
+
+#[derive(Debug, Default)]
+struct Story {
+    /// Term shares summed over the members (each item's terms sum to 1).
+    terms: HashMap<u64, f64>,
+    size: usize,
+    latest_ms: i64,
+}
+
+/// Online story assignment over a stream of items.
+#[derive(Debug, Default)]
+pub struct Clusterer {
+    /// Items each term appeared in.
+    seen: HashMap<u64, f64>,
+    items: f64,
+    stories: HashMap<StoryKey, Story>,
+    index: HashMap<u64, HashSet<StoryKey>>,
+    next: StoryKey,
+}
+
+impl Clusterer {
+    /// Places an item (items should come in publication order).
+    pub fn place(&mut self, item: &StoryItem<'_>) -> Placement {
+        let terms = item_terms(item.title, item.url);
+        self.items += 1.0;
+        for t in terms.keys() {
+            *self.seen.entry(*t).or_default() += 1.0;
+        }
+        self.forget_idle(item.published_ms);
+        let weighed = self.weigh(&terms);
+        let mut best: Option<(f64, StoryKey)> = None;
+        for key in self.candidates(terms.keys()) {
+            let story = &self.stories[&key];
+            let score =
+                cosine(&weighed, &self.weigh(&story.terms)) + SIZE_PULL * (story.size as f64).ln();
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, key));
+            }
+        }
+        let key = match best {
+            Some((score, key)) if score >= JOIN => key,
+            _ => {
+                self.next += 1;
+                self.stories.insert(self.next, Story::default());
+                self.next
+            }
+        };
+        self.add(key, &terms, item.published_ms);
+        let merged = self.merge_around(key, &terms);
+        Placement { story: key, merged }
+    }
+
+    /// Stories now active.
+    pub fn story_count(&self) -> usize {
+        self.stories.len()
+    }
+
+    fn add(&mut self, key: StoryKey, terms: &HashMap<u64, f64>, at_ms: i64) {
+        let total: f64 = terms.values().sum();
+        let Some(story) = self.stories.get_mut(&key) else {
+            return;
+        };
+        for (t, w) in terms {
+            *story.terms.entry(*t).or_default() += w / total;
+            self.index.entry(*t).or_default().insert(key);
+        }
+        story.size += 1;
+        story.latest_ms = story.latest_ms.max(at_ms);
+    }
+
+    /// Merges into `key` every other story sharing these terms whose
+    /// cosine with it reaches [`MERGE`] (both with two items or more).
+    fn merge_around(&mut self, key: StoryKey, terms: &HashMap<u64, f64>) -> Vec<StoryKey> {
+        let mut merged = Vec::new();
+        if self.stories.get(&key).is_none_or(|s| s.size < 2) {
+            return merged;
+        }
+        for other in self.candidates(terms.keys()) {
+            if other == key {
+                continue;
+            }
+            let (Some(a), Some(b)) = (self.stories.get(&key), self.stories.get(&other)) else {
+                continue;
+            };
+            if b.size < 2 || cosine(&self.weigh(&a.terms), &self.weigh(&b.terms)) < MERGE {
+                continue;
+            }
+            let Some(gone) = self.stories.remove(&other) else {
+                continue;
+            };
+            for t in gone.terms.keys() {
+                if let Some(keys) = self.index.get_mut(t) {
+                    keys.remove(&other);
+                    keys.insert(key);
+                }
+            }
+            if let Some(story) = self.stories.get_mut(&key) {
+                for (t, w) in gone.terms {
+                    *story.terms.entry(t).or_default() += w;
+                }
+                story.size += gone.size;
+                story.latest_ms = story.latest_ms.max(gone.latest_ms);
+            }
+            merged.push(other);
+        }
+        merged
+    }
+
+    /// Stories sharing any of these terms, in key order (so results do not
+    /// depend on hashing order).
+    fn candidates<'t>(&self, terms: impl Iterator<Item = &'t u64>) -> Vec<StoryKey> {
+        let mut keys: Vec<StoryKey> = terms
+            .filter_map(|t| self.index.get(t))
+            .flatten()
+            .copied()
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Drops stories idle for longer than [`ACTIVE_HOURS`] from the index.
+    fn forget_idle(&mut self, now_ms: i64) {
+        let limit = now_ms - ACTIVE_HOURS * 3_600_000;
+        let idle: Vec<StoryKey> = self
+            .stories
+            .iter()
+            .filter(|(_, s)| s.latest_ms < limit)
+            .map(|(k, _)| *k)
+            .collect();
+        for key in idle {
+            if let Some(story) = self.stories.remove(&key) {
+                for t in story.terms.keys() {
+                    if let Some(keys) = self.index.get_mut(t) {
+                        keys.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Term weights (shares × inverse item frequency), unit length.
+    fn weigh(&self, terms: &HashMap<u64, f64>) -> HashMap<u64, f64> {
+        let total = self.items + PRIOR_ITEMS + 1.0;
+        let mut out: HashMap<u64, f64> = terms
+            .iter()
+            .map(|(t, w)| {
+                let seen = self.seen.get(t).copied().unwrap_or(0.0);
+                (*t, w * (total / (seen + 0.5)).ln())
+            })
+            .collect();
+        let norm = out.values().map(|v| v * v).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for v in out.values_mut() {
+                *v /= norm;
+            }
+        }
+        out
+    }
+}
+
+fn cosine(a: &HashMap<u64, f64>, b: &HashMap<u64, f64>) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .iter()
+        .filter_map(|(t, w)| large.get(t).map(|v| w * v))
+        .sum()
+}
+
+/// Words that say nothing about which story a headline tells.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "amid", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "big", "but", "by", "can", "could", "day", "days", "did", "do", "does", "down",
+    "first", "five", "for", "four", "from", "had", "has", "have", "he", "her", "his", "how", "i",
+    "in", "into", "is", "it", "its", "just", "last", "live", "may", "me", "might", "more", "most",
+    "my", "new", "no", "not", "of", "off", "on", "one", "or", "our", "out", "over", "report",
+    "reports", "said", "say", "says", "she", "should", "so", "some", "than", "that", "the",
+    "their", "them", "then", "these", "they", "this", "those", "three", "to", "top", "two", "u",
+    "under", "up", "update", "us", "very", "via", "video", "vs", "was", "watch", "we", "week",
+    "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "year",
+    "years", "you", "your",
+];
+
+/// Words of URL paths that name a site's sections or pages, not a story.
+const URL_WORDS: &[&str] = &[
+    "article",
+    "articles",
+    "asp",
+    "aspx",
+    "blog",
+    "blogs",
+    "business",
+    "cms",
+    "com",
+    "content",
+    "default",
+    "ece",
+    "economy",
+    "entertainment",
+    "feed",
+    "feeds",
+    "finance",
+    "health",
+    "home",
+    "htm",
+    "html",
+    "index",
+    "international",
+    "jsp",
+    "local",
+    "markets",
+    "money",
+    "national",
+    "news",
+    "node",
+    "php",
+    "politics",
+    "post",
+    "posts",
+    "rss",
+    "science",
+    "sports",
+    "stories",
+    "story",
+    "tech",
+    "technology",
+    "world",
+    "www",
+];
+
+/// A headline's and URL's terms with their weights (see the module's
+/// documentation).
+fn item_terms(title: &str, url: Option<&str>) -> HashMap<u64, f64> {
+    let mut terms: HashMap<u64, f64> = HashMap::new();
+    let headline: Vec<String> = words(title)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .map(|w| stem(&w))
+        .collect();
+    for w in &headline {
+        *terms.entry(hash_bytes(w.as_bytes())).or_default() += 1.0;
+    }
+    for pair in headline.windows(2) {
+        let joined = format!("{} {}", pair[0], pair[1]);
+        *terms.entry(hash_bytes(joined.as_bytes())).or_default() += 0.5;
+    }
+    let mut from_url = HashSet::new();
+    for w in url
+        .map(url_path)
+        .into_iter()
+        .flat_map(|p| words(&p).collect::<Vec<_>>())
+    {
+        if w.len() > 2
+            && w.len() < 20
+            && w.chars().all(char::is_alphabetic)
+            && !STOP_WORDS.contains(&w.as_str())
+            && !URL_WORDS.contains(&w.as_str())
+        {
+            from_url.insert(stem(&w));
+        }
+    }
+    for w in from_url {
+        *terms.entry(hash_bytes(w.as_bytes())).or_default() += 1.0;
+    }
+    terms
+}
+
+/// Lowercased runs of letters and digits, an apostrophe's tail dropped
+/// ("Fed's" is "fed"), numbers and single letters out.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter_map(|w| {
+            let w = w
+                .split(['\'', '’'])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            (w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit())).then_some(w)
+        })
+}
+
+/// A URL's path (no scheme, host, query).
+fn url_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split_once('/').map_or("", |(_, p)| p);
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A light English stemmer: plural and verb endings cut from longer words.
+fn stem(word: &str) -> String {
+    for (suffix, replace) in [("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")] {
+        if word.len() > suffix.len() + 3
+            && let Some(root) = word.strip_suffix(suffix)
+        {
+            return format!("{root}{replace}");
+        }
+    }
+    word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str, hour: i64) -> StoryItem<'_> {
+        StoryItem {
+            title,
+            url: None,
+            published_ms: hour * 3_600_000,
+        }
+    }
+
+    #[test]
+    fn same_event_joins_and_another_starts_a_story() {
+        let mut c = Clusterer::default();
+        let a = c.place(&item("Malaysia Airlines flight MH370 missing over sea", 0));
+        let b = c.place(&item(
+            "Search for missing Malaysia Airlines flight MH370 widens",
+            1,
+        ));
+        let d = c.place(&item("Apple unveils new iPhone with larger screen", 1));
+        assert_eq!(a.story, b.story);
+        assert_ne!(a.story, d.story);
+        // A story idle for longer than the window is not joined again.
+        let late = c.place(&item(
+            "Malaysia Airlines flight MH370 missing over sea",
+            200,
+        ));
+        assert_ne!(late.story, a.story);
+    }
+
+    #[test]
+    fn terms_come_from_headline_and_url() {
+        let t = item_terms(
+            "Fed's Plosser sees taper",
+            Some("http://example.com/business/plosser-taper-speech.html?x=1"),
+        );
+        assert!(t.contains_key(&hash_bytes(b"plosser")));
+        assert!(t.contains_key(&hash_bytes(b"speech")));
+        assert!(t.contains_key(&hash_bytes(b"fed")));
+        assert!(!t.contains_key(&hash_bytes(b"business")));
+        assert!(t.contains_key(&hash_bytes("plosser sees".as_bytes())));
+    }
+}
