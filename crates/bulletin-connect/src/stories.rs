@@ -13,7 +13,8 @@
 //! An item joins the story whose weighed terms are nearest (cosine), plus
 //! a small pull towards bigger stories ([`SIZE_PULL`] × ln size: coverage
 //! that has drawn many sources draws more), when that score reaches
-//! [`JOIN`]; otherwise it starts a story. After joining, the story is
+//! [`JOIN`] and they share [`MIN_SHARED`] terms or more; otherwise it
+//! starts a story. After joining, the story is
 //! compared with the other stories sharing the item's terms, and merges
 //! with each whose cosine reaches [`MERGE`]. Candidates come from an
 //! inverted index of terms to stories, so the work per item depends on the
@@ -27,6 +28,8 @@ use std::collections::{HashMap, HashSet};
 pub const JOIN: f64 = 0.25;
 /// Cosine from which two stories merge.
 pub const MERGE: f64 = 0.25;
+/// Terms an item must share with a story to join it.
+pub const MIN_SHARED: usize = 2;
 /// Pull towards bigger stories, per natural log of the size.
 pub const SIZE_PULL: f64 = 0.02;
 /// Items the term frequencies are smoothed with, as if seen before the
@@ -87,6 +90,10 @@ impl Clusterer {
         let mut best: Option<(f64, StoryKey)> = None;
         for key in self.candidates(terms.keys()) {
             let story = &self.stories[&key];
+            // One shared word is not a story.
+            if terms.keys().filter(|t| story.terms.contains_key(t)).count() < MIN_SHARED {
+                continue;
+            }
             let score =
                 cosine(&weighed, &self.weigh(&story.terms)) + SIZE_PULL * (story.size as f64).ln();
             if best.is_none_or(|(s, _)| score > s) {
