@@ -5,6 +5,11 @@
 //! of its true story, and the reverse, averaged over items).
 //!
 //!   cargo run --release -p bulletin-connect --example stories_eval -- ../shared/corpus/stories/uci-news-aggregator-sample.csv
+//!
+//! With `--repeat N` after the file it also replays the sample N times, each
+//! copy four days after the last (so each falls in a window of its own), and
+//! prints the items per second of the first and the last 10,000 items: the
+//! cost per item must not grow with what came before.
 
 use bulletin_connect::stories::{Clusterer, StoryItem};
 use std::collections::HashMap;
@@ -71,6 +76,14 @@ fn main() {
         found.push(placed.story);
     }
     let elapsed = started.elapsed();
+    let repeat: usize = std::env::args()
+        .skip_while(|a| a != "--repeat")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if repeat > 0 {
+        replay(&rows, repeat);
+    }
     // Follow merges to each item's final story.
     let resolve = |mut s: u64| {
         while let Some(&next) = moved.get(&s) {
@@ -105,4 +118,41 @@ fn main() {
         found_sizes.len(),
         n / elapsed.as_secs_f64()
     );
+}
+
+/// Replays the rows `times` times into a fresh clusterer, each copy four
+/// days after the previous one, timing the first and the last 10,000.
+fn replay(rows: &[(i64, String, String, String)], times: usize) {
+    const CHUNK: usize = 10_000;
+    let (first, last) = (
+        rows.first().map_or(0, |r| r.0),
+        rows.last().map_or(0, |r| r.0),
+    );
+    let shift = last - first + 4 * 86_400_000;
+    let mut clusterer = Clusterer::default();
+    let total = rows.len() * times;
+    let mut timings = Vec::new();
+    let mut chunk_started = std::time::Instant::now();
+    let mut n = 0;
+    for copy in 0..times {
+        for (ms, title, url, _) in rows {
+            let url = format!("{url}?copy={copy}");
+            clusterer.place(&StoryItem {
+                title,
+                url: Some(&url),
+                published_ms: ms + copy as i64 * shift,
+            });
+            n += 1;
+            if n % CHUNK == 0 {
+                timings.push(CHUNK as f64 / chunk_started.elapsed().as_secs_f64());
+                chunk_started = std::time::Instant::now();
+            }
+        }
+    }
+    if let (Some(first), Some(last)) = (timings.first(), timings.last()) {
+        println!(
+            "replayed {total} items: first 10,000 at {first:.0} items/s, last 10,000 at {last:.0} items/s; {} stories active at the end",
+            clusterer.story_count()
+        );
+    }
 }

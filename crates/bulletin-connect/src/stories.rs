@@ -60,11 +60,24 @@ pub struct Placement {
 
 #[derive(Debug, Default)]
 struct Story {
-    /// Term shares summed over the members (each item's terms sum to 1).
+    /// Term shares summed over the members (each item's terms sum to 1),
+    /// the [`STORY_TERMS`] biggest.
     terms: HashMap<u64, f64>,
     size: usize,
     latest_ms: i64,
+    /// `terms` weighed, and the number of items seen when it was: weighed
+    /// again when the story changes or the frequencies have moved (see
+    /// [`REWEIGH_AFTER`]).
+    weighed: HashMap<u64, f64>,
+    weighed_at: f64,
 }
+
+/// Terms a story keeps (its biggest shares): bounds the cost of comparing
+/// with it, however many items it holds.
+pub const STORY_TERMS: usize = 200;
+/// A story's weights are made again when the items seen have grown by this
+/// share since (inverse frequencies move slowly).
+pub const REWEIGH_AFTER: f64 = 0.02;
 
 /// Online story assignment over a stream of items.
 #[derive(Debug, Default)]
@@ -89,13 +102,13 @@ impl Clusterer {
         let weighed = self.weigh(&terms);
         let mut best: Option<(f64, StoryKey)> = None;
         for key in self.candidates(terms.keys()) {
+            self.reweigh(key);
             let story = &self.stories[&key];
             // One shared word is not a story.
             if terms.keys().filter(|t| story.terms.contains_key(t)).count() < MIN_SHARED {
                 continue;
             }
-            let score =
-                cosine(&weighed, &self.weigh(&story.terms)) + SIZE_PULL * (story.size as f64).ln();
+            let score = cosine(&weighed, &story.weighed) + SIZE_PULL * (story.size as f64).ln();
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, key));
             }
@@ -129,6 +142,40 @@ impl Clusterer {
         }
         story.size += 1;
         story.latest_ms = story.latest_ms.max(at_ms);
+        story.weighed_at = f64::NEG_INFINITY;
+        self.keep_biggest_terms(key);
+    }
+
+    /// Keeps a story's [`STORY_TERMS`] biggest term shares (and its place in
+    /// the index for those only).
+    fn keep_biggest_terms(&mut self, key: StoryKey) {
+        let Some(story) = self.stories.get_mut(&key) else {
+            return;
+        };
+        if story.terms.len() <= STORY_TERMS {
+            return;
+        }
+        let mut shares: Vec<(u64, f64)> = story.terms.iter().map(|(t, w)| (*t, *w)).collect();
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (t, _) in shares.drain(STORY_TERMS..) {
+            story.terms.remove(&t);
+            if let Some(keys) = self.index.get_mut(&t) {
+                keys.remove(&key);
+            }
+        }
+    }
+
+    /// Weighs a story's terms again when it changed or the frequencies
+    /// moved by [`REWEIGH_AFTER`].
+    fn reweigh(&mut self, key: StoryKey) {
+        let fresh = match self.stories.get(&key) {
+            Some(s) if s.weighed_at * (1.0 + REWEIGH_AFTER) < self.items => self.weigh(&s.terms),
+            _ => return,
+        };
+        if let Some(story) = self.stories.get_mut(&key) {
+            story.weighed = fresh;
+            story.weighed_at = self.items;
+        }
     }
 
     /// Merges into `key` every other story sharing these terms whose
@@ -142,10 +189,12 @@ impl Clusterer {
             if other == key {
                 continue;
             }
+            self.reweigh(key);
+            self.reweigh(other);
             let (Some(a), Some(b)) = (self.stories.get(&key), self.stories.get(&other)) else {
                 continue;
             };
-            if b.size < 2 || cosine(&self.weigh(&a.terms), &self.weigh(&b.terms)) < MERGE {
+            if b.size < 2 || cosine(&a.weighed, &b.weighed) < MERGE {
                 continue;
             }
             let Some(gone) = self.stories.remove(&other) else {
@@ -163,7 +212,9 @@ impl Clusterer {
                 }
                 story.size += gone.size;
                 story.latest_ms = story.latest_ms.max(gone.latest_ms);
+                story.weighed_at = f64::NEG_INFINITY;
             }
+            self.keep_biggest_terms(key);
             merged.push(other);
         }
         merged
