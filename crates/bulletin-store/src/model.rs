@@ -240,12 +240,12 @@ pub fn result_snippet(item: &Item, body: &str, words: &[Vec<String>]) -> Option<
         })
 }
 
-/// Characters a snippet's text does not keep: line breaks become spaces,
+/// Characters a snippet's text does not keep: whitespace becomes a space (a run of it one),
 /// and the zero-width space PostgreSQL's search puts after "<" (see its
 /// migration 0004) goes.
 fn snippet_char(c: char) -> Option<char> {
     match c {
-        '\n' | '\r' | '\t' => Some(' '),
+        c if c.is_whitespace() => Some(' '),
         '\u{200B}' => None,
         c => Some(c),
     }
@@ -296,6 +296,11 @@ pub fn passage(text: &str, words: &[Vec<String>], width: usize) -> Option<Snippe
     let mut chars = 0;
     let mut push = |snippet: &mut Snippet, piece: &str| {
         for c in piece.chars().filter_map(snippet_char) {
+            // A run of spaces is one space (paragraph breaks were two
+            // line breaks).
+            if c == ' ' && snippet.text.ends_with(' ') {
+                continue;
+            }
             snippet.text.push(c);
             chars += 1;
         }
@@ -352,10 +357,11 @@ mod snippet_tests {
         let found = passage("Zoë and ça, the merger", &words, 10).unwrap();
         assert_eq!(found.matches, vec![MatchSpan { start: 16, end: 22 }]);
         assert_eq!(marked(&found), "Zoë and ça, the [merger]");
-        // Line breaks are spaces; PostgreSQL's zero-width spaces go.
-        let found = passage("x <\u{200B}y\nmerger", &words, 10).unwrap();
-        assert_eq!(found.text, "x <y merger");
-        assert_eq!(marked(&found), "x <y [merger]");
+        // Line breaks are spaces, runs of spaces one; PostgreSQL's
+        // zero-width spaces go.
+        let found = passage("x <\u{200B}y.\n\nThe  merger", &words, 10).unwrap();
+        assert_eq!(found.text, "x <y. The merger");
+        assert_eq!(marked(&found), "x <y. The [merger]");
     }
 }
 
