@@ -10,8 +10,9 @@ use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
     ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
-    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
+    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
+    story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_search_plain_text.sql"),
     include_str!("../migrations/0005_search_table.sql"),
     include_str!("../migrations/0006_hardening.sql"),
+    include_str!("../migrations/0007_stories.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -281,7 +283,7 @@ fn source_from_row(r: &Row) -> Result<Source> {
 
 const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id,
     COALESCE(s.title, s.url), i.published_at, i.modified_at, i.summary, i.lang, i.site_name,
-    i.word_count, i.reading_time, i.lead_image, i.authors";
+    i.word_count, i.reading_time, i.lead_image, i.authors, i.story_id, i.duplicate_of";
 
 fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
     let lead_image: Option<serde_json::Value> = r.try_get(14)?;
@@ -305,11 +307,40 @@ fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
         reading_time_minutes: r.try_get::<_, i32>(13)?.max(0) as u32,
         lead_image: lead_image.and_then(|j| serde_json::from_value(j).ok()),
         authors: serde_json::from_value(authors).unwrap_or_default(),
-        text: if with_content { r.try_get(16)? } else { None },
-        html: if with_content { r.try_get(17)? } else { None },
+        story_id: r.try_get(16)?,
+        duplicate_of: r.try_get::<_, Option<i64>>(17)?.map(ItemId),
+        text: if with_content { r.try_get(18)? } else { None },
+        html: if with_content { r.try_get(19)? } else { None },
         snippet: None,
     })
 }
+
+const STORY_COLUMNS: &str = "id, title, representative, first_at, latest_at, size, sources";
+
+fn story_from_row(r: &Row) -> Result<Story> {
+    Ok(Story {
+        id: r.try_get(0)?,
+        title: r.try_get(1)?,
+        representative: r.try_get::<_, Option<i64>>(2)?.map(ItemId),
+        first_at: r.try_get(3)?,
+        latest_at: r.try_get(4)?,
+        size: r.try_get::<_, i32>(5)?.max(0) as u32,
+        sources: r.try_get::<_, i32>(6)?.max(0) as u32,
+    })
+}
+
+/// Sets a story's headline, representative (its first item with a
+/// headline), times, size and source count from its items.
+const REFRESH_STORY: &str = "UPDATE stories SET
+        size = agg.size, sources = agg.sources,
+        first_at = COALESCE(agg.first_at, 'epoch'), latest_at = COALESCE(agg.latest_at, 'epoch'),
+        representative = rep.id, title = rep.title
+    FROM (SELECT COUNT(*)::int AS size, COUNT(DISTINCT source_id)::int AS sources,
+                 MIN(published_at) AS first_at, MAX(published_at) AS latest_at
+          FROM items WHERE story_id = $1) agg
+    LEFT JOIN LATERAL (SELECT id, title FROM items WHERE story_id = $1 AND title IS NOT NULL
+                       ORDER BY published_at, id LIMIT 1) rep ON TRUE
+    WHERE stories.id = $1";
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
@@ -1383,6 +1414,131 @@ impl Store for PgStore {
                 })
             })
             .collect()
+        })
+    }
+
+    fn file_in_story(
+        &self,
+        story: Option<i64>,
+        items: Vec<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<i64>> {
+        boxed(async move {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let id: i64 = match story {
+                Some(id) => id,
+                None => tx
+                    .query_one("INSERT INTO stories DEFAULT VALUES RETURNING id", &[])
+                    .await?
+                    .try_get(0)?,
+            };
+            let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+            tx.execute(
+                "UPDATE items SET story_id = $1 WHERE id = ANY($2)",
+                &[&id, &ids],
+            )
+            .await?;
+            tx.execute(REFRESH_STORY, &[&id]).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            tx.execute(
+                "UPDATE items SET story_id = $1 WHERE story_id = $2",
+                &[&into, &from],
+            )
+            .await?;
+            tx.execute("DELETE FROM stories WHERE id = $1", &[&from])
+                .await?;
+            tx.execute(REFRESH_STORY, &[&into]).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>> {
+        boxed(async move {
+            self.query_opt(
+                &format!("SELECT {STORY_COLUMNS} FROM stories WHERE id = $1"),
+                &[&id],
+            )
+            .await?
+            .map(|r| story_from_row(&r))
+            .transpose()
+        })
+    }
+
+    fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>> {
+        boxed(async move {
+            let limit = query.limit.clamp(1, bulletin_store::MAX_PAGE_SIZE);
+            let after = keyset_after(query.after()?)?;
+            let fetch = (limit + 1) as i64;
+            let rows = match &after {
+                Some((at, id)) => {
+                    self.query(
+                        &format!(
+                            "SELECT {STORY_COLUMNS} FROM stories WHERE size > 0
+                               AND (latest_at, id) < ($1, $2)
+                             ORDER BY latest_at DESC, id DESC LIMIT $3"
+                        ),
+                        &[at, id, &fetch],
+                    )
+                    .await?
+                }
+                None => {
+                    self.query(
+                        &format!(
+                            "SELECT {STORY_COLUMNS} FROM stories WHERE size > 0
+                             ORDER BY latest_at DESC, id DESC LIMIT $1"
+                        ),
+                        &[&fetch],
+                    )
+                    .await?
+                }
+            };
+            let stories = rows
+                .iter()
+                .map(story_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            Ok(story_page(stories, limit))
+        })
+    }
+
+    fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+        boxed(async move {
+            self.query(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                     WHERE i.story_id = $1 ORDER BY i.published_at DESC, i.id DESC"
+                ),
+                &[&story],
+            )
+            .await?
+            .iter()
+            .map(|r| item_from_row(r, false))
+            .collect()
+        })
+    }
+
+    fn set_duplicate_of(
+        &self,
+        item: ItemId,
+        of: Option<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move {
+            let of = of.map(|o| o.0);
+            Ok(self
+                .execute(
+                    "UPDATE items SET duplicate_of = $2 WHERE id = $1",
+                    &[&item.0, &of],
+                )
+                .await?
+                > 0)
         })
     }
 

@@ -4,8 +4,9 @@
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
     ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
-    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
+    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
+    story_page,
 };
 
 mod words;
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_sources_due.sql"),
     include_str!("../migrations/0012_search_stems.sql"),
     include_str!("../migrations/0013_hardening.sql"),
+    include_str!("../migrations/0014_stories.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -572,7 +574,7 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
 const ITEM_COLUMNS: &str =
     "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
     i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
-    i.lead_image, i.authors";
+    i.lead_image, i.authors, i.story_id, i.duplicate_of";
 
 const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, \
      requested_at, lease_expires_at, last_error, last_push_at";
@@ -659,10 +661,48 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
         reading_time_minutes: r.get(13)?,
         lead_image: lead_image.and_then(|j| serde_json::from_str(&j).ok()),
         authors: serde_json::from_str(&authors).unwrap_or_default(),
-        text: if with_content { r.get(16)? } else { None },
-        html: if with_content { r.get(17)? } else { None },
+        story_id: r.get(16)?,
+        duplicate_of: r.get::<_, Option<i64>>(17)?.map(ItemId),
+        text: if with_content { r.get(18)? } else { None },
+        html: if with_content { r.get(19)? } else { None },
         snippet: None,
     })
+}
+
+const STORY_COLUMNS: &str = "id, title, representative, first_at, latest_at, size, sources";
+
+fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
+    Ok(Story {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        representative: r.get::<_, Option<i64>>(2)?.map(ItemId),
+        first_at: from_ms(r.get(3)?),
+        latest_at: from_ms(r.get(4)?),
+        size: r.get(5)?,
+        sources: r.get(6)?,
+    })
+}
+
+/// Sets a story's headline, representative (its first item with a
+/// headline), times, size and source count from its items.
+fn refresh_story(c: &Connection, story: i64) -> Result<()> {
+    c.execute(
+        "UPDATE stories SET
+            size = (SELECT COUNT(*) FROM items WHERE story_id = ?1),
+            sources = (SELECT COUNT(DISTINCT source_id) FROM items WHERE story_id = ?1),
+            first_at = COALESCE((SELECT MIN(published_at) FROM items WHERE story_id = ?1), 0),
+            latest_at = COALESCE((SELECT MAX(published_at) FROM items WHERE story_id = ?1), 0),
+            representative = (SELECT id FROM items WHERE story_id = ?1 AND title IS NOT NULL
+                              ORDER BY published_at, id LIMIT 1)
+         WHERE id = ?1",
+        [story],
+    )?;
+    c.execute(
+        "UPDATE stories SET title = (SELECT title FROM items WHERE id = stories.representative)
+         WHERE id = ?1",
+        [story],
+    )?;
+    Ok(())
 }
 
 /// A walk of the newest-first index is tried when it is expected to pass
@@ -1496,6 +1536,97 @@ impl Store for SqliteStore {
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn file_in_story(
+        &self,
+        story: Option<i64>,
+        items: Vec<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<i64>> {
+        boxed(self.write(move |c| {
+            let tx = c.transaction()?;
+            let id = match story {
+                Some(id) => id,
+                None => {
+                    tx.execute("INSERT INTO stories DEFAULT VALUES", [])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            {
+                let mut file = tx.prepare_cached("UPDATE items SET story_id = ?1 WHERE id = ?2")?;
+                for item in &items {
+                    file.execute(params![id, item.0])?;
+                }
+            }
+            refresh_story(&tx, id)?;
+            tx.commit()?;
+            Ok(id)
+        }))
+    }
+
+    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE items SET story_id = ?1 WHERE story_id = ?2",
+                params![into, from],
+            )?;
+            tx.execute("DELETE FROM stories WHERE id = ?1", [from])?;
+            refresh_story(&tx, into)?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>> {
+        boxed(self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1"
+            ))?
+            .query_row([id], story_from_row)
+            .optional()?)
+        }))
+    }
+
+    fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>> {
+        boxed(self.read(move |c| {
+            let limit = query.limit.clamp(1, bulletin_store::MAX_PAGE_SIZE);
+            let (at, id) = query
+                .after()?
+                .map_or((i64::MAX, i64::MAX), |c| (c.published_at_ms, c.id));
+            let rows = c
+                .prepare_cached(&format!(
+                    "SELECT {STORY_COLUMNS} FROM stories WHERE size > 0 AND (latest_at, id) < (?1, ?2)
+                     ORDER BY latest_at DESC, id DESC LIMIT ?3"
+                ))?
+                .query_map(params![at, id, (limit + 1) as i64], story_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(story_page(rows, limit))
+        }))
+    }
+
+    fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+        boxed(self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                 WHERE i.story_id = ?1 ORDER BY i.published_at DESC, i.id DESC"
+            ))?
+            .query_map([story], |r| item_from_row(r, false))?
+            .collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn set_duplicate_of(
+        &self,
+        item: ItemId,
+        of: Option<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| {
+            Ok(c.execute(
+                "UPDATE items SET duplicate_of = ?2 WHERE id = ?1",
+                params![item.0, of.map(|o| o.0)],
+            )? > 0)
         }))
     }
 

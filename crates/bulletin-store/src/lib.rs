@@ -279,6 +279,30 @@ pub trait Store: Send + Sync + 'static {
     /// A post's versions, newest first.
     fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>>;
 
+    /// Files items under a story — a new one when `story` is `None` — and
+    /// sets the story's headline, representative, times, size and source
+    /// count from its items. Returns the story's id.
+    fn file_in_story(
+        &self,
+        story: Option<i64>,
+        items: Vec<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<i64>>;
+    /// Moves every item of story `from` into story `into`, removes `from`
+    /// and updates `into`.
+    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>>;
+    fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>>;
+    /// Stories, latest update first.
+    fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>>;
+    /// A story's items, newest first.
+    fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
+    /// Marks `item` as a near-duplicate of `of` (or of nothing). Returns
+    /// false when there is no such item.
+    fn set_duplicate_of(
+        &self,
+        item: ItemId,
+        of: Option<ItemId>,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
+
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.
     fn daily_activity(

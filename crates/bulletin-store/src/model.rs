@@ -164,6 +164,13 @@ pub struct Item {
     pub reading_time_minutes: u32,
     pub lead_image: Option<Image>,
     pub authors: Vec<Author>,
+    /// The story the item is filed under (`None` until it is).
+    #[serde(default)]
+    pub story_id: Option<i64>,
+    /// The item this one is a near-duplicate of (the same article
+    /// published again elsewhere, or updated in place), if any.
+    #[serde(default)]
+    pub duplicate_of: Option<ItemId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -495,6 +502,70 @@ impl ItemQuery {
 pub struct ItemPage {
     pub items: Vec<Item>,
     pub next_cursor: Option<String>,
+}
+
+/// Coverage of one event: items from any number of sources, filed together.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Story {
+    pub id: i64,
+    /// The representative item's headline.
+    pub title: Option<String>,
+    /// The item that stands for the story: its first with a headline.
+    pub representative: Option<ItemId>,
+    /// Its first and latest items' publication times.
+    pub first_at: DateTime<Utc>,
+    pub latest_at: DateTime<Utc>,
+    /// Items filed under it, and the distinct sources they came from.
+    pub size: u32,
+    pub sources: u32,
+}
+
+/// Which stories to list: latest update first, `limit` at a time after
+/// `cursor` (a page's `next_cursor`, as received).
+#[derive(Debug, Clone, Default)]
+pub struct StoryQuery {
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoryPage {
+    pub stories: Vec<Story>,
+    pub next_cursor: Option<String>,
+}
+
+impl StoryQuery {
+    /// The story after which the page starts (its latest time and id).
+    pub fn after(&self) -> Result<Option<Cursor>, crate::StoreError> {
+        match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => Ok(None),
+            Some(c) => Cursor::decode(c)
+                .filter(|c| DateTime::from_timestamp_millis(c.published_at_ms).is_some())
+                .map(Some)
+                .ok_or(crate::StoreError::InvalidCursor),
+        }
+    }
+}
+
+/// A page of stories from `limit + 1` read: the extra one says there is a
+/// next page, which starts after the last one shown.
+pub fn story_page(mut stories: Vec<Story>, limit: usize) -> StoryPage {
+    let next_cursor = if stories.len() > limit {
+        stories.truncate(limit);
+        stories.last().map(|s| {
+            Cursor {
+                published_at_ms: s.latest_at.timestamp_millis(),
+                id: s.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    StoryPage {
+        stories,
+        next_cursor,
+    }
 }
 
 /// Where a WebSub subscription stands.

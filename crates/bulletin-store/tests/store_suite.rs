@@ -5,7 +5,7 @@
 
 mod backends;
 
-use bulletin_core::{Author, SourceId};
+use bulletin_core::{Author, ItemId, SourceId};
 use bulletin_store::{
     FetchOutcome, ItemOrder, ItemQuery, NewItem, NewSource, Store, StoreError, WebSubState,
     WebSubscription,
@@ -34,6 +34,7 @@ store_tests!(
     keeps_every_revision_of_a_post,
     stores_concurrent_batches_once_each,
     stores_a_fetchs_items_and_its_record_together,
+    files_items_in_stories_merges_them_and_marks_duplicates,
 );
 
 /// A successful fetch at `at` that changed nothing but, perhaps, the
@@ -1332,6 +1333,144 @@ async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
         source.last_fetch_at.map(|t| t.timestamp()),
         Some(later.timestamp())
     );
+}
+
+async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Store) {
+    use bulletin_store::StoryQuery;
+    let add = |url: &str| NewSource {
+        url: url.into(),
+        ..Default::default()
+    };
+    let a = store
+        .add_source(add("http://a.example/feed"))
+        .await
+        .unwrap();
+    let b = store
+        .add_source(add("http://b.example/feed"))
+        .await
+        .unwrap();
+    let dated = |n: i64, title: Option<&str>, minutes: i64| NewItem {
+        guid: Some(format!("s{n}")),
+        url: Some(format!("http://x.example/{n}")),
+        canonical_url: Some(format!("http://x.example/{n}")),
+        title: title.map(str::to_string),
+        published_at: from_ms(1_700_000_000_000 + minutes * 60_000),
+        text: format!("story text {n}"),
+        ..NewItem::default()
+    };
+    store
+        .insert_items(
+            a,
+            vec![dated(1, None, 0), dated(2, Some("Flood warning"), 5)],
+        )
+        .await
+        .unwrap();
+    store
+        .insert_items(
+            b,
+            vec![
+                dated(3, Some("Rivers rise"), 10),
+                dated(4, Some("Vote"), 20),
+            ],
+        )
+        .await
+        .unwrap();
+    let id_of = |page: &bulletin_store::ItemPage, guid: &str| {
+        page.items
+            .iter()
+            .find(|i| i.url.as_deref() == Some(&format!("http://x.example/{}", &guid[1..])))
+            .map(|i| i.id)
+            .unwrap()
+    };
+    let all = store
+        .items(ItemQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        all.items
+            .iter()
+            .all(|i| i.story_id.is_none() && i.duplicate_of.is_none())
+    );
+    let (i1, i2, i3, i4) = (
+        id_of(&all, "s1"),
+        id_of(&all, "s2"),
+        id_of(&all, "s3"),
+        id_of(&all, "s4"),
+    );
+    // A new story, then items added to it: its numbers follow its items.
+    let flood = store.file_in_story(None, vec![i1]).await.unwrap();
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!((story.size, story.sources), (1, 1));
+    assert_eq!(story.title, None, "an update alone gives no headline");
+    assert_eq!(
+        store.file_in_story(Some(flood), vec![i2]).await.unwrap(),
+        flood
+    );
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!(story.size, 2);
+    assert_eq!(story.representative, Some(i2));
+    assert_eq!(story.title.as_deref(), Some("Flood warning"));
+    assert_eq!(story.first_at, from_ms(1_700_000_000_000));
+    assert_eq!(story.latest_at, from_ms(1_700_000_000_000 + 5 * 60_000));
+    // Two stories that grow together merge: every item moves.
+    let rivers = store.file_in_story(None, vec![i3]).await.unwrap();
+    let vote = store.file_in_story(None, vec![i4]).await.unwrap();
+    assert_ne!(rivers, flood);
+    store.merge_stories(flood, rivers).await.unwrap();
+    assert_eq!(store.story(rivers).await.unwrap(), None);
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!((story.size, story.sources), (3, 2));
+    assert_eq!(story.latest_at, from_ms(1_700_000_000_000 + 10 * 60_000));
+    let items: Vec<_> = store
+        .story_items(flood)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(items, vec![i3, i2, i1], "newest first");
+    let item = store.item(i3).await.unwrap().unwrap();
+    assert_eq!(item.story_id, Some(flood));
+    // Stories, latest update first, paged without gaps.
+    let first = store
+        .stories(StoryQuery {
+            limit: 1,
+            cursor: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.stories.len(), 1);
+    assert_eq!(first.stories[0].id, vote);
+    let second = store
+        .stories(StoryQuery {
+            limit: 1,
+            cursor: first.next_cursor.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(second.stories[0].id, flood);
+    assert_eq!(second.next_cursor, None);
+    assert!(matches!(
+        store
+            .stories(StoryQuery {
+                limit: 1,
+                cursor: Some("r2".into()),
+            })
+            .await,
+        Err(StoreError::InvalidCursor)
+    ));
+    // Near-duplicates point at the item they repeat.
+    assert!(store.set_duplicate_of(i3, Some(i2)).await.unwrap());
+    assert_eq!(
+        store.item(i3).await.unwrap().unwrap().duplicate_of,
+        Some(i2)
+    );
+    assert!(store.set_duplicate_of(i3, None).await.unwrap());
+    assert_eq!(store.item(i3).await.unwrap().unwrap().duplicate_of, None);
+    assert!(!store.set_duplicate_of(ItemId(999_999), None).await.unwrap());
 }
 
 /// A draft post by `author`: an article with a headline, else an update.
