@@ -34,8 +34,10 @@ async fn a_slow_fetch_keeps_its_sources_and_a_killed_workers_are_taken_over() {
     args.extend(urls.iter().map(String::as_str));
     assert!(bulletin(&data, &args).await.status.success());
 
-    // A worker whose site answers after 4 s, with a 2 s lease.
-    fixture.set_delay(Duration::from_secs(4));
+    // A worker whose site answers after 8 s, with a 2 s lease (the checks
+    // below run within the first fetches' 8 s, with room for a loaded
+    // machine's slow process starts).
+    fixture.set_delay(Duration::from_secs(8));
     let mut worker = Server::start_with(
         &data,
         &[
