@@ -384,12 +384,14 @@ impl Cursor {
         format!("{}.{}", self.published_at_ms, self.id)
     }
 
+    /// A cursor this store wrote: `ms.id`, the time one a date can hold.
     pub fn decode(s: &str) -> Option<Cursor> {
         let (a, b) = s.split_once('.')?;
-        Some(Cursor {
+        let cursor = Cursor {
             published_at_ms: a.parse().ok()?,
             id: b.parse().ok()?,
-        })
+        };
+        DateTime::from_timestamp_millis(cursor.published_at_ms).map(|_| cursor)
     }
 }
 
@@ -425,20 +427,27 @@ fn decode_rank_cursor(s: &str) -> Option<usize> {
 
 /// A newest-first page from `limit + 1` rows: the extra row says there is
 /// a next page, which starts after the last one shown.
-pub fn newest_page(mut items: Vec<Item>, limit: usize) -> ItemPage {
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|last| {
-            Cursor {
-                published_at_ms: last.published_at.timestamp_millis(),
-                id: last.id.0,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+pub fn newest_page(items: Vec<Item>, limit: usize) -> ItemPage {
+    let (items, next_cursor) = keyset_page(items, limit, |i| Cursor {
+        published_at_ms: i.published_at.timestamp_millis(),
+        id: i.id.0,
+    });
     ItemPage { items, next_cursor }
+}
+
+/// The first `limit` of `limit + 1` rows, and when there was one more, the
+/// cursor of the last row kept (where the next page starts).
+fn keyset_page<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(|last| key(last).encode());
+    (rows, next)
 }
 
 /// A page of results by relevance from the `limit + 1` ranked after
@@ -479,9 +488,7 @@ impl ItemQuery {
             return Ok((None, 0));
         };
         match self.order {
-            ItemOrder::Newest => Cursor::decode(cursor)
-                .filter(|c| DateTime::from_timestamp_millis(c.published_at_ms).is_some())
-                .map(|c| (Some(c), 0)),
+            ItemOrder::Newest => Cursor::decode(cursor).map(|c| (Some(c), 0)),
             ItemOrder::Relevance => decode_rank_cursor(cursor).map(|skip| (None, skip)),
         }
         .ok_or(crate::StoreError::InvalidCursor)
@@ -540,7 +547,6 @@ impl StoryQuery {
         match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => Ok(None),
             Some(c) => Cursor::decode(c)
-                .filter(|c| DateTime::from_timestamp_millis(c.published_at_ms).is_some())
                 .map(Some)
                 .ok_or(crate::StoreError::InvalidCursor),
         }
@@ -549,19 +555,11 @@ impl StoryQuery {
 
 /// A page of stories from `limit + 1` read: the extra one says there is a
 /// next page, which starts after the last one shown.
-pub fn story_page(mut stories: Vec<Story>, limit: usize) -> StoryPage {
-    let next_cursor = if stories.len() > limit {
-        stories.truncate(limit);
-        stories.last().map(|s| {
-            Cursor {
-                published_at_ms: s.latest_at.timestamp_millis(),
-                id: s.id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+pub fn story_page(stories: Vec<Story>, limit: usize) -> StoryPage {
+    let (stories, next_cursor) = keyset_page(stories, limit, |s| Cursor {
+        published_at_ms: s.latest_at.timestamp_millis(),
+        id: s.id,
+    });
     StoryPage {
         stories,
         next_cursor,
