@@ -3,10 +3,11 @@
 //! letters and digits (punctuation, quotes and spacing never count), so
 //! a republished article with other typography has the same shingles.
 
-/// Words in a shingle. Five: an edited word changes five shingles, so 5%
-/// of words edited leaves about three quarters of the shingles intact,
-/// while two different articles share almost none.
-pub const SHINGLE_WORDS: usize = 5;
+/// Words in a shingle. Three: an edited word changes three shingles, so 5%
+/// of words edited leaves about 85% of them intact, while two different
+/// articles still share almost none (measured against four and five words
+/// in BENCHMARKS.md, "Near-duplicates").
+pub const SHINGLE_WORDS: usize = 3;
 
 /// The words of `text`, lowercased, as 64-bit hashes.
 pub fn word_hashes(text: &str) -> Vec<u64> {
