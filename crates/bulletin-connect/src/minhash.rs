@@ -35,10 +35,12 @@ impl Signature {
         if set.len() < MIN_SHINGLES {
             return None;
         }
+        // The i-th hash of a (well mixed) shingle hash x is a_i·x + b_i
+        // (mod 2^64) with a random odd a_i: one multiply and one add.
         let mut mins = vec![u64::MAX; HASHES];
         for s in set {
-            for (i, min) in mins.iter_mut().enumerate() {
-                let h = mix(s ^ SEEDS[i]);
+            for ((min, a), b) in mins.iter_mut().zip(MULTIPLIERS.iter()).zip(SEEDS.iter()) {
+                let h = s.wrapping_mul(*a).wrapping_add(*b);
                 if h < *min {
                     *min = h;
                 }
@@ -71,11 +73,22 @@ pub fn near_duplicate(a: &Signature, b: &Signature) -> bool {
 
 /// A fixed seed per hash function (the same in every build: signatures are
 /// stored).
-const SEEDS: [u64; HASHES] = seeds();
+const SEEDS: [u64; HASHES] = seeds(0x5EED_B011_E710);
+/// An odd multiplier per hash function.
+const MULTIPLIERS: [u64; HASHES] = odd(seeds(0xB011_E7A1_2026));
 
-const fn seeds() -> [u64; HASHES] {
+const fn odd(mut values: [u64; HASHES]) -> [u64; HASHES] {
+    let mut i = 0;
+    while i < HASHES {
+        values[i] |= 1;
+        i += 1;
+    }
+    values
+}
+
+const fn seeds(start: u64) -> [u64; HASHES] {
     let mut out = [0u64; HASHES];
-    let mut state: u64 = 0x5EED_B011_E710;
+    let mut state: u64 = start;
     let mut i = 0;
     while i < HASHES {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -9,25 +9,39 @@
 /// in BENCHMARKS.md, "Near-duplicates").
 pub const SHINGLE_WORDS: usize = 3;
 
-/// The words of `text`, lowercased, as 64-bit hashes.
+/// The words of `text`, lowercased, as 64-bit hashes: each word's hash is
+/// [`hash_bytes`] of its lowercased UTF-8, made as the characters go by
+/// (no string is built).
 pub fn word_hashes(text: &str) -> Vec<u64> {
+    const OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
     let mut out = Vec::with_capacity(text.len() / 6);
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<u64>| {
-        if !word.is_empty() {
-            out.push(hash_bytes(word.as_bytes()));
-            word.clear();
-        }
-    };
+    let (mut h, mut in_word) = (OFFSET, false);
+    let mut utf8 = [0u8; 4];
     for c in text.chars() {
         if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else {
-            flush(&mut word, &mut out);
+            in_word = true;
+            if c.is_ascii() {
+                h = fnv_byte(h, c.to_ascii_lowercase() as u8);
+            } else {
+                for lower in c.to_lowercase() {
+                    for b in lower.encode_utf8(&mut utf8).bytes() {
+                        h = fnv_byte(h, b);
+                    }
+                }
+            }
+        } else if in_word {
+            out.push(mix(h));
+            (h, in_word) = (OFFSET, false);
         }
     }
-    flush(&mut word, &mut out);
+    if in_word {
+        out.push(mix(h));
+    }
     out
+}
+
+fn fnv_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
 }
 
 /// The distinct shingle hashes of `text` (a text shorter than a shingle
@@ -51,12 +65,9 @@ pub fn shingles(text: &str) -> Vec<u64> {
 /// and process, unlike the standard library's), since signatures are
 /// stored.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01B3);
-    }
-    mix(h)
+    mix(bytes
+        .iter()
+        .fold(0xCBF2_9CE4_8422_2325, |h, b| fnv_byte(h, *b)))
 }
 
 /// SplitMix64's finalizer: every input bit moves every output bit.
@@ -82,6 +93,23 @@ mod tests {
         );
         assert!(shingles("  ").is_empty());
         assert_eq!(shingles("two words").len(), 1);
+    }
+
+    #[test]
+    fn word_hashes_are_the_lowercased_words_hashes() {
+        let expected: Vec<u64> = ["zoë", "ça", "naïve", "straße", "2024", "news"]
+            .iter()
+            .map(|w| hash_bytes(w.as_bytes()))
+            .collect();
+        assert_eq!(
+            word_hashes("ZOË, Ça — Naïve STRASSE? no: Straße 2024 News"),
+            {
+                let mut e = expected.clone();
+                e.insert(3, hash_bytes(b"strasse"));
+                e.insert(4, hash_bytes(b"no"));
+                e
+            }
+        );
     }
 
     #[test]
