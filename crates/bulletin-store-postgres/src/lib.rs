@@ -329,6 +329,32 @@ fn story_from_row(r: &Row) -> Result<Story> {
     })
 }
 
+/// After items (id, story) were removed: nothing is a duplicate of them
+/// any more, and their stories are updated (removed when empty).
+async fn after_items_removed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    gone: &[(i64, Option<i64>)],
+) -> Result<()> {
+    let ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
+    let mut stories: Vec<i64> = gone.iter().filter_map(|(_, s)| *s).collect();
+    stories.sort_unstable();
+    stories.dedup();
+    tx.execute(
+        "UPDATE items SET duplicate_of = NULL WHERE duplicate_of = ANY($1)",
+        &[&ids],
+    )
+    .await?;
+    for story in &stories {
+        tx.execute(REFRESH_STORY, &[story]).await?;
+    }
+    tx.execute(
+        "DELETE FROM stories WHERE id = ANY($1) AND size = 0",
+        &[&stories],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Sets a story's headline, representative (its first item with a
 /// headline), times, size and source count from its items.
 const REFRESH_STORY: &str = "UPDATE stories SET
@@ -742,11 +768,24 @@ impl Store for PgStore {
 
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
         boxed(async move {
-            // Items, author rows and the subscription go with it (cascade).
-            Ok(self
-                .execute("DELETE FROM sources WHERE id = $1", &[&id.0])
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let gone: Vec<(i64, Option<i64>)> = tx
+                .query(
+                    "SELECT id, story_id FROM items WHERE source_id = $1",
+                    &[&id.0],
+                )
                 .await?
-                > 0)
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_>>()?;
+            // Items, author rows and the subscription go with it (cascade).
+            let n = tx
+                .execute("DELETE FROM sources WHERE id = $1", &[&id.0])
+                .await?;
+            after_items_removed(&tx, &gone).await?;
+            tx.commit().await?;
+            Ok(n > 0)
         })
     }
 
@@ -1786,23 +1825,32 @@ impl Store for PgStore {
     ) -> BoxFuture<'_, StoreResult<usize>> {
         boxed(async move {
             let limit = limit.min(100_000) as i64;
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
             // Removed and remembered in one statement, so the next fetch
             // does not add them back.
-            let n = self
-                .execute(
+            let gone: Vec<(i64, Option<i64>)> = tx
+                .query(
                     "WITH gone AS (
                         DELETE FROM items WHERE id IN (
                             SELECT i.id FROM items i
                             WHERE i.published_at < $1
                               AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
                             ORDER BY i.published_at LIMIT $2)
-                        RETURNING source_id, guid, canonical_url)
-                     INSERT INTO pruned_items (source_id, guid, canonical_url, pruned_at)
-                     SELECT source_id, guid, canonical_url, $3 FROM gone",
+                        RETURNING id, source_id, guid, canonical_url, story_id),
+                     remembered AS (
+                        INSERT INTO pruned_items (source_id, guid, canonical_url, pruned_at)
+                        SELECT source_id, guid, canonical_url, $3 FROM gone)
+                     SELECT id, story_id FROM gone",
                     &[&before, &limit, &to_ms_precision(Utc::now())],
                 )
-                .await?;
-            Ok(n as usize)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_>>()?;
+            after_items_removed(&tx, &gone).await?;
+            tx.commit().await?;
+            Ok(gone.len())
         })
     }
 

@@ -683,6 +683,43 @@ fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
     })
 }
 
+/// The stories these items are filed under.
+fn stories_of(c: &Connection, items: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
+    let mut story = c.prepare_cached("SELECT story_id FROM items WHERE id = ?1")?;
+    let mut out = std::collections::BTreeSet::new();
+    for id in items {
+        if let Some(Some(s)) = story
+            .query_row([id], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+        {
+            out.insert(s);
+        }
+    }
+    Ok(out)
+}
+
+/// After items were removed: nothing is a duplicate of them any more, and
+/// their stories are updated (removed when empty).
+fn after_items_removed(
+    c: &Connection,
+    items: &[i64],
+    stories: &std::collections::BTreeSet<i64>,
+) -> Result<()> {
+    let mut clear =
+        c.prepare_cached("UPDATE items SET duplicate_of = NULL WHERE duplicate_of = ?1")?;
+    for id in items {
+        clear.execute([id])?;
+    }
+    for story in stories {
+        refresh_story(c, *story)?;
+    }
+    let mut empty = c.prepare_cached("DELETE FROM stories WHERE id = ?1 AND size = 0")?;
+    for story in stories {
+        empty.execute([story])?;
+    }
+    Ok(())
+}
+
 /// Sets a story's headline, representative (its first item with a
 /// headline), times, size and source count from its items.
 fn refresh_story(c: &Connection, story: i64) -> Result<()> {
@@ -1017,8 +1054,14 @@ impl Store for SqliteStore {
     fn remove_source(&self, id: SourceId) -> BoxFuture<'_, StoreResult<bool>> {
         boxed(self.write(move |c| {
             let tx = c.transaction()?;
+            let items: Vec<i64> = tx
+                .prepare_cached("SELECT id FROM items WHERE source_id = ?1")?
+                .query_map([id.0], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let stories = stories_of(&tx, &items)?;
             tx.execute("DELETE FROM items WHERE source_id = ?1", [id.0])?;
             let n = tx.execute("DELETE FROM sources WHERE id = ?1", [id.0])?;
+            after_items_removed(&tx, &items, &stories)?;
             tx.commit()?;
             Ok(n > 0)
         }))
@@ -1872,10 +1915,12 @@ impl Store for SqliteStore {
                      SELECT source_id, guid, canonical_url, ?2 FROM items WHERE id = ?1",
                 )?;
                 let mut delete = tx.prepare_cached("DELETE FROM items WHERE id = ?1")?;
+                let stories = stories_of(&tx, &ids)?;
                 for id in &ids {
                     remember.execute(params![id, now])?;
                     delete.execute([id])?;
                 }
+                after_items_removed(&tx, &ids, &stories)?;
             }
             tx.commit()?;
             Ok(ids.len())

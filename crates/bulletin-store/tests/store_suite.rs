@@ -1471,6 +1471,34 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     assert!(store.set_duplicate_of(i3, None).await.unwrap());
     assert_eq!(store.item(i3).await.unwrap().unwrap().duplicate_of, None);
     assert!(!store.set_duplicate_of(ItemId(999_999), None).await.unwrap());
+    // Items that go take their part of their stories with them, and
+    // nothing stays a duplicate of them.
+    assert!(store.set_duplicate_of(i2, Some(i3)).await.unwrap());
+    assert!(store.remove_source(b).await.unwrap());
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!((story.size, story.sources), (2, 1));
+    assert_eq!(story.latest_at, from_ms(1_700_000_000_000 + 5 * 60_000));
+    assert_eq!(
+        store.story(vote).await.unwrap(),
+        None,
+        "an emptied story goes"
+    );
+    assert_eq!(store.item(i2).await.unwrap().unwrap().duplicate_of, None);
+    // Pruning the first item: the story keeps the second.
+    let pruned = store
+        .prune_items(from_ms(1_700_000_000_000 + 60_000), 10)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!(story.size, 1);
+    assert_eq!(story.first_at, from_ms(1_700_000_000_000 + 5 * 60_000));
+    let pruned = store
+        .prune_items(from_ms(1_800_000_000_000), 10)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    assert_eq!(store.story(flood).await.unwrap(), None);
 }
 
 /// A draft post by `author`: an article with a headline, else an update.
