@@ -37,6 +37,17 @@ store_tests!(
     files_items_in_stories_merges_them_and_marks_duplicates,
 );
 
+/// A new source with this feed URL and nothing else.
+async fn source_at(store: &dyn Store, url: &str) -> SourceId {
+    store
+        .add_source(NewSource {
+            url: url.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
 /// A successful fetch at `at` that changed nothing but, perhaps, the
 /// permanent redirect seen.
 fn fetched(at: DateTime<Utc>, moved_to: Option<&str>) -> FetchOutcome {
@@ -69,22 +80,9 @@ fn item(n: i64, url: &str) -> NewItem {
 }
 
 async fn a_feed_that_moved_for_good_gets_its_new_url_after_three_fetches(store: &dyn Store) {
-    let add = |url: &str| NewSource {
-        url: url.into(),
-        ..Default::default()
-    };
-    let id = store
-        .add_source(add("http://old.example/feed"))
-        .await
-        .unwrap();
-    let other = store
-        .add_source(add("http://c.example/feed"))
-        .await
-        .unwrap();
-    let taken = store
-        .add_source(add("http://taken.example/feed"))
-        .await
-        .unwrap();
+    let id = source_at(store, "http://old.example/feed").await;
+    let other = source_at(store, "http://c.example/feed").await;
+    let taken = source_at(store, "http://taken.example/feed").await;
     let now = Utc::now();
     let ok = |moved_to: Option<&str>| fetched(now, moved_to);
     let url_of = |id| {
@@ -612,18 +610,8 @@ async fn searches_in_each_items_language_and_ranks_by_relevance(store: &dyn Stor
 }
 
 async fn knows_items_by_guid_in_its_source_or_by_url_anywhere(store: &dyn Store) {
-    let add = |url: &str| NewSource {
-        url: url.into(),
-        ..Default::default()
-    };
-    let a = store
-        .add_source(add("http://a.example/feed"))
-        .await
-        .unwrap();
-    let b = store
-        .add_source(add("http://b.example/feed"))
-        .await
-        .unwrap();
+    let a = source_at(store, "http://a.example/feed").await;
+    let b = source_at(store, "http://b.example/feed").await;
     store
         .insert_items(a, vec![item(1, "http://a.example/1")])
         .await
@@ -1135,19 +1123,9 @@ async fn keeps_every_revision_of_a_post(store: &dyn Store) {
 }
 
 async fn pages_a_common_word_newest_first_without_gaps(store: &dyn Store) {
-    let add = |url: &str| NewSource {
-        url: url.into(),
-        ..Default::default()
-    };
     let sources = [
-        store
-            .add_source(add("http://one.example/feed"))
-            .await
-            .unwrap(),
-        store
-            .add_source(add("http://two.example/feed"))
-            .await
-            .unwrap(),
+        source_at(store, "http://one.example/feed").await,
+        source_at(store, "http://two.example/feed").await,
     ];
     // 6,200 items, dates shuffled against ids; all but every 31st say
     // "common" (more than the walk threshold of SQLite's search).
@@ -1337,18 +1315,8 @@ async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
 
 async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Store) {
     use bulletin_store::StoryQuery;
-    let add = |url: &str| NewSource {
-        url: url.into(),
-        ..Default::default()
-    };
-    let a = store
-        .add_source(add("http://a.example/feed"))
-        .await
-        .unwrap();
-    let b = store
-        .add_source(add("http://b.example/feed"))
-        .await
-        .unwrap();
+    let a = source_at(store, "http://a.example/feed").await;
+    let b = source_at(store, "http://b.example/feed").await;
     let dated = |n: i64, title: Option<&str>, minutes: i64| NewItem {
         guid: Some(format!("s{n}")),
         url: Some(format!("http://x.example/{n}")),
