@@ -62,8 +62,8 @@ fn main() {
     rows.sort_by_key(|r| r.0);
     let started = std::time::Instant::now();
     let mut clusterer = Clusterer::default();
-    let mut found: Vec<u64> = Vec::with_capacity(rows.len());
-    let mut moved: HashMap<u64, u64> = HashMap::new();
+    let mut found: Vec<i64> = Vec::with_capacity(rows.len());
+    let mut moved: HashMap<i64, i64> = HashMap::new();
     for (ms, title, url, _) in &rows {
         let placed = clusterer.place(&StoryItem {
             title,
@@ -85,16 +85,16 @@ fn main() {
         replay(&rows, repeat);
     }
     // Follow merges to each item's final story.
-    let resolve = |mut s: u64| {
+    let resolve = |mut s: i64| {
         while let Some(&next) = moved.get(&s) {
             s = next;
         }
         s
     };
-    let found: Vec<u64> = found.into_iter().map(resolve).collect();
+    let found: Vec<i64> = found.into_iter().map(resolve).collect();
     let truth: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
-    let mut pair_counts: HashMap<(u64, &str), f64> = HashMap::new();
-    let mut found_sizes: HashMap<u64, f64> = HashMap::new();
+    let mut pair_counts: HashMap<(i64, &str), f64> = HashMap::new();
+    let mut found_sizes: HashMap<i64, f64> = HashMap::new();
     let mut true_sizes: HashMap<&str, f64> = HashMap::new();
     for (f, t) in found.iter().zip(&truth) {
         *pair_counts.entry((*f, t)).or_default() += 1.0;

@@ -7,12 +7,16 @@
 //! - [`minhash`]: a fixed-size signature per body whose agreement
 //!   estimates the Jaccard similarity of two bodies' shingle sets, and the
 //!   LSH band keys that find candidates without comparing every pair;
-//! - [`stories`]: online assignment of items to stories.
+//! - [`stories`]: online assignment of items to stories;
+//! - [`connector`]: both over a stream of items, bounded by a time window.
 //!
 //! Pure functions of their input: no IO, no store.
 
+pub mod connector;
 pub mod minhash;
 pub mod shingles;
 pub mod stories;
 
+pub use connector::{Connection, Connector, Incoming};
 pub use minhash::{BANDS, Signature, near_duplicate};
+pub use stories::{ACTIVE_HOURS, StoryKey};

@@ -22,7 +22,7 @@
 //! [`ACTIVE_HOURS`] leave the index.
 
 use crate::shingles::hash_bytes;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Score from which an item joins a story.
 pub const JOIN: f64 = 0.25;
@@ -38,8 +38,8 @@ pub const PRIOR_ITEMS: f64 = 500.0;
 /// Hours after its latest item that a story can still be joined.
 pub const ACTIVE_HOURS: i64 = 72;
 
-/// A story's number in a [`Clusterer`].
-pub type StoryKey = u64;
+/// A story's number in a [`Clusterer`] (the store's story id when filing).
+pub type StoryKey = i64;
 
 /// What the clusterer reads of an item.
 #[derive(Debug, Clone, Default)]
@@ -82,23 +82,26 @@ pub const REWEIGH_AFTER: f64 = 0.02;
 /// Online story assignment over a stream of items.
 #[derive(Debug, Default)]
 pub struct Clusterer {
-    /// Items each term appeared in.
+    /// Items each term appeared in, among the items of the window.
     seen: HashMap<u64, f64>,
     items: f64,
+    /// The window's items (publication time, terms), in arrival order:
+    /// their terms leave `seen` when they leave the window, so the weights
+    /// depend on the recent items only, as after a restart.
+    recent: VecDeque<(i64, Vec<u64>)>,
     stories: HashMap<StoryKey, Story>,
     index: HashMap<u64, HashSet<StoryKey>>,
     next: StoryKey,
+    /// The latest publication time seen, and when idle stories were last
+    /// looked for.
+    now_ms: i64,
+    idle_checked_ms: i64,
 }
 
 impl Clusterer {
     /// Places an item (items should come in publication order).
     pub fn place(&mut self, item: &StoryItem<'_>) -> Placement {
-        let terms = item_terms(item.title, item.url);
-        self.items += 1.0;
-        for t in terms.keys() {
-            *self.seen.entry(*t).or_default() += 1.0;
-        }
-        self.forget_idle(item.published_ms);
+        let terms = self.count(item);
         let weighed = self.weigh(&terms);
         let mut best: Option<(f64, StoryKey)> = None;
         for key in self.candidates(terms.keys()) {
@@ -126,9 +129,70 @@ impl Clusterer {
         Placement { story: key, merged }
     }
 
+    /// Puts an item back into the story it was placed in before (after a
+    /// restart, or when it repeats an item of that story): no decision,
+    /// no merge. Keys handed out later are higher than `story`.
+    pub fn restore(&mut self, item: &StoryItem<'_>, story: StoryKey) {
+        let terms = self.count(item);
+        self.stories.entry(story).or_default();
+        self.next = self.next.max(story);
+        self.add(story, &terms, item.published_ms);
+    }
+
+    /// Hands out keys above `key` for new stories.
+    pub fn start_keys_after(&mut self, key: StoryKey) {
+        self.next = self.next.max(key);
+    }
+
+    /// Whether a story is still active (can be joined).
+    pub fn is_active(&self, story: StoryKey) -> bool {
+        self.stories.contains_key(&story)
+    }
+
     /// Stories now active.
     pub fn story_count(&self) -> usize {
         self.stories.len()
+    }
+
+    /// An item's terms, counted into the window's frequencies; the window
+    /// moves on to the item's time.
+    fn count(&mut self, item: &StoryItem<'_>) -> HashMap<u64, f64> {
+        let terms = item_terms(item.title, item.url);
+        self.items += 1.0;
+        for t in terms.keys() {
+            *self.seen.entry(*t).or_default() += 1.0;
+        }
+        self.recent
+            .push_back((item.published_ms, terms.keys().copied().collect()));
+        if item.published_ms > self.now_ms {
+            self.now_ms = item.published_ms;
+            self.forget_old();
+        }
+        terms
+    }
+
+    /// Takes items older than the window out of the frequencies, and (once
+    /// an hour of publication time) idle stories out of the index.
+    fn forget_old(&mut self) {
+        let limit = self.now_ms - ACTIVE_HOURS * 3_600_000;
+        while self.recent.front().is_some_and(|(at, _)| *at < limit) {
+            let Some((_, terms)) = self.recent.pop_front() else {
+                break;
+            };
+            self.items -= 1.0;
+            for t in terms {
+                if let Some(n) = self.seen.get_mut(&t) {
+                    *n -= 1.0;
+                    if *n <= 0.0 {
+                        self.seen.remove(&t);
+                    }
+                }
+            }
+        }
+        if self.now_ms - self.idle_checked_ms >= 3_600_000 {
+            self.idle_checked_ms = self.now_ms;
+            self.forget_idle(self.now_ms);
+        }
     }
 
     fn add(&mut self, key: StoryKey, terms: &HashMap<u64, f64>, at_ms: i64) {
@@ -233,7 +297,9 @@ impl Clusterer {
         keys
     }
 
-    /// Drops stories idle for longer than [`ACTIVE_HOURS`] from the index.
+    /// Drops stories idle for longer than [`ACTIVE_HOURS`] from the index
+    /// (looked for once an hour: a story may stay joinable up to an hour
+    /// longer).
     fn forget_idle(&mut self, now_ms: i64) {
         let limit = now_ms - ACTIVE_HOURS * 3_600_000;
         let idle: Vec<StoryKey> = self

@@ -9,12 +9,15 @@
 //! - [`schedule`]: when a source is fetched next;
 //! - [`websub`]: pushed updates from the hubs feeds name;
 //! - [`subscribe`]: new sources from a URL or an OPML list;
+//! - [`filing`]: stored items connected into stories, one process at a
+//!   time;
 //! - [`newsroom`]: editors' posts published as items;
 //! - [`retention`]: old items removed in small batches;
 //! - [`transfer`]: the whole database out and in as JSON lines;
 //! - [`worker`]: the background loop of a fetching process;
 //! - [`secret`]: random tokens and their hashes.
 
+pub mod filing;
 pub mod item;
 pub mod loader;
 pub mod newsroom;
@@ -27,6 +30,7 @@ pub mod transfer;
 pub mod websub;
 pub mod worker;
 
+pub use filing::{Filer, FilingError, FilingSummary};
 pub use loader::{DocumentSource, Loader, PageError};
 pub use pass::{DEFAULT_LEASE_SECONDS, Ingestor, PassSummary, SourceResult};
 pub use subscribe::{OpmlImport, SubscribeError, Subscribed};

@@ -68,7 +68,7 @@ pub struct Ingestor {
 pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 
 /// A name for this process on its leases: host and process id.
-fn worker_name() -> String {
+pub(crate) fn worker_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())
@@ -101,6 +101,11 @@ impl Ingestor {
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// A filer of this store's new items into stories.
+    pub fn filer(&self) -> crate::Filer {
+        crate::Filer::new(self.store.clone())
     }
 
     pub fn worker(&self) -> &str {

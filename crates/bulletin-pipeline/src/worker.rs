@@ -1,6 +1,7 @@
 //! The worker loop: what a `serve` process that fetches does, pass after
-//! pass — retention, scheduled newsroom posts, then a pass over the due
-//! sources (claimed, so other workers on the same database share them).
+//! pass — retention, scheduled newsroom posts, a pass over the due sources
+//! (claimed, so other workers on the same database share them), then the
+//! new items filed into stories (by one worker at a time).
 
 use crate::pass::{Ingestor, PassSummary};
 use crate::{newsroom, retention};
@@ -22,6 +23,7 @@ pub struct WorkerOptions {
 
 /// Passes over the due sources, `period` apart, until the task is dropped.
 pub async fn fetch_forever(ingestor: &Ingestor, options: WorkerOptions) {
+    let mut filer = ingestor.filer();
     loop {
         if let Some(days) = options.retention_days {
             prune_older_than(ingestor, days).await;
@@ -43,6 +45,16 @@ pub async fn fetch_forever(ingestor: &Ingestor, options: WorkerOptions) {
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!("background fetch stopped early: {e}"),
+        }
+        match filer.file_pending(|_| {}).await {
+            Ok(s) if s.filed > 0 => tracing::info!(
+                "stories: filed {} items ({} near-duplicates, {} merges)",
+                s.filed,
+                s.duplicates,
+                s.merges
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("stories: filing stopped early: {e}"),
         }
         tokio::time::sleep(options.period).await;
     }
@@ -73,5 +85,9 @@ pub async fn seed(ingestor: &Ingestor, feeds: &[&str]) -> Result<PassSummary, St
             Err(e) => return Err(e),
         }
     }
-    ingestor.run_pass(false, 4, |_| {}, |_, _| {}).await
+    let summary = ingestor.run_pass(false, 4, |_| {}, |_, _| {}).await?;
+    let mut filer = ingestor.filer();
+    filer.file_pending(|_| {}).await?;
+    filer.release().await?;
+    Ok(summary)
 }

@@ -8,11 +8,11 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
-    ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
-    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
-    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
-    story_page,
+    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
+    FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
+    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_search_table.sql"),
     include_str!("../migrations/0006_hardening.sql"),
     include_str!("../migrations/0007_stories.sql"),
+    include_str!("../migrations/0008_filing.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -309,13 +310,15 @@ fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
         authors: serde_json::from_value(authors).unwrap_or_default(),
         story_id: r.try_get(16)?,
         duplicate_of: r.try_get::<_, Option<i64>>(17)?.map(ItemId),
+        duplicates: Vec::new(),
         text: if with_content { r.try_get(18)? } else { None },
         html: if with_content { r.try_get(19)? } else { None },
         snippet: None,
     })
 }
 
-const STORY_COLUMNS: &str = "id, title, representative, first_at, latest_at, size, sources";
+const STORY_COLUMNS: &str =
+    "id, title, representative, first_at, latest_at, size, sources, lead_image";
 
 fn story_from_row(r: &Row) -> Result<Story> {
     Ok(Story {
@@ -326,7 +329,54 @@ fn story_from_row(r: &Row) -> Result<Story> {
         latest_at: r.try_get(4)?,
         size: r.try_get::<_, i32>(5)?.max(0) as u32,
         sources: r.try_get::<_, i32>(6)?.max(0) as u32,
+        lead_image: r
+            .try_get::<_, Option<serde_json::Value>>(7)?
+            .and_then(|j| serde_json::from_value(j).ok()),
     })
+}
+
+/// What filing reads of an item (see `filing_item_from_row`).
+const FILING_COLUMNS: &str =
+    "id, source_id, title, url, published_at, COALESCE(text, ''), story_id, duplicate_of";
+
+fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
+    Ok(FilingItem {
+        id: ItemId(r.try_get(0)?),
+        source: SourceId(r.try_get(1)?),
+        title: r.try_get(2)?,
+        url: r.try_get(3)?,
+        published_at: r.try_get(4)?,
+        text: r.try_get(5)?,
+        story_id: r.try_get(6)?,
+        duplicate_of: r.try_get::<_, Option<i64>>(7)?.map(ItemId),
+    })
+}
+
+/// Files a run of items in one statement each for stories and items.
+async fn file_run(
+    tx: &deadpool_postgres::Transaction<'_>,
+    run: &mut Vec<(i64, i64, Option<i64>)>,
+) -> Result<()> {
+    if run.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<i64> = run.iter().map(|r| r.0).collect();
+    let stories: Vec<i64> = run.iter().map(|r| r.1).collect();
+    let duplicates: Vec<Option<i64>> = run.iter().map(|r| r.2).collect();
+    tx.execute(
+        "INSERT INTO stories (id) SELECT DISTINCT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING",
+        &[&stories],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE items SET story_id = f.story, duplicate_of = f.duplicate_of
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS f(item, story, duplicate_of)
+         WHERE items.id = f.item",
+        &[&items, &stories, &duplicates],
+    )
+    .await?;
+    run.clear();
+    Ok(())
 }
 
 /// After items (id, story) were removed: nothing is a duplicate of them
@@ -346,6 +396,7 @@ async fn after_items_removed(
     .await?;
     for story in &stories {
         tx.execute(REFRESH_STORY, &[story]).await?;
+        tx.execute(REFRESH_STORY_IMAGE, &[story]).await?;
     }
     tx.execute(
         "DELETE FROM stories WHERE id = ANY($1) AND size = 0",
@@ -367,6 +418,12 @@ const REFRESH_STORY: &str = "UPDATE stories SET
     LEFT JOIN LATERAL (SELECT id, title FROM items WHERE story_id = $1 AND title IS NOT NULL
                        ORDER BY published_at, id LIMIT 1) rep ON TRUE
     WHERE stories.id = $1";
+
+/// Sets a story's picture: its first item's that has one.
+const REFRESH_STORY_IMAGE: &str = "UPDATE stories SET lead_image =
+        (SELECT lead_image FROM items WHERE story_id = $1 AND lead_image IS NOT NULL
+         ORDER BY published_at, id LIMIT 1)
+    WHERE id = $1";
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
@@ -1149,6 +1206,9 @@ impl Store for PgStore {
                 &mut args,
                 ("i.published_at", "i.id", "i.source_id"),
             );
+            if query.originals_only {
+                sql.push_str(" AND i.duplicate_of IS NULL");
+            }
             args.push(&fetch);
             sql.push_str(&format!(
                 " ORDER BY i.published_at DESC, i.id DESC LIMIT ${}",
@@ -1456,47 +1516,179 @@ impl Store for PgStore {
         })
     }
 
-    fn file_in_story(
+    fn take_lease(
         &self,
-        story: Option<i64>,
-        items: Vec<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<i64>> {
+        name: String,
+        holder: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LeaseTaken>> {
         boxed(async move {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
-            let id: i64 = match story {
-                Some(id) => id,
-                None => tx
-                    .query_one("INSERT INTO stories DEFAULT VALUES RETURNING id", &[])
-                    .await?
-                    .try_get(0)?,
-            };
-            let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+            // The row is made first so two processes wait on one lock.
             tx.execute(
-                "UPDATE items SET story_id = $1 WHERE id = ANY($2)",
-                &[&id, &ids],
+                "INSERT INTO leases (name, holder, until) VALUES ($1, '', 'epoch')
+                 ON CONFLICT (name) DO NOTHING",
+                &[&name],
             )
             .await?;
-            tx.execute(REFRESH_STORY, &[&id]).await?;
+            let row = tx
+                .query_one(
+                    "SELECT holder, until FROM leases WHERE name = $1 FOR UPDATE",
+                    &[&name],
+                )
+                .await?;
+            let (current, current_until): (String, DateTime<Utc>) =
+                (row.try_get(0)?, row.try_get(1)?);
+            let taken = if current_until <= now {
+                LeaseTaken::Acquired
+            } else if current == holder {
+                LeaseTaken::Renewed
+            } else {
+                return Ok(LeaseTaken::Refused);
+            };
+            tx.execute(
+                "UPDATE leases SET holder = $2, until = $3 WHERE name = $1",
+                &[&name, &holder, &until],
+            )
+            .await?;
             tx.commit().await?;
-            Ok(id)
+            Ok(taken)
         })
     }
 
-    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>> {
+    fn release_lease(&self, name: String, holder: String) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move {
+            self.execute(
+                "DELETE FROM leases WHERE name = $1 AND holder = $2",
+                &[&name, &holder],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn unfiled_items(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<FilingItem>>> {
+        boxed(async move {
+            let limit = limit as i64;
+            self.query(
+                &format!(
+                    "SELECT {FILING_COLUMNS} FROM items WHERE story_id IS NULL
+                     ORDER BY published_at, id LIMIT $1"
+                ),
+                &[&limit],
+            )
+            .await?
+            .iter()
+            .map(filing_item_from_row)
+            .collect()
+        })
+    }
+
+    fn filing_state(&self, window: chrono::Duration) -> BoxFuture<'_, StoreResult<FilingState>> {
+        boxed(async move {
+            let row = self
+                .query_opt("SELECT MAX(id), MAX(latest_at) FROM stories", &[])
+                .await?;
+            let (last, newest): (Option<i64>, Option<DateTime<Utc>>) = match row {
+                Some(r) => (r.try_get(0)?, r.try_get(1)?),
+                None => (None, None),
+            };
+            let Some(newest) = newest else {
+                return Ok(FilingState::default());
+            };
+            let since = newest - window;
+            let items = self
+                .query(
+                    &format!(
+                        "SELECT {FILING_COLUMNS} FROM items
+                         WHERE story_id IN (SELECT id FROM stories WHERE latest_at >= $1)
+                         ORDER BY published_at, id"
+                    ),
+                    &[&since],
+                )
+                .await?
+                .iter()
+                .map(filing_item_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            Ok(FilingState {
+                last_story_id: last.unwrap_or(0),
+                items,
+            })
+        })
+    }
+
+    fn apply_filing(&self, batch: FilingBatch) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let held = tx
+                .execute(
+                    "UPDATE leases SET until = $3 WHERE name = $1 AND holder = $2",
+                    &[&batch.lease, &batch.holder, &batch.until],
+                )
+                .await?;
+            if held == 0 {
+                return Ok(false);
+            }
+            let mut touched = std::collections::BTreeSet::new();
+            let mut gone = std::collections::BTreeSet::new();
+            let mut run = Vec::new();
+            for step in &batch.steps {
+                match *step {
+                    FilingStep::File {
+                        item,
+                        story,
+                        duplicate_of,
+                    } => {
+                        run.push((item.0, story, duplicate_of.map(|d| d.0)));
+                        touched.insert(story);
+                        gone.remove(&story);
+                    }
+                    FilingStep::Merge { into, from } => {
+                        file_run(&tx, &mut run).await?;
+                        tx.execute(
+                            "UPDATE items SET story_id = $1 WHERE story_id = $2",
+                            &[&into, &from],
+                        )
+                        .await?;
+                        touched.insert(into);
+                        touched.remove(&from);
+                        gone.insert(from);
+                    }
+                }
+            }
+            file_run(&tx, &mut run).await?;
+            let gone: Vec<i64> = gone.into_iter().collect();
+            tx.execute("DELETE FROM stories WHERE id = ANY($1)", &[&gone])
+                .await?;
+            for story in &touched {
+                tx.execute(REFRESH_STORY, &[story]).await?;
+                tx.execute(REFRESH_STORY_IMAGE, &[story]).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    fn reset_stories(&self) -> BoxFuture<'_, StoreResult<u64>> {
         boxed(async move {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
             tx.execute(
-                "UPDATE items SET story_id = $1 WHERE story_id = $2",
-                &[&into, &from],
+                "UPDATE items SET story_id = NULL, duplicate_of = NULL
+                 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL",
+                &[],
             )
             .await?;
-            tx.execute("DELETE FROM stories WHERE id = $1", &[&from])
-                .await?;
-            tx.execute(REFRESH_STORY, &[&into]).await?;
+            tx.execute("DELETE FROM stories", &[]).await?;
+            let n: i64 = tx
+                .query_one("SELECT COUNT(*) FROM items", &[])
+                .await?
+                .try_get(0)?;
             tx.commit().await?;
-            Ok(())
+            Ok(n.max(0) as u64)
         })
     }
 
@@ -1564,20 +1756,20 @@ impl Store for PgStore {
         })
     }
 
-    fn set_duplicate_of(
-        &self,
-        item: ItemId,
-        of: Option<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<bool>> {
+    fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(async move {
-            let of = of.map(|o| o.0);
-            Ok(self
-                .execute(
-                    "UPDATE items SET duplicate_of = $2 WHERE id = $1",
-                    &[&item.0, &of],
-                )
-                .await?
-                > 0)
+            let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+            self.query(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                     WHERE i.duplicate_of = ANY($1) ORDER BY i.published_at, i.id"
+                ),
+                &[&ids],
+            )
+            .await?
+            .iter()
+            .map(|r| item_from_row(r, false))
+            .collect()
         })
     }
 

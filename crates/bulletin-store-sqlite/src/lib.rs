@@ -2,11 +2,11 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, Item, ItemKey, ItemOrder, ItemPage,
-    ItemQuery, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
-    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
-    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
-    story_page,
+    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
+    FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
+    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 
 mod words;
@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_search_stems.sql"),
     include_str!("../migrations/0013_hardening.sql"),
     include_str!("../migrations/0014_stories.sql"),
+    include_str!("../migrations/0015_filing.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -663,13 +664,32 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
         authors: serde_json::from_str(&authors).unwrap_or_default(),
         story_id: r.get(16)?,
         duplicate_of: r.get::<_, Option<i64>>(17)?.map(ItemId),
+        duplicates: Vec::new(),
         text: if with_content { r.get(18)? } else { None },
         html: if with_content { r.get(19)? } else { None },
         snippet: None,
     })
 }
 
-const STORY_COLUMNS: &str = "id, title, representative, first_at, latest_at, size, sources";
+const STORY_COLUMNS: &str =
+    "id, title, representative, first_at, latest_at, size, sources, lead_image";
+
+/// What filing reads of an item (see `filing_item_from_row`).
+const FILING_COLUMNS: &str =
+    "id, source_id, title, url, published_at, COALESCE(text, ''), story_id, duplicate_of";
+
+fn filing_item_from_row(r: &Row<'_>) -> rusqlite::Result<FilingItem> {
+    Ok(FilingItem {
+        id: ItemId(r.get(0)?),
+        source: SourceId(r.get(1)?),
+        title: r.get(2)?,
+        url: r.get(3)?,
+        published_at: from_ms(r.get(4)?),
+        text: r.get(5)?,
+        story_id: r.get(6)?,
+        duplicate_of: r.get::<_, Option<i64>>(7)?.map(ItemId),
+    })
+}
 
 fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
     Ok(Story {
@@ -680,6 +700,9 @@ fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
         latest_at: from_ms(r.get(4)?),
         size: r.get(5)?,
         sources: r.get(6)?,
+        lead_image: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
 
@@ -735,7 +758,9 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
         [story],
     )?;
     c.execute(
-        "UPDATE stories SET title = (SELECT title FROM items WHERE id = stories.representative)
+        "UPDATE stories SET title = (SELECT title FROM items WHERE id = stories.representative),
+            lead_image = (SELECT lead_image FROM items WHERE story_id = ?1 AND lead_image IS NOT NULL
+                          ORDER BY published_at, id LIMIT 1)
          WHERE id = ?1",
         [story],
     )?;
@@ -1332,6 +1357,9 @@ impl Store for SqliteStore {
             sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
             push_filters(&mut sql, &mut args, "i", &query, after);
+            if query.originals_only {
+                sql.push_str(" AND i.duplicate_of IS NULL");
+            }
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
             let mut stmt = c.prepare_cached(&sql)?;
@@ -1582,43 +1610,147 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn file_in_story(
+    fn take_lease(
         &self,
-        story: Option<i64>,
-        items: Vec<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<i64>> {
+        name: String,
+        holder: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LeaseTaken>> {
         boxed(self.write(move |c| {
             let tx = c.transaction()?;
-            let id = match story {
-                Some(id) => id,
-                None => {
-                    tx.execute("INSERT INTO stories DEFAULT VALUES", [])?;
-                    tx.last_insert_rowid()
-                }
+            let current: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT holder, until FROM leases WHERE name = ?1",
+                    [&name],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let taken = match current {
+                Some((h, u)) if h == holder && u > to_ms(now) => LeaseTaken::Renewed,
+                Some((_, u)) if u > to_ms(now) => return Ok(LeaseTaken::Refused),
+                _ => LeaseTaken::Acquired,
             };
-            {
-                let mut file = tx.prepare_cached("UPDATE items SET story_id = ?1 WHERE id = ?2")?;
-                for item in &items {
-                    file.execute(params![id, item.0])?;
-                }
-            }
-            refresh_story(&tx, id)?;
+            tx.execute(
+                "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until",
+                params![name, holder, to_ms(until)],
+            )?;
             tx.commit()?;
-            Ok(id)
+            Ok(taken)
         }))
     }
 
-    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>> {
+    fn release_lease(&self, name: String, holder: String) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| {
+            c.execute(
+                "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+                params![name, holder],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn unfiled_items(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<FilingItem>>> {
+        boxed(self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {FILING_COLUMNS} FROM items INDEXED BY items_unfiled
+                 WHERE story_id IS NULL ORDER BY published_at, id LIMIT ?1"
+            ))?
+            .query_map([limit as i64], filing_item_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn filing_state(&self, window: chrono::Duration) -> BoxFuture<'_, StoreResult<FilingState>> {
+        boxed(self.read(move |c| {
+            let (last, newest): (Option<i64>, Option<i64>) =
+                c.query_row("SELECT MAX(id), MAX(latest_at) FROM stories", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            let Some(newest) = newest else {
+                return Ok(FilingState::default());
+            };
+            let since = newest - window.num_milliseconds();
+            let items = c
+                .prepare_cached(&format!(
+                    "SELECT {FILING_COLUMNS} FROM items
+                     WHERE story_id IN (SELECT id FROM stories WHERE latest_at >= ?1)
+                     ORDER BY published_at, id"
+                ))?
+                .query_map([since], filing_item_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(FilingState {
+                last_story_id: last.unwrap_or(0),
+                items,
+            })
+        }))
+    }
+
+    fn apply_filing(&self, batch: FilingBatch) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| {
+            let tx = c.transaction()?;
+            let held = tx.execute(
+                "UPDATE leases SET until = ?3 WHERE name = ?1 AND holder = ?2",
+                params![batch.lease, batch.holder, to_ms(batch.until)],
+            )?;
+            if held == 0 {
+                return Ok(false);
+            }
+            let mut touched = std::collections::BTreeSet::new();
+            let mut gone = std::collections::BTreeSet::new();
+            {
+                let mut create =
+                    tx.prepare_cached("INSERT OR IGNORE INTO stories (id) VALUES (?1)")?;
+                let mut file = tx.prepare_cached(
+                    "UPDATE items SET story_id = ?2, duplicate_of = ?3 WHERE id = ?1",
+                )?;
+                let mut merge =
+                    tx.prepare_cached("UPDATE items SET story_id = ?1 WHERE story_id = ?2")?;
+                for step in &batch.steps {
+                    match *step {
+                        FilingStep::File {
+                            item,
+                            story,
+                            duplicate_of,
+                        } => {
+                            create.execute([story])?;
+                            file.execute(params![item.0, story, duplicate_of.map(|d| d.0)])?;
+                            touched.insert(story);
+                            gone.remove(&story);
+                        }
+                        FilingStep::Merge { into, from } => {
+                            merge.execute(params![into, from])?;
+                            touched.insert(into);
+                            touched.remove(&from);
+                            gone.insert(from);
+                        }
+                    }
+                }
+            }
+            for story in &gone {
+                tx.execute("DELETE FROM stories WHERE id = ?1", [story])?;
+            }
+            for story in &touched {
+                refresh_story(&tx, *story)?;
+            }
+            tx.commit()?;
+            Ok(true)
+        }))
+    }
+
+    fn reset_stories(&self) -> BoxFuture<'_, StoreResult<u64>> {
         boxed(self.write(move |c| {
             let tx = c.transaction()?;
             tx.execute(
-                "UPDATE items SET story_id = ?1 WHERE story_id = ?2",
-                params![into, from],
+                "UPDATE items SET story_id = NULL, duplicate_of = NULL
+                 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL",
+                [],
             )?;
-            tx.execute("DELETE FROM stories WHERE id = ?1", [from])?;
-            refresh_story(&tx, into)?;
+            tx.execute("DELETE FROM stories", [])?;
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))?;
             tx.commit()?;
-            Ok(())
+            Ok(n.max(0) as u64)
         }))
     }
 
@@ -1660,16 +1792,20 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn set_duplicate_of(
-        &self,
-        item: ItemId,
-        of: Option<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<bool>> {
-        boxed(self.write(move |c| {
-            Ok(c.execute(
-                "UPDATE items SET duplicate_of = ?2 WHERE id = ?1",
-                params![item.0, of.map(|o| o.0)],
-            )? > 0)
+    fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+        boxed(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                 WHERE i.duplicate_of = ?1 ORDER BY i.published_at, i.id"
+            ))?;
+            let mut out = Vec::new();
+            for item in items {
+                for row in stmt.query_map([item.0], |r| item_from_row(r, false))? {
+                    out.push(row?);
+                }
+            }
+            out.sort_by_key(|i| (i.published_at, i.id));
+            Ok(out)
         }))
     }
 

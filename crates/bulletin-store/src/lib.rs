@@ -13,6 +13,28 @@ use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
+/// Fills each item's `duplicates` (the items that repeat it), in one
+/// query for all of them.
+pub async fn with_duplicates(store: &dyn Store, items: &mut [Item]) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let copies = store
+        .duplicates(items.iter().map(|i| i.id).collect())
+        .await?;
+    for copy in copies {
+        if let Some(item) = items.iter_mut().find(|i| Some(i.id) == copy.duplicate_of) {
+            item.duplicates.push(ItemCopy {
+                id: copy.id,
+                url: copy.url,
+                source: copy.source,
+                published_at: copy.published_at,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -279,29 +301,39 @@ pub trait Store: Send + Sync + 'static {
     /// A post's versions, newest first.
     fn post_revisions(&self, post: i64) -> BoxFuture<'_, StoreResult<Vec<PostRevision>>>;
 
-    /// Files items under a story — a new one when `story` is `None` — and
-    /// sets the story's headline, representative, times, size and source
-    /// count from its items. Returns the story's id.
-    fn file_in_story(
+    /// Takes the lease `name` for `holder` until `until`, unless another
+    /// holder has it past `now`. A lease serializes work that only one
+    /// process at a time may do (filing stories).
+    fn take_lease(
         &self,
-        story: Option<i64>,
-        items: Vec<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<i64>>;
-    /// Moves every item of story `from` into story `into`, removes `from`
-    /// and updates `into`.
-    fn merge_stories(&self, into: i64, from: i64) -> BoxFuture<'_, StoreResult<()>>;
+        name: String,
+        holder: String,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<LeaseTaken>>;
+    /// Gives the lease up, when `holder` has it.
+    fn release_lease(&self, name: String, holder: String) -> BoxFuture<'_, StoreResult<()>>;
+    /// Up to `limit` items not yet filed in a story, in publication order.
+    fn unfiled_items(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<FilingItem>>>;
+    /// Where filing resumes: see [`FilingState`]; active means the story's
+    /// latest item is at most `window` older than the newest story's.
+    fn filing_state(&self, window: chrono::Duration) -> BoxFuture<'_, StoreResult<FilingState>>;
+    /// Writes filing steps in one transaction, then sets each touched
+    /// story's headline, representative, times, size and source count from
+    /// its items. False (and nothing written) when the batch's holder does
+    /// not hold its lease.
+    fn apply_filing(&self, batch: FilingBatch) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Unfiles every item and removes every story (before filing them all
+    /// again); returns how many items there are to file.
+    fn reset_stories(&self) -> BoxFuture<'_, StoreResult<u64>>;
     fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>>;
     /// Stories, latest update first.
     fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>>;
     /// A story's items, newest first.
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
-    /// Marks `item` as a near-duplicate of `of` (or of nothing). Returns
-    /// false when there is no such item.
-    fn set_duplicate_of(
-        &self,
-        item: ItemId,
-        of: Option<ItemId>,
-    ) -> BoxFuture<'_, StoreResult<bool>>;
+    /// The items that repeat any of `items` (their `duplicate_of` is one
+    /// of them), oldest first.
+    fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
 
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.

@@ -171,6 +171,10 @@ pub struct Item {
     /// published again elsewhere, or updated in place), if any.
     #[serde(default)]
     pub duplicate_of: Option<ItemId>,
+    /// The other places this item appeared: the items that are
+    /// near-duplicates of it (filled by [`crate::with_duplicates`]).
+    #[serde(default)]
+    pub duplicates: Vec<ItemCopy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -179,6 +183,15 @@ pub struct Item {
     /// matched (the web layer marks them up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
+}
+
+/// Another place an item appeared: an item that repeats it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ItemCopy {
+    pub id: ItemId,
+    pub url: Option<String>,
+    pub source: SourceRef,
+    pub published_at: DateTime<Utc>,
 }
 
 /// Words of a search result around its matches: plain text, and the spans
@@ -475,6 +488,9 @@ pub struct ItemQuery {
     pub search: Option<String>,
     /// Only items by this author (by name, any letter case).
     pub author: Option<String>,
+    /// Leave out near-duplicates (items with a `duplicate_of`); applies to
+    /// listings, not to searches.
+    pub originals_only: bool,
     pub include_content: bool,
 }
 
@@ -525,6 +541,9 @@ pub struct Story {
     /// Items filed under it, and the distinct sources they came from.
     pub size: u32,
     pub sources: u32,
+    /// The picture of its first item that has one.
+    #[serde(default)]
+    pub lead_image: Option<Image>,
 }
 
 /// Which stories to list: latest update first, `limit` at a time after
@@ -564,6 +583,67 @@ pub fn story_page(stories: Vec<Story>, limit: usize) -> StoryPage {
         stories,
         next_cursor,
     }
+}
+
+/// An item as the filing stage reads it: what decides its story and
+/// whether it repeats another item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilingItem {
+    pub id: ItemId,
+    pub source: SourceId,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub published_at: DateTime<Utc>,
+    /// The body as plain text.
+    pub text: String,
+    /// Where it is filed, for items already filed.
+    pub story_id: Option<i64>,
+    pub duplicate_of: Option<ItemId>,
+}
+
+/// What a filing process starts from: the highest story id in use, and
+/// every item of the stories still active (latest item within the window),
+/// in publication order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilingState {
+    pub last_story_id: i64,
+    pub items: Vec<FilingItem>,
+}
+
+/// One step of filing, applied in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilingStep {
+    /// The item goes into this story (created when it does not exist),
+    /// as a near-duplicate of `duplicate_of` or not.
+    File {
+        item: ItemId,
+        story: i64,
+        duplicate_of: Option<ItemId>,
+    },
+    /// Every item of `from` moves into `into`; `from` goes.
+    Merge { into: i64, from: i64 },
+}
+
+/// Steps written together, in one transaction, under a lease: when
+/// `holder` no longer holds the lease named `lease`, nothing is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilingBatch {
+    pub lease: String,
+    pub holder: String,
+    /// The lease is extended to this time.
+    pub until: DateTime<Utc>,
+    pub steps: Vec<FilingStep>,
+}
+
+/// What taking a named lease gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseTaken {
+    /// Another holder has it until it expires.
+    Refused,
+    /// Taken fresh: it was free, expired, or held by nobody.
+    Acquired,
+    /// Already held by the caller, now extended.
+    Renewed,
 }
 
 /// Where a WebSub subscription stands.

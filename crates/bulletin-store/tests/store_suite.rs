@@ -1314,7 +1314,7 @@ async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
 }
 
 async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Store) {
-    use bulletin_store::StoryQuery;
+    use bulletin_store::{FilingBatch, FilingStep, LeaseTaken, StoryQuery};
     let a = source_at(store, "http://a.example/feed").await;
     let b = source_at(store, "http://b.example/feed").await;
     let dated = |n: i64, title: Option<&str>, minutes: i64| NewItem {
@@ -1368,14 +1368,63 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
         id_of(&all, "s3"),
         id_of(&all, "s4"),
     );
+    // Filing is done under a lease, which one holder has at a time.
+    let now = from_ms(1_800_000_000_000);
+    let soon = now + chrono::Duration::seconds(60);
+    let take = |holder: &str, at: DateTime<Utc>| {
+        store.take_lease(
+            "stories".into(),
+            holder.into(),
+            at,
+            at + chrono::Duration::seconds(60),
+        )
+    };
+    assert_eq!(take("w1", now).await.unwrap(), LeaseTaken::Acquired);
+    assert_eq!(take("w2", now).await.unwrap(), LeaseTaken::Refused);
+    assert_eq!(take("w1", now).await.unwrap(), LeaseTaken::Renewed);
+    let batch = |holder: &str, steps: Vec<FilingStep>| FilingBatch {
+        lease: "stories".into(),
+        holder: holder.into(),
+        until: soon,
+        steps,
+    };
+    let file = |item: ItemId, story: i64, duplicate_of: Option<ItemId>| FilingStep::File {
+        item,
+        story,
+        duplicate_of,
+    };
+    // Unfiled items come in publication order, with their text.
+    let unfiled = store.unfiled_items(10).await.unwrap();
+    assert_eq!(
+        unfiled.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![i1, i2, i3, i4]
+    );
+    assert_eq!(unfiled[1].text, "story text 2");
+    assert_eq!(unfiled[1].title.as_deref(), Some("Flood warning"));
+    // A holder without the lease writes nothing.
+    assert!(
+        !store
+            .apply_filing(batch("w2", vec![file(i1, 7, None)]))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.item(i1).await.unwrap().unwrap().story_id, None);
     // A new story, then items added to it: its numbers follow its items.
-    let flood = store.file_in_story(None, vec![i1]).await.unwrap();
+    let flood = 7;
+    assert!(
+        store
+            .apply_filing(batch("w1", vec![file(i1, flood, None)]))
+            .await
+            .unwrap()
+    );
     let story = store.story(flood).await.unwrap().unwrap();
     assert_eq!((story.size, story.sources), (1, 1));
     assert_eq!(story.title, None, "an update alone gives no headline");
-    assert_eq!(
-        store.file_in_story(Some(flood), vec![i2]).await.unwrap(),
-        flood
+    assert!(
+        store
+            .apply_filing(batch("w1", vec![file(i2, flood, None)]))
+            .await
+            .unwrap()
     );
     let story = store.story(flood).await.unwrap().unwrap();
     assert_eq!(story.size, 2);
@@ -1383,11 +1432,25 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     assert_eq!(story.title.as_deref(), Some("Flood warning"));
     assert_eq!(story.first_at, from_ms(1_700_000_000_000));
     assert_eq!(story.latest_at, from_ms(1_700_000_000_000 + 5 * 60_000));
-    // Two stories that grow together merge: every item moves.
-    let rivers = store.file_in_story(None, vec![i3]).await.unwrap();
-    let vote = store.file_in_story(None, vec![i4]).await.unwrap();
-    assert_ne!(rivers, flood);
-    store.merge_stories(flood, rivers).await.unwrap();
+    // Two stories that grow together merge: every item moves; steps apply
+    // in order within one batch. A near-duplicate points at its original.
+    let (rivers, vote) = (8, 9);
+    assert!(
+        store
+            .apply_filing(batch(
+                "w1",
+                vec![
+                    file(i3, rivers, Some(i2)),
+                    file(i4, vote, None),
+                    FilingStep::Merge {
+                        into: flood,
+                        from: rivers
+                    },
+                ],
+            ))
+            .await
+            .unwrap()
+    );
     assert_eq!(store.story(rivers).await.unwrap(), None);
     let story = store.story(flood).await.unwrap().unwrap();
     assert_eq!((story.size, story.sources), (3, 2));
@@ -1402,6 +1465,63 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     assert_eq!(items, vec![i3, i2, i1], "newest first");
     let item = store.item(i3).await.unwrap().unwrap();
     assert_eq!(item.story_id, Some(flood));
+    assert_eq!(item.duplicate_of, Some(i2));
+    assert!(store.unfiled_items(10).await.unwrap().is_empty());
+    let copies = store.duplicates(vec![i2, i4]).await.unwrap();
+    assert_eq!(copies.iter().map(|i| i.id).collect::<Vec<_>>(), vec![i3]);
+    // Listings may leave the copies out.
+    let originals = store
+        .items(ItemQuery {
+            limit: 10,
+            originals_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(originals.items.len(), 3);
+    assert!(originals.items.iter().all(|i| i.id != i3));
+    // Where a new holder resumes: the highest story id, and the items of
+    // the stories active within the window of the newest.
+    let state = store
+        .filing_state(chrono::Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(state.last_story_id, vote);
+    assert_eq!(
+        state
+            .items
+            .iter()
+            .map(|i| (i.id, i.story_id))
+            .collect::<Vec<_>>(),
+        vec![
+            (i1, Some(flood)),
+            (i2, Some(flood)),
+            (i3, Some(flood)),
+            (i4, Some(vote))
+        ]
+    );
+    let state = store
+        .filing_state(chrono::Duration::minutes(7))
+        .await
+        .unwrap();
+    assert_eq!(
+        state.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![i4],
+        "the flood story's latest item is 10 minutes older than the vote's"
+    );
+    // The lease expires; another holder takes it over.
+    assert_eq!(
+        take("w2", soon + chrono::Duration::seconds(1))
+            .await
+            .unwrap(),
+        LeaseTaken::Acquired
+    );
+    assert!(!store.apply_filing(batch("w1", vec![])).await.unwrap());
+    store
+        .release_lease("stories".into(), "w2".into())
+        .await
+        .unwrap();
+    assert_eq!(take("w1", now).await.unwrap(), LeaseTaken::Acquired);
     // Stories, latest update first, paged without gaps.
     let first = store
         .stories(StoryQuery {
@@ -1430,18 +1550,33 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
             .await,
         Err(StoreError::InvalidCursor)
     ));
-    // Near-duplicates point at the item they repeat.
-    assert!(store.set_duplicate_of(i3, Some(i2)).await.unwrap());
-    assert_eq!(
-        store.item(i3).await.unwrap().unwrap().duplicate_of,
-        Some(i2)
-    );
-    assert!(store.set_duplicate_of(i3, None).await.unwrap());
+    // Resetting unfiles everything.
+    assert_eq!(store.reset_stories().await.unwrap(), 4);
+    assert_eq!(store.unfiled_items(10).await.unwrap().len(), 4);
+    assert_eq!(store.story(flood).await.unwrap(), None);
     assert_eq!(store.item(i3).await.unwrap().unwrap().duplicate_of, None);
-    assert!(!store.set_duplicate_of(ItemId(999_999), None).await.unwrap());
+    assert!(
+        store
+            .apply_filing(batch(
+                "w1",
+                vec![
+                    file(i1, flood, None),
+                    file(i2, flood, None),
+                    file(i3, flood, None),
+                    file(i4, vote, None),
+                ],
+            ))
+            .await
+            .unwrap()
+    );
     // Items that go take their part of their stories with them, and
     // nothing stays a duplicate of them.
-    assert!(store.set_duplicate_of(i2, Some(i3)).await.unwrap());
+    assert!(
+        store
+            .apply_filing(batch("w1", vec![file(i2, flood, Some(i3))]))
+            .await
+            .unwrap()
+    );
     assert!(store.remove_source(b).await.unwrap());
     let story = store.story(flood).await.unwrap().unwrap();
     assert_eq!((story.size, story.sources), (2, 1));

@@ -3,8 +3,7 @@
 //! time per worker and each line is written as soon as it is ready).
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -75,18 +74,10 @@ pub fn run(dir: &Path, jobs: usize) -> Result<()> {
     collect(dir, &mut files)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?;
     files.sort();
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(files.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "extracting [{bar:30}] {pos}/{len} pages, {per_sec}, {eta} left",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+    let bar = crate::commands::progress_bar(
+        "extracting [{bar:30}] {pos}/{len} pages, {per_sec}, {eta} left",
     );
+    bar.set_length(files.len() as u64);
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<String>(64);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

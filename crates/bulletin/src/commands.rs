@@ -252,21 +252,85 @@ pub async fn source_remove(app: &Pipeline, id: i64) -> Result<()> {
     }
 }
 
-/// One pass over the due sources (all with `all`), with a progress bar on a
-/// terminal and a summary at the end.
-pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> {
-    let ingestor = app.ingestor();
-    let started = Instant::now();
+/// A progress bar on a terminal (hidden when piped), with this template.
+pub(crate) fn progress_bar(template: &str) -> ProgressBar {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(0)
     } else {
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} fetching [{bar:30}] {pos}/{len} sources, {msg}")
+        ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
+    bar
+}
+
+/// Files the items not yet in a story (after a fetch), unless a worker is
+/// doing it.
+async fn file_stories(app: &Pipeline) -> Result<()> {
+    let mut filer = app.ingestor().filer();
+    let bar = progress_bar("{spinner} filing into stories: {pos} items");
+    let summary = filer
+        .file_pending(|n| bar.set_position(n))
+        .await
+        .context("filing new items into stories")?;
+    bar.finish_and_clear();
+    filer.release().await?;
+    if summary.busy {
+        println!("stories: a worker is filing the new items");
+    } else if summary.filed > 0 {
+        println!(
+            "filed {} items into stories: {} near-duplicates, {} merges",
+            summary.filed, summary.duplicates, summary.merges
+        );
+    }
+    Ok(())
+}
+
+/// `bulletin stories rebuild`: every item filed again from scratch.
+pub async fn stories_rebuild(app: &Pipeline) -> Result<()> {
+    let started = Instant::now();
+    let mut filer = app.ingestor().filer();
+    let bar = progress_bar("{spinner} filing [{bar:30}] {pos}/{len} items ({per_sec}, {eta} left)");
+    let summary = filer
+        .rebuild(|n, total| {
+            bar.set_length(total);
+            bar.set_position(n);
+        })
+        .await
+        .context("rebuilding stories")?;
+    bar.finish_and_clear();
+    filer.release().await?;
+    let stories = app
+        .store
+        .stories(bulletin_store::StoryQuery {
+            limit: 1,
+            cursor: None,
+        })
+        .await?;
+    println!(
+        "filed {} items in {:.2}s: {} near-duplicates, {} merges{}",
+        summary.filed,
+        started.elapsed().as_secs_f64(),
+        summary.duplicates,
+        summary.merges,
+        if stories.stories.is_empty() {
+            "; there are no stories (no items)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// One pass over the due sources (all with `all`), with a progress bar on a
+/// terminal and a summary at the end.
+pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> {
+    let ingestor = app.ingestor();
+    let started = Instant::now();
+    let bar = progress_bar("{spinner} fetching [{bar:30}] {pos}/{len} sources, {msg}");
     let mut new_items = 0usize;
     let summary = ingestor
         .run_pass(
@@ -316,6 +380,7 @@ pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> 
     if summary.sources == 0 && summary.held_elsewhere.is_empty() {
         eprintln!("nothing was due; `bulletin fetch --all` fetches every source now");
     }
+    file_stories(app).await?;
     if !summary.failed.is_empty() {
         bail!(
             "{} of {} sources could not be fetched (listed above); `bulletin source list` shows each one's state",

@@ -148,6 +148,10 @@ enum Command {
         #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
         older_than_days: u32,
     },
+    /// Stories: coverage of one event from many sources, filed as items
+    /// arrive (by `serve` and `fetch`).
+    #[command(subcommand)]
+    Stories(StoriesCommand),
     /// Create or update the database's tables, then exit (every command
     /// does this when it opens the database; this does only that).
     Migrate,
@@ -222,6 +226,15 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxy: Vec<std::net::IpAddr>,
+}
+
+#[derive(Subcommand, Debug)]
+enum StoriesCommand {
+    /// Forget every story and near-duplicate mark, then file every stored
+    /// item again in publication order, exactly as live filing would have
+    /// (after changing how stories are made, or to repair them). Stop
+    /// running workers first: one process files at a time.
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -512,6 +525,10 @@ async fn run(cli: Cli) -> Result<()> {
                 before.format("%Y-%m-%d %H:%M UTC")
             );
             Ok(())
+        }
+        Command::Stories(StoriesCommand::Rebuild) => {
+            let app = open_app(&cli).await?;
+            commands::stories_rebuild(&app).await
         }
         Command::Migrate => {
             // Opening the store applies what is missing.

@@ -4,24 +4,14 @@
 use anyhow::{Context, Result};
 use bulletin_pipeline::Pipeline;
 use bulletin_pipeline::transfer;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use indicatif::ProgressBar;
+use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
 fn progress(what: &str) -> ProgressBar {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} items"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
+    crate::commands::progress_bar(&format!(
+        "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} items"
+    ))
 }
 
 /// Writes the whole database to `output` (standard output when `None`).

@@ -22,6 +22,8 @@ pub struct ItemsParams {
     pub include: Option<String>,
     /// With `q`: `newest` (the default) or `relevance`.
     pub order: Option<String>,
+    /// `false`: leave out near-duplicates (items that repeat another).
+    pub duplicates: Option<String>,
 }
 
 /// Turns request parameters into a store query. The cursor goes to the
@@ -51,6 +53,16 @@ pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuer
         source: params.source.map(SourceId),
         search: params.q.clone().filter(|q| !q.trim().is_empty()),
         author: params.author.clone().filter(|a| !a.trim().is_empty()),
+        originals_only: match params.duplicates.as_deref().map(str::trim) {
+            None | Some("") | Some("true") => false,
+            Some("false") => true,
+            Some(other) => {
+                return Err(WebError::bad_request(
+                    "invalid_duplicates",
+                    format!("duplicates must be true or false, not {other:?}"),
+                ));
+            }
+        },
         include_content: params
             .include
             .as_deref()

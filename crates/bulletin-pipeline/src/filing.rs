@@ -1,0 +1,229 @@
+//! Filing: stored items that have no story yet are connected — checked for
+//! near-duplicates, placed in a story (see `bulletin_connect`) — and the
+//! result written back, a batch at a time.
+//!
+//! One process files at a time: it holds the store's `stories` lease, and
+//! each batch is written in one transaction only while it still holds it
+//! (`Store::apply_filing`). So two workers never start two stories for the
+//! same event, and a worker killed mid-batch writes nothing of that batch:
+//! its items stay unfiled and the next holder files them. The holder keeps
+//! the connector's state in memory between passes; a process that takes the
+//! lease over rebuilds it from the stories still active
+//! (`Store::filing_state`).
+
+use bulletin_connect::{ACTIVE_HOURS, Connector, Incoming};
+use bulletin_store::{FilingBatch, FilingItem, FilingStep, LeaseTaken, Store, StoreError};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+/// The lease a filing process holds.
+pub const FILING_LEASE: &str = "stories";
+/// Items connected and written per transaction.
+pub const FILING_BATCH: usize = 1000;
+/// How long the lease lasts without a batch renewing it.
+const LEASE_SECONDS: i64 = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilingError {
+    #[error(
+        "another process is filing stories; stop its worker (or wait a minute if it was killed), then try again"
+    )]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a filing run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FilingSummary {
+    pub filed: u64,
+    pub duplicates: u64,
+    pub merges: u64,
+    /// Another process holds the lease: nothing was filed here.
+    pub busy: bool,
+}
+
+/// Files items into stories for one process.
+pub struct Filer {
+    store: Arc<dyn Store>,
+    holder: String,
+    /// The connector, while this process holds the lease.
+    state: Option<Connector>,
+}
+
+impl Filer {
+    pub fn new(store: Arc<dyn Store>) -> Filer {
+        Filer {
+            store,
+            holder: crate::pass::worker_name(),
+            state: None,
+        }
+    }
+
+    /// Files every unfiled item, in publication order, unless another
+    /// process holds the lease. `progress` gets the items filed so far.
+    pub async fn file_pending(
+        &mut self,
+        mut progress: impl FnMut(u64),
+    ) -> Result<FilingSummary, StoreError> {
+        let mut summary = FilingSummary::default();
+        if !self.take_lease().await? {
+            summary.busy = true;
+            return Ok(summary);
+        }
+        loop {
+            let items = self.store.unfiled_items(FILING_BATCH).await?;
+            if items.is_empty() {
+                return Ok(summary);
+            }
+            let Some(connector) = self.state.take() else {
+                return Ok(summary);
+            };
+            let (connector, steps, counts) =
+                tokio::task::spawn_blocking(move || connect_batch(connector, &items))
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))?;
+            let filed = counts.filed;
+            let written = self
+                .store
+                .apply_filing(FilingBatch {
+                    lease: FILING_LEASE.into(),
+                    holder: self.holder.clone(),
+                    until: Utc::now() + Duration::seconds(LEASE_SECONDS),
+                    steps,
+                })
+                .await;
+            match written {
+                Ok(true) => self.state = Some(connector),
+                // The lease went to another process: its state is the truth.
+                Ok(false) => {
+                    summary.busy = true;
+                    return Ok(summary);
+                }
+                // Not written: the items stay unfiled, and the state is
+                // made again from the store next time.
+                Err(e) => return Err(e),
+            }
+            summary.filed += filed;
+            summary.duplicates += counts.duplicates;
+            summary.merges += counts.merges;
+            progress(summary.filed);
+        }
+    }
+
+    /// Forgets every story and files every item again from scratch, in
+    /// publication order, exactly as live filing would have. `progress`
+    /// gets (filed, total).
+    pub async fn rebuild(
+        &mut self,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<FilingSummary, FilingError> {
+        if !self.take_lease().await? {
+            return Err(FilingError::Busy);
+        }
+        let total = self.store.reset_stories().await?;
+        self.state = Some(Connector::default());
+        let summary = self.file_pending(|n| progress(n, total)).await?;
+        if summary.busy {
+            return Err(FilingError::Busy);
+        }
+        Ok(summary)
+    }
+
+    /// Gives the lease up (at the end of a command).
+    pub async fn release(&mut self) -> Result<(), StoreError> {
+        self.state = None;
+        self.store
+            .release_lease(FILING_LEASE.into(), self.holder.clone())
+            .await
+    }
+
+    /// Takes or renews the lease; on taking it fresh, resumes from what
+    /// the store holds.
+    async fn take_lease(&mut self) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let taken = self
+            .store
+            .take_lease(
+                FILING_LEASE.into(),
+                self.holder.clone(),
+                now,
+                now + Duration::seconds(LEASE_SECONDS),
+            )
+            .await?;
+        match taken {
+            LeaseTaken::Refused => {
+                self.state = None;
+                Ok(false)
+            }
+            LeaseTaken::Renewed if self.state.is_some() => Ok(true),
+            LeaseTaken::Acquired | LeaseTaken::Renewed => {
+                let state = self
+                    .store
+                    .filing_state(Duration::hours(ACTIVE_HOURS))
+                    .await?;
+                let connector = tokio::task::spawn_blocking(move || {
+                    let mut connector = Connector::starting_after(state.last_story_id);
+                    for item in &state.items {
+                        if let Some(story) = item.story_id {
+                            connector.restore(
+                                &incoming(item),
+                                story,
+                                item.duplicate_of.map(|d| d.0),
+                            );
+                        }
+                    }
+                    connector
+                })
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?;
+                self.state = Some(connector);
+                Ok(true)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct BatchCounts {
+    filed: u64,
+    duplicates: u64,
+    merges: u64,
+}
+
+fn incoming(item: &FilingItem) -> Incoming<'_> {
+    Incoming {
+        id: item.id.0,
+        title: item.title.as_deref().unwrap_or(""),
+        url: item.url.as_deref(),
+        published_ms: item.published_at.timestamp_millis(),
+        text: &item.text,
+    }
+}
+
+/// Connects a batch (CPU work, off the async threads): the steps to write.
+fn connect_batch(
+    mut connector: Connector,
+    items: &[FilingItem],
+) -> (Connector, Vec<FilingStep>, BatchCounts) {
+    let mut steps = Vec::with_capacity(items.len());
+    let mut counts = BatchCounts::default();
+    for item in items {
+        let connection = connector.connect(&incoming(item));
+        steps.push(FilingStep::File {
+            item: item.id,
+            story: connection.story,
+            duplicate_of: connection.duplicate_of.map(bulletin_core::ItemId),
+        });
+        for from in &connection.merged {
+            steps.push(FilingStep::Merge {
+                into: connection.story,
+                from: *from,
+            });
+        }
+        counts.filed += 1;
+        counts.duplicates += u64::from(connection.duplicate_of.is_some());
+        counts.merges += connection.merged.len() as u64;
+    }
+    (connector, steps, counts)
+}
