@@ -19,4 +19,4 @@ pub mod stories;
 
 pub use connector::{Connection, Connector, Incoming};
 pub use minhash::{BANDS, Signature, near_duplicate};
-pub use stories::{ACTIVE_HOURS, StoryKey};
+pub use stories::{ACTIVE_HOURS, StoryKey, key_words};

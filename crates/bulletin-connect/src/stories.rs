@@ -458,6 +458,61 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
+/// Words to find related coverage by: the names an item mentions (words
+/// written with a capital inside a sentence — people, places,
+/// organisations — in its headline and its opening, most mentioned
+/// first), then its headline's other words, longest first; at most
+/// [`KEY_WORDS`], each once, in lower case.
+pub fn key_words(title: &str, text: &str) -> Vec<String> {
+    let opening: String = text
+        .split_whitespace()
+        .take(120)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut names: Vec<(String, usize, usize)> = Vec::new();
+    for (n, passage) in [title, opening.as_str()].into_iter().enumerate() {
+        let mut sentence_start = true;
+        for raw in passage.split_whitespace() {
+            let word: String = raw
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .split(['\'', '’'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            let lower = word.to_lowercase();
+            if capital
+                && !sentence_start
+                && lower.chars().count() >= 3
+                && !STOP_WORDS.contains(&lower.as_str())
+            {
+                match names.iter_mut().find(|(w, _, _)| *w == lower) {
+                    Some(entry) => entry.1 += 1,
+                    None => names.push((lower, 1, n)),
+                }
+            }
+            sentence_start = raw.ends_with(['.', '!', '?', ':']);
+        }
+    }
+    // Mentioned most, then those of the headline, then first seen.
+    names.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    let mut out: Vec<String> = names.into_iter().map(|(w, _, _)| w).collect();
+    let mut rest: Vec<String> = words(title)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()) && w.chars().count() >= 4)
+        .collect();
+    rest.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    for w in rest {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out.truncate(KEY_WORDS);
+    out
+}
+
+/// Most words [`key_words`] gives.
+pub const KEY_WORDS: usize = 8;
+
 /// A URL's path (no scheme, host, query).
 fn url_path(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -490,6 +545,23 @@ mod tests {
             url: None,
             published_ms: hour * 3_600_000,
         }
+    }
+
+    #[test]
+    fn key_words_put_names_first() {
+        let words = key_words(
+            "Floods close schools across Bavaria",
+            "Heavy rain hit Munich on Monday. Officials in Munich and Augsburg said the Isar rose.",
+        );
+        assert_eq!(words[0], "munich", "{words:?}");
+        assert!(words.contains(&"bavaria".to_string()));
+        assert!(words.contains(&"augsburg".to_string()));
+        assert!(
+            !words.contains(&"heavy".to_string()),
+            "sentence openers are not names"
+        );
+        assert!(words.contains(&"schools".to_string()));
+        assert!(words.len() <= KEY_WORDS);
     }
 
     #[test]

@@ -227,3 +227,21 @@ fn connect_batch(
     }
     (connector, steps, counts)
 }
+
+/// Articles related to `item` from other stories: those sharing the names
+/// and words it is about (see `bulletin_connect::key_words`), nearer in
+/// time first; up to `limit`. `item` should carry its text.
+pub async fn related(
+    store: &dyn Store,
+    item: &bulletin_store::Item,
+    limit: usize,
+) -> Result<Vec<bulletin_store::Item>, StoreError> {
+    let words = bulletin_connect::key_words(
+        item.title.as_deref().unwrap_or_default(),
+        item.text.as_deref().unwrap_or_default(),
+    );
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    store.related_items(item.id, words, limit).await
+}

@@ -10,9 +10,9 @@ use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
-    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES, Role,
+    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User,
+    UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -1753,6 +1753,58 @@ impl Store for PgStore {
             .iter()
             .map(|r| item_from_row(r, false))
             .collect()
+        })
+    }
+
+    fn related_items(
+        &self,
+        item: ItemId,
+        words: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+        boxed(async move {
+            let Some(this) = self
+                .results(&[item.0], &[], false)
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(Vec::new());
+            };
+            let forms = self.search_forms(&words.join(" ")).await?;
+            let any: Vec<Vec<String>> = vec![forms.into_iter().flatten().collect()];
+            if any[0].is_empty() {
+                return Ok(Vec::new());
+            }
+            let tsquery = tsquery_text(&any);
+            let fetch = RELATED_MATCHES as i64;
+            let matches = self
+                .query(
+                    "SELECT m.item_id, ts_rank(m.words, $1::text::tsquery)::float8 AS r,
+                            i.story_id, i.duplicate_of, i.published_at
+                     FROM item_search m JOIN items i ON i.id = m.item_id
+                     WHERE m.words @@ $1::text::tsquery ORDER BY r DESC LIMIT $2",
+                    &[&tsquery, &fetch],
+                )
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        ItemId(r.try_get(0)?),
+                        r.try_get::<_, f64>(1)?,
+                        r.try_get::<_, Option<i64>>(2)?,
+                        r.try_get::<_, Option<i64>>(3)?.map(ItemId),
+                        r.try_get(4)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let ids: Vec<i64> = pick_related(&this, matches, limit)
+                .into_iter()
+                .map(|i| i.0)
+                .collect();
+            let mut items = self.results(&ids, &[], false).await?;
+            items.sort_by_key(|i| ids.iter().position(|id| *id == i.id.0));
+            Ok(items)
         })
     }
 

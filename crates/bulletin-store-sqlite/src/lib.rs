@@ -4,9 +4,9 @@
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
-    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES, Role,
+    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User,
+    UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
 };
 
 mod words;
@@ -1789,6 +1789,51 @@ impl Store for SqliteStore {
             ))?
             .query_map([story], |r| item_from_row(r, false))?
             .collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn related_items(
+        &self,
+        item: ItemId,
+        words: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+        boxed(self.read(move |c| {
+            let Some(this) = items_by_id(c, &[item.0], false)?.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            let any: Vec<String> = words
+                .iter()
+                .flat_map(|w| words::search_forms(w))
+                .map(|f| format!("\"{}\"", f.replace('"', "")))
+                .collect();
+            if any.is_empty() {
+                return Ok(Vec::new());
+            }
+            let fts = any.join(" OR ");
+            let mut found = c.prepare_cached(&format!(
+                "SELECT m.rowid, -bm25(items_fts, {BM25_WEIGHTS}) AS r, i.story_id, i.duplicate_of, i.published_at
+                 FROM items_fts m JOIN items i ON i.id = m.rowid
+                 WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, {BM25_WEIGHTS}) LIMIT ?2"
+            ))?;
+            let matches = found
+                .query_map(params![fts, RELATED_MATCHES as i64], |r| {
+                    Ok((
+                        ItemId(r.get(0)?),
+                        r.get::<_, f64>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, Option<i64>>(3)?.map(ItemId),
+                        from_ms(r.get(4)?),
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let ids: Vec<i64> = pick_related(&this, matches, limit)
+                .into_iter()
+                .map(|i| i.0)
+                .collect();
+            let mut items = items_by_id(c, &ids, false)?;
+            items.sort_by_key(|i| ids.iter().position(|id| *id == i.id.0));
+            Ok(items)
         }))
     }
 

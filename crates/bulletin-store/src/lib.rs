@@ -13,6 +13,49 @@ use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
+/// A match for related items: (id, relevance — higher is better, story,
+/// duplicate of, publication time).
+pub type RelatedMatch = (ItemId, f64, Option<i64>, Option<ItemId>, DateTime<Utc>);
+
+/// Matches searched for related items: more than will be shown, so that
+/// those of the item's own story can be left out.
+pub const RELATED_MATCHES: usize = 100;
+
+/// Of the matches for `item`'s words, the `limit` best: its own story, its
+/// copies and itself left out, relevance halved for every week apart, one
+/// item per story.
+pub fn pick_related(item: &Item, matches: Vec<RelatedMatch>, limit: usize) -> Vec<ItemId> {
+    let mut scored: Vec<(f64, ItemId, Option<i64>)> = matches
+        .into_iter()
+        .filter(|(id, _, story, duplicate_of, _)| {
+            *id != item.id
+                && (item.story_id.is_none() || *story != item.story_id)
+                && *duplicate_of != Some(item.id)
+                && item.duplicate_of != Some(*id)
+        })
+        .map(|(id, relevance, story, _, at)| {
+            let weeks = (at - item.published_at).num_minutes().abs() as f64 / (7.0 * 24.0 * 60.0);
+            (relevance * 0.5f64.powf(weeks), id, story)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut stories = Vec::new();
+    let mut out = Vec::new();
+    for (_, id, story) in scored {
+        if let Some(s) = story {
+            if stories.contains(&s) {
+                continue;
+            }
+            stories.push(s);
+        }
+        out.push(id);
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
+}
+
 /// Fills each item's `duplicates` (the items that repeat it), in one
 /// query for all of them.
 pub async fn with_duplicates(store: &dyn Store, items: &mut [Item]) -> StoreResult<()> {
@@ -331,6 +374,15 @@ pub trait Store: Send + Sync + 'static {
     fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>>;
     /// A story's items, newest first.
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
+    /// Up to `limit` items related to `item` by these words (any of them,
+    /// best matches first, nearer in time preferred), from other stories
+    /// than its own and not copies of it.
+    fn related_items(
+        &self,
+        item: ItemId,
+        words: Vec<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
     /// The items that repeat any of `items` (their `duplicate_of` is one
     /// of them), oldest first.
     fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>>;

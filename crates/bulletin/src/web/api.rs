@@ -71,7 +71,7 @@ pub fn item_query(params: &ItemsParams, default_limit: usize) -> Result<ItemQuer
 }
 
 /// A JSON document that readers may poll: answered conditionally.
-fn json_document<T: serde::Serialize>(
+pub fn json_document<T: serde::Serialize>(
     headers: &HeaderMap,
     value: &T,
     modified: Option<chrono::DateTime<chrono::Utc>>,
@@ -92,7 +92,8 @@ pub async fn items(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = item_query(&params, 20)?;
-    let page = state.store.items(query).await?;
+    let mut page = state.store.items(query).await?;
+    bulletin_store::with_duplicates(state.store.as_ref(), &mut page.items).await?;
     let modified = page
         .items
         .iter()
@@ -110,7 +111,9 @@ pub async fn item(
         .parse()
         .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
     match state.store.item(ItemId(id)).await? {
-        Some(item) => {
+        Some(mut item) => {
+            bulletin_store::with_duplicates(state.store.as_ref(), std::slice::from_mut(&mut item))
+                .await?;
             let modified = item
                 .modified_at
                 .unwrap_or(item.published_at)

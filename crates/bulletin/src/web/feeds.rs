@@ -15,14 +15,14 @@ use chrono::Utc;
 const FEED_LENGTH: usize = 50;
 
 #[derive(Clone, Copy)]
-enum Format {
+pub enum Format {
     Atom,
     Rss,
     Json,
 }
 
 impl Format {
-    fn from_name(name: &str) -> Option<Format> {
+    pub fn from_name(name: &str) -> Option<Format> {
         match name {
             "feed.atom" => Some(Format::Atom),
             "feed.rss" => Some(Format::Rss),
@@ -151,26 +151,26 @@ async fn render(
             .unwrap_or_else(Utc::now),
         entries: page.items.iter().map(|i| entry(i, origin)).collect(),
     };
+    Ok(respond(format, &feed, headers))
+}
+
+/// A feed in a format, answered conditionally on its last update.
+pub fn respond(format: Format, feed: &OutgoingFeed, headers: &HeaderMap) -> Response {
     let (body, ty) = match format {
         Format::Atom => (
-            bulletin_feeds::write::atom(&feed),
+            bulletin_feeds::write::atom(feed),
             "application/atom+xml; charset=utf-8",
         ),
         Format::Rss => (
-            bulletin_feeds::write::rss(&feed),
+            bulletin_feeds::write::rss(feed),
             "application/rss+xml; charset=utf-8",
         ),
         Format::Json => (
-            bulletin_feeds::write::json_feed(&feed),
+            bulletin_feeds::write::json_feed(feed),
             "application/feed+json; charset=utf-8",
         ),
     };
-    Ok(super::conditional::respond(
-        headers,
-        ty,
-        body.into_bytes(),
-        Some(feed.updated),
-    ))
+    super::conditional::respond(headers, ty, body.into_bytes(), Some(feed.updated))
 }
 
 fn entry(item: &Item, origin: &str) -> OutgoingEntry {

@@ -11,6 +11,7 @@ mod feeds;
 mod newsroom;
 mod pages;
 mod server;
+mod stories;
 mod view;
 mod websub;
 
@@ -111,6 +112,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/items", get(api::items))
         .route("/api/v1/items/{id}", get(api::item))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/stories", get(stories::api_list))
+        .route("/api/v1/stories/{id}", get(stories::api_story))
+        .route("/stories", get(stories::list))
+        .route("/stories/{segment}", get(stories::page_or_feed))
         .route(
             "/api/v1/items/{id}/star",
             axum::routing::put(api::star).delete(api::star),

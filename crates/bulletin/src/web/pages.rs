@@ -42,6 +42,12 @@ struct SearchOrders {
 struct ItemPage {
     nav: Nav,
     e: EntryView,
+    /// The item it repeats, when it is a near-duplicate.
+    original: Option<EntryView>,
+    /// Its story, when others cover it too: (id, articles, sources).
+    story: Option<(i64, String, String)>,
+    /// "Read also": up to three articles from other stories.
+    related: Vec<EntryView>,
     query: String,
     feed_path: String,
 }
@@ -169,6 +175,9 @@ pub fn url_encode(s: &str) -> String {
 
 struct Listing<'a> {
     nav: Nav,
+    /// One card per article: near-duplicates are shown on their
+    /// original's card ("also published by").
+    originals_only: bool,
     heading: String,
     note: Option<String>,
     empty_message: &'a str,
@@ -203,8 +212,10 @@ async fn list_filtered(
     )?;
     query.source = source;
     query.author = author.map(str::to_string);
+    query.originals_only = listing.originals_only;
     let first_page = query.is_first_page() && query.search.is_none();
-    let page = state.store.items(query).await?;
+    let mut page = state.store.items(query).await?;
+    bulletin_store::with_duplicates(state.store.as_ref(), &mut page.items).await?;
     if let Some(name) = author
         && first_page
         && page.items.is_empty()
@@ -275,6 +286,7 @@ pub async fn feed(
 ) -> Result<Response, WebError> {
     let listing = Listing {
         nav: viewer.nav(),
+        originals_only: true,
         heading: "Latest news".into(),
         note: None,
         empty_message: "Nothing here yet. Add a source with `bulletin source add URL`, or start with `bulletin serve --demo`.",
@@ -292,6 +304,7 @@ pub async fn search(
     let q = params.q.clone().unwrap_or_default();
     let listing = Listing {
         nav: viewer.nav(),
+        originals_only: false,
         heading: if q.trim().is_empty() {
             "Search".into()
         } else {
@@ -332,6 +345,7 @@ pub async fn source(
     let base_path = format!("/sources/{id}");
     let listing = Listing {
         nav: viewer.nav(),
+        originals_only: false,
         heading: source.display_title().to_string(),
         note,
         empty_message: "No items from this source yet.",
@@ -371,6 +385,7 @@ pub async fn author(
     let base_path = super::view::author_href(&name);
     let listing = Listing {
         nav: viewer.nav(),
+        originals_only: false,
         heading: name.clone(),
         note: None,
         empty_message: "Nothing by this author is stored.",
@@ -388,17 +403,43 @@ pub async fn item(
     let Ok(id) = id.parse::<i64>() else {
         return Err(WebError::not_found());
     };
-    match state.store.item(ItemId(id)).await {
-        Ok(Some(item)) => render(&ItemPage {
-            nav: viewer.nav(),
-            e: EntryView::from_item(&item),
-            query: String::new(),
-            feed_path: "/feed".into(),
+    let Some(mut item) = state.store.item(ItemId(id)).await? else {
+        return Err(WebError::not_found());
+    };
+    let store = state.store.as_ref();
+    bulletin_store::with_duplicates(store, std::slice::from_mut(&mut item)).await?;
+    let original = match item.duplicate_of {
+        Some(of) => store.item(of).await?.map(|o| EntryView::from_item(&o)),
+        None => None,
+    };
+    let story = match item.story_id {
+        Some(s) => store.story(s).await?.filter(|s| s.size > 1).map(|s| {
+            (
+                s.id,
+                super::stories::plural(s.size, "article"),
+                super::stories::plural(s.sources, "source"),
+            )
         }),
-        Ok(None) => Err(WebError::not_found()),
-        Err(e) => Err(e.into()),
-    }
+        None => None,
+    };
+    let related = bulletin_pipeline::filing::related(store, &item, RELATED_SHOWN)
+        .await?
+        .iter()
+        .map(EntryView::from_item)
+        .collect();
+    render(&ItemPage {
+        nav: viewer.nav(),
+        e: EntryView::from_item(&item),
+        original,
+        story,
+        related,
+        query: String::new(),
+        feed_path: "/feed".into(),
+    })
 }
+
+/// Related articles shown under an article.
+const RELATED_SHOWN: usize = 3;
 
 pub async fn not_found() -> impl IntoResponse {
     WebError::not_found()

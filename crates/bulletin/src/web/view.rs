@@ -22,6 +22,20 @@ pub struct EntryView {
     pub image: Option<ImageView>,
     pub authors: Vec<AuthorView>,
     pub html: String,
+    /// The story it is filed under.
+    pub story_id: Option<i64>,
+    /// The item it repeats, if it is a near-duplicate.
+    pub duplicate_of: Option<i64>,
+    /// The other places it appeared (its near-duplicates).
+    pub copies: Vec<CopyView>,
+}
+
+/// Another place an item appeared.
+pub struct CopyView {
+    pub id: i64,
+    pub source_title: String,
+    pub published_human: String,
+    pub url: Option<String>,
 }
 
 pub struct SnippetPart {
@@ -78,7 +92,7 @@ pub fn link(raw: Option<&str>) -> Option<String> {
     web_url(raw?).map(|u| rewrite_for_browser(&u).into_owned())
 }
 
-fn image_view(img: &Image) -> Option<ImageView> {
+pub fn image_view(img: &Image) -> Option<ImageView> {
     Some(ImageView {
         url: link(Some(&img.url))?,
         caption: img.caption.clone(),
@@ -134,6 +148,33 @@ impl EntryView {
             image,
             authors: item.authors.iter().map(author_view).collect(),
             html,
+            story_id: item.story_id,
+            duplicate_of: item.duplicate_of.map(|d| d.0),
+            copies: item
+                .duplicates
+                .iter()
+                .map(|c| CopyView {
+                    id: c.id.0,
+                    source_title: c.source.title.clone(),
+                    published_human: human_time(&c.published_at),
+                    url: link(c.url.as_deref()),
+                })
+                .collect(),
+        }
+    }
+
+    /// "The X, The Y and The Z": the sources of its copies, each once.
+    pub fn also_published_by(&self) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for c in &self.copies {
+            if !names.contains(&c.source_title.as_str()) && c.source_title != self.source_title {
+                names.push(&c.source_title);
+            }
+        }
+        match names.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         }
     }
 
