@@ -4,8 +4,9 @@
 // update, sees both on the feed; walks "Show More" to the end and checks every item appears exactly once,
 // opens an article with an author card, searches, and saves screenshots of
 // the feed and an article in light and dark; axe-core must find no serious
-// or critical accessibility violation on the feed, article, author and
-// search pages. Exits non-zero on a failure.
+// or critical accessibility violation on the feed, article, author,
+// search, stories and story pages and an article's related articles.
+// Exits non-zero on a failure.
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -36,11 +37,13 @@ function check(condition, message) {
   }
 }
 
-async function apiItems() {
+// Every item the API lists (`params`: more of its query, such as
+// "&duplicates=false").
+async function apiItems(params = "") {
   const ids = [];
   let cursor = "";
   for (;;) {
-    const r = await fetch(`${base}/api/v1/items?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    const r = await fetch(`${base}/api/v1/items?limit=100${params}${cursor ? `&cursor=${cursor}` : ""}`);
     const page = await r.json();
     ids.push(...page.items.map((i) => i));
     if (!page.next_cursor) return ids;
@@ -96,7 +99,9 @@ try {
   check(firstPage.includes(articleId) && firstPage.includes(updateId), "the new posts are not on the feed's first page");
   check((await page.content()).includes(updateText), "the update's text is not on the feed");
 
-  const items = await apiItems();
+  // The feed shows one card per article: near-duplicates on their
+  // original's card.
+  const items = await apiItems("&duplicates=false");
   check(items.length > 20, `the demo should hold more than a page of items, has ${items.length}`);
 
   // The feed, then "Show More" until there is none: every item once.
@@ -239,6 +244,52 @@ try {
   );
   await page.screenshot({ path: `${shots}/search-relevance.png`, fullPage: true });
   problems.push(...(await accessibilityProblems(page, "search by relevance")));
+
+  // Stories: one card per story, the biggest coverage with its count of
+  // sources; a story's page with its coverage by source and its timeline;
+  // an article's related articles from other stories.
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(`${base}/stories`);
+  const cards = page.locator(".story-card");
+  check((await cards.count()) > 0, "the stories view shows no story");
+  const counts = await page.locator(".story-card .sources-count").allTextContents();
+  const widest = counts.findIndex((t) => parseInt(t, 10) >= 2);
+  check(widest >= 0, `no story has two sources or more: ${counts.join(", ")}`);
+  await page.screenshot({ path: `${shots}/stories-light.png`, fullPage: true });
+  problems.push(...(await accessibilityProblems(page, "stories view")));
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `${shots}/stories-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+  await cards.nth(widest).locator(".headline a").click();
+  await page.waitForURL(/\/stories\/\d+$/);
+  const sources = await page.locator(".source-coverage").count();
+  check(sources >= 2, `the story page shows ${sources} source(s)`);
+  const steps = await page.locator(".timeline li").count();
+  check(steps >= 2, `the story's timeline has ${steps} entries`);
+  await page.screenshot({ path: `${shots}/story-light.png`, fullPage: true });
+  problems.push(...(await accessibilityProblems(page, "story page")));
+  // From the story to an article of it, which links back.
+  await page.locator(".timeline li a").first().click();
+  await page.waitForURL(/\/items\/\d+$/);
+  check((await page.locator(".story-link a").count()) === 1, "the article does not link to its story");
+  // Related articles: some article of the feed shows up to three, none of
+  // its own story.
+  let related = null;
+  for (const item of (await apiItems()).filter((i) => i.title && i.story_id !== null).slice(0, 12)) {
+    await page.goto(`${base}/items/${item.id}`);
+    const links = await page.locator(".related li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    if (links.length > 0) {
+      check(links.length <= 3, `${links.length} related articles on item ${item.id}`);
+      const own = (await (await fetch(`${base}/api/v1/stories/${item.story_id}`)).json()).items.map((i) => `/items/${i.id}`);
+      check(!links.some((l) => own.includes(l)), `item ${item.id} shows its own story as related`);
+      related = item.id;
+      break;
+    }
+  }
+  check(related !== null, "no article shows related articles");
+  await page.locator(".related").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/related-light.png`, fullPage: true });
+  problems.push(...(await accessibilityProblems(page, "article with related articles")));
   check(problems.length === 0, `accessibility:\n${problems.join("\n")}`);
 
   console.log(

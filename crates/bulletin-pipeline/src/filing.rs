@@ -191,10 +191,38 @@ struct BatchCounts {
     merges: u64,
 }
 
+/// Words of an untitled item (a short update) that stand for its
+/// headline.
+const UPDATE_HEADLINE_WORDS: usize = 30;
+
+/// The first `n` words of `text`, as a slice of it.
+fn lead_words(text: &str, n: usize) -> &str {
+    let mut words = 0;
+    let mut in_word = false;
+    for (at, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                words += 1;
+                if words == n {
+                    return &text[..at];
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    text
+}
+
 fn incoming(item: &FilingItem) -> Incoming<'_> {
     Incoming {
         id: item.id.0,
-        title: item.title.as_deref().unwrap_or(""),
+        // An update has no headline: its opening words stand for one.
+        title: match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(title) => title,
+            None => lead_words(&item.text, UPDATE_HEADLINE_WORDS),
+        },
         url: item.url.as_deref(),
         published_ms: item.published_at.timestamp_millis(),
         text: &item.text,
@@ -244,4 +272,20 @@ pub async fn related(
         return Ok(Vec::new());
     }
     store.related_items(item.id, words, limit).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lead_words;
+
+    #[test]
+    fn lead_words_cut_after_whole_words() {
+        assert_eq!(
+            lead_words("Rates unchanged at 3.25%, two for a cut.", 3),
+            "Rates unchanged at"
+        );
+        assert_eq!(lead_words("  short  ", 30), "  short  ");
+        assert_eq!(lead_words("", 5), "");
+        assert_eq!(lead_words("Zürich  évacue la\nville", 2), "Zürich  évacue");
+    }
 }

@@ -407,7 +407,8 @@ async fn after_items_removed(
 }
 
 /// Sets a story's headline, representative (its first item with a
-/// headline), times, size and source count from its items.
+/// headline, else its first: an update's words stand for a headline),
+/// times, size and source count from its items.
 const REFRESH_STORY: &str = "UPDATE stories SET
         size = agg.size, sources = agg.sources,
         first_at = COALESCE(agg.first_at, 'epoch'), latest_at = COALESCE(agg.latest_at, 'epoch'),
@@ -415,8 +416,8 @@ const REFRESH_STORY: &str = "UPDATE stories SET
     FROM (SELECT COUNT(*)::int AS size, COUNT(DISTINCT source_id)::int AS sources,
                  MIN(published_at) AS first_at, MAX(published_at) AS latest_at
           FROM items WHERE story_id = $1) agg
-    LEFT JOIN LATERAL (SELECT id, title FROM items WHERE story_id = $1 AND title IS NOT NULL
-                       ORDER BY published_at, id LIMIT 1) rep ON TRUE
+    LEFT JOIN LATERAL (SELECT id, COALESCE(title, summary) AS title FROM items WHERE story_id = $1
+                       ORDER BY items.title IS NULL, published_at, id LIMIT 1) rep ON TRUE
     WHERE stories.id = $1";
 
 /// Sets a story's picture: its first item's that has one.

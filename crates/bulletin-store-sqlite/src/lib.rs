@@ -744,7 +744,8 @@ fn after_items_removed(
 }
 
 /// Sets a story's headline, representative (its first item with a
-/// headline), times, size and source count from its items.
+/// headline, else its first: an update's words stand for a headline),
+/// picture, times, size and source count from its items.
 fn refresh_story(c: &Connection, story: i64) -> Result<()> {
     c.execute(
         "UPDATE stories SET
@@ -752,13 +753,14 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
             sources = (SELECT COUNT(DISTINCT source_id) FROM items WHERE story_id = ?1),
             first_at = COALESCE((SELECT MIN(published_at) FROM items WHERE story_id = ?1), 0),
             latest_at = COALESCE((SELECT MAX(published_at) FROM items WHERE story_id = ?1), 0),
-            representative = (SELECT id FROM items WHERE story_id = ?1 AND title IS NOT NULL
-                              ORDER BY published_at, id LIMIT 1)
+            representative = (SELECT id FROM items WHERE story_id = ?1
+                              ORDER BY title IS NULL, published_at, id LIMIT 1)
          WHERE id = ?1",
         [story],
     )?;
     c.execute(
-        "UPDATE stories SET title = (SELECT title FROM items WHERE id = stories.representative),
+        "UPDATE stories SET
+            title = (SELECT COALESCE(title, summary) FROM items WHERE id = stories.representative),
             lead_image = (SELECT lead_image FROM items WHERE story_id = ?1 AND lead_image IS NOT NULL
                           ORDER BY published_at, id LIMIT 1)
          WHERE id = ?1",

@@ -531,9 +531,11 @@ pub struct ItemPage {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Story {
     pub id: i64,
-    /// The representative item's headline.
+    /// The representative item's headline (an update's words, when it
+    /// has none).
     pub title: Option<String>,
-    /// The item that stands for the story: its first with a headline.
+    /// The item that stands for the story: its first with a headline, else
+    /// its first.
     pub representative: Option<ItemId>,
     /// Its first and latest items' publication times.
     pub first_at: DateTime<Utc>,

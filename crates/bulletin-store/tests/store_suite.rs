@@ -1324,6 +1324,7 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
         title: title.map(str::to_string),
         published_at: from_ms(1_700_000_000_000 + minutes * 60_000),
         text: format!("story text {n}"),
+        summary: Some(format!("Summary {n}")),
         ..NewItem::default()
     };
     store
@@ -1419,7 +1420,12 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     );
     let story = store.story(flood).await.unwrap().unwrap();
     assert_eq!((story.size, story.sources), (1, 1));
-    assert_eq!(story.title, None, "an update alone gives no headline");
+    assert_eq!(story.representative, Some(i1));
+    assert_eq!(
+        story.title.as_deref(),
+        Some("Summary 1"),
+        "an update's words stand for a headline"
+    );
     assert!(
         store
             .apply_filing(batch("w1", vec![file(i2, flood, None)]))

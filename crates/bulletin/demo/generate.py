@@ -29,6 +29,27 @@ PARA = [
     "Independent experts said the figures looked plausible but warned that the hardest part, delivery, was still ahead.",
 ]
 
+# Each article's own opening paragraph: articles share at most one
+# paragraph of PARA, so no two of them are near-duplicates of each other.
+LEADS = {
+ "climate-deal": "Environment ministers from twenty-seven countries agreed in Brussels on Sunday to cut industrial emissions by half within a decade, after negotiators from Poland and Spain dropped their last objections to a fund that will pay coal regions to retrain workers. The package still needs a vote in parliament, where the Greens have called the targets timid and farmers' groups have promised protests outside the building.",
+ "rates-hold": "The central bank left its main interest rate at 3.25 percent on Thursday for a fourth meeting in a row, but its governor told reporters in Frankfurt that inflation had cooled enough for a cut in the autumn to be likely. Mortgage lenders had expected the pause; shares in house builders rose and the currency slipped against the dollar as traders moved their bets on the first cut forward to September.",
+ "lunar-lander": "A robotic lander built by a consortium of university laboratories touched down in a crater on the far side of the Moon and relayed its first photographs through an orbiting satellite, showing grey boulders under a black sky. Engineers in Toulouse cheered when the images arrived; the craft will spend two weeks drilling into the regolith before the lunar night freezes its batteries.",
+ "rail-expansion": "After eleven years of studies and three changes of mayor, the city council voted thirty-one to twelve to extend the tram network to the eastern suburbs and the new hospital. Construction of the six stations is due to start next spring, and the transport authority says the first passengers could ride in 2029, if the national government confirms its promised share of the cost.",
+ "heatwave": "Meteorologists in Madrid, Rome and Athens warned that temperatures could pass forty degrees by Wednesday, weeks earlier than usual, as a mass of hot air drifts north from the Sahara. Hospitals cancelled planned operations to free beds, several cities opened cooling centres in libraries, and fire brigades on the islands moved crews to the hills where dry scrub burned last summer.",
+ "chip-plant": "The chipmaker chose a former airfield near Dresden for its first European factory, a plant that will employ three thousand people and make processors for cars and industrial robots. Saxony's premier called it the largest investment in the region's history; the company expects a subsidy from Berlin to cover roughly a third of the ten-billion-euro cost.",
+ "museum": "The national museum handed back thirty-five bronze sculptures to a delegation from Benin City in a ceremony attended by the culture minister and the Oba's representatives. The pieces were taken by soldiers in 1897; curators spent four years tracing their route through auction houses, and some will travel on to a new museum being built near the royal palace.",
+ "water": "Reservoirs in the northern hills are at ninety-two percent of capacity after the wettest April and May in thirty years, the water company said, lifting the hosepipe ban it imposed last August. Engineers at the Kielder dam are still releasing water to protect the spillway, and farmers downstream say their fields, flooded in March, are only now dry enough to plant.",
+ "startup": "A battery start-up founded by two former researchers from Uppsala raised two hundred million euros from pension funds and a carmaker to build its first factory, which will make sodium cells that need no lithium or cobalt. The company says the cells charge in fifteen minutes and last longer in the cold, claims that independent testers in Norway will check this summer.",
+ "telescope": "Astronomers at the new observatory in the Atacama desert photographed a comet with a tail stretching for millions of kilometres as it swung past the Sun, the first public image from the telescope's wide camera. The comet, found only in March by an amateur in New Zealand, should be visible from the southern hemisphere with binoculars at dusk next week.",
+ "housing": "Members of parliament clashed for six hours over a bill that would cap rent rises at the rate of inflation and let councils buy empty flats at a fixed price. The housing minister said the reform would protect two million tenants; landlords' associations warned that investors would leave, and the committee stage is expected to last until the summer recess.",
+ "marathon": "Organisers expect forty-two thousand runners at Sunday's city marathon, a record, including the Kenyan champion who won last year in two hours and four minutes. Roads around the river will close from six in the morning, extra trains will run from the suburbs, and volunteers will hand out water at twenty stations along the new route through the old harbour.",
+ "vaccine": "The health agency widened access to a vaccine against respiratory syncytial virus to everyone over sixty and to pregnant women in their last trimester, after trials in Canada and Japan showed it cut hospital admissions by three quarters. Pharmacies will be able to give the jab from October, and the agency said it had ordered enough doses for the winter.",
+ "ports": "Container ships are waiting an average of one day to unload at Rotterdam and Antwerp, down from nine days in January, as dock workers' strikes end and freight rates fall. Retailers told the trade ministry that shelves would be fuller before Christmas; shipping lines, which earned record profits during the congestion, are now cancelling sailings to keep prices up.",
+ "festival": "The film festival opened on the Lido with the debut of a thirty-year-old director from Lisbon, a black-and-white drama about three sisters who run a ferry across the Tagus. The jury, chaired by a Korean actress, will watch twenty-one films in competition over eleven days; critics at the premiere stood for a long ovation.",
+ "forest": "More than eighty thousand volunteers planted a million oak, beech and birch saplings across abandoned farmland in a single weekend, coordinated by an app that assigned each group a plot and a species. Foresters from the national park checked the planting on Monday and said most trees were in the ground at the right depth, though a dry June could kill a fifth of them.",
+}
+
 STORIES = [
     # (slug, title, author, category, page?)  page=True: feed carries a summary only; the article lives on a page
     ("climate-deal", "Ministers agree on a climate package after all-night talks", "lena", "Climate", True),
@@ -62,13 +83,14 @@ UPDATES = [
 
 
 def body(i, n=6, figure=None):
-    parts = []
-    for k in range(n):
-        if k == 1 and figure:
+    """Article i's body: its own lead, then (with n > 2) a picture, a
+    heading and one paragraph it may share with other articles."""
+    parts = ["<p>%s</p>" % html.escape(LEADS[STORIES[i][0]])]
+    if n > 2:
+        if figure:
             parts.append(figure)
-        if k == 3:
-            parts.append("<h2>What happens next</h2>")
-        parts.append("<p>%s</p>" % html.escape(PARA[(i + k) % len(PARA)]))
+        parts.append("<h2>What happens next</h2>")
+        parts.append("<p>%s</p>" % html.escape(PARA[i % len(PARA)]))
     if i % 3 == 0:
         parts.append("<blockquote><p>%s</p></blockquote>" % html.escape("This is a step, not the finish line."))
     return "\n".join(parts)

@@ -270,6 +270,7 @@ pub(crate) fn progress_bar(template: &str) -> ProgressBar {
 /// Files the items not yet in a story (after a fetch), unless a worker is
 /// doing it.
 async fn file_stories(app: &Pipeline) -> Result<()> {
+    let started = Instant::now();
     let mut filer = app.ingestor().filer();
     let bar = progress_bar("{spinner} filing into stories: {pos} items");
     let summary = filer
@@ -281,9 +282,13 @@ async fn file_stories(app: &Pipeline) -> Result<()> {
     if summary.busy {
         println!("stories: a worker is filing the new items");
     } else if summary.filed > 0 {
+        let secs = started.elapsed().as_secs_f64();
         println!(
-            "filed {} items into stories: {} near-duplicates, {} merges",
-            summary.filed, summary.duplicates, summary.merges
+            "filed {} items into stories in {secs:.2}s ({:.0} items/s): {} near-duplicates, {} merges",
+            summary.filed,
+            summary.filed as f64 / secs.max(1e-9),
+            summary.duplicates,
+            summary.merges
         );
     }
     Ok(())

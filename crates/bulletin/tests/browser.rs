@@ -1,6 +1,7 @@
 //! The reader's page in a real browser: headless Chromium driven by
 //! playwright-core (web-tests/feed.mjs) against `bulletin serve --demo`, with
-//! an axe-core accessibility check of the feed, article and search pages.
+//! an axe-core accessibility check of the feed, article and search pages,
+//! the stories view, a story page and an article's related articles.
 //! Skipped, saying so, where Chromium or the npm package is missing; in CI
 //! (`CI` set) they are required.
 
@@ -99,7 +100,16 @@ async fn feed_show_more_article_and_search_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     eprintln!("{}", String::from_utf8_lossy(&out.stdout));
-    for name in ["feed-light", "feed-dark", "article-light", "article-dark"] {
+    for name in [
+        "feed-light",
+        "feed-dark",
+        "article-light",
+        "article-dark",
+        "stories-light",
+        "stories-dark",
+        "story-light",
+        "related-light",
+    ] {
         let shot = shots.join(format!("{name}.png"));
         assert!(
             std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
