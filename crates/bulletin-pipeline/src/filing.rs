@@ -20,8 +20,6 @@ use std::sync::Arc;
 pub const FILING_LEASE: &str = "stories";
 /// Items connected and written per transaction.
 pub const FILING_BATCH: usize = 1000;
-/// How long the lease lasts without a batch renewing it.
-const LEASE_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FilingError {
@@ -47,6 +45,9 @@ pub struct FilingSummary {
 pub struct Filer {
     store: Arc<dyn Store>,
     holder: String,
+    /// How long the lease lasts without a batch renewing it: a killed
+    /// filer's items wait this long for another process.
+    lease: Duration,
     /// The connector, while this process holds the lease.
     state: Option<Connector>,
 }
@@ -56,8 +57,15 @@ impl Filer {
         Filer {
             store,
             holder: crate::pass::worker_name(),
+            lease: Duration::seconds(crate::DEFAULT_LEASE_SECONDS),
             state: None,
         }
+    }
+
+    /// Holds the filing lease this long between batches.
+    pub fn with_lease(mut self, lease: Duration) -> Filer {
+        self.lease = lease;
+        self
     }
 
     /// Files every unfiled item, in publication order, unless another
@@ -89,7 +97,7 @@ impl Filer {
                 .apply_filing(FilingBatch {
                     lease: FILING_LEASE.into(),
                     holder: self.holder.clone(),
-                    until: Utc::now() + Duration::seconds(LEASE_SECONDS),
+                    until: Utc::now() + self.lease,
                     steps,
                 })
                 .await;
@@ -148,7 +156,7 @@ impl Filer {
                 FILING_LEASE.into(),
                 self.holder.clone(),
                 now,
-                now + Duration::seconds(LEASE_SECONDS),
+                now + self.lease,
             )
             .await?;
         match taken {

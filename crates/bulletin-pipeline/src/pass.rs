@@ -105,7 +105,7 @@ impl Ingestor {
 
     /// A filer of this store's new items into stories.
     pub fn filer(&self) -> crate::Filer {
-        crate::Filer::new(self.store.clone())
+        crate::Filer::new(self.store.clone()).with_lease(self.lease)
     }
 
     pub fn worker(&self) -> &str {

@@ -1,7 +1,8 @@
 //! Scale-out on PostgreSQL, through the real binary: several
 //! `serve --role worker` processes share the due sources (each fetched once
 //! a pass), and the sources of a worker killed mid-pass are taken over when
-//! its lease runs out. Skipped without `BULLETIN_TEST_DATABASE_URL`.
+//! its lease runs out; every item ends in exactly one story, filed by one
+//! worker at a time. Skipped without `BULLETIN_TEST_DATABASE_URL`.
 
 #[path = "../../bulletin-store/tests/backends/mod.rs"]
 mod backends;
@@ -132,6 +133,7 @@ async fn three_workers_fetch_each_of_a_thousand_sources_once() {
         start_worker(&data, &database, "600").await,
     ];
     wait_until_all_fetched(&client, Duration::from_secs(120)).await;
+    wait_until_all_filed(&client, Duration::from_secs(60)).await;
     // Two more polling rounds: nothing is due again for five minutes, so
     // nothing may be fetched again.
     tokio::time::sleep(Duration::from_millis(2500)).await;
@@ -154,6 +156,54 @@ async fn three_workers_fetch_each_of_a_thousand_sources_once() {
         .await,
         0
     );
+    assert_filed(&client, 2000).await;
+}
+
+/// Every item is in exactly one story, every story has the items its size
+/// says, and one process held the filing lease.
+async fn assert_filed(client: &tokio_postgres::Client, items: i64) {
+    assert_eq!(
+        count(client, "SELECT COUNT(*) FROM items WHERE story_id IS NULL").await,
+        0,
+        "items left without a story"
+    );
+    assert_eq!(
+        count(client, "SELECT COALESCE(SUM(size), 0)::bigint FROM stories").await,
+        items
+    );
+    assert_eq!(
+        count(
+            client,
+            "SELECT COUNT(*) FROM stories s WHERE size <> (SELECT COUNT(*) FROM items WHERE story_id = s.id)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            client,
+            "SELECT COUNT(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = i.story_id)"
+        )
+        .await,
+        0
+    );
+    assert!(count(client, "SELECT COUNT(*) FROM leases WHERE name = 'stories'").await <= 1);
+}
+
+/// Waits until every item is filed in a story; panics after `limit`.
+async fn wait_until_all_filed(client: &tokio_postgres::Client, limit: Duration) {
+    let start = std::time::Instant::now();
+    loop {
+        let left = count(client, "SELECT COUNT(*) FROM items WHERE story_id IS NULL").await;
+        if left == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{left} items still unfiled after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -192,6 +242,9 @@ async fn a_killed_workers_sources_are_taken_over_when_its_lease_ends() {
         start_worker(&data, &database, "3").await,
     ];
     wait_until_all_fetched(&client, Duration::from_secs(90)).await;
+    // Whatever the killed worker was doing, every item ends in a story.
+    wait_until_all_filed(&client, Duration::from_secs(60)).await;
+    assert_filed(&client, 400).await;
     drop(others);
     // Every source was fetched; only those the killed worker had in flight
     // may have been asked for twice (once by it, once by its successor).
