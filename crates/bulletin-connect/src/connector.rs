@@ -5,9 +5,10 @@
 //! than the window ([`ACTIVE_HOURS`]) is forgotten, so memory and the work
 //! per item depend on the recent items, never on the archive.
 
+use crate::keys::KeyMap;
 use crate::minhash::{DUPLICATE_SIMILARITY, Signature};
 use crate::stories::{ACTIVE_HOURS, Clusterer, StoryItem, StoryKey};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// An item to connect. `id` is the caller's (the store's item id).
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +49,7 @@ pub struct Connector {
     stories: Clusterer,
     bodies: BodyIndex,
     /// Stories merged away, and the story that took them.
-    moved: HashMap<StoryKey, StoryKey>,
+    moved: KeyMap<StoryKey, StoryKey>,
 }
 
 impl Connector {
@@ -132,10 +133,10 @@ impl Connector {
 /// Recent bodies' signatures, found by their LSH band keys.
 #[derive(Debug, Default)]
 struct BodyIndex {
-    entries: HashMap<i64, Body>,
+    entries: KeyMap<i64, Body>,
     /// (publication time, item) in arrival order, to forget the old.
     order: VecDeque<(i64, i64)>,
-    bands: HashMap<u64, Vec<i64>>,
+    bands: KeyMap<u64, Vec<i64>>,
     now_ms: i64,
 }
 

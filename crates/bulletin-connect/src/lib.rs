@@ -13,6 +13,7 @@
 //! Pure functions of their input: no IO, no store.
 
 pub mod connector;
+mod keys;
 pub mod minhash;
 pub mod shingles;
 pub mod stories;

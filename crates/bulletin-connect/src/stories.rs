@@ -18,11 +18,15 @@
 //! compared with the other stories sharing the item's terms, and merges
 //! with each whose cosine reaches [`MERGE`]. Candidates come from an
 //! inverted index of terms to stories, so the work per item depends on the
-//! stories sharing its terms, not on the archive; stories idle for
-//! [`ACTIVE_HOURS`] leave the index.
+//! stories sharing its terms, not on the archive. Everything is bounded by
+//! a window of [`ACTIVE_HOURS`] of publication time: an item that leaves
+//! it leaves the term frequencies and its story's terms (a story is what
+//! its recent coverage says), and a story with no item left in it, or idle
+//! for that long, leaves the index.
 
+use crate::keys::{KeyMap, KeySet};
 use crate::shingles::hash_bytes;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Score from which an item joins a story.
 pub const JOIN: f64 = 0.25;
@@ -62,13 +66,13 @@ pub struct Placement {
 struct Story {
     /// Term shares summed over the members (each item's terms sum to 1),
     /// the [`STORY_TERMS`] biggest.
-    terms: HashMap<u64, f64>,
+    terms: KeyMap<u64, f64>,
     size: usize,
     latest_ms: i64,
     /// `terms` weighed, and the number of items seen when it was: weighed
     /// again when the story changes or the frequencies have moved (see
     /// [`REWEIGH_AFTER`]).
-    weighed: HashMap<u64, f64>,
+    weighed: KeyMap<u64, f64>,
     weighed_at: f64,
 }
 
@@ -80,17 +84,29 @@ pub const STORY_TERMS: usize = 200;
 pub const REWEIGH_AFTER: f64 = 0.02;
 
 /// Online story assignment over a stream of items.
+/// An item of the window: when it was published, its term shares, and the
+/// story it went to.
+#[derive(Debug)]
+struct Placed {
+    at_ms: i64,
+    shares: Vec<(u64, f64)>,
+    story: StoryKey,
+}
+
 #[derive(Debug, Default)]
 pub struct Clusterer {
     /// Items each term appeared in, among the items of the window.
-    seen: HashMap<u64, f64>,
+    seen: KeyMap<u64, f64>,
     items: f64,
-    /// The window's items (publication time, terms), in arrival order:
-    /// their terms leave `seen` when they leave the window, so the weights
-    /// depend on the recent items only, as after a restart.
-    recent: VecDeque<(i64, Vec<u64>)>,
-    stories: HashMap<StoryKey, Story>,
-    index: HashMap<u64, HashSet<StoryKey>>,
+    /// The window's items in arrival order: when one leaves the window its
+    /// terms leave `seen` and its shares leave its story, so the state
+    /// depends on the window's items only — which is what a process that
+    /// resumes reads back.
+    recent: VecDeque<Placed>,
+    /// Stories merged away, and the story that took them.
+    merged_into: KeyMap<StoryKey, StoryKey>,
+    stories: KeyMap<StoryKey, Story>,
+    index: KeyMap<u64, KeySet<StoryKey>>,
     next: StoryKey,
     /// The latest publication time seen, and when idle stories were last
     /// looked for.
@@ -156,14 +172,12 @@ impl Clusterer {
 
     /// An item's terms, counted into the window's frequencies; the window
     /// moves on to the item's time.
-    fn count(&mut self, item: &StoryItem<'_>) -> HashMap<u64, f64> {
+    fn count(&mut self, item: &StoryItem<'_>) -> KeyMap<u64, f64> {
         let terms = item_terms(item.title, item.url);
         self.items += 1.0;
         for t in terms.keys() {
             *self.seen.entry(*t).or_default() += 1.0;
         }
-        self.recent
-            .push_back((item.published_ms, terms.keys().copied().collect()));
         if item.published_ms > self.now_ms {
             self.now_ms = item.published_ms;
             self.forget_old();
@@ -175,19 +189,21 @@ impl Clusterer {
     /// an hour of publication time) idle stories out of the index.
     fn forget_old(&mut self) {
         let limit = self.now_ms - ACTIVE_HOURS * 3_600_000;
-        while self.recent.front().is_some_and(|(at, _)| *at < limit) {
-            let Some((_, terms)) = self.recent.pop_front() else {
+        while self.recent.front().is_some_and(|p| p.at_ms < limit) {
+            let Some(placed) = self.recent.pop_front() else {
                 break;
             };
             self.items -= 1.0;
-            for t in terms {
-                if let Some(n) = self.seen.get_mut(&t) {
+            for (t, _) in &placed.shares {
+                if let Some(n) = self.seen.get_mut(t) {
                     *n -= 1.0;
                     if *n <= 0.0 {
-                        self.seen.remove(&t);
+                        self.seen.remove(t);
                     }
                 }
             }
+            let key = self.resolve(placed.story);
+            self.take_out(key, &placed.shares);
         }
         if self.now_ms - self.idle_checked_ms >= 3_600_000 {
             self.idle_checked_ms = self.now_ms;
@@ -195,15 +211,63 @@ impl Clusterer {
         }
     }
 
-    fn add(&mut self, key: StoryKey, terms: &HashMap<u64, f64>, at_ms: i64) {
+    /// The story a (possibly merged-away) story's items are in now.
+    fn resolve(&self, mut key: StoryKey) -> StoryKey {
+        for _ in 0..=self.merged_into.len() {
+            match self.merged_into.get(&key) {
+                Some(next) => key = *next,
+                None => break,
+            }
+        }
+        key
+    }
+
+    /// Takes an item that left the window out of its story; a story left
+    /// with no item goes.
+    fn take_out(&mut self, key: StoryKey, shares: &[(u64, f64)]) {
+        let Some(story) = self.stories.get_mut(&key) else {
+            return;
+        };
+        for (t, share) in shares {
+            if let Some(v) = story.terms.get_mut(t) {
+                *v -= share;
+                if *v <= 1e-9 {
+                    story.terms.remove(t);
+                    if let Some(keys) = self.index.get_mut(t) {
+                        keys.remove(&key);
+                    }
+                }
+            }
+        }
+        story.size = story.size.saturating_sub(1);
+        story.weighed_at = f64::NEG_INFINITY;
+        if story.size == 0
+            && let Some(gone) = self.stories.remove(&key)
+        {
+            for t in gone.terms.keys() {
+                if let Some(keys) = self.index.get_mut(t) {
+                    keys.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, key: StoryKey, terms: &KeyMap<u64, f64>, at_ms: i64) {
         let total: f64 = terms.values().sum();
         let Some(story) = self.stories.get_mut(&key) else {
             return;
         };
+        let mut shares: Vec<(u64, f64)> = Vec::with_capacity(terms.len());
         for (t, w) in terms {
             *story.terms.entry(*t).or_default() += w / total;
+            shares.push((*t, w / total));
             self.index.entry(*t).or_default().insert(key);
         }
+        self.recent.push_back(Placed {
+            at_ms,
+            shares,
+            story: key,
+        });
         story.size += 1;
         story.latest_ms = story.latest_ms.max(at_ms);
         story.weighed_at = f64::NEG_INFINITY;
@@ -244,7 +308,7 @@ impl Clusterer {
 
     /// Merges into `key` every other story sharing these terms whose
     /// cosine with it reaches [`MERGE`] (both with two items or more).
-    fn merge_around(&mut self, key: StoryKey, terms: &HashMap<u64, f64>) -> Vec<StoryKey> {
+    fn merge_around(&mut self, key: StoryKey, terms: &KeyMap<u64, f64>) -> Vec<StoryKey> {
         let mut merged = Vec::new();
         if self.stories.get(&key).is_none_or(|s| s.size < 2) {
             return merged;
@@ -279,6 +343,7 @@ impl Clusterer {
                 story.weighed_at = f64::NEG_INFINITY;
             }
             self.keep_biggest_terms(key);
+            self.merged_into.insert(other, key);
             merged.push(other);
         }
         merged
@@ -320,9 +385,9 @@ impl Clusterer {
     }
 
     /// Term weights (shares × inverse item frequency), unit length.
-    fn weigh(&self, terms: &HashMap<u64, f64>) -> HashMap<u64, f64> {
+    fn weigh(&self, terms: &KeyMap<u64, f64>) -> KeyMap<u64, f64> {
         let total = self.items + PRIOR_ITEMS + 1.0;
-        let mut out: HashMap<u64, f64> = terms
+        let mut out: KeyMap<u64, f64> = terms
             .iter()
             .map(|(t, w)| {
                 let seen = self.seen.get(t).copied().unwrap_or(0.0);
@@ -339,7 +404,7 @@ impl Clusterer {
     }
 }
 
-fn cosine(a: &HashMap<u64, f64>, b: &HashMap<u64, f64>) -> f64 {
+fn cosine(a: &KeyMap<u64, f64>, b: &KeyMap<u64, f64>) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     small
         .iter()
@@ -410,8 +475,8 @@ const URL_WORDS: &[&str] = &[
 
 /// A headline's and URL's terms with their weights (see the module's
 /// documentation).
-fn item_terms(title: &str, url: Option<&str>) -> HashMap<u64, f64> {
-    let mut terms: HashMap<u64, f64> = HashMap::new();
+fn item_terms(title: &str, url: Option<&str>) -> KeyMap<u64, f64> {
+    let mut terms: KeyMap<u64, f64> = KeyMap::default();
     let headline: Vec<String> = words(title)
         .filter(|w| !STOP_WORDS.contains(&w.as_str()))
         .map(|w| stem(&w))
@@ -423,7 +488,7 @@ fn item_terms(title: &str, url: Option<&str>) -> HashMap<u64, f64> {
         let joined = format!("{} {}", pair[0], pair[1]);
         *terms.entry(hash_bytes(joined.as_bytes())).or_default() += 0.5;
     }
-    let mut from_url = HashSet::new();
+    let mut from_url = KeySet::default();
     for w in url
         .map(url_path)
         .into_iter()

@@ -15,6 +15,7 @@ use bulletin_connect::{ACTIVE_HOURS, Connector, Incoming};
 use bulletin_store::{FilingBatch, FilingItem, FilingStep, LeaseTaken, Store, StoreError};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The lease a filing process holds.
 pub const FILING_LEASE: &str = "stories";
@@ -31,14 +32,22 @@ pub enum FilingError {
     Store(#[from] StoreError),
 }
 
-/// What a filing run did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a filing run did, and where its time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FilingSummary {
     pub filed: u64,
     pub duplicates: u64,
     pub merges: u64,
     /// Another process holds the lease: nothing was filed here.
     pub busy: bool,
+    /// Items of the active stories read back to resume (after taking the
+    /// lease), and the seconds that took.
+    pub resumed_from: u64,
+    pub resume_secs: f64,
+    /// Seconds spent reading unfiled items, connecting them, and writing.
+    pub read_secs: f64,
+    pub connect_secs: f64,
+    pub write_secs: f64,
 }
 
 /// Files items into stories for one process.
@@ -75,23 +84,33 @@ impl Filer {
         mut progress: impl FnMut(u64),
     ) -> Result<FilingSummary, StoreError> {
         let mut summary = FilingSummary::default();
-        if !self.take_lease().await? {
-            summary.busy = true;
-            return Ok(summary);
+        let started = Instant::now();
+        match self.take_lease().await? {
+            None => {
+                summary.busy = true;
+                return Ok(summary);
+            }
+            Some(resumed) => summary.resumed_from = resumed,
         }
+        summary.resume_secs = started.elapsed().as_secs_f64();
         loop {
+            let started = Instant::now();
             let items = self.store.unfiled_items(FILING_BATCH).await?;
+            summary.read_secs += started.elapsed().as_secs_f64();
             if items.is_empty() {
                 return Ok(summary);
             }
             let Some(connector) = self.state.take() else {
                 return Ok(summary);
             };
+            let started = Instant::now();
             let (connector, steps, counts) =
                 tokio::task::spawn_blocking(move || connect_batch(connector, &items))
                     .await
                     .map_err(|e| StoreError::Task(e.to_string()))?;
+            summary.connect_secs += started.elapsed().as_secs_f64();
             let filed = counts.filed;
+            let started = Instant::now();
             let written = self
                 .store
                 .apply_filing(FilingBatch {
@@ -101,6 +120,7 @@ impl Filer {
                     steps,
                 })
                 .await;
+            summary.write_secs += started.elapsed().as_secs_f64();
             match written {
                 Ok(true) => self.state = Some(connector),
                 // The lease went to another process: its state is the truth.
@@ -126,7 +146,7 @@ impl Filer {
         &mut self,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<FilingSummary, FilingError> {
-        if !self.take_lease().await? {
+        if self.take_lease().await?.is_none() {
             return Err(FilingError::Busy);
         }
         let total = self.store.reset_stories().await?;
@@ -147,8 +167,9 @@ impl Filer {
     }
 
     /// Takes or renews the lease; on taking it fresh, resumes from what
-    /// the store holds.
-    async fn take_lease(&mut self) -> Result<bool, StoreError> {
+    /// the store holds. `None` when another process holds it; else how
+    /// many items were read back to resume.
+    async fn take_lease(&mut self) -> Result<Option<u64>, StoreError> {
         let now = Utc::now();
         let taken = self
             .store
@@ -162,14 +183,15 @@ impl Filer {
         match taken {
             LeaseTaken::Refused => {
                 self.state = None;
-                Ok(false)
+                Ok(None)
             }
-            LeaseTaken::Renewed if self.state.is_some() => Ok(true),
+            LeaseTaken::Renewed if self.state.is_some() => Ok(Some(0)),
             LeaseTaken::Acquired | LeaseTaken::Renewed => {
                 let state = self
                     .store
                     .filing_state(Duration::hours(ACTIVE_HOURS))
                     .await?;
+                let resumed = state.items.len() as u64;
                 let connector = tokio::task::spawn_blocking(move || {
                     let mut connector = Connector::starting_after(state.last_story_id);
                     for item in &state.items {
@@ -186,7 +208,7 @@ impl Filer {
                 .await
                 .map_err(|e| StoreError::Task(e.to_string()))?;
                 self.state = Some(connector);
-                Ok(true)
+                Ok(Some(resumed))
             }
         }
     }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_hardening.sql"),
     include_str!("../migrations/0007_stories.sql"),
     include_str!("../migrations/0008_filing.sql"),
+    include_str!("../migrations/0009_story_index.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -416,14 +417,20 @@ const REFRESH_STORY: &str = "UPDATE stories SET
     FROM (SELECT COUNT(*)::int AS size, COUNT(DISTINCT source_id)::int AS sources,
                  MIN(published_at) AS first_at, MAX(published_at) AS latest_at
           FROM items WHERE story_id = $1) agg
-    LEFT JOIN LATERAL (SELECT id, COALESCE(title, summary) AS title FROM items WHERE story_id = $1
-                       ORDER BY items.title IS NULL, published_at, id LIMIT 1) rep ON TRUE
+    LEFT JOIN LATERAL (SELECT id, COALESCE(title, summary) AS title FROM items
+                       WHERE id = COALESCE(
+                           (SELECT id FROM items WHERE story_id = $1 AND title IS NOT NULL
+                            ORDER BY published_at, id LIMIT 1),
+                           (SELECT id FROM items WHERE story_id = $1 ORDER BY published_at, id LIMIT 1))
+                      ) rep ON TRUE
     WHERE stories.id = $1";
 
-/// Sets a story's picture: its first item's that has one.
+/// Sets a story's picture: the first among its first 20 items' (not a walk
+/// of every row of a long story without pictures).
 const REFRESH_STORY_IMAGE: &str = "UPDATE stories SET lead_image =
-        (SELECT lead_image FROM items WHERE story_id = $1 AND lead_image IS NOT NULL
-         ORDER BY published_at, id LIMIT 1)
+        (SELECT lead_image FROM
+            (SELECT lead_image FROM items WHERE story_id = $1 ORDER BY published_at, id LIMIT 20) first
+         WHERE lead_image IS NOT NULL LIMIT 1)
     WHERE id = $1";
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
@@ -1604,7 +1611,7 @@ impl Store for PgStore {
                 .query(
                     &format!(
                         "SELECT {FILING_COLUMNS} FROM items
-                         WHERE story_id IN (SELECT id FROM stories WHERE latest_at >= $1)
+                         WHERE published_at >= $1 AND story_id IS NOT NULL
                          ORDER BY published_at, id"
                     ),
                     &[&since],

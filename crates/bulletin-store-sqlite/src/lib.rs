@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_hardening.sql"),
     include_str!("../migrations/0014_stories.sql"),
     include_str!("../migrations/0015_filing.sql"),
+    include_str!("../migrations/0016_story_index.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -747,27 +748,42 @@ fn after_items_removed(
 /// headline, else its first: an update's words stand for a headline),
 /// picture, times, size and source count from its items.
 fn refresh_story(c: &Connection, story: i64) -> Result<()> {
-    c.execute(
-        "UPDATE stories SET
-            size = (SELECT COUNT(*) FROM items WHERE story_id = ?1),
-            sources = (SELECT COUNT(DISTINCT source_id) FROM items WHERE story_id = ?1),
-            first_at = COALESCE((SELECT MIN(published_at) FROM items WHERE story_id = ?1), 0),
-            latest_at = COALESCE((SELECT MAX(published_at) FROM items WHERE story_id = ?1), 0),
-            representative = (SELECT id FROM items WHERE story_id = ?1
-                              ORDER BY title IS NULL, published_at, id LIMIT 1)
+    c.prepare_cached(
+        "UPDATE stories SET (size, sources, first_at, latest_at) =
+            (SELECT COUNT(*), COUNT(DISTINCT source_id), COALESCE(MIN(published_at), 0),
+                    COALESCE(MAX(published_at), 0)
+             FROM items INDEXED BY items_story WHERE story_id = ?1)
          WHERE id = ?1",
-        [story],
-    )?;
-    c.execute(
+    )?
+    .execute([story])?;
+    // The first item with a headline: the index is walked in time order
+    // and rows are read until one has a headline (most often the first).
+    c.prepare_cached(
+        "UPDATE stories SET representative = COALESCE(
+            (SELECT id FROM items INDEXED BY items_story WHERE story_id = ?1 AND title IS NOT NULL
+             ORDER BY published_at, id LIMIT 1),
+            (SELECT id FROM items INDEXED BY items_story WHERE story_id = ?1
+             ORDER BY published_at, id LIMIT 1))
+         WHERE id = ?1",
+    )?
+    .execute([story])?;
+    // The picture of one of its first items (not a walk of every row of a
+    // long story without pictures).
+    c.prepare_cached(
         "UPDATE stories SET
             title = (SELECT COALESCE(title, summary) FROM items WHERE id = stories.representative),
-            lead_image = (SELECT lead_image FROM items WHERE story_id = ?1 AND lead_image IS NOT NULL
-                          ORDER BY published_at, id LIMIT 1)
+            lead_image = (SELECT lead_image FROM
+                            (SELECT lead_image FROM items INDEXED BY items_story WHERE story_id = ?1
+                             ORDER BY published_at, id LIMIT ?2)
+                          WHERE lead_image IS NOT NULL LIMIT 1)
          WHERE id = ?1",
-        [story],
-    )?;
+    )?
+    .execute(params![story, STORY_IMAGE_FROM as i64])?;
     Ok(())
 }
+
+/// A story's picture is the first among its first this many items'.
+const STORY_IMAGE_FROM: usize = 20;
 
 /// A walk of the newest-first index is tried when it is expected to pass
 /// at most this many entries before the page is full (a step costs about a
@@ -1677,7 +1693,7 @@ impl Store for SqliteStore {
             let items = c
                 .prepare_cached(&format!(
                     "SELECT {FILING_COLUMNS} FROM items
-                     WHERE story_id IN (SELECT id FROM stories WHERE latest_at >= ?1)
+                     WHERE published_at >= ?1 AND story_id IS NOT NULL
                      ORDER BY published_at, id"
                 ))?
                 .query_map([since], filing_item_from_row)?

@@ -358,8 +358,8 @@ pub trait Store: Send + Sync + 'static {
     fn release_lease(&self, name: String, holder: String) -> BoxFuture<'_, StoreResult<()>>;
     /// Up to `limit` items not yet filed in a story, in publication order.
     fn unfiled_items(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<FilingItem>>>;
-    /// Where filing resumes: see [`FilingState`]; active means the story's
-    /// latest item is at most `window` older than the newest story's.
+    /// Where filing resumes: see [`FilingState`] (the items published at
+    /// most `window` before the newest story's latest item).
     fn filing_state(&self, window: chrono::Duration) -> BoxFuture<'_, StoreResult<FilingState>>;
     /// Writes filing steps in one transaction, then sets each touched
     /// story's headline, representative, times, size and source count from

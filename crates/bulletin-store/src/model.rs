@@ -604,8 +604,8 @@ pub struct FilingItem {
 }
 
 /// What a filing process starts from: the highest story id in use, and
-/// every item of the stories still active (latest item within the window),
-/// in publication order.
+/// the filed items published within the window of the newest story's
+/// latest item, in publication order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilingState {
     pub last_story_id: i64,

@@ -1486,10 +1486,10 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
         .unwrap();
     assert_eq!(originals.items.len(), 3);
     assert!(originals.items.iter().all(|i| i.id != i3));
-    // Where a new holder resumes: the highest story id, and the items of
-    // the stories active within the window of the newest.
+    // Where a new holder resumes: the highest story id, and the filed
+    // items published within the window of the newest.
     let state = store
-        .filing_state(chrono::Duration::minutes(15))
+        .filing_state(chrono::Duration::minutes(25))
         .await
         .unwrap();
     assert_eq!(state.last_story_id, vote);
@@ -1506,14 +1506,15 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
             (i4, Some(vote))
         ]
     );
+    assert_eq!(state.items[2].duplicate_of, Some(i2));
     let state = store
-        .filing_state(chrono::Duration::minutes(7))
+        .filing_state(chrono::Duration::minutes(12))
         .await
         .unwrap();
     assert_eq!(
         state.items.iter().map(|i| i.id).collect::<Vec<_>>(),
-        vec![i4],
-        "the flood story's latest item is 10 minutes older than the vote's"
+        vec![i3, i4],
+        "items published 12 minutes or more before the vote are out of the window"
     );
     // The lease expires; another holder takes it over.
     assert_eq!(

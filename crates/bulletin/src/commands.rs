@@ -284,14 +284,26 @@ async fn file_stories(app: &Pipeline) -> Result<()> {
     } else if summary.filed > 0 {
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "filed {} items into stories in {secs:.2}s ({:.0} items/s): {} near-duplicates, {} merges",
-            summary.filed,
-            summary.filed as f64 / secs.max(1e-9),
-            summary.duplicates,
-            summary.merges
+            "filed {} items into stories in {secs:.2}s: {} near-duplicates, {} merges",
+            summary.filed, summary.duplicates, summary.merges
         );
+        println!("  {}", filing_times(&summary));
     }
     Ok(())
+}
+
+/// Where a filing run's time went, with its rate past resuming.
+fn filing_times(s: &bulletin_pipeline::FilingSummary) -> String {
+    let work = s.read_secs + s.connect_secs + s.write_secs;
+    format!(
+        "resumed from {} items in {:.2}s; then {:.0} items/s (reading {:.2}s, connecting {:.2}s, writing {:.2}s)",
+        s.resumed_from,
+        s.resume_secs,
+        s.filed as f64 / work.max(1e-9),
+        s.read_secs,
+        s.connect_secs,
+        s.write_secs
+    )
 }
 
 /// `bulletin stories rebuild`: every item filed again from scratch.
@@ -327,6 +339,7 @@ pub async fn stories_rebuild(app: &Pipeline) -> Result<()> {
             ""
         }
     );
+    println!("  {}", filing_times(&summary));
     Ok(())
 }
 
