@@ -45,7 +45,7 @@ fetch_and_file() { # $1: data folder, $2: database, $3: seed, $4: port, $5: labe
   "$bin" --data "$1" --database "$2" --allow-private-networks source add "${urls[@]}" > /dev/null 2>&1
   # The large archive's own sources are not served here: their fetches
   # fail (and make the exit status 1), which does not touch filing.
-  /usr/bin/time -f '%M' -o "$fwork/rss" \
+  /usr/bin/time -q -f '%M' -o "$fwork/rss" \
     "$bin" --data "$1" --database "$2" --allow-private-networks fetch --all > "$fwork/out" || true
   echo "$5: $(grep -A1 "^filed" "$fwork/out" | tr -s " \n" " "), peak RSS $(( $(cat "$fwork/rss") / 1024 )) MB"
 }
@@ -62,16 +62,19 @@ fetch_and_file "$fwork/small" "$small_db" 42 8091 "10,000 stored, filing the sta
 fetch_and_file "$fwork/small" "$small_db" 7 8092 "10,000 stored, filing 10,000 new items"
 
 # 2. Large archive.
+remove_second_workload() { # its sources (and items) in the large archive
+  "$bin" --data "$data" --database "$database" source list --json \
+    | python3 -c 'import json,sys; [print(s["id"]) for s in json.load(sys.stdin) if ":8092/" in s["url"]]' \
+    | while read -r id; do "$bin" --data "$data" --database "$database" source remove "$id" 2> /dev/null; done
+}
 "$bin" --data "$data" --database "$database" migrate 2> /dev/null
+remove_second_workload  # left by a run that stopped early
 items=$("$bin" --data "$data" --database "$database" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])')
 echo "large archive: $items items stored"
-/usr/bin/time -f '%M' -o "$fwork/rss" \
+/usr/bin/time -q -f '%M' -o "$fwork/rss" \
   "$bin" --data "$data" --database "$database" stories rebuild > "$fwork/out"
 echo "stories rebuild over $items items: $(tr -s " \n" " " < "$fwork/out"), peak RSS $(( $(cat "$fwork/rss") / 1024 )) MB"
 fetch_and_file "$data" "$database" 7 8092 "$items stored, filing 10,000 new items"
 # Leave the shared database as bench/scale.sh expects it: without the second
 # workload's sources and items.
-mapfile -t urls < "$fwork/wl-7/urls.txt"
-"$bin" --data "$data" --database "$database" source list --json \
-  | python3 -c 'import json,sys; urls=set(sys.argv[1:]); [print(s["id"]) for s in json.load(sys.stdin) if s["url"] in urls]' "${urls[@]}" \
-  | while read -r id; do "$bin" --data "$data" --database "$database" source remove "$id" 2> /dev/null; done
+remove_second_workload

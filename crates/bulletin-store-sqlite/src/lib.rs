@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_stories.sql"),
     include_str!("../migrations/0015_filing.sql"),
     include_str!("../migrations/0016_story_index.sql"),
+    include_str!("../migrations/0017_item_stories.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -576,7 +577,9 @@ fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
 const ITEM_COLUMNS: &str =
     "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
     i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
-    i.lead_image, i.authors, i.story_id, i.duplicate_of";
+    i.lead_image, i.authors,
+    (SELECT story_id FROM item_stories WHERE item_id = i.id),
+    (SELECT duplicate_of FROM item_stories WHERE item_id = i.id)";
 
 const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, \
      requested_at, lease_expires_at, last_error, last_push_at";
@@ -676,8 +679,7 @@ const STORY_COLUMNS: &str =
     "id, title, representative, first_at, latest_at, size, sources, lead_image";
 
 /// What filing reads of an item (see `filing_item_from_row`).
-const FILING_COLUMNS: &str =
-    "id, source_id, title, url, published_at, COALESCE(text, ''), story_id, duplicate_of";
+const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at, COALESCE(i.text, ''), f.story_id, f.duplicate_of";
 
 fn filing_item_from_row(r: &Row<'_>) -> rusqlite::Result<FilingItem> {
     Ok(FilingItem {
@@ -709,7 +711,7 @@ fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
 
 /// The stories these items are filed under.
 fn stories_of(c: &Connection, items: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
-    let mut story = c.prepare_cached("SELECT story_id FROM items WHERE id = ?1")?;
+    let mut story = c.prepare_cached("SELECT story_id FROM item_stories WHERE item_id = ?1")?;
     let mut out = std::collections::BTreeSet::new();
     for id in items {
         if let Some(Some(s)) = story
@@ -730,7 +732,7 @@ fn after_items_removed(
     stories: &std::collections::BTreeSet<i64>,
 ) -> Result<()> {
     let mut clear =
-        c.prepare_cached("UPDATE items SET duplicate_of = NULL WHERE duplicate_of = ?1")?;
+        c.prepare_cached("UPDATE item_stories SET duplicate_of = NULL WHERE duplicate_of = ?1")?;
     for id in items {
         clear.execute([id])?;
     }
@@ -752,7 +754,7 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
         "UPDATE stories SET (size, sources, first_at, latest_at) =
             (SELECT COUNT(*), COUNT(DISTINCT source_id), COALESCE(MIN(published_at), 0),
                     COALESCE(MAX(published_at), 0)
-             FROM items INDEXED BY items_story WHERE story_id = ?1)
+             FROM item_stories WHERE story_id = ?1)
          WHERE id = ?1",
     )?
     .execute([story])?;
@@ -760,10 +762,11 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
     // and rows are read until one has a headline (most often the first).
     c.prepare_cached(
         "UPDATE stories SET representative = COALESCE(
-            (SELECT id FROM items INDEXED BY items_story WHERE story_id = ?1 AND title IS NOT NULL
-             ORDER BY published_at, id LIMIT 1),
-            (SELECT id FROM items INDEXED BY items_story WHERE story_id = ?1
-             ORDER BY published_at, id LIMIT 1))
+            (SELECT f.item_id FROM item_stories f JOIN items i ON i.id = f.item_id
+             WHERE f.story_id = ?1 AND i.title IS NOT NULL
+             ORDER BY f.published_at, f.item_id LIMIT 1),
+            (SELECT item_id FROM item_stories WHERE story_id = ?1
+             ORDER BY published_at, item_id LIMIT 1))
          WHERE id = ?1",
     )?
     .execute([story])?;
@@ -772,10 +775,11 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
     c.prepare_cached(
         "UPDATE stories SET
             title = (SELECT COALESCE(title, summary) FROM items WHERE id = stories.representative),
-            lead_image = (SELECT lead_image FROM
-                            (SELECT lead_image FROM items INDEXED BY items_story WHERE story_id = ?1
-                             ORDER BY published_at, id LIMIT ?2)
-                          WHERE lead_image IS NOT NULL LIMIT 1)
+            lead_image = (SELECT i.lead_image FROM
+                            (SELECT item_id FROM item_stories WHERE story_id = ?1
+                             ORDER BY published_at, item_id LIMIT ?2) first
+                          JOIN items i ON i.id = first.item_id
+                          WHERE i.lead_image IS NOT NULL LIMIT 1)
          WHERE id = ?1",
     )?
     .execute(params![story, STORY_IMAGE_FROM as i64])?;
@@ -1376,7 +1380,10 @@ impl Store for SqliteStore {
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
             push_filters(&mut sql, &mut args, "i", &query, after);
             if query.originals_only {
-                sql.push_str(" AND i.duplicate_of IS NULL");
+                sql.push_str(
+                    " AND NOT EXISTS (SELECT 1 FROM item_stories f
+                       WHERE f.item_id = i.id AND f.duplicate_of IS NOT NULL)",
+                );
             }
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
@@ -1672,8 +1679,9 @@ impl Store for SqliteStore {
     fn unfiled_items(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<FilingItem>>> {
         boxed(self.read(move |c| {
             Ok(c.prepare_cached(&format!(
-                "SELECT {FILING_COLUMNS} FROM items INDEXED BY items_unfiled
-                 WHERE story_id IS NULL ORDER BY published_at, id LIMIT ?1"
+                "SELECT {FILING_COLUMNS} FROM unfiled u JOIN items i ON i.id = u.item_id
+                 LEFT JOIN item_stories f ON f.item_id = i.id
+                 ORDER BY u.published_at, u.item_id LIMIT ?1"
             ))?
             .query_map([limit as i64], filing_item_from_row)?
             .collect::<Result<Vec<_>, _>>()?)
@@ -1692,9 +1700,9 @@ impl Store for SqliteStore {
             let since = newest - window.num_milliseconds();
             let items = c
                 .prepare_cached(&format!(
-                    "SELECT {FILING_COLUMNS} FROM items
-                     WHERE published_at >= ?1 AND story_id IS NOT NULL
-                     ORDER BY published_at, id"
+                    "SELECT {FILING_COLUMNS} FROM item_stories f JOIN items i ON i.id = f.item_id
+                     WHERE f.published_at >= ?1
+                     ORDER BY f.published_at, f.item_id"
                 ))?
                 .query_map([since], filing_item_from_row)?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1721,10 +1729,14 @@ impl Store for SqliteStore {
                 let mut create =
                     tx.prepare_cached("INSERT OR IGNORE INTO stories (id) VALUES (?1)")?;
                 let mut file = tx.prepare_cached(
-                    "UPDATE items SET story_id = ?2, duplicate_of = ?3 WHERE id = ?1",
+                    "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id)
+                     SELECT id, ?2, ?3, published_at, source_id FROM items WHERE id = ?1
+                     ON CONFLICT (item_id) DO UPDATE
+                        SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of",
                 )?;
+                let mut filed = tx.prepare_cached("DELETE FROM unfiled WHERE item_id = ?1")?;
                 let mut merge =
-                    tx.prepare_cached("UPDATE items SET story_id = ?1 WHERE story_id = ?2")?;
+                    tx.prepare_cached("UPDATE item_stories SET story_id = ?1 WHERE story_id = ?2")?;
                 for step in &batch.steps {
                     match *step {
                         FilingStep::File {
@@ -1734,6 +1746,7 @@ impl Store for SqliteStore {
                         } => {
                             create.execute([story])?;
                             file.execute(params![item.0, story, duplicate_of.map(|d| d.0)])?;
+                            filed.execute([item.0])?;
                             touched.insert(story);
                             gone.remove(&story);
                         }
@@ -1760,9 +1773,10 @@ impl Store for SqliteStore {
     fn reset_stories(&self) -> BoxFuture<'_, StoreResult<u64>> {
         boxed(self.write(move |c| {
             let tx = c.transaction()?;
+            tx.execute("DELETE FROM item_stories", [])?;
             tx.execute(
-                "UPDATE items SET story_id = NULL, duplicate_of = NULL
-                 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL",
+                "INSERT INTO unfiled (item_id, published_at) SELECT id, published_at FROM items
+                 WHERE true ON CONFLICT (item_id) DO NOTHING",
                 [],
             )?;
             tx.execute("DELETE FROM stories", [])?;
@@ -1803,7 +1817,8 @@ impl Store for SqliteStore {
         boxed(self.read(move |c| {
             Ok(c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
-                 WHERE i.story_id = ?1 ORDER BY i.published_at DESC, i.id DESC"
+                 WHERE i.id IN (SELECT item_id FROM item_stories WHERE story_id = ?1)
+                 ORDER BY i.published_at DESC, i.id DESC"
             ))?
             .query_map([story], |r| item_from_row(r, false))?
             .collect::<Result<Vec<_>, _>>()?)
@@ -1830,8 +1845,9 @@ impl Store for SqliteStore {
             }
             let fts = any.join(" OR ");
             let mut found = c.prepare_cached(&format!(
-                "SELECT m.rowid, -bm25(items_fts, {BM25_WEIGHTS}) AS r, i.story_id, i.duplicate_of, i.published_at
+                "SELECT m.rowid, -bm25(items_fts, {BM25_WEIGHTS}) AS r, f.story_id, f.duplicate_of, i.published_at
                  FROM items_fts m JOIN items i ON i.id = m.rowid
+                 LEFT JOIN item_stories f ON f.item_id = i.id
                  WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, {BM25_WEIGHTS}) LIMIT ?2"
             ))?;
             let matches = found
@@ -1859,7 +1875,8 @@ impl Store for SqliteStore {
         boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
-                 WHERE i.duplicate_of = ?1 ORDER BY i.published_at, i.id"
+                 WHERE i.id IN (SELECT item_id FROM item_stories WHERE duplicate_of = ?1)
+                 ORDER BY i.published_at, i.id"
             ))?;
             let mut out = Vec::new();
             for item in items {
