@@ -750,14 +750,7 @@ fn after_items_removed(
 /// headline, else its first: an update's words stand for a headline),
 /// picture, times, size and source count from its items.
 fn refresh_story(c: &Connection, story: i64) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE stories SET (size, sources, first_at, latest_at) =
-            (SELECT COUNT(*), COUNT(DISTINCT source_id), COALESCE(MIN(published_at), 0),
-                    COALESCE(MAX(published_at), 0)
-             FROM item_stories WHERE story_id = ?1)
-         WHERE id = ?1",
-    )?
-    .execute([story])?;
+    refresh_story_numbers(c, story)?;
     // The first item with a headline: the index is walked in time order
     // and rows are read until one has a headline (most often the first).
     c.prepare_cached(
@@ -783,6 +776,19 @@ fn refresh_story(c: &Connection, story: i64) -> Result<()> {
          WHERE id = ?1",
     )?
     .execute(params![story, STORY_IMAGE_FROM as i64])?;
+    Ok(())
+}
+
+/// Sets a story's size, source count and times, from the index alone.
+fn refresh_story_numbers(c: &Connection, story: i64) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE stories SET (size, sources, first_at, latest_at) =
+            (SELECT COUNT(*), COUNT(DISTINCT source_id), COALESCE(MIN(published_at), 0),
+                    COALESCE(MAX(published_at), 0)
+             FROM item_stories WHERE story_id = ?1)
+         WHERE id = ?1",
+    )?
+    .execute([story])?;
     Ok(())
 }
 
@@ -1724,10 +1730,20 @@ impl Store for SqliteStore {
                 return Ok(false);
             }
             let mut touched = std::collections::BTreeSet::new();
+            // Stories whose headline, representative or picture may change
+            // (the others only have their numbers refreshed, from the index).
+            let mut changed = std::collections::BTreeSet::new();
             let mut gone = std::collections::BTreeSet::new();
             {
                 let mut create =
                     tx.prepare_cached("INSERT OR IGNORE INTO stories (id) VALUES (?1)")?;
+                // A new item later than a story's first, in a story that
+                // has a headline and a picture, changes neither.
+                let mut settled = tx.prepare_cached(
+                    "SELECT 1 FROM stories s, items i WHERE s.id = ?1 AND i.id = ?2
+                       AND s.representative IS NOT NULL AND s.lead_image IS NOT NULL
+                       AND s.title IS NOT NULL AND i.published_at > s.first_at",
+                )?;
                 let mut file = tx.prepare_cached(
                     "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id)
                      SELECT id, ?2, ?3, published_at, source_id FROM items WHERE id = ?1
@@ -1745,6 +1761,9 @@ impl Store for SqliteStore {
                             duplicate_of,
                         } => {
                             create.execute([story])?;
+                            if !settled.exists(params![story, item.0])? {
+                                changed.insert(story);
+                            }
                             file.execute(params![item.0, story, duplicate_of.map(|d| d.0)])?;
                             filed.execute([item.0])?;
                             touched.insert(story);
@@ -1753,6 +1772,7 @@ impl Store for SqliteStore {
                         FilingStep::Merge { into, from } => {
                             merge.execute(params![into, from])?;
                             touched.insert(into);
+                            changed.insert(into);
                             touched.remove(&from);
                             gone.insert(from);
                         }
@@ -1763,7 +1783,11 @@ impl Store for SqliteStore {
                 tx.execute("DELETE FROM stories WHERE id = ?1", [story])?;
             }
             for story in &touched {
-                refresh_story(&tx, *story)?;
+                if changed.contains(story) {
+                    refresh_story(&tx, *story)?;
+                } else {
+                    refresh_story_numbers(&tx, *story)?;
+                }
             }
             tx.commit()?;
             Ok(true)
