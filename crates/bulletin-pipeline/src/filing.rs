@@ -268,11 +268,11 @@ fn connect_batch(
     let mut counts = BatchCounts::default();
     for item in items {
         let connection = connector.connect(&incoming(item));
-        steps.push(FilingStep::File {
-            item: item.id,
-            story: connection.story,
-            duplicate_of: connection.duplicate_of.map(bulletin_core::ItemId),
-        });
+        steps.push(FilingStep::file(
+            item,
+            connection.story,
+            connection.duplicate_of.map(bulletin_core::ItemId),
+        ));
         for from in &connection.merged {
             steps.push(FilingStep::Merge {
                 into: connection.story,

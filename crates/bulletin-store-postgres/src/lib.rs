@@ -1649,6 +1649,7 @@ impl Store for PgStore {
                         item,
                         story,
                         duplicate_of,
+                        ..
                     } => {
                         run.push((item.0, story, duplicate_of.map(|d| d.0)));
                         touched.insert(story);

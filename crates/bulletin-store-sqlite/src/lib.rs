@@ -1740,13 +1740,12 @@ impl Store for SqliteStore {
                 // A new item later than a story's first, in a story that
                 // has a headline and a picture, changes neither.
                 let mut settled = tx.prepare_cached(
-                    "SELECT 1 FROM stories s, items i WHERE s.id = ?1 AND i.id = ?2
-                       AND s.representative IS NOT NULL AND s.lead_image IS NOT NULL
-                       AND s.title IS NOT NULL AND i.published_at > s.first_at",
+                    "SELECT 1 FROM stories WHERE id = ?1 AND representative IS NOT NULL
+                       AND lead_image IS NOT NULL AND title IS NOT NULL AND first_at < ?2",
                 )?;
                 let mut file = tx.prepare_cached(
                     "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id)
-                     SELECT id, ?2, ?3, published_at, source_id FROM items WHERE id = ?1
+                     VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (item_id) DO UPDATE
                         SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of",
                 )?;
@@ -1759,12 +1758,20 @@ impl Store for SqliteStore {
                             item,
                             story,
                             duplicate_of,
+                            published_at,
+                            source,
                         } => {
                             create.execute([story])?;
-                            if !settled.exists(params![story, item.0])? {
+                            if !settled.exists(params![story, to_ms(published_at)])? {
                                 changed.insert(story);
                             }
-                            file.execute(params![item.0, story, duplicate_of.map(|d| d.0)])?;
+                            file.execute(params![
+                                item.0,
+                                story,
+                                duplicate_of.map(|d| d.0),
+                                to_ms(published_at),
+                                source.0
+                            ])?;
                             filed.execute([item.0])?;
                             touched.insert(story);
                             gone.remove(&story);

@@ -613,17 +613,34 @@ pub struct FilingState {
 }
 
 /// One step of filing, applied in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FilingStep {
     /// The item goes into this story (created when it does not exist),
     /// as a near-duplicate of `duplicate_of` or not.
+    /// The item's publication time and source travel with it (as read
+    /// by `unfiled_items`): the store need not read the item again.
     File {
         item: ItemId,
         story: i64,
         duplicate_of: Option<ItemId>,
+        published_at: DateTime<Utc>,
+        source: SourceId,
     },
     /// Every item of `from` moves into `into`; `from` goes.
     Merge { into: i64, from: i64 },
+}
+
+impl FilingStep {
+    /// Files `item` (as `unfiled_items` gave it) in `story`.
+    pub fn file(item: &FilingItem, story: i64, duplicate_of: Option<ItemId>) -> FilingStep {
+        FilingStep::File {
+            item: item.id,
+            story,
+            duplicate_of,
+            published_at: item.published_at,
+            source: item.source,
+        }
+    }
 }
 
 /// Steps written together, in one transaction, under a lease: when

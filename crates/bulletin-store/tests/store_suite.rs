@@ -1389,13 +1389,12 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
         until: soon,
         steps,
     };
-    let file = |item: ItemId, story: i64, duplicate_of: Option<ItemId>| FilingStep::File {
-        item,
-        story,
-        duplicate_of,
-    };
     // Unfiled items come in publication order, with their text.
     let unfiled = store.unfiled_items(10).await.unwrap();
+    let file = |item: ItemId, story: i64, duplicate_of: Option<ItemId>| {
+        let read = unfiled.iter().find(|i| i.id == item).unwrap();
+        FilingStep::file(read, story, duplicate_of)
+    };
     assert_eq!(
         unfiled.iter().map(|i| i.id).collect::<Vec<_>>(),
         vec![i1, i2, i3, i4]
