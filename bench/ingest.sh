@@ -26,6 +26,7 @@ trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/manifest.json" > /dev/null && break; sleep 0.1; done
 
 walls=()
+fetches=()
 for run in $(seq "$runs"); do
   data="$work/data-$run"
   mapfile -t urls < "$work/wl/urls.txt"
@@ -37,6 +38,12 @@ for run in $(seq "$runs"); do
   stored=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["items"])' <<< "$stats")
   searchable=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["indexed_items"])' <<< "$stats")
   walls+=("$wall")
+  # `fetch` stores the items (searchable), then files them into stories:
+  # both times as it prints them.
+  fetch_secs=$(sed -n 's/^fetched [0-9]* sources in \([0-9.]*\)s.*/\1/p' "$work/out-$run")
+  file_secs=$(sed -n 's/^filed [0-9]* items into stories in \([0-9.]*\)s.*/\1/p' "$work/out-$run")
+  fetches+=("$fetch_secs")
+  echo "run $run: fetching and storing ${fetch_secs}s, then filing into stories ${file_secs:-0}s"
   awk -v w="$wall" -v u="$user" -v s="$sys" -v m="$maxrss" -v n="$stored" -v f="$searchable" -v r="$run" 'BEGIN {
     printf "run %d: %d items stored (%d searchable) in %.2f s wall: %.0f items/s, %.3f ms CPU per item (user %.2f s + sys %.2f s), peak RSS %.0f MB\n",
       r, n, f, w, n / w, (u + s) * 1000 / n, u, s, m / 1024 }'
@@ -53,6 +60,9 @@ if [ "${BENCH_PEER:-1}" != 0 ]; then
     awk -v p="$peer_secs" -v n="$peer_items" -v b="$best" -v m="$median" 'BEGIN {
       printf "peer (Miniflux 2.2, same run): %d entries in %.2f s; Bulletin is %.1fx as fast (best run), %.1fx (median run)\n",
         n, p, p / b, p / m }'
+    fetch_best=$(printf '%s\n' "${fetches[@]}" | sort -n | head -1)
+    awk -v p="$peer_secs" -v b="$fetch_best" 'BEGIN {
+      printf "fetching and storing alone (best run %.2f s): %.1fx as fast as the peer, which files nothing into stories\n", b, p / b }'
   else
     echo "peer (Miniflux) did not run: $(tail -1 "$work/peer.log")"
   fi

@@ -1749,7 +1749,9 @@ impl Store for SqliteStore {
                      ON CONFLICT (item_id) DO UPDATE
                         SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of",
                 )?;
-                let mut filed = tx.prepare_cached("DELETE FROM unfiled WHERE item_id = ?1")?;
+                let mut filed = tx.prepare_cached(
+                    "DELETE FROM unfiled WHERE published_at = ?1 AND item_id = ?2",
+                )?;
                 let mut merge =
                     tx.prepare_cached("UPDATE item_stories SET story_id = ?1 WHERE story_id = ?2")?;
                 for step in &batch.steps {
@@ -1772,7 +1774,7 @@ impl Store for SqliteStore {
                                 to_ms(published_at),
                                 source.0
                             ])?;
-                            filed.execute([item.0])?;
+                            filed.execute(params![to_ms(published_at), item.0])?;
                             touched.insert(story);
                             gone.remove(&story);
                         }
@@ -1806,8 +1808,8 @@ impl Store for SqliteStore {
             let tx = c.transaction()?;
             tx.execute("DELETE FROM item_stories", [])?;
             tx.execute(
-                "INSERT INTO unfiled (item_id, published_at) SELECT id, published_at FROM items
-                 WHERE true ON CONFLICT (item_id) DO NOTHING",
+                "INSERT INTO unfiled (published_at, item_id) SELECT published_at, id FROM items
+                 WHERE true ON CONFLICT DO NOTHING",
                 [],
             )?;
             tx.execute("DELETE FROM stories", [])?;
