@@ -624,7 +624,8 @@ impl PgStore {
         let ids = self
             .matching_ids(&query, &forms, after, skip, limit)
             .await?;
-        let items = self.results(&ids, &forms, query.include_content).await?;
+        let mut items = self.results(&ids, &forms, query.include_content).await?;
+        bulletin_store::with_duplicates(self, &mut items).await.map_err(Error::from)?;
         Ok(match query.order {
             ItemOrder::Newest => newest_page(items, limit),
             ItemOrder::Relevance => ranked_page(items, limit, skip),
@@ -1223,10 +1224,11 @@ impl Store for PgStore {
                 args.len()
             ));
             let rows = self.query(&sql, &args).await?;
-            let items = rows
+            let mut items = rows
                 .iter()
                 .map(|r| item_from_row(r, query.include_content))
                 .collect::<Result<Vec<_>>>()?;
+            bulletin_store::with_duplicates(self, &mut items).await?;
             Ok(newest_page(items, limit))
         })
     }
@@ -1237,11 +1239,16 @@ impl Store for PgStore {
                 "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i
                  JOIN sources s ON s.id = i.source_id WHERE i.id = $1"
             );
-            self.query_opt(&sql, &[&id.0])
+            let mut item = self
+                .query_opt(&sql, &[&id.0])
                 .await?
                 .as_ref()
                 .map(|r| item_from_row(r, true))
-                .transpose()
+                .transpose()?;
+            if let Some(item) = item.as_mut() {
+                bulletin_store::with_duplicates(self, std::slice::from_mut(item)).await?;
+            }
+            Ok(item)
         })
     }
 
@@ -1751,7 +1758,7 @@ impl Store for PgStore {
 
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(async move {
-            self.query(
+            let mut items = self.query(
                 &format!(
                     "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
                      WHERE i.story_id = $1 ORDER BY i.published_at DESC, i.id DESC"
@@ -1761,7 +1768,9 @@ impl Store for PgStore {
             .await?
             .iter()
             .map(|r| item_from_row(r, false))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+            bulletin_store::with_duplicates(self, &mut items).await?;
+            Ok(items)
         })
     }
 
@@ -1789,18 +1798,19 @@ impl Store for PgStore {
             let fetch = RELATED_MATCHES as i64;
             let matches = self
                 .query(
-                    "SELECT m.item_id, ts_rank(m.words, $1::text::tsquery)::float8 AS r,
-                            i.story_id, i.duplicate_of, i.published_at
-                     FROM item_search m JOIN items i ON i.id = m.item_id
-                     WHERE m.words @@ $1::text::tsquery ORDER BY r DESC LIMIT $2",
+                    "SELECT i.id, i.title, i.story_id, i.duplicate_of, i.published_at
+                     FROM (SELECT item_id FROM item_search WHERE words @@ $1::text::tsquery
+                           ORDER BY published_at DESC LIMIT $2) m
+                     JOIN items i ON i.id = m.item_id",
                     &[&tsquery, &fetch],
                 )
                 .await?
                 .iter()
                 .map(|r| {
+                    let title: Option<String> = r.try_get(1)?;
                     Ok((
                         ItemId(r.try_get(0)?),
-                        r.try_get::<_, f64>(1)?,
+                        bulletin_store::title_relevance(&words, title.as_deref()),
                         r.try_get::<_, Option<i64>>(2)?,
                         r.try_get::<_, Option<i64>>(3)?.map(ItemId),
                         r.try_get(4)?,

@@ -3,7 +3,7 @@
 
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
-    FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
+    FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
     NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES, Role,
     Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User,
     UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
@@ -678,6 +678,33 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
 const STORY_COLUMNS: &str =
     "id, title, representative, first_at, latest_at, size, sources, lead_image";
 
+/// Fills each item's `duplicates` (the items that repeat it), in the same
+/// read as the items: an index probe each, on a partial index that holds
+/// only the copies.
+fn fill_duplicates(c: &Connection, items: &mut [Item]) -> Result<()> {
+    let mut copies = c.prepare_cached(
+        "SELECT i.id, i.url, s.id, COALESCE(s.title, s.url), i.published_at
+         FROM item_stories f JOIN items i ON i.id = f.item_id JOIN sources s ON s.id = i.source_id
+         WHERE f.duplicate_of = ?1 ORDER BY i.published_at, i.id",
+    )?;
+    for item in items {
+        item.duplicates = copies
+            .query_map([item.id.0], |r| {
+                Ok(ItemCopy {
+                    id: ItemId(r.get(0)?),
+                    url: r.get(1)?,
+                    source: SourceRef {
+                        id: SourceId(r.get(2)?),
+                        title: r.get(3)?,
+                    },
+                    published_at: from_ms(r.get(4)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(())
+}
+
 /// What filing reads of an item (see `filing_item_from_row`).
 const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at, COALESCE(i.text, ''), f.story_id, f.duplicate_of";
 
@@ -993,6 +1020,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
             .collect(),
     };
     let mut items = items_by_id(c, &page_ids, query.include_content)?;
+    fill_duplicates(c, &mut items)?;
     let mut text = c.prepare_cached("SELECT text FROM items WHERE id = ?1")?;
     for item in &mut items {
         let body: String = text.query_row([item.id.0], |r| r.get(0))?;
@@ -1397,7 +1425,10 @@ impl Store for SqliteStore {
             let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 item_from_row(r, query.include_content)
             })?;
-            Ok(newest_page(rows.collect::<Result<Vec<_>, _>>()?, limit))
+            let mut items = rows.collect::<Result<Vec<_>, _>>()?;
+            items.truncate(limit + 1);
+            fill_duplicates(c, &mut items)?;
+            Ok(newest_page(items, limit))
         }))
     }
 
@@ -1406,7 +1437,11 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?1"
             ))?;
-            Ok(stmt.query_row([id.0], |r| item_from_row(r, true)).optional()?)
+            let mut item = stmt.query_row([id.0], |r| item_from_row(r, true)).optional()?;
+            if let Some(item) = item.as_mut() {
+                fill_duplicates(c, std::slice::from_mut(item))?;
+            }
+            Ok(item)
         }))
     }
 
@@ -1854,7 +1889,12 @@ impl Store for SqliteStore {
                  ORDER BY i.published_at DESC, i.id DESC"
             ))?
             .query_map([story], |r| item_from_row(r, false))?
-            .collect::<Result<Vec<_>, _>>()?)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Error::from)
+            .and_then(|mut items| {
+                fill_duplicates(c, &mut items)?;
+                Ok(items)
+            })?)
         }))
     }
 
@@ -1877,17 +1917,19 @@ impl Store for SqliteStore {
                 return Ok(Vec::new());
             }
             let fts = any.join(" OR ");
-            let mut found = c.prepare_cached(&format!(
-                "SELECT m.rowid, -bm25(items_fts, {BM25_WEIGHTS}) AS r, f.story_id, f.duplicate_of, i.published_at
-                 FROM items_fts m JOIN items i ON i.id = m.rowid
-                 LEFT JOIN item_stories f ON f.item_id = i.id
-                 WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, {BM25_WEIGHTS}) LIMIT ?2"
-            ))?;
+            let mut found = c.prepare_cached(
+                "SELECT i.id, i.title, f.story_id, f.duplicate_of, i.published_at
+                 FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1
+                       ORDER BY rowid DESC LIMIT ?2) m
+                 JOIN items i ON i.id = m.rowid
+                 LEFT JOIN item_stories f ON f.item_id = i.id",
+            )?;
             let matches = found
                 .query_map(params![fts, RELATED_MATCHES as i64], |r| {
+                    let title: Option<String> = r.get(1)?;
                     Ok((
                         ItemId(r.get(0)?),
-                        r.get::<_, f64>(1)?,
+                        bulletin_store::title_relevance(&words, title.as_deref()),
                         r.get::<_, Option<i64>>(2)?,
                         r.get::<_, Option<i64>>(3)?.map(ItemId),
                         from_ms(r.get(4)?),

@@ -172,7 +172,7 @@ pub struct Item {
     #[serde(default)]
     pub duplicate_of: Option<ItemId>,
     /// The other places this item appeared: the items that are
-    /// near-duplicates of it (filled by [`crate::with_duplicates`]).
+    /// near-duplicates of it (filled by the store wherever it reads items).
     #[serde(default)]
     pub duplicates: Vec<ItemCopy>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -92,8 +92,7 @@ pub async fn items(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = item_query(&params, 20)?;
-    let mut page = state.store.items(query).await?;
-    bulletin_store::with_duplicates(state.store.as_ref(), &mut page.items).await?;
+    let page = state.store.items(query).await?;
     let modified = page
         .items
         .iter()
@@ -111,9 +110,7 @@ pub async fn item(
         .parse()
         .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
     match state.store.item(ItemId(id)).await? {
-        Some(mut item) => {
-            bulletin_store::with_duplicates(state.store.as_ref(), std::slice::from_mut(&mut item))
-                .await?;
+        Some(item) => {
             let modified = item
                 .modified_at
                 .unwrap_or(item.published_at)

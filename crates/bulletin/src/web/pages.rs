@@ -214,8 +214,7 @@ async fn list_filtered(
     query.author = author.map(str::to_string);
     query.originals_only = listing.originals_only;
     let first_page = query.is_first_page() && query.search.is_none();
-    let mut page = state.store.items(query).await?;
-    bulletin_store::with_duplicates(state.store.as_ref(), &mut page.items).await?;
+    let page = state.store.items(query).await?;
     if let Some(name) = author
         && first_page
         && page.items.is_empty()
@@ -403,11 +402,10 @@ pub async fn item(
     let Ok(id) = id.parse::<i64>() else {
         return Err(WebError::not_found());
     };
-    let Some(mut item) = state.store.item(ItemId(id)).await? else {
+    let Some(item) = state.store.item(ItemId(id)).await? else {
         return Err(WebError::not_found());
     };
     let store = state.store.as_ref();
-    bulletin_store::with_duplicates(store, std::slice::from_mut(&mut item)).await?;
     let original = match item.duplicate_of {
         Some(of) => store.item(of).await?.map(|o| EntryView::from_item(&o)),
         None => None,

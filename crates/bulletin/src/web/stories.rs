@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bulletin_feeds::write::{OutgoingEntry, OutgoingFeed};
-use bulletin_store::{Item, MAX_PAGE_SIZE, Story, StoryQuery, with_duplicates};
+use bulletin_store::{Item, MAX_PAGE_SIZE, Story, StoryQuery};
 use serde::{Deserialize, Serialize};
 
 const PAGE_SIZE: usize = 20;
@@ -63,8 +63,7 @@ fn no_story(id: i64) -> WebError {
 /// A story and its items, or not found.
 async fn story_and_items(state: &AppState, id: i64) -> Result<(Story, Vec<Item>), WebError> {
     let story = state.store.story(id).await?.ok_or_else(|| no_story(id))?;
-    let mut items = state.store.story_items(id).await?;
-    with_duplicates(state.store.as_ref(), &mut items).await?;
+    let items = state.store.story_items(id).await?;
     Ok((story, items))
 }
 
