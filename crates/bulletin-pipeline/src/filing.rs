@@ -286,6 +286,9 @@ fn connect_batch(
     (connector, steps, counts)
 }
 
+/// Key words searched for related articles.
+const RELATED_WORDS: usize = 5;
+
 /// Articles related to `item` from other stories: those sharing the names
 /// and words it is about (see `bulletin_connect::key_words`), nearer in
 /// time first; up to `limit`. `item` should carry its text.
@@ -294,10 +297,12 @@ pub async fn related(
     item: &bulletin_store::Item,
     limit: usize,
 ) -> Result<Vec<bulletin_store::Item>, StoreError> {
-    let words = bulletin_connect::key_words(
+    let mut words = bulletin_connect::key_words(
         item.title.as_deref().unwrap_or_default(),
         item.text.as_deref().unwrap_or_default(),
     );
+    // The most telling few: each word is searched in all its forms.
+    words.truncate(RELATED_WORDS);
     if words.is_empty() {
         return Ok(Vec::new());
     }

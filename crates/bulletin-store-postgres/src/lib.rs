@@ -625,7 +625,9 @@ impl PgStore {
             .matching_ids(&query, &forms, after, skip, limit)
             .await?;
         let mut items = self.results(&ids, &forms, query.include_content).await?;
-        bulletin_store::with_duplicates(self, &mut items).await.map_err(Error::from)?;
+        bulletin_store::with_duplicates(self, &mut items)
+            .await
+            .map_err(Error::from)?;
         Ok(match query.order {
             ItemOrder::Newest => newest_page(items, limit),
             ItemOrder::Relevance => ranked_page(items, limit, skip),
@@ -1758,17 +1760,18 @@ impl Store for PgStore {
 
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(async move {
-            let mut items = self.query(
-                &format!(
-                    "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+            let mut items = self
+                .query(
+                    &format!(
+                        "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
                      WHERE i.story_id = $1 ORDER BY i.published_at DESC, i.id DESC"
-                ),
-                &[&story],
-            )
-            .await?
-            .iter()
-            .map(|r| item_from_row(r, false))
-            .collect::<Result<Vec<_>>>()?;
+                    ),
+                    &[&story],
+                )
+                .await?
+                .iter()
+                .map(|r| item_from_row(r, false))
+                .collect::<Result<Vec<_>>>()?;
             bulletin_store::with_duplicates(self, &mut items).await?;
             Ok(items)
         })

@@ -3,10 +3,10 @@
 
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
-    FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES, Role,
-    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User,
-    UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
+    FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures,
+    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES,
+    Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
+    User, UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
 };
 
 mod words;
@@ -578,8 +578,11 @@ const ITEM_COLUMNS: &str =
     "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id, COALESCE(s.title, s.url),
     i.published_at, i.modified_at, i.summary, i.lang, i.site_name, i.word_count, i.reading_time,
     i.lead_image, i.authors,
-    (SELECT story_id FROM item_stories WHERE item_id = i.id),
-    (SELECT duplicate_of FROM item_stories WHERE item_id = i.id)";
+    f.story_id, f.duplicate_of";
+
+/// The tables `ITEM_COLUMNS` reads: an item, its source, where it is filed.
+const ITEM_FROM: &str = "items i JOIN sources s ON s.id = i.source_id
+    LEFT JOIN item_stories f ON f.item_id = i.id";
 
 const WEBSUB_COLUMNS: &str = "source_id, hub, topic, secret, callback_token, state, \
      requested_at, lease_expires_at, last_error, last_push_at";
@@ -682,25 +685,35 @@ const STORY_COLUMNS: &str =
 /// read as the items: an index probe each, on a partial index that holds
 /// only the copies.
 fn fill_duplicates(c: &Connection, items: &mut [Item]) -> Result<()> {
-    let mut copies = c.prepare_cached(
-        "SELECT i.id, i.url, s.id, COALESCE(s.title, s.url), i.published_at
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut copies = c.prepare_cached(&format!(
+        "SELECT f.duplicate_of, i.id, i.url, s.id, COALESCE(s.title, s.url), i.published_at
          FROM item_stories f JOIN items i ON i.id = f.item_id JOIN sources s ON s.id = i.source_id
-         WHERE f.duplicate_of = ?1 ORDER BY i.published_at, i.id",
-    )?;
-    for item in items {
-        item.duplicates = copies
-            .query_map([item.id.0], |r| {
-                Ok(ItemCopy {
-                    id: ItemId(r.get(0)?),
-                    url: r.get(1)?,
-                    source: SourceRef {
-                        id: SourceId(r.get(2)?),
-                        title: r.get(3)?,
-                    },
-                    published_at: from_ms(r.get(4)?),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+         WHERE f.duplicate_of IN ({}) ORDER BY i.published_at, i.id",
+        vec!["?"; items.len()].join(",")
+    ))?;
+    let ids: Vec<i64> = items.iter().map(|i| i.id.0).collect();
+    let rows = copies.query_map(rusqlite::params_from_iter(ids), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            ItemCopy {
+                id: ItemId(r.get(1)?),
+                url: r.get(2)?,
+                source: SourceRef {
+                    id: SourceId(r.get(3)?),
+                    title: r.get(4)?,
+                },
+                published_at: from_ms(r.get(5)?),
+            },
+        ))
+    })?;
+    for row in rows {
+        let (of, copy) = row?;
+        if let Some(item) = items.iter_mut().find(|i| i.id.0 == of) {
+            item.duplicates.push(copy);
+        }
     }
     Ok(())
 }
@@ -1079,7 +1092,7 @@ fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> Result<Vec<It
     if with_content {
         sql.push_str(", i.text, i.html");
     }
-    sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id IN (");
+    sql.push_str(&format!(" FROM {ITEM_FROM} WHERE i.id IN ("));
     sql.push_str(&vec!["?"; ids.len()].join(","));
     sql.push(')');
     let mut stmt = c.prepare_cached(&sql)?;
@@ -1410,14 +1423,11 @@ impl Store for SqliteStore {
             if query.include_content {
                 sql.push_str(", i.text, i.html");
             }
-            sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE 1");
+            sql.push_str(&format!(" FROM {ITEM_FROM} WHERE 1"));
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
             push_filters(&mut sql, &mut args, "i", &query, after);
             if query.originals_only {
-                sql.push_str(
-                    " AND NOT EXISTS (SELECT 1 FROM item_stories f
-                       WHERE f.item_id = i.id AND f.duplicate_of IS NOT NULL)",
-                );
+                sql.push_str(" AND f.duplicate_of IS NULL");
             }
             sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
             args.push(((limit + 1) as i64).into());
@@ -1435,9 +1445,11 @@ impl Store for SqliteStore {
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
         boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?1"
+                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = ?1"
             ))?;
-            let mut item = stmt.query_row([id.0], |r| item_from_row(r, true)).optional()?;
+            let mut item = stmt
+                .query_row([id.0], |r| item_from_row(r, true))
+                .optional()?;
             if let Some(item) = item.as_mut() {
                 fill_duplicates(c, std::slice::from_mut(item))?;
             }
@@ -1884,7 +1896,7 @@ impl Store for SqliteStore {
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(self.read(move |c| {
             Ok(c.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
                  WHERE i.id IN (SELECT item_id FROM item_stories WHERE story_id = ?1)
                  ORDER BY i.published_at DESC, i.id DESC"
             ))?
@@ -1949,7 +1961,7 @@ impl Store for SqliteStore {
     fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
                  WHERE i.id IN (SELECT item_id FROM item_stories WHERE duplicate_of = ?1)
                  ORDER BY i.published_at, i.id"
             ))?;

@@ -20,7 +20,7 @@ pub type RelatedMatch = (ItemId, f64, Option<i64>, Option<ItemId>, DateTime<Utc>
 /// Matches read for related items: the newest this many that contain any
 /// of the words (ranking every match of common words by BM25 took over a
 /// hundred milliseconds at 100,000 items), scored by [`title_relevance`].
-pub const RELATED_MATCHES: usize = 200;
+pub const RELATED_MATCHES: usize = 80;
 
 /// How well a headline answers an item's key words (given most telling
 /// first: names, then headline words): each word found in it counts, the
@@ -40,10 +40,12 @@ pub fn title_relevance(words: &[String], title: Option<&str>) -> f64 {
         .filter(|(_, w)| {
             // The same word, or the same stem of a long one (plural, tense).
             found.iter().any(|f| {
-                f == w || (w.chars().count() >= 5 && f.chars().count() >= 5 && {
-                    let (a, b): (String, String) = (w.chars().take(5).collect(), f.chars().take(5).collect());
-                    a == b
-                })
+                f == w
+                    || (w.chars().count() >= 5 && f.chars().count() >= 5 && {
+                        let (a, b): (String, String) =
+                            (w.chars().take(5).collect(), f.chars().take(5).collect());
+                        a == b
+                    })
             })
         })
         .map(|(rank, _)| 1.0 / (1.0 + 0.25 * rank as f64))
