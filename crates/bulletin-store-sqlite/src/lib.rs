@@ -1895,18 +1895,16 @@ impl Store for SqliteStore {
 
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
-                 WHERE i.id IN (SELECT item_id FROM item_stories WHERE story_id = ?1)
-                 ORDER BY i.published_at DESC, i.id DESC"
-            ))?
-            .query_map([story], |r| item_from_row(r, false))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Error::from)
-            .and_then(|mut items| {
-                fill_duplicates(c, &mut items)?;
-                Ok(items)
-            })?)
+            let mut items = c
+                .prepare_cached(&format!(
+                    "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
+                     WHERE i.id IN (SELECT item_id FROM item_stories WHERE story_id = ?1)
+                     ORDER BY i.published_at DESC, i.id DESC"
+                ))?
+                .query_map([story], |r| item_from_row(r, false))?
+                .collect::<Result<Vec<_>, _>>()?;
+            fill_duplicates(c, &mut items)?;
+            Ok(items)
         }))
     }
 
