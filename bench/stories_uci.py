@@ -161,31 +161,29 @@ def main():
     out = run("fetch", "--all", "--concurrency", "32")
     print(f"fetch --all: {time.time() - started:.1f} s; {out.stdout.strip().splitlines()[-1]}")
     web_port = 18000 + os.getpid() % 1000
-    serve = subprocess.Popen([args.bin, "--data", data, "serve", "--role", "web",
-                              "--addr", f"127.0.0.1:{web_port}"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+
+    def start_web():
+        """`bulletin serve --role web` on the data, once it answers."""
+        web = subprocess.Popen([args.bin, "--data", data, "serve", "--role", "web",
+                                "--addr", f"127.0.0.1:{web_port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz")
                 break
             except OSError:
                 time.sleep(0.1)
+        return web
+
+    serve = start_web()
+    try:
         live = score("live ingest", read_items(web_port), rows)
         if args.rebuild:
             serve.terminate()
             serve.wait()
             out = run("stories", "rebuild")
             print("rebuild:", out.stdout.strip() or out.stderr.strip())
-            serve = subprocess.Popen([args.bin, "--data", data, "serve", "--role", "web",
-                                      "--addr", f"127.0.0.1:{web_port}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            serve = start_web()
             rebuilt = score("after stories rebuild", read_items(web_port), rows)
             same = len(set(zip(live, rebuilt))) == len(set(live)) == len(set(rebuilt))
             print(f"rebuild gives the same partition as live filing: {same}")
