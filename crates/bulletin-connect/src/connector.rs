@@ -7,6 +7,7 @@
 
 use crate::keys::KeyMap;
 use crate::minhash::{DUPLICATE_SIMILARITY, Signature};
+use crate::related::{RelatedIndex, item_words};
 use crate::stories::{ACTIVE_HOURS, Clusterer, StoryItem, StoryKey};
 use std::collections::VecDeque;
 
@@ -41,6 +42,9 @@ pub struct Connection {
     pub merged: Vec<StoryKey>,
     /// The item this one repeats (the first of its copies), if any.
     pub duplicate_of: Option<i64>,
+    /// Recent items of other stories related to it, best first (see
+    /// [`crate::related`]).
+    pub related: Vec<i64>,
 }
 
 /// Near-duplicates, then stories, over a stream of items.
@@ -48,6 +52,7 @@ pub struct Connection {
 pub struct Connector {
     stories: Clusterer,
     bodies: BodyIndex,
+    related: RelatedIndex,
     /// Stories merged away, and the story that took them.
     moved: KeyMap<StoryKey, StoryKey>,
 }
@@ -65,6 +70,7 @@ impl Connector {
     pub fn connect(&mut self, item: &Incoming<'_>) -> Connection {
         let signature = Signature::of(item.text);
         self.bodies.forget_before(item.published_ms);
+        let words = item_words(item.title, item.text);
         if let Some(signature) = &signature
             && let Some((original, story)) = self.bodies.original_of(signature)
         {
@@ -78,10 +84,18 @@ impl Connector {
                     story,
                     original,
                 );
+                // A copy is not indexed: its original stands for it.
+                let moved = &self.moved;
+                let related =
+                    self.related
+                        .relate(item.id, item.published_ms, words, story, true, |s| {
+                            resolve(moved, s)
+                        });
                 return Connection {
                     story,
                     merged: Vec::new(),
                     duplicate_of: Some(original),
+                    related,
                 };
             }
         }
@@ -93,10 +107,20 @@ impl Connector {
             self.bodies
                 .insert(item.id, item.published_ms, signature, placed.story, item.id);
         }
+        let moved = &self.moved;
+        let related = self.related.relate(
+            item.id,
+            item.published_ms,
+            words,
+            placed.story,
+            false,
+            |s| resolve(moved, s),
+        );
         Connection {
             story: placed.story,
             merged: placed.merged,
             duplicate_of: None,
+            related,
         }
     }
 
@@ -104,6 +128,18 @@ impl Connector {
     pub fn restore(&mut self, item: &Incoming<'_>, story: StoryKey, duplicate_of: Option<i64>) {
         self.bodies.forget_before(item.published_ms);
         self.stories.restore(&item.story_item(), story);
+        // Related items are found again, as when it was filed (the store
+        // has the lists; only later changes are written).
+        let moved = &self.moved;
+        self.related.relate(
+            item.id,
+            item.published_ms,
+            item_words(item.title, item.text),
+            story,
+            duplicate_of.is_some(),
+            |s| resolve(moved, s),
+        );
+        self.related.take_changed();
         if let Some(signature) = Signature::of(item.text) {
             let original = duplicate_of.unwrap_or(item.id);
             self.bodies
@@ -111,23 +147,39 @@ impl Connector {
         }
     }
 
-    /// Active stories, and bodies held for near-duplicate checks.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.stories.story_count(), self.bodies.entries.len())
+    /// Active stories, bodies held for near-duplicate checks, and items
+    /// held for related coverage.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (
+            self.stories.story_count(),
+            self.bodies.entries.len(),
+            self.related.len(),
+        )
+    }
+
+    /// Items filed before whose related items changed since (later
+    /// coverage related to them arrived), with their lists now.
+    pub fn take_changed_related(&mut self) -> Vec<(i64, Vec<i64>)> {
+        self.related.take_changed()
     }
 
     /// The story a (possibly merged-away) story's items are in now.
-    fn resolve(&self, mut story: StoryKey) -> StoryKey {
-        let mut hops = 0;
-        while let Some(&next) = self.moved.get(&story) {
-            story = next;
-            hops += 1;
-            if hops > self.moved.len() {
-                break;
-            }
-        }
-        story
+    fn resolve(&self, story: StoryKey) -> StoryKey {
+        resolve(&self.moved, story)
     }
+}
+
+/// Where a (possibly merged-away) story's items are now.
+fn resolve(moved: &KeyMap<StoryKey, StoryKey>, mut story: StoryKey) -> StoryKey {
+    let mut hops = 0;
+    while let Some(&next) = moved.get(&story) {
+        story = next;
+        hops += 1;
+        if hops > moved.len() {
+            break;
+        }
+    }
+    story
 }
 
 /// Recent bodies' signatures, found by their LSH band keys.

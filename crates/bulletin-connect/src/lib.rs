@@ -8,6 +8,7 @@
 //!   estimates the Jaccard similarity of two bodies' shingle sets, and the
 //!   LSH band keys that find candidates without comparing every pair;
 //! - [`stories`]: online assignment of items to stories;
+//! - [`related`]: each item's related coverage in other stories;
 //! - [`connector`]: both over a stream of items, bounded by a time window.
 //!
 //! Pure functions of their input: no IO, no store.
@@ -15,6 +16,7 @@
 pub mod connector;
 mod keys;
 pub mod minhash;
+pub mod related;
 pub mod shingles;
 pub mod stories;
 

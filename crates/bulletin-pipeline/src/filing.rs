@@ -268,11 +268,21 @@ fn connect_batch(
     let mut counts = BatchCounts::default();
     for item in items {
         let connection = connector.connect(&incoming(item));
-        steps.push(FilingStep::file(
-            item,
-            connection.story,
-            connection.duplicate_of.map(bulletin_core::ItemId),
-        ));
+        steps.push(
+            FilingStep::file(
+                item,
+                connection.story,
+                connection.duplicate_of.map(bulletin_core::ItemId),
+            )
+            .with_related(
+                connection
+                    .related
+                    .iter()
+                    .copied()
+                    .map(bulletin_core::ItemId)
+                    .collect(),
+            ),
+        );
         for from in &connection.merged {
             steps.push(FilingStep::Merge {
                 into: connection.story,
@@ -283,30 +293,13 @@ fn connect_batch(
         counts.duplicates += u64::from(connection.duplicate_of.is_some());
         counts.merges += connection.merged.len() as u64;
     }
-    (connector, steps, counts)
-}
-
-/// Key words searched for related articles.
-const RELATED_WORDS: usize = 5;
-
-/// Articles related to `item` from other stories: those sharing the names
-/// and words it is about (see `bulletin_connect::key_words`), nearer in
-/// time first; up to `limit`. `item` should carry its text.
-pub async fn related(
-    store: &dyn Store,
-    item: &bulletin_store::Item,
-    limit: usize,
-) -> Result<Vec<bulletin_store::Item>, StoreError> {
-    let mut words = bulletin_connect::key_words(
-        item.title.as_deref().unwrap_or_default(),
-        item.text.as_deref().unwrap_or_default(),
-    );
-    // The most telling few: each word is searched in all its forms.
-    words.truncate(RELATED_WORDS);
-    if words.is_empty() {
-        return Ok(Vec::new());
+    for (item, related) in connector.take_changed_related() {
+        steps.push(FilingStep::Relate {
+            item: bulletin_core::ItemId(item),
+            related: related.into_iter().map(bulletin_core::ItemId).collect(),
+        });
     }
-    store.related_items(item.id, words, limit).await
+    (connector, steps, counts)
 }
 
 #[cfg(test)]

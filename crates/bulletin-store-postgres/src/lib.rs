@@ -10,9 +10,9 @@ use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES, Role,
-    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User,
-    UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
+    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_stories.sql"),
     include_str!("../migrations/0008_filing.sql"),
     include_str!("../migrations/0009_story_index.sql"),
+    include_str!("../migrations/0010_item_stories.sql"),
 ];
 
 /// Connections kept open to the server.
@@ -285,7 +286,11 @@ fn source_from_row(r: &Row) -> Result<Source> {
 
 const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.source_id,
     COALESCE(s.title, s.url), i.published_at, i.modified_at, i.summary, i.lang, i.site_name,
-    i.word_count, i.reading_time, i.lead_image, i.authors, i.story_id, i.duplicate_of";
+    i.word_count, i.reading_time, i.lead_image, i.authors, f.story_id, f.duplicate_of";
+
+/// The tables `ITEM_COLUMNS` reads: an item, its source, where it is filed.
+const ITEM_FROM: &str = "items i JOIN sources s ON s.id = i.source_id
+    LEFT JOIN item_stories f ON f.item_id = i.id";
 
 fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
     let lead_image: Option<serde_json::Value> = r.try_get(14)?;
@@ -337,8 +342,8 @@ fn story_from_row(r: &Row) -> Result<Story> {
 }
 
 /// What filing reads of an item (see `filing_item_from_row`).
-const FILING_COLUMNS: &str =
-    "id, source_id, title, url, published_at, COALESCE(text, ''), story_id, duplicate_of";
+const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at,
+    COALESCE(i.text, ''), f.story_id, f.duplicate_of";
 
 fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
     Ok(FilingItem {
@@ -353,31 +358,123 @@ fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
     })
 }
 
-/// Files a run of items in one statement each for stories and items.
+/// One item filed by `apply_filing`.
+struct FiledItem {
+    item: i64,
+    story: i64,
+    duplicate_of: Option<i64>,
+    published_at: DateTime<Utc>,
+    source: i64,
+    related: Vec<i64>,
+}
+
+/// Files a run of items in a few statements. A story's numbers are kept
+/// up to date from the run alone (at a cost that does not grow with the
+/// story); stories whose items moved go to `recount`, and those whose
+/// headline, representative or picture may change go to `changed`.
 async fn file_run(
     tx: &deadpool_postgres::Transaction<'_>,
-    run: &mut Vec<(i64, i64, Option<i64>)>,
+    run: &mut Vec<FiledItem>,
+    recount: &mut std::collections::BTreeSet<i64>,
+    changed: &mut std::collections::BTreeSet<i64>,
 ) -> Result<()> {
     if run.is_empty() {
         return Ok(());
     }
-    let items: Vec<i64> = run.iter().map(|r| r.0).collect();
-    let stories: Vec<i64> = run.iter().map(|r| r.1).collect();
-    let duplicates: Vec<Option<i64>> = run.iter().map(|r| r.2).collect();
+    let items: Vec<i64> = run.iter().map(|r| r.item).collect();
+    let stories: Vec<i64> = run.iter().map(|r| r.story).collect();
     tx.execute(
         "INSERT INTO stories (id) SELECT DISTINCT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING",
         &[&stories],
     )
     .await?;
+    // Items filed before (a rebuild's or a move's): their stories are
+    // counted again.
+    let mut moved = std::collections::HashSet::new();
+    for r in tx
+        .query(
+            "SELECT item_id, story_id FROM item_stories WHERE item_id = ANY($1)",
+            &[&items],
+        )
+        .await?
+    {
+        let (item, old): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        moved.insert(item);
+        recount.insert(old);
+        changed.insert(old);
+    }
+    let fresh: Vec<&FiledItem> = run.iter().filter(|r| !moved.contains(&r.item)).collect();
+    for r in run.iter().filter(|r| moved.contains(&r.item)) {
+        recount.insert(r.story);
+    }
+    let fresh_stories: Vec<i64> = fresh.iter().map(|r| r.story).collect();
+    let fresh_sources: Vec<i64> = fresh.iter().map(|r| r.source).collect();
+    let fresh_times: Vec<DateTime<Utc>> = fresh.iter().map(|r| r.published_at).collect();
+    // A story without a headline or a picture, or getting an item earlier
+    // than its first, may change face.
+    for r in tx
+        .query(
+            "SELECT s.id FROM stories s
+             JOIN (SELECT story, MIN(at) AS first FROM unnest($1::bigint[], $2::timestamptz[]) AS r(story, at)
+                   GROUP BY story) a ON a.story = s.id
+             WHERE s.size = 0 OR s.representative IS NULL OR s.title IS NULL
+                OR s.lead_image IS NULL OR a.first <= s.first_at",
+            &[&fresh_stories, &fresh_times],
+        )
+        .await?
+    {
+        changed.insert(r.try_get(0)?);
+    }
+    // Before the rows are written: a source counts when no item of the
+    // story has it yet.
     tx.execute(
-        "UPDATE items SET story_id = f.story, duplicate_of = f.duplicate_of
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS f(item, story, duplicate_of)
-         WHERE items.id = f.item",
-        &[&items, &stories, &duplicates],
+        "UPDATE stories s SET size = s.size + a.n, sources = s.sources + a.new_sources,
+            first_at = CASE WHEN s.size = 0 THEN a.first ELSE LEAST(s.first_at, a.first) END,
+            latest_at = CASE WHEN s.size = 0 THEN a.latest ELSE GREATEST(s.latest_at, a.latest) END
+         FROM (SELECT story, COUNT(*)::int AS n, MIN(at) AS first, MAX(at) AS latest,
+                      (COUNT(DISTINCT source) FILTER (WHERE NOT EXISTS
+                          (SELECT 1 FROM item_stories f WHERE f.story_id = r.story AND f.source_id = r.source)))::int
+                          AS new_sources
+               FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS r(story, source, at)
+               GROUP BY story) a
+         WHERE s.id = a.story",
+        &[&fresh_stories, &fresh_sources, &fresh_times],
+    )
+    .await?;
+    let duplicates: Vec<Option<i64>> = run.iter().map(|r| r.duplicate_of).collect();
+    let times: Vec<DateTime<Utc>> = run.iter().map(|r| r.published_at).collect();
+    let sources: Vec<i64> = run.iter().map(|r| r.source).collect();
+    let related: Vec<String> = run.iter().map(|r| related_text(&r.related)).collect();
+    tx.execute(
+        "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id, related)
+         SELECT f.item, f.story, f.duplicate_of, f.at, f.source,
+                CASE WHEN f.related = '' THEN NULL ELSE string_to_array(f.related, ',')::bigint[] END
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[], $6::text[])
+              AS f(item, story, duplicate_of, at, source, related)
+         ON CONFLICT (item_id) DO UPDATE
+            SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of,
+                related = excluded.related",
+        &[&items, &stories, &duplicates, &times, &sources, &related],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM unfiled u USING unnest($1::timestamptz[], $2::bigint[]) AS f(at, item)
+         WHERE u.published_at = f.at AND u.item_id = f.item",
+        &[&times, &items],
     )
     .await?;
     run.clear();
     Ok(())
+}
+
+/// Related item ids as sent: arrays of arrays must be rectangular, so each
+/// item's list travels as text ("1,2,3", empty for none).
+fn related_text(related: &[i64]) -> String {
+    related
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// After items (id, story) were removed: nothing is a duplicate of them
@@ -391,13 +488,13 @@ async fn after_items_removed(
     stories.sort_unstable();
     stories.dedup();
     tx.execute(
-        "UPDATE items SET duplicate_of = NULL WHERE duplicate_of = ANY($1)",
+        "UPDATE item_stories SET duplicate_of = NULL WHERE duplicate_of = ANY($1)",
         &[&ids],
     )
     .await?;
     for story in &stories {
-        tx.execute(REFRESH_STORY, &[story]).await?;
-        tx.execute(REFRESH_STORY_IMAGE, &[story]).await?;
+        tx.execute(REFRESH_STORY_NUMBERS, &[story]).await?;
+        tx.execute(REFRESH_STORY_FACE, &[story]).await?;
     }
     tx.execute(
         "DELETE FROM stories WHERE id = ANY($1) AND size = 0",
@@ -407,31 +504,35 @@ async fn after_items_removed(
     Ok(())
 }
 
-/// Sets a story's headline, representative (its first item with a
-/// headline, else its first: an update's words stand for a headline),
-/// times, size and source count from its items.
-const REFRESH_STORY: &str = "UPDATE stories SET
+/// Sets a story's times, size and source count from its items.
+const REFRESH_STORY_NUMBERS: &str = "UPDATE stories SET
         size = agg.size, sources = agg.sources,
-        first_at = COALESCE(agg.first_at, 'epoch'), latest_at = COALESCE(agg.latest_at, 'epoch'),
-        representative = rep.id, title = rep.title
+        first_at = COALESCE(agg.first_at, 'epoch'), latest_at = COALESCE(agg.latest_at, 'epoch')
     FROM (SELECT COUNT(*)::int AS size, COUNT(DISTINCT source_id)::int AS sources,
                  MIN(published_at) AS first_at, MAX(published_at) AS latest_at
-          FROM items WHERE story_id = $1) agg
-    LEFT JOIN LATERAL (SELECT id, COALESCE(title, summary) AS title FROM items
-                       WHERE id = COALESCE(
-                           (SELECT id FROM items WHERE story_id = $1 AND title IS NOT NULL
-                            ORDER BY published_at, id LIMIT 1),
-                           (SELECT id FROM items WHERE story_id = $1 ORDER BY published_at, id LIMIT 1))
-                      ) rep ON TRUE
+          FROM item_stories WHERE story_id = $1) agg
     WHERE stories.id = $1";
 
-/// Sets a story's picture: the first among its first 20 items' (not a walk
-/// of every row of a long story without pictures).
-const REFRESH_STORY_IMAGE: &str = "UPDATE stories SET lead_image =
-        (SELECT lead_image FROM
-            (SELECT lead_image FROM items WHERE story_id = $1 ORDER BY published_at, id LIMIT 20) first
-         WHERE lead_image IS NOT NULL LIMIT 1)
-    WHERE id = $1";
+/// Sets a story's representative (its first item with a headline, else its
+/// first: an update's words stand for a headline), headline and picture
+/// (the first among its first 20 items': not a walk of every row of a long
+/// story without pictures).
+const REFRESH_STORY_FACE: &str = "UPDATE stories SET representative = rep.id, title = rep.title,
+        lead_image = (SELECT i.lead_image FROM
+            (SELECT item_id, published_at FROM item_stories WHERE story_id = $1
+             ORDER BY published_at, item_id LIMIT 20) first
+            JOIN items i ON i.id = first.item_id
+            WHERE i.lead_image IS NOT NULL ORDER BY first.published_at, first.item_id LIMIT 1)
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT id, COALESCE(title, summary) AS title FROM items
+                       WHERE id = COALESCE(
+                           (SELECT f.item_id FROM item_stories f JOIN items i ON i.id = f.item_id
+                            WHERE f.story_id = $1 AND i.title IS NOT NULL
+                            ORDER BY f.published_at, f.item_id LIMIT 1),
+                           (SELECT item_id FROM item_stories WHERE story_id = $1
+                            ORDER BY published_at, item_id LIMIT 1))
+                      ) rep ON TRUE
+    WHERE stories.id = $1";
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
 
@@ -759,7 +860,8 @@ impl PgStore {
         }
         sql.push_str(
             ", i.text AS snippet_text
-             FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ANY($1)",
+             FROM items i JOIN sources s ON s.id = i.source_id
+             LEFT JOIN item_stories f ON f.item_id = i.id WHERE i.id = ANY($1)",
         );
         let rows = self.query(&sql, &[&ids]).await?;
         let mut by_id = std::collections::HashMap::with_capacity(rows.len());
@@ -840,7 +942,8 @@ impl Store for PgStore {
             let tx = client.transaction().await?;
             let gone: Vec<(i64, Option<i64>)> = tx
                 .query(
-                    "SELECT id, story_id FROM items WHERE source_id = $1",
+                    "SELECT i.id, f.story_id FROM items i LEFT JOIN item_stories f ON f.item_id = i.id
+                     WHERE i.source_id = $1",
                     &[&id.0],
                 )
                 .await?
@@ -1201,7 +1304,7 @@ impl Store for PgStore {
             if query.include_content {
                 sql.push_str(", i.text, i.html");
             }
-            sql.push_str(" FROM items i JOIN sources s ON s.id = i.source_id WHERE TRUE");
+            sql.push_str(&format!(" FROM {ITEM_FROM} WHERE TRUE"));
             let after = keyset_after(query.start()?.0)?;
             let author = query.author.as_deref().map(|a| a.trim().to_string());
             let source = query.source.map(|s| s.0);
@@ -1218,7 +1321,7 @@ impl Store for PgStore {
                 ("i.published_at", "i.id", "i.source_id"),
             );
             if query.originals_only {
-                sql.push_str(" AND i.duplicate_of IS NULL");
+                sql.push_str(" AND f.duplicate_of IS NULL");
             }
             args.push(&fetch);
             sql.push_str(&format!(
@@ -1237,10 +1340,8 @@ impl Store for PgStore {
 
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
         boxed(async move {
-            let sql = format!(
-                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM items i
-                 JOIN sources s ON s.id = i.source_id WHERE i.id = $1"
-            );
+            let sql =
+                format!("SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = $1");
             let mut item = self
                 .query_opt(&sql, &[&id.0])
                 .await?
@@ -1591,8 +1692,9 @@ impl Store for PgStore {
             let limit = limit as i64;
             self.query(
                 &format!(
-                    "SELECT {FILING_COLUMNS} FROM items WHERE story_id IS NULL
-                     ORDER BY published_at, id LIMIT $1"
+                    "SELECT {FILING_COLUMNS} FROM unfiled u JOIN items i ON i.id = u.item_id
+                     LEFT JOIN item_stories f ON f.item_id = i.id
+                     ORDER BY u.published_at, u.item_id LIMIT $1"
                 ),
                 &[&limit],
             )
@@ -1619,9 +1721,9 @@ impl Store for PgStore {
             let items = self
                 .query(
                     &format!(
-                        "SELECT {FILING_COLUMNS} FROM items
-                         WHERE published_at >= $1 AND story_id IS NOT NULL
-                         ORDER BY published_at, id"
+                        "SELECT {FILING_COLUMNS} FROM item_stories f JOIN items i ON i.id = f.item_id
+                         WHERE f.published_at >= $1
+                         ORDER BY f.published_at, f.item_id"
                     ),
                     &[&since],
                 )
@@ -1649,42 +1751,81 @@ impl Store for PgStore {
             if held == 0 {
                 return Ok(false);
             }
-            let mut touched = std::collections::BTreeSet::new();
+            let mut recount = std::collections::BTreeSet::new();
+            let mut changed = std::collections::BTreeSet::new();
             let mut gone = std::collections::BTreeSet::new();
             let mut run = Vec::new();
+            // Related lists set after the batch's items are filed.
+            let mut relate: Vec<(i64, Vec<i64>)> = Vec::new();
             for step in &batch.steps {
-                match *step {
+                match step {
                     FilingStep::File {
                         item,
                         story,
                         duplicate_of,
-                        ..
+                        published_at,
+                        source,
+                        related,
                     } => {
-                        run.push((item.0, story, duplicate_of.map(|d| d.0)));
-                        touched.insert(story);
-                        gone.remove(&story);
+                        run.push(FiledItem {
+                            item: item.0,
+                            story: *story,
+                            duplicate_of: duplicate_of.map(|d| d.0),
+                            published_at: *published_at,
+                            source: source.0,
+                            related: related.iter().map(|r| r.0).collect(),
+                        });
+                        gone.remove(story);
+                    }
+                    FilingStep::Relate { item, related } => {
+                        relate.push((item.0, related.iter().map(|r| r.0).collect::<Vec<i64>>()));
                     }
                     FilingStep::Merge { into, from } => {
-                        file_run(&tx, &mut run).await?;
+                        let (into, from) = (*into, *from);
+                        file_run(&tx, &mut run, &mut recount, &mut changed).await?;
                         tx.execute(
-                            "UPDATE items SET story_id = $1 WHERE story_id = $2",
+                            "UPDATE item_stories SET story_id = $1 WHERE story_id = $2",
                             &[&into, &from],
                         )
                         .await?;
-                        touched.insert(into);
-                        touched.remove(&from);
+                        recount.insert(into);
+                        changed.insert(into);
+                        recount.remove(&from);
+                        changed.remove(&from);
                         gone.insert(from);
                     }
                 }
             }
-            file_run(&tx, &mut run).await?;
+            file_run(&tx, &mut run, &mut recount, &mut changed).await?;
+            if !relate.is_empty() {
+                let (items, lists): (Vec<i64>, Vec<String>) = relate
+                    .iter()
+                    .map(|(item, related)| (*item, related_text(related)))
+                    .unzip();
+                tx.execute(
+                    "UPDATE item_stories f SET related = CASE WHEN r.related = '' THEN NULL
+                        ELSE string_to_array(r.related, ',')::bigint[] END
+                     FROM unnest($1::bigint[], $2::text[]) AS r(item, related)
+                     WHERE f.item_id = r.item",
+                    &[&items, &lists],
+                )
+                .await?;
+            }
             let gone: Vec<i64> = gone.into_iter().collect();
             tx.execute("DELETE FROM stories WHERE id = ANY($1)", &[&gone])
                 .await?;
-            for story in &touched {
-                tx.execute(REFRESH_STORY, &[story]).await?;
-                tx.execute(REFRESH_STORY_IMAGE, &[story]).await?;
+            for story in &recount {
+                tx.execute(REFRESH_STORY_NUMBERS, &[story]).await?;
             }
+            for story in &changed {
+                tx.execute(REFRESH_STORY_FACE, &[story]).await?;
+            }
+            let recount: Vec<i64> = recount.into_iter().collect();
+            tx.execute(
+                "DELETE FROM stories WHERE id = ANY($1) AND size = 0",
+                &[&recount],
+            )
+            .await?;
             tx.commit().await?;
             Ok(true)
         })
@@ -1694,9 +1835,10 @@ impl Store for PgStore {
         boxed(async move {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
+            tx.execute("DELETE FROM item_stories", &[]).await?;
             tx.execute(
-                "UPDATE items SET story_id = NULL, duplicate_of = NULL
-                 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL",
+                "INSERT INTO unfiled (published_at, item_id) SELECT published_at, id FROM items
+                 ON CONFLICT DO NOTHING",
                 &[],
             )
             .await?;
@@ -1763,8 +1905,8 @@ impl Store for PgStore {
             let mut items = self
                 .query(
                     &format!(
-                        "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
-                     WHERE i.story_id = $1 ORDER BY i.published_at DESC, i.id DESC"
+                        "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
+                         WHERE f.story_id = $1 ORDER BY i.published_at DESC, i.id DESC"
                     ),
                     &[&story],
                 )
@@ -1777,12 +1919,7 @@ impl Store for PgStore {
         })
     }
 
-    fn related_items(
-        &self,
-        item: ItemId,
-        words: Vec<String>,
-        limit: usize,
-    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+    fn related_items(&self, item: ItemId, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(async move {
             let Some(this) = self
                 .results(&[item.0], &[], false)
@@ -1792,41 +1929,23 @@ impl Store for PgStore {
             else {
                 return Ok(Vec::new());
             };
-            let forms = self.search_forms(&words.join(" ")).await?;
-            let any: Vec<Vec<String>> = vec![forms.into_iter().flatten().collect()];
-            if any[0].is_empty() {
-                return Ok(Vec::new());
-            }
-            let tsquery = tsquery_text(&any);
-            let fetch = RELATED_MATCHES as i64;
-            let matches = self
-                .query(
-                    "SELECT i.id, i.title, i.story_id, i.duplicate_of, i.published_at
-                     FROM (SELECT item_id FROM item_search WHERE words @@ $1::text::tsquery
-                           ORDER BY published_at DESC LIMIT $2) m
-                     JOIN items i ON i.id = m.item_id",
-                    &[&tsquery, &fetch],
+            let related: Option<Vec<i64>> = match self
+                .query_opt(
+                    "SELECT related FROM item_stories WHERE item_id = $1",
+                    &[&item.0],
                 )
                 .await?
-                .iter()
-                .map(|r| {
-                    let title: Option<String> = r.try_get(1)?;
-                    Ok((
-                        ItemId(r.try_get(0)?),
-                        bulletin_store::title_relevance(&words, title.as_deref()),
-                        r.try_get::<_, Option<i64>>(2)?,
-                        r.try_get::<_, Option<i64>>(3)?.map(ItemId),
-                        r.try_get(4)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let ids: Vec<i64> = pick_related(&this, matches, limit)
-                .into_iter()
-                .map(|i| i.0)
-                .collect();
-            let mut items = self.results(&ids, &[], false).await?;
-            items.sort_by_key(|i| ids.iter().position(|id| *id == i.id.0));
-            Ok(items)
+            {
+                Some(r) => r.try_get(0)?,
+                None => None,
+            };
+            let raw = related.unwrap_or_default();
+            if raw.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ids: Vec<ItemId> = raw.iter().copied().map(ItemId).collect();
+            let found = self.results(&raw, &[], false).await?;
+            Ok(bulletin_store::still_related(&this, &ids, found, limit))
         })
     }
 
@@ -1835,8 +1954,8 @@ impl Store for PgStore {
             let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
             self.query(
                 &format!(
-                    "SELECT {ITEM_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
-                     WHERE i.duplicate_of = ANY($1) ORDER BY i.published_at, i.id"
+                    "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
+                     WHERE f.duplicate_of = ANY($1) ORDER BY i.published_at, i.id"
                 ),
                 &[&ids],
             )
@@ -2103,11 +2222,11 @@ impl Store for PgStore {
                             WHERE i.published_at < $1
                               AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
                             ORDER BY i.published_at LIMIT $2)
-                        RETURNING id, source_id, guid, canonical_url, story_id),
+                        RETURNING id, source_id, guid, canonical_url),
                      remembered AS (
                         INSERT INTO pruned_items (source_id, guid, canonical_url, pruned_at)
                         SELECT source_id, guid, canonical_url, $3 FROM gone)
-                     SELECT id, story_id FROM gone",
+                     SELECT g.id, f.story_id FROM gone g LEFT JOIN item_stories f ON f.item_id = g.id",
                     &[&before, &limit, &to_ms_precision(Utc::now())],
                 )
                 .await?

@@ -4,9 +4,9 @@
 use bulletin_store::{
     ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures,
-    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, RELATED_MATCHES,
-    Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
-    User, UserId, WebSubState, WebSubscription, newest_page, pick_related, ranked_page, story_page,
+    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session,
+    Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 
 mod words;
@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_filing.sql"),
     include_str!("../migrations/0016_story_index.sql"),
     include_str!("../migrations/0017_item_stories.sql"),
+    include_str!("../migrations/0018_filing_kept.sql"),
 ];
 
 /// The migration after which the search index is filled from the items.
@@ -749,6 +750,17 @@ fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
     })
 }
 
+/// Related item ids as stored: comma-separated, or NULL for none.
+fn related_text(related: &[ItemId]) -> Option<String> {
+    (!related.is_empty()).then(|| {
+        related
+            .iter()
+            .map(|r| r.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
 /// The stories these items are filed under.
 fn stories_of(c: &Connection, items: &[i64]) -> Result<std::collections::BTreeSet<i64>> {
     let mut story = c.prepare_cached("SELECT story_id FROM item_stories WHERE item_id = ?1")?;
@@ -791,6 +803,11 @@ fn after_items_removed(
 /// picture, times, size and source count from its items.
 fn refresh_story(c: &Connection, story: i64) -> Result<()> {
     refresh_story_numbers(c, story)?;
+    refresh_story_face(c, story)
+}
+
+/// Sets a story's representative, headline and picture from its first items.
+fn refresh_story_face(c: &Connection, story: i64) -> Result<()> {
     // The first item with a headline: the index is walked in time order
     // and rows are read until one has a headline (most often the first).
     c.prepare_cached(
@@ -1776,10 +1793,12 @@ impl Store for SqliteStore {
             if held == 0 {
                 return Ok(false);
             }
-            let mut touched = std::collections::BTreeSet::new();
-            // Stories whose headline, representative or picture may change
-            // (the others only have their numbers refreshed, from the index).
+            // Stories whose headline, representative or picture may change.
             let mut changed = std::collections::BTreeSet::new();
+            // Stories whose numbers are counted again (an item moved, or
+            // stories merged); the others' are kept up to date step by step,
+            // at a cost that does not grow with the story.
+            let mut recount = std::collections::BTreeSet::new();
             let mut gone = std::collections::BTreeSet::new();
             {
                 let mut create =
@@ -1790,46 +1809,82 @@ impl Store for SqliteStore {
                     "SELECT 1 FROM stories WHERE id = ?1 AND representative IS NOT NULL
                        AND lead_image IS NOT NULL AND title IS NOT NULL AND first_at < ?2",
                 )?;
+                let mut filed_in =
+                    tx.prepare_cached("SELECT story_id FROM item_stories WHERE item_id = ?1")?;
+                // Run before the item's row is written: its source counts
+                // when no other item of the story has it.
+                let mut count = tx.prepare_cached(
+                    "UPDATE stories SET size = size + 1,
+                        sources = sources + NOT EXISTS
+                            (SELECT 1 FROM item_stories WHERE story_id = ?1 AND source_id = ?2),
+                        first_at = CASE WHEN size = 0 THEN ?3 ELSE min(first_at, ?3) END,
+                        latest_at = CASE WHEN size = 0 THEN ?3 ELSE max(latest_at, ?3) END
+                     WHERE id = ?1",
+                )?;
                 let mut file = tx.prepare_cached(
-                    "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                    "INSERT INTO item_stories (item_id, story_id, duplicate_of, published_at, source_id, related)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (item_id) DO UPDATE
-                        SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of",
+                        SET story_id = excluded.story_id, duplicate_of = excluded.duplicate_of,
+                            related = excluded.related",
                 )?;
                 let mut filed = tx.prepare_cached(
                     "DELETE FROM unfiled WHERE published_at = ?1 AND item_id = ?2",
                 )?;
                 let mut merge =
                     tx.prepare_cached("UPDATE item_stories SET story_id = ?1 WHERE story_id = ?2")?;
+                let mut relate = tx
+                    .prepare_cached("UPDATE item_stories SET related = ?2 WHERE item_id = ?1")?;
                 for step in &batch.steps {
-                    match *step {
+                    match step {
                         FilingStep::File {
                             item,
                             story,
                             duplicate_of,
                             published_at,
                             source,
+                            related,
                         } => {
+                            let (item, story, published_at) = (*item, *story, *published_at);
                             create.execute([story])?;
                             if !settled.exists(params![story, to_ms(published_at)])? {
                                 changed.insert(story);
                             }
+                            let before: Option<i64> =
+                                filed_in.query_row([item.0], |r| r.get(0)).optional()?;
+                            match before {
+                                None => {
+                                    count.execute(params![story, source.0, to_ms(published_at)])?;
+                                }
+                                Some(old) if old == story => {}
+                                Some(old) => {
+                                    recount.insert(old);
+                                    recount.insert(story);
+                                    changed.insert(old);
+                                }
+                            }
+                            let related = related_text(related);
                             file.execute(params![
                                 item.0,
                                 story,
                                 duplicate_of.map(|d| d.0),
                                 to_ms(published_at),
-                                source.0
+                                source.0,
+                                related
                             ])?;
                             filed.execute(params![to_ms(published_at), item.0])?;
-                            touched.insert(story);
                             gone.remove(&story);
                         }
+                        FilingStep::Relate { item, related } => {
+                            relate.execute(params![item.0, related_text(related)])?;
+                        }
                         FilingStep::Merge { into, from } => {
+                            let (into, from) = (*into, *from);
                             merge.execute(params![into, from])?;
-                            touched.insert(into);
+                            recount.insert(into);
                             changed.insert(into);
-                            touched.remove(&from);
+                            recount.remove(&from);
+                            changed.remove(&from);
                             gone.insert(from);
                         }
                     }
@@ -1838,12 +1893,14 @@ impl Store for SqliteStore {
             for story in &gone {
                 tx.execute("DELETE FROM stories WHERE id = ?1", [story])?;
             }
-            for story in &touched {
-                if changed.contains(story) {
-                    refresh_story(&tx, *story)?;
-                } else {
-                    refresh_story_numbers(&tx, *story)?;
-                }
+            for story in &recount {
+                refresh_story_numbers(&tx, *story)?;
+            }
+            for story in &changed {
+                refresh_story_face(&tx, *story)?;
+            }
+            for story in &recount {
+                tx.execute("DELETE FROM stories WHERE id = ?1 AND size = 0", [story])?;
             }
             tx.commit()?;
             Ok(true)
@@ -1908,51 +1965,24 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn related_items(
-        &self,
-        item: ItemId,
-        words: Vec<String>,
-        limit: usize,
-    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+    fn related_items(&self, item: ItemId, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(self.read(move |c| {
             let Some(this) = items_by_id(c, &[item.0], false)?.into_iter().next() else {
                 return Ok(Vec::new());
             };
-            let any: Vec<String> = words
+            let related: Option<String> = c
+                .prepare_cached("SELECT related FROM item_stories WHERE item_id = ?1")?
+                .query_row([item.0], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let ids: Vec<ItemId> = related
                 .iter()
-                .flat_map(|w| words::search_forms(w))
-                .map(|f| format!("\"{}\"", f.replace('"', "")))
+                .flat_map(|r| r.split(','))
+                .filter_map(|id| id.parse().ok().map(ItemId))
                 .collect();
-            if any.is_empty() {
-                return Ok(Vec::new());
-            }
-            let fts = any.join(" OR ");
-            let mut found = c.prepare_cached(
-                "SELECT i.id, i.title, f.story_id, f.duplicate_of, i.published_at
-                 FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1
-                       ORDER BY rowid DESC LIMIT ?2) m
-                 JOIN items i ON i.id = m.rowid
-                 LEFT JOIN item_stories f ON f.item_id = i.id",
-            )?;
-            let matches = found
-                .query_map(params![fts, RELATED_MATCHES as i64], |r| {
-                    let title: Option<String> = r.get(1)?;
-                    Ok((
-                        ItemId(r.get(0)?),
-                        bulletin_store::title_relevance(&words, title.as_deref()),
-                        r.get::<_, Option<i64>>(2)?,
-                        r.get::<_, Option<i64>>(3)?.map(ItemId),
-                        from_ms(r.get(4)?),
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let ids: Vec<i64> = pick_related(&this, matches, limit)
-                .into_iter()
-                .map(|i| i.0)
-                .collect();
-            let mut items = items_by_id(c, &ids, false)?;
-            items.sort_by_key(|i| ids.iter().position(|id| *id == i.id.0));
-            Ok(items)
+            let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+            let found = items_by_id(c, &raw, false)?;
+            Ok(bulletin_store::still_related(&this, &ids, found, limit))
         }))
     }
 

@@ -13,78 +13,14 @@ use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-/// A match for related items: (id, relevance — higher is better, story,
-/// duplicate of, publication time).
-pub type RelatedMatch = (ItemId, f64, Option<i64>, Option<ItemId>, DateTime<Utc>);
-
-/// Matches read for related items: the newest this many that contain any
-/// of the words (ranking every match of common words by BM25 took over a
-/// hundred milliseconds at 100,000 items), scored by [`title_relevance`].
-pub const RELATED_MATCHES: usize = 80;
-
-/// How well a headline answers an item's key words (given most telling
-/// first: names, then headline words): each word found in it counts, the
-/// first ones more.
-pub fn title_relevance(words: &[String], title: Option<&str>) -> f64 {
-    let Some(title) = title else {
-        return 0.0;
-    };
-    let title = title.to_lowercase();
-    let found: Vec<&str> = title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| {
-            // The same word, or the same stem of a long one (plural, tense).
-            found.iter().any(|f| {
-                f == w
-                    || (w.chars().count() >= 5 && f.chars().count() >= 5 && {
-                        let (a, b): (String, String) =
-                            (w.chars().take(5).collect(), f.chars().take(5).collect());
-                        a == b
-                    })
-            })
-        })
-        .map(|(rank, _)| 1.0 / (1.0 + 0.25 * rank as f64))
-        .sum()
-}
-
-/// Of the matches for `item`'s words, the `limit` best: its own story, its
-/// copies and itself left out, relevance halved for every week apart, one
-/// item per story.
-pub fn pick_related(item: &Item, matches: Vec<RelatedMatch>, limit: usize) -> Vec<ItemId> {
-    let mut scored: Vec<(f64, ItemId, Option<i64>)> = matches
-        .into_iter()
-        .filter(|(id, _, story, duplicate_of, _)| {
-            *id != item.id
-                && (item.story_id.is_none() || *story != item.story_id)
-                && *duplicate_of != Some(item.id)
-                && item.duplicate_of != Some(*id)
-        })
-        .map(|(id, relevance, story, _, at)| {
-            let weeks = (at - item.published_at).num_minutes().abs() as f64 / (7.0 * 24.0 * 60.0);
-            (relevance * 0.5f64.powf(weeks), id, story)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-    let mut stories = Vec::new();
-    let mut out = Vec::new();
-    for (_, id, story) in scored {
-        if let Some(s) = story {
-            if stories.contains(&s) {
-                continue;
-            }
-            stories.push(s);
-        }
-        out.push(id);
-        if out.len() == limit {
-            break;
-        }
-    }
-    out
+/// Of the items filed as related to `item`, in order, the first `limit`
+/// still stored and not in its story now (stories may have merged since).
+pub fn still_related(item: &Item, ids: &[ItemId], found: Vec<Item>, limit: usize) -> Vec<Item> {
+    let mut found = found;
+    found.retain(|r| r.id != item.id && (item.story_id.is_none() || r.story_id != item.story_id));
+    found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    found.truncate(limit);
+    found
 }
 
 /// Fills each item's `duplicates` (the items that repeat it), in one
@@ -406,15 +342,10 @@ pub trait Store: Send + Sync + 'static {
     fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>>;
     /// A story's items, newest first.
     fn story_items(&self, story: i64) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
-    /// Up to `limit` items related to `item` by these words (any of them,
-    /// best matches first, nearer in time preferred), from other stories
-    /// than its own and not copies of it.
-    fn related_items(
-        &self,
-        item: ItemId,
-        words: Vec<String>,
-        limit: usize,
-    ) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
+    /// Up to `limit` of the items filed as related to `item` (see
+    /// [`FilingStep::File`]), best first: those still in other stories than
+    /// its own and still stored.
+    fn related_items(&self, item: ItemId, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
     /// The items that repeat any of `items` (their `duplicate_of` is one
     /// of them), oldest first.
     fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>>;

@@ -613,25 +613,32 @@ pub struct FilingState {
 }
 
 /// One step of filing, applied in order.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FilingStep {
     /// The item goes into this story (created when it does not exist),
     /// as a near-duplicate of `duplicate_of` or not.
     /// The item's publication time and source travel with it (as read
     /// by `unfiled_items`): the store need not read the item again.
+    /// `related` lists items of other stories related to it, best first
+    /// (what `Store::related_items` reads back).
     File {
         item: ItemId,
         story: i64,
         duplicate_of: Option<ItemId>,
         published_at: DateTime<Utc>,
         source: SourceId,
+        related: Vec<ItemId>,
     },
     /// Every item of `from` moves into `into`; `from` goes.
     Merge { into: i64, from: i64 },
+    /// A filed item's related items are now these (later coverage related
+    /// to it arrived).
+    Relate { item: ItemId, related: Vec<ItemId> },
 }
 
 impl FilingStep {
-    /// Files `item` (as `unfiled_items` gave it) in `story`.
+    /// Files `item` (as `unfiled_items` gave it) in `story`, with no
+    /// related items.
     pub fn file(item: &FilingItem, story: i64, duplicate_of: Option<ItemId>) -> FilingStep {
         FilingStep::File {
             item: item.id,
@@ -639,7 +646,16 @@ impl FilingStep {
             duplicate_of,
             published_at: item.published_at,
             source: item.source,
+            related: Vec::new(),
         }
+    }
+
+    /// The same step with these related items.
+    pub fn with_related(mut self, items: Vec<ItemId>) -> FilingStep {
+        if let FilingStep::File { related, .. } = &mut self {
+            *related = items;
+        }
+        self
     }
 }
 

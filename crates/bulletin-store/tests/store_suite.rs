@@ -1575,6 +1575,55 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
             .await
             .unwrap()
     );
+    // Filing an item again in its own story counts it once; its related
+    // coverage is read back in the order it was filed.
+    assert!(
+        store
+            .apply_filing(batch(
+                "w1",
+                vec![file(i4, vote, None).with_related(vec![i3, i1])]
+            ))
+            .await
+            .unwrap()
+    );
+    let story = store.story(vote).await.unwrap().unwrap();
+    assert_eq!((story.size, story.sources), (1, 1));
+    let related = |limit: usize| async move {
+        store
+            .related_items(i4, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(related(3).await, vec![i3, i1]);
+    assert_eq!(related(1).await, vec![i3]);
+    assert!(store.related_items(i1, 3).await.unwrap().is_empty());
+    // An item that moves leaves its story's numbers and joins the other's;
+    // what is now in the item's own story is no longer related.
+    assert!(
+        store
+            .apply_filing(batch("w1", vec![file(i1, vote, None)]))
+            .await
+            .unwrap()
+    );
+    let (f, v) = (
+        store.story(flood).await.unwrap().unwrap(),
+        store.story(vote).await.unwrap().unwrap(),
+    );
+    assert_eq!((f.size, f.sources, v.size, v.sources), (2, 2, 2, 2));
+    assert_eq!(f.first_at, from_ms(1_700_000_000_000 + 5 * 60_000));
+    assert_eq!(v.first_at, from_ms(1_700_000_000_000));
+    assert_eq!(related(3).await, vec![i3]);
+    assert!(
+        store
+            .apply_filing(batch("w1", vec![file(i1, flood, None)]))
+            .await
+            .unwrap()
+    );
+    let story = store.story(flood).await.unwrap().unwrap();
+    assert_eq!((story.size, story.sources), (3, 2));
     // Items that go take their part of their stories with them, and
     // nothing stays a duplicate of them.
     assert!(

@@ -159,11 +159,14 @@ async fn three_workers_fetch_each_of_a_thousand_sources_once() {
     assert_filed(&client, 2000).await;
 }
 
+/// Items that are in no story (filing is kept in `item_stories`).
+const UNFILED: &str = "SELECT COUNT(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM item_stories f WHERE f.item_id = i.id)";
+
 /// Every item is in exactly one story, every story has the items its size
 /// says, and one process held the filing lease.
 async fn assert_filed(client: &tokio_postgres::Client, items: i64) {
     assert_eq!(
-        count(client, "SELECT COUNT(*) FROM items WHERE story_id IS NULL").await,
+        count(client, UNFILED).await,
         0,
         "items left without a story"
     );
@@ -174,7 +177,9 @@ async fn assert_filed(client: &tokio_postgres::Client, items: i64) {
     assert_eq!(
         count(
             client,
-            "SELECT COUNT(*) FROM stories s WHERE size <> (SELECT COUNT(*) FROM items WHERE story_id = s.id)"
+            "SELECT COUNT(*) FROM stories s
+             WHERE size <> (SELECT COUNT(*) FROM item_stories WHERE story_id = s.id)
+                OR sources <> (SELECT COUNT(DISTINCT source_id) FROM item_stories WHERE story_id = s.id)"
         )
         .await,
         0
@@ -182,7 +187,8 @@ async fn assert_filed(client: &tokio_postgres::Client, items: i64) {
     assert_eq!(
         count(
             client,
-            "SELECT COUNT(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = i.story_id)"
+            "SELECT COUNT(*) FROM item_stories f
+             WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = f.story_id)"
         )
         .await,
         0
@@ -194,7 +200,7 @@ async fn assert_filed(client: &tokio_postgres::Client, items: i64) {
 async fn wait_until_all_filed(client: &tokio_postgres::Client, limit: Duration) {
     let start = std::time::Instant::now();
     loop {
-        let left = count(client, "SELECT COUNT(*) FROM items WHERE story_id IS NULL").await;
+        let left = count(client, UNFILED).await;
         if left == 0 {
             return;
         }

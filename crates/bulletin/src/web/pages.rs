@@ -420,7 +420,8 @@ pub async fn item(
         }),
         None => None,
     };
-    let related = bulletin_pipeline::filing::related(store, &item, RELATED_SHOWN)
+    let related = store
+        .related_items(item.id, RELATED_SHOWN)
         .await?
         .iter()
         .map(EntryView::from_item)
