@@ -21,7 +21,7 @@ pub const RELATED_KEPT: usize = 5;
 pub const MIN_SHARED: usize = 2;
 /// Items read per key word, newest first: bounds the work per item however
 /// common a word is.
-pub const POSTINGS_READ: usize = 200;
+pub const POSTINGS_READ: usize = 100;
 
 #[derive(Debug)]
 struct Entry {
@@ -151,22 +151,25 @@ impl RelatedIndex {
                 seen.1 += rarity;
             }
         }
-        let mut ranked: Vec<Link> = found
-            .into_iter()
-            .filter(|(_, (shared, _, _))| *shared >= MIN_SHARED)
-            .map(|(id, (_, score, story))| Link { score, id, story })
-            .collect();
-        ranked.sort_by(better);
-        let mut out: Vec<Link> = Vec::new();
-        for link in ranked {
-            if out.iter().any(|l| l.story == link.story) {
+        // The best of each story, then the best stories: no sort of every
+        // candidate.
+        let mut best: KeyMap<StoryKey, Link> = KeyMap::default();
+        for (id, (shared, score, story)) in found {
+            if shared < MIN_SHARED {
                 continue;
             }
-            out.push(link);
-            if out.len() == RELATED_KEPT {
-                break;
+            let link = Link { score, id, story };
+            match best.get_mut(&story) {
+                Some(b) if better(&link, b) == std::cmp::Ordering::Less => *b = link,
+                Some(_) => {}
+                None => {
+                    best.insert(story, link);
+                }
             }
         }
+        let mut out: Vec<Link> = best.into_values().collect();
+        out.sort_by(better);
+        out.truncate(RELATED_KEPT);
         out
     }
 

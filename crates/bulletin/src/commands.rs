@@ -76,7 +76,7 @@ pub async fn source_add(app: &Pipeline, urls: &[String]) -> Result<()> {
     for raw in urls {
         match app.subscribe(raw).await {
             Ok(subscribe::Subscribed { id, title }) => {
-                println!("{id}");
+                out!("{id}");
                 eprintln!("added source {id}: {title}");
             }
             Err(e) => {
@@ -280,14 +280,16 @@ async fn file_stories(app: &Pipeline) -> Result<()> {
     bar.finish_and_clear();
     filer.release().await?;
     if summary.busy {
-        println!("stories: a worker is filing the new items");
+        out!("stories: a worker is filing the new items");
     } else if summary.filed > 0 {
         let secs = started.elapsed().as_secs_f64();
-        println!(
+        out!(
             "filed {} items into stories in {secs:.2}s: {} near-duplicates, {} merges",
-            summary.filed, summary.duplicates, summary.merges
+            summary.filed,
+            summary.duplicates,
+            summary.merges
         );
-        println!("  {}", filing_times(&summary));
+        out!("  {}", filing_times(&summary));
     }
     Ok(())
 }
@@ -327,7 +329,7 @@ pub async fn stories_rebuild(app: &Pipeline) -> Result<()> {
             cursor: None,
         })
         .await?;
-    println!(
+    out!(
         "filed {} items in {:.2}s: {} near-duplicates, {} merges{}",
         summary.filed,
         started.elapsed().as_secs_f64(),
@@ -339,7 +341,7 @@ pub async fn stories_rebuild(app: &Pipeline) -> Result<()> {
             ""
         }
     );
-    println!("  {}", filing_times(&summary));
+    out!("  {}", filing_times(&summary));
     Ok(())
 }
 
@@ -366,7 +368,7 @@ pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> 
         .await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    out!(
         "fetched {} sources in {:.2}s: {} new items, {} updated, {} unchanged, {} failed",
         summary.sources,
         secs,
@@ -376,13 +378,13 @@ pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> 
         summary.failed.len()
     );
     for (id, title, reason) in &summary.failed {
-        println!("  source {id} ({title}): {reason}");
+        out!("  source {id} ({title}): {reason}");
     }
     for (id, title, warning) in &summary.warnings {
-        println!("  source {id} ({title}): {warning}");
+        out!("  source {id} ({title}): {warning}");
     }
     if !summary.held_elsewhere.is_empty() {
-        println!(
+        out!(
             "skipped {} source{} that another process is fetching now:",
             summary.held_elsewhere.len(),
             if summary.held_elsewhere.len() == 1 {
@@ -392,7 +394,7 @@ pub async fn fetch(app: &Pipeline, all: bool, concurrency: usize) -> Result<()> 
             }
         );
         for (id, title, owner) in &summary.held_elsewhere {
-            println!("  source {id} ({title}): being fetched by {owner}");
+            out!("  source {id} ({title}): being fetched by {owner}");
         }
     }
     if summary.sources == 0 && summary.held_elsewhere.is_empty() {

@@ -6,6 +6,18 @@ compile_error!(
     "bulletin needs a database: build with the `sqlite` or `postgres` feature (or both)"
 );
 
+/// `println!` for command output: when the reader of stdout has gone (as
+/// in `bulletin fetch --all | head`), the command stops quietly instead of
+/// panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            $crate::stdout_failed(e);
+        }
+    }};
+}
+
 mod auth;
 mod batch;
 mod commands;
@@ -383,10 +395,31 @@ fn main() {
         }
     };
     if let Err(e) = runtime.block_on(run(cli)) {
+        // Output written through a writer (JSON, tables) meets a closed
+        // pipe as an error: quiet, as with `out!`.
+        let closed_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                || c.downcast_ref::<serde_json::Error>()
+                    .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+        });
+        if closed_pipe {
+            std::process::exit(0);
+        }
         eprintln!("error: {e:#}");
         let usage = e.downcast_ref::<UsageError>().is_some();
         std::process::exit(if usage { 2 } else { 1 });
     }
+}
+
+/// Stdout could not be written: a closed pipe ends the command as the
+/// shell expects (quietly, like any other tool); anything else is an error.
+fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(1);
 }
 
 fn init_logging(verbose: u8) {

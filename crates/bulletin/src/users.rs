@@ -172,10 +172,10 @@ pub async fn tokens(app: &Pipeline, name: &str) -> Result<()> {
         );
         return Ok(());
     }
-    println!("{:>4}  {:<20}  {:<20}  LAST USED", "ID", "LABEL", "CREATED");
+    out!("{:>4}  {:<20}  {:<20}  LAST USED", "ID", "LABEL", "CREATED");
     let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     for t in tokens {
-        println!(
+        out!(
             "{:>4}  {:<20}  {:<20}  {}",
             t.id,
             t.name,
@@ -207,9 +207,9 @@ pub async fn list(app: &Pipeline) -> Result<()> {
         eprintln!("no users yet: add one with `bulletin user add NAME --role admin`");
         return Ok(());
     }
-    println!("{:>4}  {:<20}  {:<12}  SHOWN AS", "ID", "NAME", "ROLE");
+    out!("{:>4}  {:<20}  {:<12}  SHOWN AS", "ID", "NAME", "ROLE");
     for u in users {
-        println!(
+        out!(
             "{:>4}  {:<20}  {:<12}  {}{}{}",
             u.id.0,
             u.name,
@@ -228,7 +228,7 @@ pub async fn token(app: &Pipeline, name: &str, label: &str) -> Result<()> {
     app.store
         .add_api_token(user.id, label.to_string(), secret::sha256_hex(&token))
         .await?;
-    println!("{token}");
+    out!("{token}");
     eprintln!(
         "API token for {} ({label}); it is shown only now. Send it as: Authorization: Bearer <token>",
         user.name
