@@ -8,7 +8,7 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
+    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
     NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
     SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
@@ -17,6 +17,7 @@ use bulletin_store::{
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{NoTls, Row};
 
@@ -31,7 +32,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_filing.sql"),
     include_str!("../migrations/0009_story_index.sql"),
     include_str!("../migrations/0010_item_stories.sql"),
+    include_str!("../migrations/0011_changes.sql"),
 ];
+
+/// The channel the change log's writers notify (`0011_changes.sql`).
+const CHANGES_CHANNEL: &str = "bulletin_changes";
+/// How long the change listener waits before connecting again after it
+/// lost its connection; it also checks the log this often while connected
+/// (a notification lost with a connection is then found late, not never).
+const LISTEN_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Connections kept open to the server.
 const POOL_SIZE: usize = 16;
@@ -84,6 +93,8 @@ impl From<deadpool_postgres::PoolError> for Error {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// For the change listener's own connection.
+    config: tokio_postgres::Config,
 }
 
 impl PgStore {
@@ -105,7 +116,7 @@ impl PgStore {
             .parse()
             .map_err(|e: tokio_postgres::Error| open_err(e.to_string()))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -115,7 +126,7 @@ impl PgStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| open_err(e.to_string()))?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, config })
     }
 
     /// Applies the migrations this build has and the database lacks.
@@ -230,6 +241,12 @@ impl PgStore {
         let client = self.pool.get().await?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.query_opt(&stmt, args).await?)
+    }
+
+    async fn query_one(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Row> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(sql).await?;
+        Ok(client.query_one(&stmt, args).await?)
     }
 
     async fn execute(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
@@ -356,6 +373,63 @@ fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
         story_id: r.try_get(6)?,
         duplicate_of: r.try_get::<_, Option<i64>>(7)?.map(ItemId),
     })
+}
+
+/// Holds one connection that `LISTEN`s on the change log's channel and
+/// sends a notice for each notification and after each (re)connection.
+/// It also sends one every `LISTEN_RETRY` whatever happens, so that a
+/// notification lost with a connection is found late, not never, and the
+/// log is still read while the listener cannot connect. Ends when the
+/// notices' receiver is dropped.
+async fn listen_for_changes(
+    config: tokio_postgres::Config,
+    notices: tokio::sync::mpsc::Sender<()>,
+) {
+    use futures_util::StreamExt;
+    // A full channel already holds a notice: that is enough.
+    let notify = || notices.try_send(()).is_ok() || !notices.is_closed();
+    loop {
+        if let Ok((client, mut connection)) = config.connect(NoTls).await {
+            let (found, mut messages) = tokio::sync::mpsc::unbounded_channel();
+            let driver = tokio::spawn(async move {
+                let mut stream =
+                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                while let Some(Ok(message)) = stream.next().await {
+                    if let tokio_postgres::AsyncMessage::Notification(_) = message
+                        && found.send(()).is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+            if client
+                .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+                .await
+                .is_ok()
+            {
+                // Whatever was written while nobody listened.
+                if !notify() {
+                    driver.abort();
+                    return;
+                }
+                loop {
+                    let woke = tokio::time::timeout(LISTEN_RETRY, messages.recv()).await;
+                    if !notify() {
+                        driver.abort();
+                        return;
+                    }
+                    if matches!(woke, Ok(None)) {
+                        break; // the connection ended
+                    }
+                }
+            }
+            driver.abort();
+        }
+        tokio::time::sleep(LISTEN_RETRY).await;
+        if !notify() {
+            return;
+        }
+    }
 }
 
 /// One item filed by `apply_filing`.
@@ -1754,6 +1828,8 @@ impl Store for PgStore {
             let mut recount = std::collections::BTreeSet::new();
             let mut changed = std::collections::BTreeSet::new();
             let mut gone = std::collections::BTreeSet::new();
+            // Stories that grew or took items in: one change-log position each.
+            let mut grown = std::collections::BTreeSet::new();
             let mut run = Vec::new();
             // Related lists set after the batch's items are filed.
             let mut relate: Vec<(i64, Vec<i64>)> = Vec::new();
@@ -1776,6 +1852,7 @@ impl Store for PgStore {
                             related: related.iter().map(|r| r.0).collect(),
                         });
                         gone.remove(story);
+                        grown.insert(*story);
                     }
                     FilingStep::Relate { item, related } => {
                         relate.push((item.0, related.iter().map(|r| r.0).collect::<Vec<i64>>()));
@@ -1793,6 +1870,8 @@ impl Store for PgStore {
                         recount.remove(&from);
                         changed.remove(&from);
                         gone.insert(from);
+                        grown.insert(into);
+                        grown.remove(&from);
                     }
                 }
             }
@@ -1811,7 +1890,7 @@ impl Store for PgStore {
                 )
                 .await?;
             }
-            let gone: Vec<i64> = gone.into_iter().collect();
+            let gone: Vec<i64> = gone.iter().copied().collect();
             tx.execute("DELETE FROM stories WHERE id = ANY($1)", &[&gone])
                 .await?;
             for story in &recount {
@@ -1826,6 +1905,15 @@ impl Store for PgStore {
                 &[&recount],
             )
             .await?;
+            // Last: the change log's lock is held from here to the commit.
+            let grown: Vec<i64> = grown.into_iter().filter(|s| !gone.contains(s)).collect();
+            if !grown.is_empty() {
+                tx.execute(
+                    "SELECT bulletin_log_changes('story', '{}', $1)",
+                    &[&grown],
+                )
+                .await?;
+            }
             tx.commit().await?;
             Ok(true)
         })
@@ -1843,6 +1931,8 @@ impl Store for PgStore {
             )
             .await?;
             tx.execute("DELETE FROM stories", &[]).await?;
+            tx.execute("SELECT bulletin_log_changes('reset', '{}', '{}')", &[])
+                .await?;
             let n: i64 = tx
                 .query_one("SELECT COUNT(*) FROM items", &[])
                 .await?
@@ -1996,6 +2086,153 @@ impl Store for PgStore {
                     ))
                 })
                 .collect()
+        })
+    }
+
+    fn changes(&self, after: i64, limit: usize) -> BoxFuture<'_, StoreResult<ChangeBatch>> {
+        boxed(async move {
+            let rows = self
+                .query(
+                    "SELECT seq, kind, item_id, story_id, at FROM changes WHERE seq > $1
+                     ORDER BY seq LIMIT $2",
+                    &[&after, &(limit as i64 + 1)],
+                )
+                .await?;
+            let more = rows.len() > limit;
+            let mut log = Vec::with_capacity(rows.len().min(limit));
+            for r in rows.iter().take(limit) {
+                log.push((
+                    r.try_get::<_, i64>(0)?,
+                    r.try_get::<_, String>(1)?,
+                    r.try_get::<_, Option<i64>>(2)?,
+                    r.try_get::<_, Option<i64>>(3)?,
+                    r.try_get::<_, DateTime<Utc>>(4)?,
+                ));
+            }
+            let item_ids: Vec<i64> = log
+                .iter()
+                .filter(|r| r.1 == "item")
+                .filter_map(|r| r.2)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let story_ids: Vec<i64> = log
+                .iter()
+                .filter(|r| r.1 == "story")
+                .filter_map(|r| r.3)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut items: std::collections::HashMap<i64, Item> = if item_ids.is_empty() {
+                Default::default()
+            } else {
+                self.results(&item_ids, &[], false)
+                    .await?
+                    .into_iter()
+                    .map(|i| (i.id.0, i))
+                    .collect()
+            };
+            let mut stories = std::collections::HashMap::new();
+            if !story_ids.is_empty() {
+                for r in self
+                    .query(
+                        &format!(
+                            "SELECT {STORY_COLUMNS} FROM stories WHERE id = ANY($1) AND size > 0"
+                        ),
+                        &[&story_ids],
+                    )
+                    .await?
+                {
+                    let story = story_from_row(&r)?;
+                    stories.insert(story.id, story);
+                }
+            }
+            let mut changes = Vec::with_capacity(log.len());
+            for (i, (seq, kind, item, story, at)) in log.iter().enumerate() {
+                let later = |k: &str, item: Option<i64>, story: Option<i64>| {
+                    log[i + 1..]
+                        .iter()
+                        .any(|r| r.1 == k && r.2 == item && r.3 == story)
+                };
+                let what = match (kind.as_str(), item, story) {
+                    // The newest state goes with the item's last position.
+                    ("item", Some(id), _) if !later("item", Some(*id), None) => {
+                        items.remove(id).map(|i| Changed::Item(Box::new(i)))
+                    }
+                    ("removed", Some(id), _) => Some(Changed::Removed(ItemId(*id))),
+                    ("story", _, Some(id)) if !later("story", None, Some(*id)) => {
+                        stories.remove(id).map(|s| Changed::Story(Box::new(s)))
+                    }
+                    ("reset", _, _) => Some(Changed::Reset),
+                    _ => None,
+                };
+                if let Some(what) = what {
+                    changes.push(Change {
+                        seq: *seq,
+                        at: *at,
+                        what,
+                    });
+                }
+            }
+            let pruned_through: i64 = self
+                .query_one("SELECT pruned_through FROM change_log", &[])
+                .await?
+                .try_get(0)?;
+            Ok(ChangeBatch {
+                next: log.last().map_or(after, |r| r.0),
+                changes,
+                pruned_through,
+                more,
+            })
+        })
+    }
+
+    fn last_change(&self) -> BoxFuture<'_, StoreResult<i64>> {
+        boxed(async move {
+            Ok(self
+                .query_one(
+                    "SELECT GREATEST(coalesce((SELECT max(seq) FROM changes), 0), pruned_through)
+                     FROM change_log",
+                    &[],
+                )
+                .await?
+                .try_get(0)?)
+        })
+    }
+
+    fn prune_changes(&self, before: DateTime<Utc>) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(async move {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let through: Option<i64> = tx
+                .query_one("SELECT max(seq) FROM changes WHERE at < $1", &[&before])
+                .await?
+                .try_get(0)?;
+            let Some(through) = through else {
+                return Ok(0);
+            };
+            let n = tx
+                .execute("DELETE FROM changes WHERE seq <= $1", &[&through])
+                .await?;
+            tx.execute(
+                "UPDATE change_log SET pruned_through = GREATEST(pruned_through, $1)",
+                &[&through],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(n)
+        })
+    }
+
+    fn change_notices(&self) -> BoxFuture<'_, StoreResult<BoxStream<'static, ()>>> {
+        let config = self.config.clone();
+        boxed(async move {
+            let (send, receive) = tokio::sync::mpsc::channel::<()>(1);
+            tokio::spawn(listen_for_changes(config, send));
+            let stream = futures_util::stream::unfold(receive, |mut receive| async move {
+                receive.recv().await.map(|()| ((), receive))
+            });
+            Ok(Box::pin(stream) as BoxStream<'static, ()>)
         })
     }
 

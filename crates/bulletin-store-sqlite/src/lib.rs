@@ -2,7 +2,7 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
+    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
     FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures,
     NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session,
     Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
@@ -13,6 +13,7 @@ mod words;
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -37,7 +38,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_story_index.sql"),
     include_str!("../migrations/0017_item_stories.sql"),
     include_str!("../migrations/0018_filing_kept.sql"),
+    include_str!("../migrations/0019_changes.sql"),
 ];
+
+/// How often `change_notices` checks whether another process wrote.
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The migration after which the search index is filled from the items.
 const SEARCH_INDEX_REBUILT_BY: usize = 12;
@@ -57,6 +62,8 @@ pub struct SqliteStore {
     /// every batch waiting, in one transaction (group commit: one commit,
     /// one full-text flush for many sources).
     pending: Arc<Mutex<Vec<PendingInsert>>>,
+    /// Signalled after each of this process's writes (`change_notices`).
+    written: Arc<tokio::sync::Notify>,
 }
 
 /// One source's new items, waiting for the writer.
@@ -127,6 +134,7 @@ impl SqliteStore {
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
             pending: Arc::default(),
+            written: Arc::default(),
         })
     }
 
@@ -215,9 +223,12 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let writer = self.writer.clone();
+        let written = self.written.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().map_err(|e| StoreError::Task(e.to_string()))?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            written.notify_one();
+            result
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
@@ -1101,6 +1112,83 @@ fn by_score(ids: Vec<i64>, score: impl Fn(i64) -> Option<f64>) -> Vec<i64> {
 }
 
 /// The items with these ids, in this order (an id with no item is left out).
+/// `PRAGMA data_version`: changes when another connection commits.
+fn data_version(c: &Connection) -> rusqlite::Result<i64> {
+    c.query_row("PRAGMA data_version", [], |r| r.get(0))
+}
+
+/// Up to `limit` positions of the change log after `after`, with their
+/// items and stories as they are now.
+fn read_changes(c: &Connection, after: i64, limit: usize) -> Result<ChangeBatch> {
+    let tx = c.unchecked_transaction()?;
+    let rows = tx
+        .prepare_cached(
+            "SELECT seq, kind, item_id, story_id, at FROM changes WHERE seq > ?1
+             ORDER BY seq LIMIT ?2",
+        )?
+        .query_map(params![after, limit as i64 + 1], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = rows.len() > limit;
+    let rows = &rows[..rows.len().min(limit)];
+    let item_ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.1 == "item")
+        .filter_map(|r| r.2)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut items: std::collections::HashMap<i64, Item> = items_by_id(&tx, &item_ids, false)?
+        .into_iter()
+        .map(|i| (i.id.0, i))
+        .collect();
+    let mut story = tx.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1 AND size > 0"
+    ))?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for (seq, kind, item, story_id, at) in rows {
+        let what = match (kind.as_str(), item, story_id) {
+            ("item", Some(id), _) => match items.get(id) {
+                // The newest state goes with the item's last position.
+                Some(_) if rows.iter().any(|r| r.0 > *seq && r.1 == "item" && r.2 == Some(*id)) => None,
+                Some(_) => items.remove(id).map(|i| Changed::Item(Box::new(i))),
+                None => None,
+            },
+            ("removed", Some(id), _) => Some(Changed::Removed(ItemId(*id))),
+            ("story", _, Some(id)) => story
+                .query_row([id], story_from_row)
+                .optional()?
+                .map(|s| Changed::Story(Box::new(s))),
+            ("reset", _, _) => Some(Changed::Reset),
+            _ => None,
+        };
+        if let Some(what) = what {
+            changes.push(Change {
+                seq: *seq,
+                at: from_ms(*at),
+                what,
+            });
+        }
+    }
+    drop(story);
+    let pruned_through: i64 = tx
+        .prepare_cached("SELECT pruned_through FROM change_log")?
+        .query_row([], |r| r.get(0))?;
+    Ok(ChangeBatch {
+        next: rows.last().map_or(after, |r| r.0),
+        changes,
+        pruned_through,
+        more,
+    })
+}
+
 fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> Result<Vec<Item>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -1800,6 +1888,8 @@ impl Store for SqliteStore {
             // at a cost that does not grow with the story.
             let mut recount = std::collections::BTreeSet::new();
             let mut gone = std::collections::BTreeSet::new();
+            // Stories that grew or took items in: one change-log position each.
+            let mut grown = std::collections::BTreeSet::new();
             {
                 let mut create =
                     tx.prepare_cached("INSERT OR IGNORE INTO stories (id) VALUES (?1)")?;
@@ -1855,12 +1945,14 @@ impl Store for SqliteStore {
                             match before {
                                 None => {
                                     count.execute(params![story, source.0, to_ms(published_at)])?;
+                                    grown.insert(story);
                                 }
                                 Some(old) if old == story => {}
                                 Some(old) => {
                                     recount.insert(old);
                                     recount.insert(story);
                                     changed.insert(old);
+                                    grown.extend([old, story]);
                                 }
                             }
                             let related = related_text(related);
@@ -1883,6 +1975,8 @@ impl Store for SqliteStore {
                             merge.execute(params![into, from])?;
                             recount.insert(into);
                             changed.insert(into);
+                            grown.insert(into);
+                            grown.remove(&from);
                             recount.remove(&from);
                             changed.remove(&from);
                             gone.insert(from);
@@ -1902,6 +1996,15 @@ impl Store for SqliteStore {
             for story in &recount {
                 tx.execute("DELETE FROM stories WHERE id = ?1 AND size = 0", [story])?;
             }
+            {
+                let mut log = tx.prepare_cached(
+                    "INSERT INTO changes (kind, story_id, at) VALUES ('story', ?1, ?2)",
+                )?;
+                let now = to_ms(Utc::now());
+                for story in grown.iter().filter(|s| !gone.contains(s)) {
+                    log.execute(params![story, now])?;
+                }
+            }
             tx.commit()?;
             Ok(true)
         }))
@@ -1917,6 +2020,10 @@ impl Store for SqliteStore {
                 [],
             )?;
             tx.execute("DELETE FROM stories", [])?;
+            tx.execute(
+                "INSERT INTO changes (kind, at) VALUES ('reset', ?1)",
+                [to_ms(Utc::now())],
+            )?;
             let n: i64 = tx.query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))?;
             tx.commit()?;
             Ok(n.max(0) as u64)
@@ -2030,6 +2137,88 @@ impl Store for SqliteStore {
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
+    }
+
+    fn changes(&self, after: i64, limit: usize) -> BoxFuture<'_, StoreResult<ChangeBatch>> {
+        boxed(self.read(move |c| read_changes(c, after, limit)))
+    }
+
+    fn last_change(&self) -> BoxFuture<'_, StoreResult<i64>> {
+        boxed(self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT max(coalesce((SELECT max(seq) FROM changes), 0), pruned_through)
+                 FROM change_log",
+            )?
+            .query_row([], |r| r.get(0))?)
+        }))
+    }
+
+    fn prune_changes(&self, before: DateTime<Utc>) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(self.write(move |c| {
+            let tx = c.transaction()?;
+            let through: Option<i64> = tx.query_row(
+                "SELECT max(seq) FROM changes WHERE at < ?1",
+                [to_ms(before)],
+                |r| r.get(0),
+            )?;
+            let Some(through) = through else {
+                return Ok(0);
+            };
+            let n = tx.execute("DELETE FROM changes WHERE seq <= ?1", [through])?;
+            tx.execute(
+                "UPDATE change_log SET pruned_through = max(pruned_through, ?1)",
+                [through],
+            )?;
+            tx.commit()?;
+            Ok(n as u64)
+        }))
+    }
+
+    fn change_notices(&self) -> BoxFuture<'_, StoreResult<BoxStream<'static, ()>>> {
+        let path = self.path.clone();
+        let written = self.written.clone();
+        boxed(async move {
+            // A connection of its own, asked only for the database's
+            // version: it changes with every commit of another connection
+            // (this process's writer included).
+            let open = move || -> Result<(Connection, i64)> {
+                let c = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&c)?;
+                let version = data_version(&c)?;
+                Ok((c, version))
+            };
+            let watcher = tokio::task::spawn_blocking(open)
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))??;
+            let watcher = Arc::new(Mutex::new(watcher));
+            let stream = futures_util::stream::unfold(watcher, move |watcher| {
+                let written = written.clone();
+                async move {
+                    loop {
+                        let _ = tokio::time::timeout(CHANGE_POLL, written.notified()).await;
+                        let check = watcher.clone();
+                        let changed = tokio::task::spawn_blocking(move || {
+                            let mut guard = check.lock().ok()?;
+                            let (c, seen) = &mut *guard;
+                            let now = data_version(c).ok()?;
+                            let changed = now != *seen;
+                            *seen = now;
+                            Some(changed)
+                        })
+                        .await;
+                        match changed {
+                            Ok(Some(false)) => continue,
+                            // Changed, or the check failed: the reader looks.
+                            _ => return Some(((), watcher)),
+                        }
+                    }
+                }
+            });
+            Ok(Box::pin(stream) as BoxStream<'static, ()>)
+        })
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {

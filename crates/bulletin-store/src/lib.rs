@@ -12,6 +12,7 @@ pub use model::*;
 use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 
 /// Of the items filed as related to `item`, in order, the first `limit`
 /// still stored and not in its story now (stories may have merged since).
@@ -349,6 +350,21 @@ pub trait Store: Send + Sync + 'static {
     /// The items that repeat any of `items` (their `duplicate_of` is one
     /// of them), oldest first.
     fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>>;
+
+    /// The change log after position `after`: up to `limit` positions,
+    /// oldest first, each with its item or story as it is now. Every
+    /// write of items (by any process) and every story update leaves a
+    /// position, in commit order.
+    fn changes(&self, after: i64, limit: usize) -> BoxFuture<'_, StoreResult<ChangeBatch>>;
+    /// The newest position of the change log (0 before the first change).
+    fn last_change(&self) -> BoxFuture<'_, StoreResult<i64>>;
+    /// Forgets the positions written before `before`; returns how many.
+    fn prune_changes(&self, before: DateTime<Utc>) -> BoxFuture<'_, StoreResult<u64>>;
+    /// A stream that yields whenever the change log may have grown, in this
+    /// process or another (SQLite: after this process's writes, and a check
+    /// of the database's version every 100 ms; PostgreSQL: `LISTEN`, one
+    /// connection). Meant to be taken once per process and shared.
+    fn change_notices(&self) -> BoxFuture<'_, StoreResult<BoxStream<'static, ()>>>;
 
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.

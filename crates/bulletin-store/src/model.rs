@@ -953,3 +953,42 @@ pub struct Post {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// What one position of the change log records, as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Changed {
+    /// A new or changed item (without its text and HTML, as listed).
+    Item(Box<Item>),
+    /// An item removed (pruned, its source removed).
+    Removed(ItemId),
+    /// A story that grew, changed its face, or took in another.
+    Story(Box<Story>),
+    /// Every story was filed again: what a client holds may be stale.
+    Reset,
+}
+
+/// One position of the change log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The position: positions grow in commit order and are never reused.
+    pub seq: i64,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    pub what: Changed,
+}
+
+/// A stretch of the change log (see [`crate::Store::changes`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeBatch {
+    /// Oldest first. Positions whose item or story is gone by now are
+    /// left out (a later position says it was removed).
+    pub changes: Vec<Change>,
+    /// Where the next read starts: the last position read (even when it
+    /// was left out), else the position asked for.
+    pub next: i64,
+    /// Positions up to this one were pruned: a reader behind it has missed
+    /// changes and must start again.
+    pub pruned_through: i64,
+    /// True when positions after `next` were left for the next read.
+    pub more: bool,
+}

@@ -35,6 +35,8 @@ store_tests!(
     stores_concurrent_batches_once_each,
     stores_a_fetchs_items_and_its_record_together,
     files_items_in_stories_merges_them_and_marks_duplicates,
+    keeps_a_change_log_a_reader_can_resume,
+    logs_concurrent_writers_changes_in_commit_order,
 );
 
 /// A new source with this feed URL and nothing else.
@@ -1699,4 +1701,185 @@ fn marked(snippet: &bulletin_store::Snippet) -> String {
             }
         })
         .collect()
+}
+
+/// Every position after `after`, read `limit` at a time, as (seq, what).
+async fn read_log(
+    store: &dyn Store,
+    after: i64,
+    limit: usize,
+) -> (Vec<(i64, bulletin_store::Changed)>, i64) {
+    let mut seen = Vec::new();
+    let mut next = after;
+    loop {
+        let batch = store.changes(next, limit).await.unwrap();
+        assert!(batch.next >= next);
+        seen.extend(batch.changes.into_iter().map(|c| (c.seq, c.what)));
+        next = batch.next;
+        if !batch.more {
+            return (seen, next);
+        }
+    }
+}
+
+async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
+    use bulletin_store::{Changed, FilingBatch, FilingStep};
+    use futures_util::StreamExt;
+    let start = store.last_change().await.unwrap();
+    let mut notices = store.change_notices().await.unwrap();
+    let a = source_at(store, "http://log.example/feed").await;
+    store
+        .insert_items(
+            a,
+            (1..=3)
+                .map(|n| item(n, &format!("http://log.example/{n}")))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    // A write wakes the process's listener.
+    tokio::time::timeout(std::time::Duration::from_secs(5), notices.next())
+        .await
+        .expect("a notice after a write")
+        .expect("the notices go on");
+    let (log, last) = read_log(store, start, 100).await;
+    let ids: Vec<ItemId> = log
+        .iter()
+        .map(|(_, what)| match what {
+            Changed::Item(item) => item.id,
+            other => panic!("only new items so far, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in commit order");
+    assert_eq!(store.last_change().await.unwrap(), last);
+    // An edit is a new position with the item as it is now; read from the
+    // start, the item comes once, at its last position.
+    let mut edited = item(2, "http://log.example/2");
+    edited.title = Some("Item number 2, corrected".into());
+    assert!(store.update_item(ids[1], edited).await.unwrap());
+    let (log, last) = read_log(store, last, 100).await;
+    assert_eq!(log.len(), 1);
+    match &log[0].1 {
+        Changed::Item(item) => {
+            assert_eq!(item.id, ids[1]);
+            assert_eq!(item.title.as_deref(), Some("Item number 2, corrected"));
+            assert!(item.text.is_none(), "listed without its body");
+        }
+        other => panic!("an edit is an item change, not {other:?}"),
+    }
+    let (from_start, _) = read_log(store, start, 100).await;
+    let seqs: Vec<i64> = from_start.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs.len(), 3, "the edited item once: {from_start:?}");
+    // Read one position at a time, nothing is lost and no position comes
+    // twice (the edited item comes at both of its positions, as it is now).
+    let (one_by_one, _) = read_log(store, start, 1).await;
+    let singles: Vec<i64> = one_by_one.iter().map(|(s, _)| *s).collect();
+    assert!(singles.windows(2).all(|w| w[0] < w[1]), "{singles:?}");
+    assert!(seqs.iter().all(|s| singles.contains(s)), "{singles:?}");
+    assert_eq!(singles.len(), 4);
+    // Filing: the story that grew is a position.
+    let now = Utc::now();
+    store
+        .take_lease("stories".into(), "w".into(), now, now + chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    let unfiled = store.unfiled_items(10).await.unwrap();
+    let steps = unfiled.iter().map(|i| FilingStep::file(i, 41, None)).collect();
+    assert!(
+        store
+            .apply_filing(FilingBatch {
+                lease: "stories".into(),
+                holder: "w".into(),
+                until: now + chrono::Duration::seconds(60),
+                steps,
+            })
+            .await
+            .unwrap()
+    );
+    let (log, last) = read_log(store, last, 100).await;
+    match &log[..] {
+        [(_, Changed::Story(story))] => assert_eq!((story.id, story.size), (41, 3)),
+        other => panic!("one story change, not {other:?}"),
+    }
+    // Removals, and a rebuild of the stories.
+    let pruned = store.prune_items(from_ms(1_800_000_000_000), 1).await.unwrap();
+    assert_eq!(pruned, 1);
+    assert_eq!(store.reset_stories().await.unwrap(), 2);
+    let (log, last) = read_log(store, last, 100).await;
+    assert!(
+        matches!(&log[..], [(_, Changed::Removed(_)), (_, Changed::Reset)]),
+        "{log:?}"
+    );
+    // Pruning the log: a reader behind it can tell it missed positions.
+    assert_eq!(store.changes(start, 10).await.unwrap().pruned_through, 0);
+    let forgotten = store
+        .prune_changes(Utc::now() + chrono::Duration::seconds(5))
+        .await
+        .unwrap();
+    assert!(forgotten >= 7, "{forgotten}");
+    let batch = store.changes(start, 10).await.unwrap();
+    assert!(batch.changes.is_empty());
+    assert_eq!(batch.pruned_through, last);
+    assert_eq!(store.last_change().await.unwrap(), last, "positions are never reused");
+    store
+        .insert_items(a, vec![item(9, "http://log.example/9")])
+        .await
+        .unwrap();
+    let (log, _) = read_log(store, last, 100).await;
+    assert!(matches!(&log[..], [(seq, Changed::Item(_))] if *seq > last));
+}
+
+async fn logs_concurrent_writers_changes_in_commit_order(store: &dyn Store) {
+    // Writers commit while a reader follows the log: the reader sees every
+    // new item once, even when a later position commits first.
+    use bulletin_store::Changed;
+    let start = store.last_change().await.unwrap();
+    let mut sources = Vec::new();
+    for n in 0..4 {
+        sources.push(source_at(store, &format!("http://order{n}.example/feed")).await);
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let writers = async {
+        let writes = sources.iter().enumerate().map(|(s, id)| async move {
+            for round in 0..15 {
+                let batch = (0..3)
+                    .map(|i| {
+                        let n = (s * 1000 + round * 10 + i) as i64;
+                        item(n, &format!("http://order{s}.example/{round}/{i}"))
+                    })
+                    .map(|mut i| {
+                        i.guid = Some(format!("o{}", i.canonical_url.clone().unwrap()));
+                        i
+                    })
+                    .collect();
+                store.insert_items(*id, batch).await.unwrap();
+            }
+        });
+        futures_util::future::join_all(writes).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let reader = async {
+        let mut seen = Vec::new();
+        let mut next = start;
+        loop {
+            let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+            let batch = store.changes(next, 7).await.unwrap();
+            for change in batch.changes {
+                if let Changed::Item(item) = change.what {
+                    seen.push(item.id);
+                }
+            }
+            next = batch.next;
+            if finished && !batch.more {
+                return seen;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    let ((), mut seen) = futures_util::join!(writers, reader);
+    assert_eq!(seen.len(), 4 * 15 * 3, "every new item once");
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 4 * 15 * 3, "no item twice");
 }

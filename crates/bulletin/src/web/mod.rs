@@ -8,6 +8,7 @@ mod assets;
 mod conditional;
 mod error;
 mod feeds;
+mod live;
 mod newsroom;
 mod pages;
 mod server;
@@ -44,6 +45,8 @@ pub struct AppState {
     /// slash), for self links in outgoing feeds: from `--public-url`, else
     /// the address it listens on; never from a request's headers.
     pub public_origin: String,
+    /// Follows the change log for `/api/v1/events`.
+    pub live: Option<Arc<live::LiveHub>>,
 }
 
 /// The Content-Security-Policy of every HTML page: scripts and styles only
@@ -112,6 +115,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/items", get(api::items))
         .route("/api/v1/items/{id}", get(api::item))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/events", get(live::events))
+        .route("/cards", get(pages::cards))
         .route("/api/v1/stories", get(stories::api_list))
         .route("/api/v1/stories/{id}", get(stories::api_story))
         .route("/stories", get(stories::list))
@@ -260,6 +265,10 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         );
     }
     let public_origin = configured_origin.unwrap_or_else(|| format!("http://{local}"));
+    let hub = live::LiveHub::start(&*app.store)
+        .await
+        .context("cannot read the change log")?;
+    tokio::spawn(hub.clone().follow(app.store.clone()));
     server::serve(
         listener,
         router(AppState {
@@ -268,6 +277,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
             trusted_proxies: trusted_proxies.into(),
             https,
             public_origin,
+            live: Some(hub),
         }),
         limits,
         async {

@@ -29,6 +29,9 @@ struct FeedPage {
     /// On a search's results: links to them newest first and best first.
     orders: Option<SearchOrders>,
     feed_path: String,
+    /// Where an open page hears of new items (`/api/v1/events…`): on a
+    /// listing's first page, not on a search's.
+    live: Option<String>,
 }
 
 struct SearchOrders {
@@ -50,6 +53,8 @@ struct ItemPage {
     related: Vec<EntryView>,
     query: String,
     feed_path: String,
+    /// Where the open page hears of edits to the article.
+    live: Option<String>,
 }
 
 #[derive(Template)]
@@ -214,6 +219,17 @@ async fn list_filtered(
     query.author = author.map(str::to_string);
     query.originals_only = listing.originals_only;
     let first_page = query.is_first_page() && query.search.is_none();
+    // Where in the change log the page was made (taken before its items
+    // are read): its stream starts there.
+    let position = state.live.as_ref().map(|hub| hub.position());
+    let live = position.filter(|_| first_page).map(|at| match (source, author) {
+        (Some(s), _) => format!("/api/v1/events?source={}&last_event_id={at}", s.0),
+        (None, Some(a)) => format!(
+            "/api/v1/events?author={}&last_event_id={at}",
+            url_encode(a.trim())
+        ),
+        (None, None) => format!("/api/v1/events?last_event_id={at}"),
+    });
     let page = state.store.items(query).await?;
     if let Some(name) = author
         && first_page
@@ -275,6 +291,7 @@ async fn list_filtered(
         query: q,
         orders,
         feed_path: listing.feed_path,
+        live,
     })
 }
 
@@ -402,6 +419,10 @@ pub async fn item(
     let Ok(id) = id.parse::<i64>() else {
         return Err(WebError::not_found());
     };
+    let live = state
+        .live
+        .as_ref()
+        .map(|hub| format!("/api/v1/events?item={id}&last_event_id={}", hub.position()));
     let Some(item) = state.store.item(ItemId(id)).await? else {
         return Err(WebError::not_found());
     };
@@ -434,6 +455,58 @@ pub async fn item(
         related,
         query: String::new(),
         feed_path: "/feed".into(),
+        live,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cards.html")]
+struct Cards {
+    entries: Vec<EntryView>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CardsParams {
+    /// Item ids, comma-separated.
+    ids: String,
+}
+
+/// The most cards one request renders.
+const MAX_CARDS: usize = 100;
+
+/// `/cards?ids=1,2`: the feed's cards of these items, newest first, as an
+/// HTML fragment: what an open page inserts when new items arrive, made by
+/// the same template as the page. Near-duplicates are left out (they show
+/// on their original's card), as are items no longer stored.
+pub async fn cards(
+    State(state): State<AppState>,
+    Query(params): Query<CardsParams>,
+) -> Result<Response, WebError> {
+    let ids: Vec<i64> = params
+        .ids
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| WebError::bad_request("invalid_ids", "ids are numbers, comma-separated"))?;
+    if ids.len() > MAX_CARDS {
+        return Err(WebError::bad_request(
+            "too_many_ids",
+            format!("at most {MAX_CARDS} cards at a time"),
+        ));
+    }
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(item) = state.store.item(ItemId(id)).await?
+            && item.duplicate_of.is_none()
+        {
+            items.push(item);
+        }
+    }
+    items.sort_by(|a, b| (b.published_at, b.id).cmp(&(a.published_at, a.id)));
+    items.dedup_by_key(|i| i.id);
+    render(&Cards {
+        entries: items.iter().map(EntryView::from_item).collect(),
     })
 }
 
