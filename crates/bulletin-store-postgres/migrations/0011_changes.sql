@@ -26,7 +26,8 @@ CREATE TABLE change_log (
 );
 INSERT INTO change_log (id, pruned_through) VALUES (1, 0);
 
--- Takes the log's lock (until the transaction ends) and writes rows.
+-- Takes the log's lock (until the transaction ends) and writes a row per
+-- item and per story, or one row naming neither (a reset).
 CREATE FUNCTION bulletin_log_changes(change_kind TEXT, items BIGINT[], stories BIGINT[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -35,6 +36,9 @@ BEGIN
     SELECT nextval('changes_seq'), change_kind, i, NULL FROM unnest(items) AS i;
     INSERT INTO changes (seq, kind, item_id, story_id)
     SELECT nextval('changes_seq'), change_kind, NULL, s FROM unnest(stories) AS s;
+    IF cardinality(items) = 0 AND cardinality(stories) = 0 THEN
+        INSERT INTO changes (seq, kind) VALUES (nextval('changes_seq'), change_kind);
+    END IF;
     PERFORM pg_notify('bulletin_changes', current_schema());
 END $$;
 
