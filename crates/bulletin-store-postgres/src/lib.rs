@@ -8,11 +8,11 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
-    FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
-    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
+    FilingItem, FilingState, FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken,
+    LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES,
+    Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
+    User, UserId, WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -1908,11 +1908,8 @@ impl Store for PgStore {
             // Last: the change log's lock is held from here to the commit.
             let grown: Vec<i64> = grown.into_iter().filter(|s| !gone.contains(s)).collect();
             if !grown.is_empty() {
-                tx.execute(
-                    "SELECT bulletin_log_changes('story', '{}', $1)",
-                    &[&grown],
-                )
-                .await?;
+                tx.execute("SELECT bulletin_log_changes('story', '{}', $1)", &[&grown])
+                    .await?;
             }
             tx.commit().await?;
             Ok(true)

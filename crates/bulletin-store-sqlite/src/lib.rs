@@ -2,11 +2,12 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState,
-    FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures,
-    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session,
-    Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
+    FilingItem, FilingState, FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery,
+    LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
+    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
+    story_page,
 };
 
 mod words;
@@ -1157,7 +1158,13 @@ fn read_changes(c: &Connection, after: i64, limit: usize) -> Result<ChangeBatch>
         let what = match (kind.as_str(), item, story_id) {
             ("item", Some(id), _) => match items.get(id) {
                 // The newest state goes with the item's last position.
-                Some(_) if rows.iter().any(|r| r.0 > *seq && r.1 == "item" && r.2 == Some(*id)) => None,
+                Some(_)
+                    if rows
+                        .iter()
+                        .any(|r| r.0 > *seq && r.1 == "item" && r.2 == Some(*id)) =>
+                {
+                    None
+                }
                 Some(_) => items.remove(id).map(|i| Changed::Item(Box::new(i))),
                 None => None,
             },

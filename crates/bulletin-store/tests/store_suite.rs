@@ -1781,11 +1781,19 @@ async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
     // Filing: the story that grew is a position.
     let now = Utc::now();
     store
-        .take_lease("stories".into(), "w".into(), now, now + chrono::Duration::seconds(60))
+        .take_lease(
+            "stories".into(),
+            "w".into(),
+            now,
+            now + chrono::Duration::seconds(60),
+        )
         .await
         .unwrap();
     let unfiled = store.unfiled_items(10).await.unwrap();
-    let steps = unfiled.iter().map(|i| FilingStep::file(i, 41, None)).collect();
+    let steps = unfiled
+        .iter()
+        .map(|i| FilingStep::file(i, 41, None))
+        .collect();
     assert!(
         store
             .apply_filing(FilingBatch {
@@ -1803,7 +1811,10 @@ async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
         other => panic!("one story change, not {other:?}"),
     }
     // Removals, and a rebuild of the stories.
-    let pruned = store.prune_items(from_ms(1_800_000_000_000), 1).await.unwrap();
+    let pruned = store
+        .prune_items(from_ms(1_800_000_000_000), 1)
+        .await
+        .unwrap();
     assert_eq!(pruned, 1);
     assert_eq!(store.reset_stories().await.unwrap(), 2);
     let (log, last) = read_log(store, last, 100).await;
@@ -1821,7 +1832,11 @@ async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
     let batch = store.changes(start, 10).await.unwrap();
     assert!(batch.changes.is_empty());
     assert_eq!(batch.pruned_through, last);
-    assert_eq!(store.last_change().await.unwrap(), last, "positions are never reused");
+    assert_eq!(
+        store.last_change().await.unwrap(),
+        last,
+        "positions are never reused"
+    );
     store
         .insert_items(a, vec![item(9, "http://log.example/9")])
         .await

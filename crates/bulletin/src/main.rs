@@ -193,6 +193,9 @@ struct ServeArgs {
     /// Bulletin) so the feed is populated without internet access.
     #[arg(long)]
     demo: bool,
+    /// With --demo: seconds between the demo desk's short updates (0: none).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", requires = "demo")]
+    demo_every: u64,
     /// What this process does: `web` serves pages, API and feeds without
     /// fetching; `worker` fetches without serving; `all` does both.
     /// Several web and worker processes can share one PostgreSQL
@@ -490,7 +493,8 @@ async fn open_app(cli: &Cli) -> Result<Pipeline> {
     })?;
     // The demo site never resolves: its documents are always served from
     // the binary, so a data folder filled by `serve --demo` keeps working.
-    Ok(Pipeline::new(store, fetcher).with_documents(Arc::new(demo::DemoSite)))
+    Ok(Pipeline::new(store, fetcher)
+        .with_documents(Arc::new(demo::DemoSite::as_of(chrono::Utc::now()))))
 }
 
 /// `--public-url`: an absolute http(s) URL, kept with a trailing slash.
@@ -637,6 +641,7 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
     let ServeArgs {
         addr,
         demo,
+        demo_every,
         poll_minutes,
         no_fetch,
         public_url,
@@ -660,6 +665,8 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
         web::ServeOptions {
             addr,
             demo: *demo,
+            demo_every: (*demo && *demo_every > 0)
+                .then(|| std::time::Duration::from_secs(*demo_every)),
             role: *role,
             poll: (!*no_fetch).then(|| std::time::Duration::from_secs_f64(poll_minutes * 60.0)),
             lease: chrono::Duration::seconds(*lease_seconds),

@@ -158,7 +158,10 @@ impl LiveHub {
             let mut hourly = tokio::time::interval(PRUNE_EVERY);
             loop {
                 hourly.tick().await;
-                if let Err(e) = pruner.prune_changes(chrono::Utc::now() - CHANGES_KEPT).await {
+                if let Err(e) = pruner
+                    .prune_changes(chrono::Utc::now() - CHANGES_KEPT)
+                    .await
+                {
                     tracing::warn!("live updates: cannot prune the change log: {e}");
                 }
             }
@@ -340,11 +343,12 @@ pub async fn events(
         filter,
         store: state.store.clone(),
     };
-    let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(ready) })
-        .chain(futures_util::stream::unfold(client, |mut client| async move {
+    let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(ready) }).chain(
+        futures_util::stream::unfold(client, |mut client| async move {
             let event = client.next_event().await?;
             Some((Ok::<_, Infallible>(event), client))
-        }));
+        }),
+    );
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT))
         .into_response();
@@ -399,7 +403,8 @@ impl Client {
                     // Too far behind the broadcast: read from the store.
                     match self.store.changes(self.last, READ_BATCH).await {
                         Ok(batch) if batch.pruned_through > self.last => {
-                            self.backlog.push_back(Arc::new(reset(batch.pruned_through)));
+                            self.backlog
+                                .push_back(Arc::new(reset(batch.pruned_through)));
                         }
                         Ok(batch) => self.backlog.extend(events_of(batch)),
                         Err(e) => {

@@ -175,6 +175,8 @@ pub struct ServeOptions<'a> {
     pub addr: &'a str,
     /// Load the offline demo sample first.
     pub demo: bool,
+    /// With `demo`: how often the demo desk posts an update.
+    pub demo_every: Option<Duration>,
     pub role: ProcessRole,
     /// Time between fetch passes; `None`: no fetching.
     pub poll: Option<Duration>,
@@ -195,6 +197,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
     let ServeOptions {
         addr,
         demo,
+        demo_every,
         role,
         poll,
         lease,
@@ -220,7 +223,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
     let ingestor = Arc::new(ingestor);
     if role == ProcessRole::Worker {
         if demo {
-            load_demo(&ingestor).await?;
+            load_demo(&ingestor, &app.store, demo_every).await?;
         }
         let Some(period) = poll else {
             anyhow::bail!("a worker that does not fetch has nothing to do; drop --no-fetch");
@@ -246,7 +249,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         format!("cannot listen on {addr}; is another server using it? Try --addr 127.0.0.1:8081")
     })?;
     if demo {
-        load_demo(&ingestor).await?;
+        load_demo(&ingestor, &app.store, demo_every).await?;
     }
     if let Some(period) = poll {
         let ingestor = ingestor.clone();
@@ -288,8 +291,16 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Fills the feed with the offline demo's sources.
-async fn load_demo(ingestor: &Ingestor) -> Result<()> {
+/// Fills the feed with the offline demo's sources, and sets the demo desk
+/// posting (every `every`).
+async fn load_demo(
+    ingestor: &Ingestor,
+    store: &Arc<dyn Store>,
+    every: Option<Duration>,
+) -> Result<()> {
+    if let Some(every) = every {
+        tokio::spawn(crate::demo::run_desk(store.clone(), every));
+    }
     let summary = worker::seed(ingestor, crate::demo::DEMO_FEEDS)
         .await
         .context("cannot load the demo")?;

@@ -222,14 +222,16 @@ async fn list_filtered(
     // Where in the change log the page was made (taken before its items
     // are read): its stream starts there.
     let position = state.live.as_ref().map(|hub| hub.position());
-    let live = position.filter(|_| first_page).map(|at| match (source, author) {
-        (Some(s), _) => format!("/api/v1/events?source={}&last_event_id={at}", s.0),
-        (None, Some(a)) => format!(
-            "/api/v1/events?author={}&last_event_id={at}",
-            url_encode(a.trim())
-        ),
-        (None, None) => format!("/api/v1/events?last_event_id={at}"),
-    });
+    let live = position
+        .filter(|_| first_page)
+        .map(|at| match (source, author) {
+            (Some(s), _) => format!("/api/v1/events?source={}&last_event_id={at}", s.0),
+            (None, Some(a)) => format!(
+                "/api/v1/events?author={}&last_event_id={at}",
+                url_encode(a.trim())
+            ),
+            (None, None) => format!("/api/v1/events?last_event_id={at}"),
+        });
     let page = state.store.items(query).await?;
     if let Some(name) = author
         && first_page
