@@ -21,7 +21,40 @@ async fn feed_show_more_article_and_search_in_chromium() {
         return;
     }
     let data = DataDir::new();
-    // An editor, to publish from the newsroom (the password is piped).
+    let password = add_editor(&data).await;
+    let server = Server::start_with(
+        &data,
+        &["serve", "--addr", "127.0.0.1:0", "--demo", "--demo-every", "0"],
+    )
+    .await;
+    let base = server.base.clone();
+    wait_for_demo(&base).await;
+
+    let printed = run_script("feed.mjs", &base, password).await;
+    eprintln!("{printed}");
+    let shots = web_tests().join("screenshots");
+    for name in [
+        "feed-light",
+        "feed-dark",
+        "article-light",
+        "article-dark",
+        "stories-light",
+        "stories-dark",
+        "story-light",
+        "related-light",
+    ] {
+        let shot = shots.join(format!("{name}.png"));
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+            "{} missing or empty",
+            shot.display()
+        );
+    }
+}
+
+/// An editor account, "editor" ("Mira Holt"), to publish from the newsroom
+/// (the password is piped). Returns the password.
+async fn add_editor(data: &DataDir) -> &'static str {
     let password = "harbour-light-42";
     let mut add = tokio::process::Command::new(env!("CARGO_BIN_EXE_bulletin"))
         .arg("--data")
@@ -53,11 +86,12 @@ async fn feed_show_more_article_and_search_in_chromium() {
             .expect("write the password");
     }
     assert!(add.wait().await.expect("user add").success());
-    let server = Server::start_with(&data, &["serve", "--addr", "127.0.0.1:0", "--demo"]).await;
-    let base = server.base.clone();
+    password
+}
 
-    // The demo's feeds are fetched in the background: wait until the item
-    // count is more than a page and has settled.
+/// Waits until the demo's feeds, fetched in the background, hold more
+/// than a page of items and the count has settled.
+async fn wait_for_demo(base: &str) {
     let mut last = 0;
     let mut steady = 0;
     for _ in 0..120 {
@@ -82,11 +116,14 @@ async fn feed_show_more_article_and_search_in_chromium() {
         steady >= 4,
         "the demo's items did not settle above a page (last count {last})"
     );
+}
 
+/// Runs a web-tests script against `base`; returns what it printed.
+async fn run_script(script: &str, base: &str, password: &str) -> String {
     let shots = web_tests().join("screenshots");
     let out = tokio::process::Command::new("node")
-        .arg(web_tests().join("feed.mjs"))
-        .arg(&base)
+        .arg(web_tests().join(script))
+        .arg(base)
         .arg(&shots)
         .arg("editor")
         .arg(password)
@@ -95,21 +132,35 @@ async fn feed_show_more_article_and_search_in_chromium() {
         .expect("run node");
     assert!(
         out.status.success(),
-        "browser test failed:\n{}\n{}",
+        "{script} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
-    for name in [
-        "feed-light",
-        "feed-dark",
-        "article-light",
-        "article-dark",
-        "stories-light",
-        "stories-dark",
-        "story-light",
-        "related-light",
-    ] {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_updates_reach_an_open_feed_in_chromium() {
+    if let Some(missing) = browser_missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "required in CI: {missing}"
+        );
+        eprintln!("skipped: {missing}");
+        return;
+    }
+    let data = DataDir::new();
+    let password = add_editor(&data).await;
+    let server = Server::start_with(
+        &data,
+        &["serve", "--addr", "127.0.0.1:0", "--demo", "--demo-every", "0"],
+    )
+    .await;
+    wait_for_demo(&server.base).await;
+    let printed = run_script("live.mjs", &server.base, password).await;
+    eprintln!("{printed}");
+    let shots = web_tests().join("screenshots");
+    for name in ["live-announcement", "live-shown", "live-edited"] {
         let shot = shots.join(format!("{name}.png"));
         assert!(
             std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
