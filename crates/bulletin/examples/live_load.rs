@@ -64,12 +64,18 @@ fn dechunk(raw: &[u8], out: &mut Vec<u8>) -> usize {
     }
 }
 
-async fn client(addr: String, ready: tokio::sync::mpsc::Sender<()>, seen: Seen) -> std::io::Result<()> {
+async fn client(
+    addr: String,
+    ready: tokio::sync::mpsc::Sender<()>,
+    seen: Seen,
+) -> std::io::Result<()> {
     let mut stream = TcpStream::connect(&addr).await?;
     stream
         .write_all(
-            format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n")
-                .as_bytes(),
+            format!(
+                "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+            )
+            .as_bytes(),
         )
         .await?;
     let mut raw = Vec::new();
@@ -148,10 +154,10 @@ async fn main() {
         let addr = addrs[n % addrs.len()].clone();
         let (ready, seen, failures) = (ready_tx.clone(), seen.clone(), failures.clone());
         tokio::spawn(async move {
-            if let Err(e) = client(addr, ready, seen).await {
-                if failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0 {
-                    eprintln!("a client failed: {e}");
-                }
+            if let Err(e) = client(addr, ready, seen).await
+                && failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0
+            {
+                eprintln!("a client failed: {e}");
             }
         });
         // Connect at a steady pace, not all in one burst of SYNs.
@@ -177,9 +183,8 @@ async fn main() {
     let _ = std::io::stdout().flush();
     let deadline = Instant::now() + timeout;
     // An update counts once every connected client has it.
-    let first_complete = |seen: &HashMap<i64, Vec<f64>>| {
-        seen.values().filter(|v| v.len() >= connected).count()
-    };
+    let first_complete =
+        |seen: &HashMap<i64, Vec<f64>>| seen.values().filter(|v| v.len() >= connected).count();
     // Only updates published after every client was connected are counted.
     let baseline: std::collections::HashSet<i64> = seen
         .lock()
@@ -205,7 +210,11 @@ async fn main() {
     // Let stragglers arrive for the last counted update.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-    let mut ids: Vec<i64> = seen.keys().filter(|id| !baseline.contains(id)).copied().collect();
+    let mut ids: Vec<i64> = seen
+        .keys()
+        .filter(|id| !baseline.contains(id))
+        .copied()
+        .collect();
     ids.sort();
     ids.truncate(events);
     let mut all: Vec<f64> = Vec::new();

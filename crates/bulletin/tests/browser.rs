@@ -24,7 +24,14 @@ async fn feed_show_more_article_and_search_in_chromium() {
     let password = add_editor(&data).await;
     let server = Server::start_with(
         &data,
-        &["serve", "--addr", "127.0.0.1:0", "--demo", "--demo-every", "0"],
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--demo-every",
+            "0",
+        ],
     )
     .await;
     let base = server.base.clone();
@@ -153,7 +160,14 @@ async fn live_updates_reach_an_open_feed_in_chromium() {
     let password = add_editor(&data).await;
     let server = Server::start_with(
         &data,
-        &["serve", "--addr", "127.0.0.1:0", "--demo", "--demo-every", "0"],
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--demo-every",
+            "0",
+        ],
     )
     .await;
     wait_for_demo(&server.base).await;

@@ -280,12 +280,24 @@ async fn a_web_process_hears_what_another_process_wrote_on_postgresql() {
     let b = Server::start_with(&data, &web).await;
     let mut on_a = Stream::open(&a.base, "", None).await;
     let mut on_b = Stream::open(&b.base, "", None).await;
-    assert_eq!(on_a.next(Duration::from_secs(5)).await.unwrap().name, "ready");
-    assert_eq!(on_b.next(Duration::from_secs(5)).await.unwrap().name, "ready");
+    assert_eq!(
+        on_a.next(Duration::from_secs(5)).await.unwrap().name,
+        "ready"
+    );
+    assert_eq!(
+        on_b.next(Duration::from_secs(5)).await.unwrap().name,
+        "ready"
+    );
     // A third process (the CLI) writes: both web processes hear it.
     let added = bulletin_with(
         &data,
-        &["--database", &database, "source", "add", &fixture.url("feed.xml")],
+        &[
+            "--database",
+            &database,
+            "source",
+            "add",
+            &fixture.url("feed.xml"),
+        ],
         true,
     )
     .await;

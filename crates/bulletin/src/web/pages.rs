@@ -505,7 +505,7 @@ pub async fn cards(
             items.push(item);
         }
     }
-    items.sort_by(|a, b| (b.published_at, b.id).cmp(&(a.published_at, a.id)));
+    items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
     items.dedup_by_key(|i| i.id);
     render(&Cards {
         entries: items.iter().map(EntryView::from_item).collect(),
