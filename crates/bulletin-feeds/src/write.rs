@@ -16,6 +16,8 @@ pub struct OutgoingFeed {
     pub self_url: String,
     pub updated: DateTime<Utc>,
     pub entries: Vec<OutgoingEntry>,
+    /// The WebSub hub that pushes this feed's changes, if any.
+    pub hub: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,9 @@ pub fn atom(feed: &OutgoingFeed) -> String {
         escape(&feed.home_url),
         escape(&feed.self_url),
     );
+    if let Some(hub) = feed.hub.as_deref().and_then(web_url) {
+        let _ = writeln!(out, "<link rel=\"hub\" href=\"{}\"/>", escape(&hub));
+    }
     if feed.entries.iter().any(|e| e.authors.is_empty()) {
         // RFC 4287 requires an author for every entry: the feed's stands in.
         let _ = writeln!(out, "<author><name>{}</name></author>", escape(&feed.title));
@@ -119,6 +124,9 @@ pub fn rss(feed: &OutgoingFeed) -> String {
         escape(&feed.self_url),
         feed.updated.to_rfc2822(),
     );
+    if let Some(hub) = feed.hub.as_deref().and_then(web_url) {
+        let _ = writeln!(out, "<atom:link href=\"{}\" rel=\"hub\"/>", escape(&hub));
+    }
     for e in &feed.entries {
         let _ = write!(
             out,
@@ -203,13 +211,16 @@ pub fn json_feed(feed: &OutgoingFeed) -> String {
             Value::Object(item)
         })
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": feed.title,
         "home_page_url": feed.home_url,
         "feed_url": feed.self_url,
         "items": items,
     });
+    if let Some(hub) = feed.hub.as_deref().and_then(web_url) {
+        doc["hubs"] = json!([{ "type": "WebSub", "url": hub }]);
+    }
     doc.to_string()
 }
 
@@ -260,6 +271,7 @@ mod tests {
                 }),
                 source_title: None,
             }],
+            hub: Some("http://127.0.0.1:8080/websub/hub".into()),
         }
     }
 
@@ -277,6 +289,7 @@ mod tests {
             assert_eq!(e.content.as_deref(), Some("<p>Body ]]> text</p>"));
             assert_eq!(e.authors[0].name, "Jane Roe");
             assert_eq!(e.published, Some(feed.updated));
+            assert_eq!(parsed.hubs, ["http://127.0.0.1:8080/websub/hub"], "{doc}");
         }
     }
 }

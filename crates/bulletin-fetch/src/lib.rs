@@ -267,6 +267,28 @@ impl Fetcher {
     /// Returns the status of a 2xx answer; any other is an error whose
     /// reason includes the start of the body the server gave.
     pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<u16, FetchError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post(
+            url,
+            "application/x-www-form-urlencoded",
+            &[],
+            body.into_bytes(),
+        )
+        .await
+    }
+
+    /// POSTs `body` as `content_type` with `headers` (a WebSub hub's content
+    /// distribution to a subscriber), under the same guard and limits as
+    /// `get`. Returns the status of a 2xx answer; any other is an error.
+    pub async fn post(
+        &self,
+        url: &Url,
+        content_type: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Result<u16, FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::InvalidUrl(format!(
                 "{url}: only http and https are used"
@@ -275,13 +297,14 @@ impl Fetcher {
         check_url_host(url, self.config.allow_private_networks)
             .map_err(|e| FetchError::Blocked(e.to_string()))?;
         let _permit = self.host_permit(url).await;
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let response = self
+        let mut request = self
             .client
             .post(url.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_TYPE, content_type);
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let response = request
             .body(body)
             .send()
             .await

@@ -9,10 +9,11 @@
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
     ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, Item, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken,
-    LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES,
-    Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
-    User, UserId, WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage,
+    ItemQuery, LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision,
+    PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult,
+    Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page,
+    ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_story_index.sql"),
     include_str!("../migrations/0010_item_stories.sql"),
     include_str!("../migrations/0011_changes.sql"),
+    include_str!("../migrations/0012_hub.sql"),
 ];
 
 /// The channel the change log's writers notify (`0011_changes.sql`).
@@ -2230,6 +2232,62 @@ impl Store for PgStore {
                 receive.recv().await.map(|()| ((), receive))
             });
             Ok(Box::pin(stream) as BoxStream<'static, ()>)
+        })
+    }
+
+    fn save_hub_subscription(&self, sub: HubSubscription) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move {
+            self.execute(
+                "INSERT INTO hub_subscriptions (topic, callback, secret, expires_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (topic, callback) DO UPDATE
+                    SET secret = excluded.secret, expires_at = excluded.expires_at",
+                &[&sub.topic, &sub.callback, &sub.secret, &sub.expires_at],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn remove_hub_subscription(
+        &self,
+        topic: String,
+        callback: String,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move {
+            Ok(self
+                .execute(
+                    "DELETE FROM hub_subscriptions WHERE topic = $1 AND callback = $2",
+                    &[&topic, &callback],
+                )
+                .await?
+                > 0)
+        })
+    }
+
+    fn hub_subscriptions(
+        &self,
+        topics: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Vec<HubSubscription>>> {
+        boxed(async move {
+            let rows = self
+                .query(
+                    "SELECT topic, callback, secret, expires_at FROM hub_subscriptions
+                     WHERE topic = ANY($1) AND expires_at > $2 ORDER BY topic, callback",
+                    &[&topics, &now],
+                )
+                .await?;
+            let mut found = Vec::with_capacity(rows.len());
+            for r in rows {
+                found.push(HubSubscription {
+                    topic: r.try_get(0)?,
+                    callback: r.try_get(1)?,
+                    secret: r.try_get(2)?,
+                    expires_at: r.try_get(3)?,
+                });
+            }
+            Ok(found)
         })
     }
 

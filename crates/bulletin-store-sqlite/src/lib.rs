@@ -3,11 +3,11 @@
 
 use bulletin_store::{
     ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery,
-    LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
-    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
-    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page, ranked_page,
-    story_page,
+    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey, ItemOrder,
+    ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post,
+    PostRevision, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError,
+    StoreResult, Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription,
+    newest_page, ranked_page, story_page,
 };
 
 mod words;
@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_item_stories.sql"),
     include_str!("../migrations/0018_filing_kept.sql"),
     include_str!("../migrations/0019_changes.sql"),
+    include_str!("../migrations/0020_hub.sql"),
 ];
 
 /// How often `change_notices` checks whether another process wrote.
@@ -2226,6 +2227,60 @@ impl Store for SqliteStore {
             });
             Ok(Box::pin(stream) as BoxStream<'static, ()>)
         })
+    }
+
+    fn save_hub_subscription(&self, sub: HubSubscription) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| {
+            c.execute(
+                "INSERT INTO hub_subscriptions (topic, callback, secret, expires_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (topic, callback) DO UPDATE
+                    SET secret = excluded.secret, expires_at = excluded.expires_at",
+                params![sub.topic, sub.callback, sub.secret, to_ms(sub.expires_at)],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn remove_hub_subscription(
+        &self,
+        topic: String,
+        callback: String,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| {
+            Ok(c.execute(
+                "DELETE FROM hub_subscriptions WHERE topic = ?1 AND callback = ?2",
+                params![topic, callback],
+            )? > 0)
+        }))
+    }
+
+    fn hub_subscriptions(
+        &self,
+        topics: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Vec<HubSubscription>>> {
+        boxed(self.read(move |c| {
+            let mut found = Vec::new();
+            let mut stmt = c.prepare_cached(
+                "SELECT topic, callback, secret, expires_at FROM hub_subscriptions
+                 WHERE topic = ?1 AND expires_at > ?2 ORDER BY callback",
+            )?;
+            for topic in &topics {
+                let rows = stmt.query_map(params![topic, to_ms(now)], |r| {
+                    Ok(HubSubscription {
+                        topic: r.get(0)?,
+                        callback: r.get(1)?,
+                        secret: r.get(2)?,
+                        expires_at: from_ms(r.get(3)?),
+                    })
+                })?;
+                for row in rows {
+                    found.push(row?);
+                }
+            }
+            Ok(found)
+        }))
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {

@@ -366,6 +366,26 @@ pub trait Store: Send + Sync + 'static {
     /// connection). Meant to be taken once per process and shared.
     fn change_notices(&self) -> BoxFuture<'_, StoreResult<BoxStream<'static, ()>>>;
 
+    /// Adds or renews a subscription to one of Bulletin's own feeds (one
+    /// per topic and callback).
+    fn save_hub_subscription(
+        &self,
+        subscription: HubSubscription,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+    /// Ends a subscription; false when there was none.
+    fn remove_hub_subscription(
+        &self,
+        topic: String,
+        callback: String,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
+    /// The subscriptions to these topics that have not expired at `now`,
+    /// each topic's together.
+    fn hub_subscriptions(
+        &self,
+        topics: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, StoreResult<Vec<HubSubscription>>>;
+
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.
     fn daily_activity(

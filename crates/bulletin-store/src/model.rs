@@ -992,3 +992,15 @@ pub struct ChangeBatch {
     /// True when positions after `next` were left for the next read.
     pub more: bool,
 }
+
+/// A subscriber of one of Bulletin's own feeds, through its WebSub hub.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubSubscription {
+    /// The feed's URL, as the subscriber named it.
+    pub topic: String,
+    /// Where the feed's new content is sent.
+    pub callback: String,
+    /// Signs what is sent (`X-Hub-Signature`), when the subscriber gave one.
+    pub secret: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}

@@ -37,6 +37,7 @@ store_tests!(
     files_items_in_stories_merges_them_and_marks_duplicates,
     keeps_a_change_log_a_reader_can_resume,
     logs_concurrent_writers_changes_in_commit_order,
+    keeps_hub_subscriptions_until_they_expire,
 );
 
 /// A new source with this feed URL and nothing else.
@@ -1897,4 +1898,62 @@ async fn logs_concurrent_writers_changes_in_commit_order(store: &dyn Store) {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 4 * 15 * 3, "no item twice");
+}
+
+async fn keeps_hub_subscriptions_until_they_expire(store: &dyn Store) {
+    use bulletin_store::HubSubscription;
+    let now = from_ms(1_800_000_000_000);
+    let sub = |topic: &str, callback: &str, hours: i64| HubSubscription {
+        topic: topic.into(),
+        callback: callback.into(),
+        secret: Some("s3cret".into()),
+        expires_at: now + chrono::Duration::hours(hours),
+    };
+    let atom = "http://news.example/feed.atom";
+    let rss = "http://news.example/feed.rss";
+    store
+        .save_hub_subscription(sub(atom, "http://a.example/cb", 1))
+        .await
+        .unwrap();
+    store
+        .save_hub_subscription(sub(atom, "http://b.example/cb", -1))
+        .await
+        .unwrap();
+    store
+        .save_hub_subscription(sub(rss, "http://a.example/cb", 2))
+        .await
+        .unwrap();
+    // A renewal replaces the subscription (one per topic and callback).
+    let mut renewed = sub(atom, "http://a.example/cb", 5);
+    renewed.secret = None;
+    store.save_hub_subscription(renewed.clone()).await.unwrap();
+    let found = store
+        .hub_subscriptions(vec![atom.into()], now)
+        .await
+        .unwrap();
+    assert_eq!(found, vec![renewed], "the expired one is left out");
+    let both = store
+        .hub_subscriptions(vec![atom.into(), rss.into()], now)
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 2);
+    assert!(
+        store
+            .remove_hub_subscription(rss.into(), "http://a.example/cb".into())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_hub_subscription(rss.into(), "http://a.example/cb".into())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .hub_subscriptions(vec![rss.into()], now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

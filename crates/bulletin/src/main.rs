@@ -222,6 +222,11 @@ struct ServeArgs {
     /// and then); without it, every source is polled.
     #[arg(long, env = "BULLETIN_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// A WebSub hub for Bulletin's own feeds: they name it, and it is told
+    /// when they change. Without it Bulletin is their hub (at
+    /// /websub/hub), pushing new content to subscribers itself.
+    #[arg(long, env = "BULLETIN_WEBSUB_HUB", value_name = "URL")]
+    websub_hub: Option<String>,
     /// Seconds a client has to send a request's headers (on a new
     /// connection, and between requests on a kept-alive one) before the
     /// connection is closed.
@@ -645,6 +650,7 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
         poll_minutes,
         no_fetch,
         public_url,
+        websub_hub,
         role,
         lease_seconds,
         retention_days,
@@ -659,6 +665,19 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
         .into());
     }
     let public_url = public_url.as_deref().map(parse_public_url).transpose()?;
+    let websub_hub = websub_hub
+        .as_deref()
+        .map(|raw| {
+            url::Url::parse(raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "--websub-hub '{raw}' must be an http or https address, such as https://pubsubhubbub.appspot.com/"
+                    ))
+                })
+        })
+        .transpose()?;
     let app = open_app(cli).await?;
     web::serve(
         app,
@@ -672,6 +691,7 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
             lease: chrono::Duration::seconds(*lease_seconds),
             retention_days: *retention_days,
             public_url,
+            websub_hub,
             limits: web::ConnectionLimits {
                 header_read: std::time::Duration::from_secs(*header_timeout),
                 per_address: usize::try_from(*max_connections_per_address).unwrap_or(usize::MAX),

@@ -43,6 +43,12 @@ struct Details {
     sign_in_then: Option<String>,
 }
 
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.0.title, self.0.message)
+    }
+}
+
 impl WebError {
     pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> WebError {
         WebError(Box::new(Details {

@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::api::{ItemsParams, item_query};
-use super::error::ApiError;
+use super::error::{ApiError, WebError};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -98,6 +98,21 @@ async fn render(
     headers: &HeaderMap,
     path: &str,
 ) -> Result<Response, ApiError> {
+    match build(&state, source, &params, path).await? {
+        Some(feed) => Ok(respond(format, &feed, headers)),
+        None => Ok((StatusCode::NOT_FOUND, "no such source\n").into_response()),
+    }
+}
+
+/// The feed of the newest items (of a source, with `params`' search and
+/// author), at `path` on this server; None when there is no such source.
+/// A plain feed (no search, no author) names the WebSub hub.
+pub async fn build(
+    state: &AppState,
+    source: Option<SourceId>,
+    params: &ItemsParams,
+    path: &str,
+) -> Result<Option<OutgoingFeed>, WebError> {
     let mut query = item_query(
         &ItemsParams {
             limit: Some(FEED_LENGTH),
@@ -118,7 +133,7 @@ async fn render(
                 title = format!("{} — Bulletin", s.display_title());
                 home = format!("{origin}/sources/{id}");
             }
-            None => return Ok((StatusCode::NOT_FOUND, "no such source\n").into_response()),
+            None => return Ok(None),
         }
     }
     if let Some(author) = &query.author {
@@ -127,6 +142,7 @@ async fn render(
     if let Some(q) = &query.search {
         title = format!("{title}: search for “{q}”");
     }
+    let plain = query.author.is_none() && query.search.is_none();
     let page = state.store.items(query).await?;
     let mut self_url = format!("{origin}{path}");
     let mut separator = '?';
@@ -139,7 +155,7 @@ async fn render(
             separator = '&';
         }
     }
-    let feed = OutgoingFeed {
+    Ok(Some(OutgoingFeed {
         title,
         home_url: home,
         self_url,
@@ -150,13 +166,13 @@ async fn render(
             .max()
             .unwrap_or_else(Utc::now),
         entries: page.items.iter().map(|i| entry(i, origin)).collect(),
-    };
-    Ok(respond(format, &feed, headers))
+        hub: state.hub.as_ref().map(|h| h.url.clone()).filter(|_| plain),
+    }))
 }
 
-/// A feed in a format, answered conditionally on its last update.
-pub fn respond(format: Format, feed: &OutgoingFeed, headers: &HeaderMap) -> Response {
-    let (body, ty) = match format {
+/// A feed written in a format, with its content type.
+pub fn document(format: Format, feed: &OutgoingFeed) -> (String, &'static str) {
+    match format {
         Format::Atom => (
             bulletin_feeds::write::atom(feed),
             "application/atom+xml; charset=utf-8",
@@ -169,8 +185,24 @@ pub fn respond(format: Format, feed: &OutgoingFeed, headers: &HeaderMap) -> Resp
             bulletin_feeds::write::json_feed(feed),
             "application/feed+json; charset=utf-8",
         ),
-    };
-    super::conditional::respond(headers, ty, body.into_bytes(), Some(feed.updated))
+    }
+}
+
+/// A feed in a format, answered conditionally on its last update; one
+/// that names a hub says so in a `Link` header too (WebSub 4).
+pub fn respond(format: Format, feed: &OutgoingFeed, headers: &HeaderMap) -> Response {
+    let (body, ty) = document(format, feed);
+    let mut response =
+        super::conditional::respond(headers, ty, body.into_bytes(), Some(feed.updated));
+    if let Some(hub) = feed.hub.as_deref().and_then(bulletin_core::web_url)
+        && let Ok(link) = axum::http::HeaderValue::from_str(&format!(
+            "<{hub}>; rel=\"hub\", <{}>; rel=\"self\"",
+            feed.self_url
+        ))
+    {
+        response.headers_mut().append(header::LINK, link);
+    }
+    response
 }
 
 fn entry(item: &Item, origin: &str) -> OutgoingEntry {

@@ -65,6 +65,11 @@ struct Facts {
 }
 
 impl LiveEvent {
+    /// The source of the item it is about, when it is a new or changed item.
+    pub fn source(&self) -> Option<SourceId> {
+        self.facts.source
+    }
+
     fn from_change(seq: i64, what: Changed) -> LiveEvent {
         match what {
             Changed::Item(mut item) => {
@@ -144,6 +149,11 @@ impl LiveHub {
             events,
             position: AtomicI64::new(position),
         }))
+    }
+
+    /// Every event broadcast from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.events.subscribe()
     }
 
     pub fn position(&self) -> i64 {

@@ -8,6 +8,7 @@ mod assets;
 mod conditional;
 mod error;
 mod feeds;
+mod hub;
 mod live;
 mod newsroom;
 mod pages;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub public_origin: String,
     /// Follows the change log for `/api/v1/events`.
     pub live: Option<Arc<live::LiveHub>>,
+    /// The WebSub hub the outgoing feeds name.
+    pub hub: Option<Arc<hub::OutgoingHub>>,
 }
 
 /// The Content-Security-Policy of every HTML page: scripts and styles only
@@ -144,6 +147,7 @@ pub fn router(state: AppState) -> Router {
             "/newsroom/posts/{id}",
             get(newsroom::edit_post).post(newsroom::update_post),
         )
+        .route("/websub/hub", axum::routing::post(hub::subscribe))
         .route(
             "/websub/{token}",
             get(websub::verify)
@@ -187,6 +191,9 @@ pub struct ServeOptions<'a> {
     /// Where readers and WebSub hubs reach this server; with it, sources
     /// whose feeds name a hub are subscribed to.
     pub public_url: Option<url::Url>,
+    /// The operator's WebSub hub for the outgoing feeds (else Bulletin is
+    /// their hub).
+    pub websub_hub: Option<url::Url>,
     /// What one client may hold open.
     pub limits: ConnectionLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
@@ -203,6 +210,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         lease,
         retention_days,
         public_url,
+        websub_hub,
         limits,
         trusted_proxies,
     } = options;
@@ -268,25 +276,28 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         );
     }
     let public_origin = configured_origin.unwrap_or_else(|| format!("http://{local}"));
-    let hub = live::LiveHub::start(&*app.store)
+    let live = live::LiveHub::start(&*app.store)
         .await
         .context("cannot read the change log")?;
-    tokio::spawn(hub.clone().follow(app.store.clone()));
-    server::serve(
-        listener,
-        router(AppState {
-            store: app.store.clone(),
-            ingestor: Some(ingestor.clone()),
-            trusted_proxies: trusted_proxies.into(),
-            https,
-            public_origin,
-            live: Some(hub),
-        }),
-        limits,
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
-    )
+    tokio::spawn(live.clone().follow(app.store.clone()));
+    let fetcher = app.loader.fetcher().clone();
+    let hub = Arc::new(match websub_hub {
+        Some(url) => hub::OutgoingHub::operator(url.to_string(), fetcher),
+        None => hub::OutgoingHub::own(&public_origin, fetcher),
+    });
+    let state = AppState {
+        store: app.store.clone(),
+        ingestor: Some(ingestor.clone()),
+        trusted_proxies: trusted_proxies.into(),
+        https,
+        public_origin,
+        live: Some(live.clone()),
+        hub: Some(hub.clone()),
+    };
+    tokio::spawn(hub.run(state.clone(), live.subscribe()));
+    server::serve(listener, router(state), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
     .await;
     Ok(())
 }

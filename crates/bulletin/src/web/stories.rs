@@ -232,6 +232,12 @@ async fn feed(
     name: &str,
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
+    let feed = feed_document(state, &format!("/stories/{name}")).await?;
+    Ok(super::feeds::respond(format, &feed, headers))
+}
+
+/// The stories feed at `path` (`/stories/feed.atom`), newest update first.
+pub async fn feed_document(state: &AppState, path: &str) -> Result<OutgoingFeed, WebError> {
     let page = state
         .store
         .stories(StoryQuery {
@@ -264,10 +270,10 @@ async fn feed(
             }
         })
         .collect();
-    let feed = OutgoingFeed {
+    Ok(OutgoingFeed {
         title: "Stories — Bulletin".into(),
         home_url: format!("{origin}/stories"),
-        self_url: format!("{origin}/stories/{name}"),
+        self_url: format!("{origin}{path}"),
         updated: page
             .stories
             .iter()
@@ -275,8 +281,8 @@ async fn feed(
             .max()
             .unwrap_or_else(chrono::Utc::now),
         entries,
-    };
-    Ok(super::feeds::respond(format, &feed, headers))
+        hub: state.hub.as_ref().map(|h| h.url.clone()),
+    })
 }
 
 /// "1 source", "12 sources".
