@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bulletin_core::SourceId;
 use bulletin_fetch::Fetcher;
-use bulletin_store::LeaseTaken;
+use bulletin_store::{HubSubscription, LeaseTaken};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -103,6 +103,24 @@ impl OutgoingHub {
             if changed.is_empty() {
                 continue;
             }
+            let topics = changed.topics(&state.public_origin);
+            // Bulletin's own hub with nobody subscribed has nothing to do.
+            let subscriptions = if self.own {
+                match state
+                    .store
+                    .hub_subscriptions(topics.clone(), chrono::Utc::now())
+                    .await
+                {
+                    Ok(s) if s.is_empty() => continue,
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!("WebSub hub: cannot read subscriptions: {e}");
+                        continue;
+                    }
+                }
+            } else {
+                Vec::new()
+            };
             let now = chrono::Utc::now();
             match state
                 .store
@@ -121,9 +139,8 @@ impl OutgoingHub {
                     continue;
                 }
             }
-            let topics = changed.topics(&state.public_origin);
             if self.own {
-                self.distribute(&state, topics).await;
+                self.distribute(&state, subscriptions).await;
             } else {
                 self.ping(topics).await;
             }
@@ -131,19 +148,8 @@ impl OutgoingHub {
     }
 
     /// Sends each changed feed to its subscribers.
-    async fn distribute(&self, state: &AppState, topics: Vec<String>) {
-        let subscriptions = match state
-            .store
-            .hub_subscriptions(topics, chrono::Utc::now())
-            .await
-        {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!("WebSub hub: cannot read subscriptions: {e}");
-                return;
-            }
-        };
-        let mut by_topic: Vec<(String, Vec<_>)> = Vec::new();
+    async fn distribute(&self, state: &AppState, subscriptions: Vec<HubSubscription>) {
+        let mut by_topic: Vec<(String, Vec<HubSubscription>)> = Vec::new();
         for sub in subscriptions {
             match by_topic.last_mut() {
                 Some((topic, subs)) if *topic == sub.topic => subs.push(sub),
