@@ -155,6 +155,9 @@ impl Filer {
         if summary.busy {
             return Err(FilingError::Busy);
         }
+        // Every filing row was rewritten: plans made for the old ones
+        // (or for none) would walk a million rows.
+        self.store.refresh_statistics().await?;
         Ok(summary)
     }
 

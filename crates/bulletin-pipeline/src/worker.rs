@@ -22,8 +22,12 @@ pub struct WorkerOptions {
 }
 
 /// Passes over the due sources, `period` apart, until the task is dropped.
+/// How often a worker refreshes the database's planner statistics.
+const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
+
 pub async fn fetch_forever(ingestor: &Ingestor, options: WorkerOptions) {
     let mut filer = ingestor.filer();
+    let mut statistics_at = std::time::Instant::now();
     loop {
         if let Some(days) = options.retention_days {
             prune_older_than(ingestor, days).await;
@@ -55,6 +59,12 @@ pub async fn fetch_forever(ingestor: &Ingestor, options: WorkerOptions) {
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!("stories: filing stopped early: {e}"),
+        }
+        if statistics_at.elapsed() >= STATISTICS_EVERY {
+            statistics_at = std::time::Instant::now();
+            if let Err(e) = ingestor.store().refresh_statistics().await {
+                tracing::warn!("the database's statistics were not refreshed: {e}");
+            }
         }
         tokio::time::sleep(options.period).await;
     }

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_item_stories.sql"),
     include_str!("../migrations/0011_changes.sql"),
     include_str!("../migrations/0012_hub.sql"),
+    include_str!("../migrations/0013_originals.sql"),
 ];
 
 /// The channel the change log's writers notify (`0011_changes.sql`).
@@ -750,6 +751,42 @@ fn keyset_after(after: Option<Cursor>) -> Result<Option<(DateTime<Utc>, i64)>> {
 const WALK_AT_MOST: f64 = 20_000.0;
 
 impl PgStore {
+    /// A page of originals (items that repeat no other), newest first: the
+    /// newest ids from the index of filed originals and from the unfiled
+    /// queue (items not yet known to be copies), then their rows. The cost
+    /// does not depend on how many copies are newer than the page.
+    async fn originals(&self, query: ItemQuery, limit: usize) -> Result<ItemPage> {
+        let (at, id) = keyset_after(query.start()?.0)?.unwrap_or((
+            DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default(),
+            i64::MAX,
+        ));
+        let fetch = (limit + 1) as i64;
+        let ids: Vec<i64> = self
+            .query(
+                "SELECT id FROM (
+                    (SELECT published_at, item_id AS id FROM item_stories
+                     WHERE duplicate_of IS NULL AND (published_at, item_id) < ($1, $2)
+                     ORDER BY published_at DESC, item_id DESC LIMIT $3)
+                    UNION ALL
+                    (SELECT published_at, item_id FROM unfiled
+                     WHERE (published_at, item_id) < ($1, $2)
+                     ORDER BY published_at DESC, item_id DESC LIMIT $3)) o
+                 ORDER BY published_at DESC, id DESC LIMIT $3",
+                &[&at, &id, &fetch],
+            )
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut items = self.results(&ids, &[], query.include_content).await?;
+        for item in &mut items {
+            item.snippet = None;
+        }
+        items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
+        bulletin_store::with_duplicates(self, &mut items).await?;
+        Ok(newest_page(items, limit))
+    }
+
     /// How many entries of the newest-first index a walk would pass before
     /// finding `RANKED_MATCHES` of `matches` (its arguments in `args`), from
     /// the planner's estimate of the matches: they spread like the items.
@@ -1376,6 +1413,9 @@ impl Store for PgStore {
                 return self.search(query).await;
             }
             let limit = query.page_size();
+            if query.originals_only && query.source.is_none() && query.author.is_none() {
+                return self.originals(query, limit).await;
+            }
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
                 sql.push_str(", i.text, i.html");
@@ -2288,6 +2328,18 @@ impl Store for PgStore {
                 });
             }
             Ok(found)
+        })
+    }
+
+    fn refresh_statistics(&self) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move {
+            let client = self.pool.get().await?;
+            client
+                .batch_execute(
+                    "ANALYZE items, item_search, item_authors, item_stories, unfiled, stories, changes",
+                )
+                .await?;
+            Ok(())
         })
     }
 

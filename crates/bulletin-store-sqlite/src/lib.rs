@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_filing_kept.sql"),
     include_str!("../migrations/0019_changes.sql"),
     include_str!("../migrations/0020_hub.sql"),
+    include_str!("../migrations/0021_originals.sql"),
 ];
 
 /// How often `change_notices` checks whether another process wrote.
@@ -1114,6 +1115,37 @@ fn by_score(ids: Vec<i64>, score: impl Fn(i64) -> Option<f64>) -> Vec<i64> {
 }
 
 /// The items with these ids, in this order (an id with no item is left out).
+/// A page of originals (items that repeat no other), newest first: the
+/// newest ids from the index of filed originals and from the unfiled queue
+/// (items not yet known to be copies), then their rows. The cost does not
+/// depend on how many copies are newer than the page.
+fn originals(
+    c: &Connection,
+    after: Option<Cursor>,
+    limit: usize,
+    with_content: bool,
+) -> Result<ItemPage> {
+    let (at, id) = after.map_or((i64::MAX, i64::MAX), |cur| (cur.published_at_ms, cur.id));
+    let ids: Vec<i64> = c
+        .prepare_cached(
+            "SELECT id FROM (
+                SELECT * FROM (SELECT published_at, item_id AS id FROM item_stories
+                    WHERE duplicate_of IS NULL AND (published_at, item_id) < (?1, ?2)
+                    ORDER BY published_at DESC, item_id DESC LIMIT ?3)
+                UNION ALL
+                SELECT * FROM (SELECT published_at, item_id AS id FROM unfiled
+                    WHERE (published_at, item_id) < (?1, ?2)
+                    ORDER BY published_at DESC, item_id DESC LIMIT ?3))
+             ORDER BY published_at DESC, id DESC LIMIT ?3",
+        )?
+        .query_map(params![at, id, (limit + 1) as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut items = items_by_id(c, &ids, with_content)?;
+    items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
+    fill_duplicates(c, &mut items)?;
+    Ok(newest_page(items, limit))
+}
+
 /// `PRAGMA data_version`: changes when another connection commits.
 fn data_version(c: &Connection) -> rusqlite::Result<i64> {
     c.query_row("PRAGMA data_version", [], |r| r.get(0))
@@ -1532,6 +1564,9 @@ impl Store for SqliteStore {
             }
             let limit = query.page_size();
             let (after, _) = query.start()?;
+            if query.originals_only && query.source.is_none() && query.author.is_none() {
+                return originals(c, after, limit, query.include_content);
+            }
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
                 sql.push_str(", i.text, i.html");
@@ -2281,6 +2316,11 @@ impl Store for SqliteStore {
             }
             Ok(found)
         }))
+    }
+
+    fn refresh_statistics(&self) -> BoxFuture<'_, StoreResult<()>> {
+        // SQLite's own advice: analyze what changed enough to matter.
+        boxed(self.write(|c| Ok(c.execute_batch("PRAGMA optimize")?)))
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {

@@ -386,6 +386,12 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, StoreResult<Vec<HubSubscription>>>;
 
+    /// Refreshes the query planner's statistics of the tables that filing
+    /// and ingest rewrite, for servers that do not do it themselves
+    /// (PostgreSQL with autovacuum off plans a million-row `item_stories` as
+    /// empty). Run after a rebuild of the stories and every hour by workers.
+    fn refresh_statistics(&self) -> BoxFuture<'_, StoreResult<()>>;
+
     /// Items per source per day (UTC) published in the `days` days up to
     /// `until`, as `(source, day index 0 = oldest, count)`.
     fn daily_activity(

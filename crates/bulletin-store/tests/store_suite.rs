@@ -38,6 +38,7 @@ store_tests!(
     keeps_a_change_log_a_reader_can_resume,
     logs_concurrent_writers_changes_in_commit_order,
     keeps_hub_subscriptions_until_they_expire,
+    pages_originals_across_filed_and_unfiled_items,
 );
 
 /// A new source with this feed URL and nothing else.
@@ -1955,5 +1956,80 @@ async fn keeps_hub_subscriptions_until_they_expire(store: &dyn Store) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
+    use bulletin_store::{FilingBatch, FilingStep};
+    let a = source_at(store, "http://orig.example/feed").await;
+    let at = |n: i64| NewItem {
+        guid: Some(format!("o{n}")),
+        url: Some(format!("http://orig.example/{n}")),
+        canonical_url: Some(format!("http://orig.example/{n}")),
+        title: Some(format!("Original {n}")),
+        published_at: from_ms(1_700_000_000_000 + n * 60_000),
+        text: format!("text {n}"),
+        ..NewItem::default()
+    };
+    store
+        .insert_items(a, (1..=4).map(at).collect())
+        .await
+        .unwrap();
+    // The four are filed; the newest of them repeats the first.
+    let unfiled = store.unfiled_items(10).await.unwrap();
+    let first = unfiled[0].id;
+    let steps = unfiled
+        .iter()
+        .enumerate()
+        .map(|(n, i)| FilingStep::file(i, 90, (n == 3).then_some(first)))
+        .collect();
+    let now = Utc::now();
+    store
+        .take_lease("stories".into(), "w".into(), now, now + chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .apply_filing(FilingBatch {
+                lease: "stories".into(),
+                holder: "w".into(),
+                until: now + chrono::Duration::seconds(60),
+                steps,
+            })
+            .await
+            .unwrap()
+    );
+    // Two more arrive, not yet filed, one older than every filed item.
+    store
+        .insert_items(a, vec![at(0), at(5)])
+        .await
+        .unwrap();
+    let mut titles = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .items(ItemQuery {
+                limit: 2,
+                cursor: cursor.clone(),
+                originals_only: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        titles.extend(page.items.iter().map(|i| i.title.clone().unwrap()));
+        if page.items.iter().any(|i| i.title.as_deref() == Some("Original 1")) {
+            let original = page.items.iter().find(|i| i.title.as_deref() == Some("Original 1"));
+            assert_eq!(original.unwrap().duplicates.len(), 1, "its copy is on its card");
+        }
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        titles,
+        ["Original 5", "Original 3", "Original 2", "Original 1", "Original 0"],
+        "newest first, the copy left out, nothing twice"
     );
 }
