@@ -387,9 +387,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, StoreResult<Vec<HubSubscription>>>;
 
     /// Refreshes the query planner's statistics of the tables that filing
-    /// and ingest rewrite, for servers that do not do it themselves
-    /// (PostgreSQL with autovacuum off plans a million-row `item_stories` as
-    /// empty). Run after a rebuild of the stories and every hour by workers.
+    /// and ingest rewrite, and clears the filing queues' dead entries, for
+    /// servers that do not do it themselves (PostgreSQL with autovacuum off
+    /// plans a million-row `item_stories` as empty). Run after a rebuild of
+    /// the stories and every hour by workers.
     fn refresh_statistics(&self) -> BoxFuture<'_, StoreResult<()>>;
 
     /// Items per source per day (UTC) published in the `days` days up to
