@@ -150,6 +150,9 @@ impl Filer {
             return Err(FilingError::Busy);
         }
         let total = self.store.reset_stories().await?;
+        // The rows just deleted are cleared before a million are written
+        // again (a server without autovacuum would keep them in every index).
+        self.store.refresh_statistics().await?;
         self.state = Some(Connector::default());
         let summary = self.file_pending(|n| progress(n, total)).await?;
         if summary.busy {

@@ -783,7 +783,8 @@ impl PgStore {
             item.snippet = None;
         }
         items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
-        bulletin_store::with_duplicates(self, &mut items).await?;
+        bulletin_store::with_duplicates(self, &mut items, Some(bulletin_store::COPIES_LISTED))
+            .await?;
         Ok(newest_page(items, limit))
     }
 
@@ -839,7 +840,7 @@ impl PgStore {
             .matching_ids(&query, &forms, after, skip, limit)
             .await?;
         let mut items = self.results(&ids, &forms, query.include_content).await?;
-        bulletin_store::with_duplicates(self, &mut items)
+        bulletin_store::with_duplicates(self, &mut items, Some(bulletin_store::COPIES_LISTED))
             .await
             .map_err(Error::from)?;
         Ok(match query.order {
@@ -1449,7 +1450,8 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| item_from_row(r, query.include_content))
                 .collect::<Result<Vec<_>>>()?;
-            bulletin_store::with_duplicates(self, &mut items).await?;
+            bulletin_store::with_duplicates(self, &mut items, Some(bulletin_store::COPIES_LISTED))
+                .await?;
             Ok(newest_page(items, limit))
         })
     }
@@ -1465,7 +1467,7 @@ impl Store for PgStore {
                 .map(|r| item_from_row(r, true))
                 .transpose()?;
             if let Some(item) = item.as_mut() {
-                bulletin_store::with_duplicates(self, std::slice::from_mut(item)).await?;
+                bulletin_store::with_duplicates(self, std::slice::from_mut(item), None).await?;
             }
             Ok(item)
         })
@@ -2043,7 +2045,8 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| item_from_row(r, false))
                 .collect::<Result<Vec<_>>>()?;
-            bulletin_store::with_duplicates(self, &mut items).await?;
+            bulletin_store::with_duplicates(self, &mut items, Some(bulletin_store::COPIES_LISTED))
+                .await?;
             Ok(items)
         })
     }
@@ -2078,15 +2081,27 @@ impl Store for PgStore {
         })
     }
 
-    fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+    fn duplicates(
+        &self,
+        items: Vec<ItemId>,
+        per_item: Option<usize>,
+    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(async move {
             let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+            let per_item = per_item.map_or(i64::MAX, |n| n as i64);
+            // The copies are counted in the narrow filing table; only those
+            // kept are read from `items`.
             self.query(
                 &format!(
-                    "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
-                     WHERE f.duplicate_of = ANY($1) ORDER BY i.published_at, i.id"
+                    "SELECT {ITEM_COLUMNS}
+                     FROM (SELECT item_id, ROW_NUMBER() OVER
+                             (PARTITION BY duplicate_of ORDER BY published_at, item_id) AS n
+                           FROM item_stories WHERE duplicate_of = ANY($1)) c
+                     JOIN items i ON i.id = c.item_id JOIN sources s ON s.id = i.source_id
+                     LEFT JOIN item_stories f ON f.item_id = i.id
+                     WHERE c.n <= $2 ORDER BY i.published_at, i.id"
                 ),
-                &[&ids],
+                &[&ids, &per_item],
             )
             .await?
             .iter()

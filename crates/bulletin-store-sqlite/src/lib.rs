@@ -2,12 +2,12 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey, ItemOrder,
-    ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post,
-    PostRevision, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError,
-    StoreResult, Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription,
-    newest_page, ranked_page, story_page,
+    ApiToken, COPIES_LISTED, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem,
+    FetchOutcome, FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item,
+    ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
+    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
+    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
+    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
 };
 
 mod words;
@@ -699,18 +699,24 @@ const STORY_COLUMNS: &str =
 /// Fills each item's `duplicates` (the items that repeat it), in the same
 /// read as the items: an index probe each, on a partial index that holds
 /// only the copies.
-fn fill_duplicates(c: &Connection, items: &mut [Item]) -> Result<()> {
+fn fill_duplicates(c: &Connection, items: &mut [Item], per_item: Option<usize>) -> Result<()> {
     if items.is_empty() {
         return Ok(());
     }
+    // The copies are counted in the narrow filing table; only those kept
+    // are read from `items`.
     let mut copies = c.prepare_cached(&format!(
         "SELECT f.duplicate_of, i.id, i.url, s.id, COALESCE(s.title, s.url), i.published_at
-         FROM item_stories f JOIN items i ON i.id = f.item_id JOIN sources s ON s.id = i.source_id
-         WHERE f.duplicate_of IN ({}) ORDER BY i.published_at, i.id",
+         FROM (SELECT duplicate_of, item_id, published_at, ROW_NUMBER() OVER
+                 (PARTITION BY duplicate_of ORDER BY published_at, item_id) AS n
+               FROM item_stories WHERE duplicate_of IN ({})) f
+         JOIN items i ON i.id = f.item_id JOIN sources s ON s.id = i.source_id
+         WHERE f.n <= ? ORDER BY f.published_at, f.item_id",
         vec!["?"; items.len()].join(",")
     ))?;
-    let ids: Vec<i64> = items.iter().map(|i| i.id.0).collect();
-    let rows = copies.query_map(rusqlite::params_from_iter(ids), |r| {
+    let mut args: Vec<i64> = items.iter().map(|i| i.id.0).collect();
+    args.push(per_item.map_or(i64::MAX, |n| n as i64));
+    let rows = copies.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             ItemCopy {
@@ -1064,7 +1070,7 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
             .collect(),
     };
     let mut items = items_by_id(c, &page_ids, query.include_content)?;
-    fill_duplicates(c, &mut items)?;
+    fill_duplicates(c, &mut items, Some(COPIES_LISTED))?;
     let mut text = c.prepare_cached("SELECT text FROM items WHERE id = ?1")?;
     for item in &mut items {
         let body: String = text.query_row([item.id.0], |r| r.get(0))?;
@@ -1142,7 +1148,7 @@ fn originals(
         .collect::<rusqlite::Result<_>>()?;
     let mut items = items_by_id(c, &ids, with_content)?;
     items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
-    fill_duplicates(c, &mut items)?;
+    fill_duplicates(c, &mut items, Some(COPIES_LISTED))?;
     Ok(newest_page(items, limit))
 }
 
@@ -1585,7 +1591,7 @@ impl Store for SqliteStore {
             })?;
             let mut items = rows.collect::<Result<Vec<_>, _>>()?;
             items.truncate(limit + 1);
-            fill_duplicates(c, &mut items)?;
+            fill_duplicates(c, &mut items, Some(COPIES_LISTED))?;
             Ok(newest_page(items, limit))
         }))
     }
@@ -1599,7 +1605,7 @@ impl Store for SqliteStore {
                 .query_row([id.0], |r| item_from_row(r, true))
                 .optional()?;
             if let Some(item) = item.as_mut() {
-                fill_duplicates(c, std::slice::from_mut(item))?;
+                fill_duplicates(c, std::slice::from_mut(item), None)?;
             }
             Ok(item)
         }))
@@ -2110,7 +2116,7 @@ impl Store for SqliteStore {
                 ))?
                 .query_map([story], |r| item_from_row(r, false))?
                 .collect::<Result<Vec<_>, _>>()?;
-            fill_duplicates(c, &mut items)?;
+            fill_duplicates(c, &mut items, Some(COPIES_LISTED))?;
             Ok(items)
         }))
     }
@@ -2136,16 +2142,22 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn duplicates(&self, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
+    fn duplicates(
+        &self,
+        items: Vec<ItemId>,
+        per_item: Option<usize>,
+    ) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
         boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
-                 WHERE i.id IN (SELECT item_id FROM item_stories WHERE duplicate_of = ?1)
+                 WHERE i.id IN (SELECT item_id FROM item_stories WHERE duplicate_of = ?1
+                                ORDER BY published_at, item_id LIMIT ?2)
                  ORDER BY i.published_at, i.id"
             ))?;
+            let per_item = per_item.map_or(i64::MAX, |n| n as i64);
             let mut out = Vec::new();
             for item in items {
-                for row in stmt.query_map([item.0], |r| item_from_row(r, false))? {
+                for row in stmt.query_map(params![item.0, per_item], |r| item_from_row(r, false))? {
                     out.push(row?);
                 }
             }

@@ -1476,7 +1476,7 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     assert_eq!(item.story_id, Some(flood));
     assert_eq!(item.duplicate_of, Some(i2));
     assert!(store.unfiled_items(10).await.unwrap().is_empty());
-    let copies = store.duplicates(vec![i2, i4]).await.unwrap();
+    let copies = store.duplicates(vec![i2, i4], None).await.unwrap();
     assert_eq!(copies.iter().map(|i| i.id).collect::<Vec<_>>(), vec![i3]);
     // Listings may leave the copies out.
     let originals = store
@@ -1985,7 +1985,12 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
         .collect();
     let now = Utc::now();
     store
-        .take_lease("stories".into(), "w".into(), now, now + chrono::Duration::seconds(60))
+        .take_lease(
+            "stories".into(),
+            "w".into(),
+            now,
+            now + chrono::Duration::seconds(60),
+        )
         .await
         .unwrap();
     assert!(
@@ -1999,11 +2004,17 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
             .await
             .unwrap()
     );
+    // Listings name a bounded number of an item's copies.
+    assert_eq!(store.duplicates(vec![first], None).await.unwrap().len(), 1);
+    assert!(
+        store
+            .duplicates(vec![first], Some(0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Two more arrive, not yet filed, one older than every filed item.
-    store
-        .insert_items(a, vec![at(0), at(5)])
-        .await
-        .unwrap();
+    store.insert_items(a, vec![at(0), at(5)]).await.unwrap();
     let mut titles = Vec::new();
     let mut cursor = None;
     loop {
@@ -2018,9 +2029,20 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
             .unwrap();
         assert!(page.items.len() <= 2);
         titles.extend(page.items.iter().map(|i| i.title.clone().unwrap()));
-        if page.items.iter().any(|i| i.title.as_deref() == Some("Original 1")) {
-            let original = page.items.iter().find(|i| i.title.as_deref() == Some("Original 1"));
-            assert_eq!(original.unwrap().duplicates.len(), 1, "its copy is on its card");
+        if page
+            .items
+            .iter()
+            .any(|i| i.title.as_deref() == Some("Original 1"))
+        {
+            let original = page
+                .items
+                .iter()
+                .find(|i| i.title.as_deref() == Some("Original 1"));
+            assert_eq!(
+                original.unwrap().duplicates.len(),
+                1,
+                "its copy is on its card"
+            );
         }
         cursor = page.next_cursor;
         if cursor.is_none() {
@@ -2029,7 +2051,13 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
     }
     assert_eq!(
         titles,
-        ["Original 5", "Original 3", "Original 2", "Original 1", "Original 0"],
+        [
+            "Original 5",
+            "Original 3",
+            "Original 2",
+            "Original 1",
+            "Original 0"
+        ],
         "newest first, the copy left out, nothing twice"
     );
 }
