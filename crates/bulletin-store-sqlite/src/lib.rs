@@ -556,6 +556,10 @@ fn rebuild_search_index(c: &Connection) -> rusqlite::Result<u64> {
         ])?;
         indexed += 1;
     }
+    // One segment, no tombstones: a search checks every candidate against
+    // each segment's deleted rows (`fts5MultiIterIsDeleted` was four fifths
+    // of a search's time at a million items before this).
+    c.execute("INSERT INTO items_fts (items_fts) VALUES ('optimize')", [])?;
     Ok(indexed)
 }
 
@@ -2331,8 +2335,18 @@ impl Store for SqliteStore {
     }
 
     fn refresh_statistics(&self) -> BoxFuture<'_, StoreResult<()>> {
-        // SQLite's own advice: analyze what changed enough to matter.
-        boxed(self.write(|c| Ok(c.execute_batch("PRAGMA optimize")?)))
+        // SQLite's own advice: analyze what changed enough to matter. And
+        // a bounded step of merging the search index's segments, which
+        // drops the deleted rows pruning leaves behind (a search checks
+        // every candidate against them).
+        boxed(self.write(|c| {
+            c.execute_batch("PRAGMA optimize")?;
+            c.execute(
+                "INSERT INTO items_fts (items_fts, rank) VALUES ('merge', 2000)",
+                [],
+            )?;
+            Ok(())
+        }))
     }
 
     fn add_user(&self, user: NewUser) -> BoxFuture<'_, StoreResult<UserId>> {
