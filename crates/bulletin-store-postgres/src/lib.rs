@@ -8,12 +8,12 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage,
-    ItemQuery, LeaseTaken, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision,
-    PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult,
-    Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, newest_page,
-    ranked_page, story_page,
+    ApiToken, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem,
+    FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
+    LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
+    RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
+    StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription, change_batch, log_wants,
+    newest_page, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -2145,48 +2145,30 @@ impl Store for PgStore {
 
     fn changes(&self, after: i64, limit: usize) -> BoxFuture<'_, StoreResult<ChangeBatch>> {
         boxed(async move {
-            let rows = self
+            let mut rows = Vec::new();
+            for r in self
                 .query(
                     "SELECT seq, kind, item_id, story_id, at FROM changes WHERE seq > $1
                      ORDER BY seq LIMIT $2",
                     &[&after, &(limit as i64 + 1)],
                 )
-                .await?;
-            let more = rows.len() > limit;
-            let mut log = Vec::with_capacity(rows.len().min(limit));
-            for r in rows.iter().take(limit) {
-                log.push((
-                    r.try_get::<_, i64>(0)?,
-                    r.try_get::<_, String>(1)?,
-                    r.try_get::<_, Option<i64>>(2)?,
-                    r.try_get::<_, Option<i64>>(3)?,
-                    r.try_get::<_, DateTime<Utc>>(4)?,
-                ));
+                .await?
+            {
+                rows.push(LogRow {
+                    seq: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    item: r.try_get(2)?,
+                    story: r.try_get(3)?,
+                    at: r.try_get(4)?,
+                });
             }
-            let item_ids: Vec<i64> = log
-                .iter()
-                .filter(|r| r.1 == "item")
-                .filter_map(|r| r.2)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let story_ids: Vec<i64> = log
-                .iter()
-                .filter(|r| r.1 == "story")
-                .filter_map(|r| r.3)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let mut items: std::collections::HashMap<i64, Item> = if item_ids.is_empty() {
-                Default::default()
+            let (item_ids, story_ids) = log_wants(&rows, limit);
+            let items = if item_ids.is_empty() {
+                Vec::new()
             } else {
-                self.results(&item_ids, &[], false)
-                    .await?
-                    .into_iter()
-                    .map(|i| (i.id.0, i))
-                    .collect()
+                self.results(&item_ids, &[], false).await?
             };
-            let mut stories = std::collections::HashMap::new();
+            let mut stories = Vec::new();
             if !story_ids.is_empty() {
                 for r in self
                     .query(
@@ -2197,47 +2179,21 @@ impl Store for PgStore {
                     )
                     .await?
                 {
-                    let story = story_from_row(&r)?;
-                    stories.insert(story.id, story);
-                }
-            }
-            let mut changes = Vec::with_capacity(log.len());
-            for (i, (seq, kind, item, story, at)) in log.iter().enumerate() {
-                let later = |k: &str, item: Option<i64>, story: Option<i64>| {
-                    log[i + 1..]
-                        .iter()
-                        .any(|r| r.1 == k && r.2 == item && r.3 == story)
-                };
-                let what = match (kind.as_str(), item, story) {
-                    // The newest state goes with the item's last position.
-                    ("item", Some(id), _) if !later("item", Some(*id), None) => {
-                        items.remove(id).map(|i| Changed::Item(Box::new(i)))
-                    }
-                    ("removed", Some(id), _) => Some(Changed::Removed(ItemId(*id))),
-                    ("story", _, Some(id)) if !later("story", None, Some(*id)) => {
-                        stories.remove(id).map(|s| Changed::Story(Box::new(s)))
-                    }
-                    ("reset", _, _) => Some(Changed::Reset),
-                    _ => None,
-                };
-                if let Some(what) = what {
-                    changes.push(Change {
-                        seq: *seq,
-                        at: *at,
-                        what,
-                    });
+                    stories.push(story_from_row(&r)?);
                 }
             }
             let pruned_through: i64 = self
                 .query_one("SELECT pruned_through FROM change_log", &[])
                 .await?
                 .try_get(0)?;
-            Ok(ChangeBatch {
-                next: log.last().map_or(after, |r| r.0),
-                changes,
+            Ok(change_batch(
+                rows,
+                limit,
+                after,
+                items,
+                stories,
                 pruned_through,
-                more,
-            })
+            ))
         })
     }
 

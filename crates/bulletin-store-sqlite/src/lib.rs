@@ -2,12 +2,12 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, COPIES_LISTED, Change, ChangeBatch, Changed, Claim, Cursor, ExportedItem,
-    FetchOutcome, FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item,
-    ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LoginFailures, NewItem,
-    NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, Role, Session, Source,
-    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, User, UserId,
-    WebSubState, WebSubscription, newest_page, ranked_page, story_page,
+    ApiToken, COPIES_LISTED, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
+    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey, ItemOrder,
+    ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post,
+    PostRevision, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError,
+    StoreResult, Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription,
+    change_batch, log_wants, newest_page, ranked_page, story_page,
 };
 
 mod words;
@@ -1171,72 +1171,36 @@ fn read_changes(c: &Connection, after: i64, limit: usize) -> Result<ChangeBatch>
              ORDER BY seq LIMIT ?2",
         )?
         .query_map(params![after, limit as i64 + 1], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
+            Ok(LogRow {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                item: r.get(2)?,
+                story: r.get(3)?,
+                at: from_ms(r.get(4)?),
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = rows.len() > limit;
-    let rows = &rows[..rows.len().min(limit)];
-    let item_ids: Vec<i64> = rows
-        .iter()
-        .filter(|r| r.1 == "item")
-        .filter_map(|r| r.2)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut items: std::collections::HashMap<i64, Item> = items_by_id(&tx, &item_ids, false)?
-        .into_iter()
-        .map(|i| (i.id.0, i))
-        .collect();
+    let (item_ids, story_ids) = log_wants(&rows, limit);
+    let items = items_by_id(&tx, &item_ids, false)?;
+    let mut stories = Vec::with_capacity(story_ids.len());
     let mut story = tx.prepare_cached(&format!(
         "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1 AND size > 0"
     ))?;
-    let mut changes = Vec::with_capacity(rows.len());
-    for (seq, kind, item, story_id, at) in rows {
-        let what = match (kind.as_str(), item, story_id) {
-            ("item", Some(id), _) => match items.get(id) {
-                // The newest state goes with the item's last position.
-                Some(_)
-                    if rows
-                        .iter()
-                        .any(|r| r.0 > *seq && r.1 == "item" && r.2 == Some(*id)) =>
-                {
-                    None
-                }
-                Some(_) => items.remove(id).map(|i| Changed::Item(Box::new(i))),
-                None => None,
-            },
-            ("removed", Some(id), _) => Some(Changed::Removed(ItemId(*id))),
-            ("story", _, Some(id)) => story
-                .query_row([id], story_from_row)
-                .optional()?
-                .map(|s| Changed::Story(Box::new(s))),
-            ("reset", _, _) => Some(Changed::Reset),
-            _ => None,
-        };
-        if let Some(what) = what {
-            changes.push(Change {
-                seq: *seq,
-                at: from_ms(*at),
-                what,
-            });
-        }
+    for id in story_ids {
+        stories.extend(story.query_row([id], story_from_row).optional()?);
     }
     drop(story);
     let pruned_through: i64 = tx
         .prepare_cached("SELECT pruned_through FROM change_log")?
         .query_row([], |r| r.get(0))?;
-    Ok(ChangeBatch {
-        next: rows.last().map_or(after, |r| r.0),
-        changes,
+    Ok(change_batch(
+        rows,
+        limit,
+        after,
+        items,
+        stories,
         pruned_through,
-        more,
-    })
+    ))
 }
 
 fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> Result<Vec<Item>> {

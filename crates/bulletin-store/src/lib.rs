@@ -58,6 +58,84 @@ pub async fn with_duplicates(
     Ok(())
 }
 
+/// One row of the change log, as a backend stores it.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub seq: i64,
+    /// `item`, `removed`, `story` or `reset`.
+    pub kind: String,
+    pub item: Option<i64>,
+    pub story: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// The items and the stories (ids, each once) whose current state the
+/// first `limit` of `rows` need.
+pub fn log_wants(rows: &[LogRow], limit: usize) -> (Vec<i64>, Vec<i64>) {
+    let rows = &rows[..rows.len().min(limit)];
+    let ids = |kind: &str, id: fn(&LogRow) -> Option<i64>| -> Vec<i64> {
+        let set: std::collections::BTreeSet<i64> = rows
+            .iter()
+            .filter(|r| r.kind == kind)
+            .filter_map(id)
+            .collect();
+        set.into_iter().collect()
+    };
+    (ids("item", |r| r.item), ids("story", |r| r.story))
+}
+
+/// A stretch of the change log from `limit + 1` rows read after `after`
+/// and the current state of what they name (see [`Store::changes`]): an
+/// item or story changed twice in the stretch comes once, at its last
+/// position; one that is gone now is left out (a later position says so).
+pub fn change_batch(
+    mut rows: Vec<LogRow>,
+    limit: usize,
+    after: i64,
+    items: Vec<Item>,
+    stories: Vec<Story>,
+    pruned_through: i64,
+) -> ChangeBatch {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let mut items: std::collections::HashMap<i64, Item> =
+        items.into_iter().map(|i| (i.id.0, i)).collect();
+    let mut stories: std::collections::HashMap<i64, Story> =
+        stories.into_iter().map(|s| (s.id, s)).collect();
+    let mut changes = Vec::with_capacity(rows.len());
+    for (n, row) in rows.iter().enumerate() {
+        let later = |kind: &str| {
+            rows[n + 1..]
+                .iter()
+                .any(|r| r.kind == kind && r.item == row.item && r.story == row.story)
+        };
+        let what = match (row.kind.as_str(), row.item, row.story) {
+            ("item", Some(id), _) if !later("item") => {
+                items.remove(&id).map(|i| Changed::Item(Box::new(i)))
+            }
+            ("removed", Some(id), _) => Some(Changed::Removed(ItemId(id))),
+            ("story", _, Some(id)) if !later("story") => {
+                stories.remove(&id).map(|s| Changed::Story(Box::new(s)))
+            }
+            ("reset", _, _) => Some(Changed::Reset),
+            _ => None,
+        };
+        if let Some(what) = what {
+            changes.push(Change {
+                seq: row.seq,
+                at: row.at,
+                what,
+            });
+        }
+    }
+    ChangeBatch {
+        next: rows.last().map_or(after, |r| r.seq),
+        changes,
+        pruned_through,
+        more,
+    }
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -415,4 +493,54 @@ pub trait Store: Send + Sync + 'static {
         until: DateTime<Utc>,
         days: u32,
     ) -> BoxFuture<'_, StoreResult<Vec<(SourceId, u32, u64)>>>;
+}
+
+#[cfg(test)]
+mod change_log_tests {
+    use super::*;
+
+    fn row(seq: i64, kind: &str, item: Option<i64>, story: Option<i64>) -> LogRow {
+        LogRow {
+            seq,
+            kind: kind.into(),
+            item,
+            story,
+            at: DateTime::<Utc>::default(),
+        }
+    }
+
+    fn story(id: i64) -> Story {
+        Story {
+            id,
+            title: None,
+            representative: None,
+            first_at: DateTime::<Utc>::default(),
+            latest_at: DateTime::<Utc>::default(),
+            size: 1,
+            sources: 1,
+            lead_image: None,
+        }
+    }
+
+    #[test]
+    fn what_changed_twice_comes_once_at_its_last_position() {
+        let rows = vec![
+            row(11, "story", None, Some(7)),
+            row(12, "item", Some(3), None),
+            row(13, "story", None, Some(7)),
+            row(14, "removed", Some(3), None),
+            row(15, "reset", None, None),
+            row(16, "story", None, Some(8)),
+        ];
+        assert_eq!(log_wants(&rows, 5), (vec![3], vec![7]));
+        // Item 3 is gone now (a later position says so); the row past
+        // the limit is left for the next read.
+        let batch = change_batch(rows, 5, 10, Vec::new(), vec![story(7)], 0);
+        let seqs: Vec<i64> = batch.changes.iter().map(|c| c.seq).collect();
+        assert_eq!(seqs, [13, 14, 15]);
+        assert!(matches!(batch.changes[0].what, Changed::Story(ref s) if s.id == 7));
+        assert_eq!((batch.next, batch.more), (15, true));
+        let empty = change_batch(Vec::new(), 5, 10, Vec::new(), Vec::new(), 0);
+        assert_eq!((empty.next, empty.more), (10, false));
+    }
 }
