@@ -7,22 +7,8 @@
 // or critical accessibility violation on the feed, article, author,
 // search, stories and story pages and an article's related articles.
 // Exits non-zero on a failure.
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-// Serious and critical accessibility violations on the page, by axe-core.
-async function accessibilityProblems(page, name) {
-  // Evaluated through the DevTools protocol: the page's Content-Security-
-  // Policy (no inline script) rightly refuses an injected <script> tag.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => await window.axe.run(document));
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${name}: ${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${v.help}`);
-}
+import { mkdirSync } from "node:fs";
+import { accessibilityProblems, check, launch } from "./common.mjs";
 
 const [base, shots, editor, password] = process.argv.slice(2);
 if (!base || !shots || !editor || !password) {
@@ -30,12 +16,6 @@ if (!base || !shots || !editor || !password) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 // Every item the API lists (`params`: more of its query, such as
 // "&duplicates=false").
@@ -51,10 +31,7 @@ async function apiItems(params = "") {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];

@@ -9,18 +9,8 @@
 // - an open article says when it was edited;
 // - with JavaScript off the feed is as before.
 // Prints the measured delays as JSON; exits non-zero on a failure.
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-async function accessibilityProblems(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => await window.axe.run(document));
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${name}: ${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${v.help}`);
-}
+import { mkdirSync } from "node:fs";
+import { accessibilityProblems, check, launch } from "./common.mjs";
 
 const [base, shots, editor, password] = process.argv.slice(2);
 if (!base || !shots || !editor || !password) {
@@ -28,14 +18,8 @@ if (!base || !shots || !editor || !password) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
+const browser = await launch();
 try {
   // The editor, in a browser of their own.
   const desk = await (await browser.newContext()).newPage();

@@ -1717,6 +1717,26 @@ fn marked(snippet: &bulletin_store::Snippet) -> String {
         .collect()
 }
 
+/// Writes filing steps as the holder of the `stories` lease.
+async fn file_under_lease(store: &dyn Store, steps: Vec<bulletin_store::FilingStep>) {
+    let now = Utc::now();
+    let until = now + chrono::Duration::seconds(60);
+    store
+        .take_lease("stories".into(), "w".into(), now, until)
+        .await
+        .unwrap();
+    let batch = bulletin_store::FilingBatch {
+        lease: "stories".into(),
+        holder: "w".into(),
+        until,
+        steps,
+    };
+    assert!(
+        store.apply_filing(batch).await.unwrap(),
+        "the lease is held"
+    );
+}
+
 /// Every position after `after`, read `limit` at a time, as (seq, what).
 async fn read_log(
     store: &dyn Store,
@@ -1737,7 +1757,7 @@ async fn read_log(
 }
 
 async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
-    use bulletin_store::{Changed, FilingBatch, FilingStep};
+    use bulletin_store::{Changed, FilingStep};
     use futures_util::StreamExt;
     let start = store.last_change().await.unwrap();
     let mut notices = store.change_notices().await.unwrap();
@@ -1793,32 +1813,12 @@ async fn keeps_a_change_log_a_reader_can_resume(store: &dyn Store) {
     assert!(seqs.iter().all(|s| singles.contains(s)), "{singles:?}");
     assert_eq!(singles.len(), 4);
     // Filing: the story that grew is a position.
-    let now = Utc::now();
-    store
-        .take_lease(
-            "stories".into(),
-            "w".into(),
-            now,
-            now + chrono::Duration::seconds(60),
-        )
-        .await
-        .unwrap();
     let unfiled = store.unfiled_items(10).await.unwrap();
     let steps = unfiled
         .iter()
         .map(|i| FilingStep::file(i, 41, None))
         .collect();
-    assert!(
-        store
-            .apply_filing(FilingBatch {
-                lease: "stories".into(),
-                holder: "w".into(),
-                until: now + chrono::Duration::seconds(60),
-                steps,
-            })
-            .await
-            .unwrap()
-    );
+    file_under_lease(store, steps).await;
     let (log, last) = read_log(store, last, 100).await;
     match &log[..] {
         [(_, Changed::Story(story))] => assert_eq!((story.id, story.size), (41, 3)),
@@ -1972,7 +1972,7 @@ async fn keeps_hub_subscriptions_until_they_expire(store: &dyn Store) {
 }
 
 async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
-    use bulletin_store::{FilingBatch, FilingStep};
+    use bulletin_store::FilingStep;
     let a = source_at(store, "http://orig.example/feed").await;
     let at = |n: i64| NewItem {
         guid: Some(format!("o{n}")),
@@ -1995,27 +1995,7 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
         .enumerate()
         .map(|(n, i)| FilingStep::file(i, 90, (n == 3).then_some(first)))
         .collect();
-    let now = Utc::now();
-    store
-        .take_lease(
-            "stories".into(),
-            "w".into(),
-            now,
-            now + chrono::Duration::seconds(60),
-        )
-        .await
-        .unwrap();
-    assert!(
-        store
-            .apply_filing(FilingBatch {
-                lease: "stories".into(),
-                holder: "w".into(),
-                until: now + chrono::Duration::seconds(60),
-                steps,
-            })
-            .await
-            .unwrap()
-    );
+    file_under_lease(store, steps).await;
     // Listings name a bounded number of an item's copies.
     assert_eq!(store.duplicates(vec![first], None).await.unwrap().len(), 1);
     assert!(

@@ -12,30 +12,10 @@ use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feed_show_more_article_and_search_in_chromium() {
-    if let Some(missing) = browser_missing() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "required in CI: {missing}"
-        );
-        eprintln!("skipped: {missing}");
+    let Some((_data, password, server)) = demo_with_editor().await else {
         return;
-    }
-    let data = DataDir::new();
-    let password = add_editor(&data).await;
-    let server = Server::start_with(
-        &data,
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--demo",
-            "--demo-every",
-            "0",
-        ],
-    )
-    .await;
+    };
     let base = server.base.clone();
-    wait_for_demo(&base).await;
 
     let printed = run_script("feed.mjs", &base, password).await;
     eprintln!("{printed}");
@@ -57,6 +37,35 @@ async fn feed_show_more_article_and_search_in_chromium() {
             shot.display()
         );
     }
+}
+
+/// A `serve --demo` (its desk silent) with an editor account, its items
+/// settled; None, saying why, where the browser is missing (required in CI).
+async fn demo_with_editor() -> Option<(DataDir, &'static str, Server)> {
+    if let Some(missing) = browser_missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "required in CI: {missing}"
+        );
+        eprintln!("skipped: {missing}");
+        return None;
+    }
+    let data = DataDir::new();
+    let password = add_editor(&data).await;
+    let server = Server::start_with(
+        &data,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--demo-every",
+            "0",
+        ],
+    )
+    .await;
+    wait_for_demo(&server.base).await;
+    Some((data, password, server))
 }
 
 /// An editor account, "editor" ("Mira Holt"), to publish from the newsroom
@@ -148,29 +157,9 @@ async fn run_script(script: &str, base: &str, password: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_updates_reach_an_open_feed_in_chromium() {
-    if let Some(missing) = browser_missing() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "required in CI: {missing}"
-        );
-        eprintln!("skipped: {missing}");
+    let Some((_data, password, server)) = demo_with_editor().await else {
         return;
-    }
-    let data = DataDir::new();
-    let password = add_editor(&data).await;
-    let server = Server::start_with(
-        &data,
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--demo",
-            "--demo-every",
-            "0",
-        ],
-    )
-    .await;
-    wait_for_demo(&server.base).await;
+    };
     let printed = run_script("live.mjs", &server.base, password).await;
     eprintln!("{printed}");
     let shots = web_tests().join("screenshots");

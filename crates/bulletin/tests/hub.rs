@@ -62,6 +62,23 @@ async fn subscriber() -> (String, Shared) {
     (format!("http://{addr}/callback"), received)
 }
 
+/// A fixture server with a feed of one item, `title`, at `feed.xml`.
+async fn wire(title: &str) -> FixtureServer {
+    let fixture = FixtureServer::start().await;
+    fixture.set(
+        "feed.xml",
+        Doc::ok(
+            "application/rss+xml",
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>\
+                 <item><title>{title}</title><guid>{title}</guid><description>{title}, in full.</description>\
+                 <pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+            ),
+        ),
+    );
+    fixture
+}
+
 async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     for _ in 0..100 {
         if done() {
@@ -74,16 +91,7 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn subscribers_of_bulletins_feeds_get_new_content_pushed_and_signed() {
-    let fixture = FixtureServer::start().await;
-    fixture.set(
-        "feed.xml",
-        Doc::ok(
-            "application/rss+xml",
-            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>\
-             <item><title>Hotel pushes</title><guid>h1</guid><description>Pushed to subscribers.</description>\
-             <pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>",
-        ),
-    );
+    let fixture = wire("Hotel pushes").await;
     let data = DataDir::new();
     let server = Server::start(&data).await;
     let base = server.base.clone();
@@ -183,16 +191,7 @@ async fn an_operators_hub_is_named_and_pinged_when_feeds_change() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hub = format!("http://{}/hub", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let fixture = FixtureServer::start().await;
-    fixture.set(
-        "feed.xml",
-        Doc::ok(
-            "application/rss+xml",
-            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>\
-             <item><title>India pings</title><guid>i1</guid><description>Ping the hub.</description>\
-             <pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>",
-        ),
-    );
+    let fixture = wire("India pings").await;
     let data = DataDir::new();
     let server = Server::start_with(
         &data,
