@@ -1255,27 +1255,23 @@ async fn stores_concurrent_batches_once_each(store: &dyn Store) {
     );
     assert_eq!(store.item_count().await.unwrap(), total as u64);
     assert_eq!(store.indexed_item_count().await.unwrap(), total as u64);
-    let found = store
-        .items(ItemQuery {
-            limit: 500,
-            search: Some("walrus".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(found.items.len(), total);
+    let walruses = || async {
+        store
+            .items(ItemQuery {
+                limit: 500,
+                search: Some("walrus".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(walruses().await, total);
     // Indexed again from scratch (and the index optimized): the same.
     assert_eq!(store.rebuild_search_index().await.unwrap(), total as u64);
     store.refresh_statistics().await.unwrap();
-    let again = store
-        .items(ItemQuery {
-            limit: 500,
-            search: Some("walrus".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(again.items.len(), total);
+    assert_eq!(walruses().await, total);
 }
 
 async fn stores_a_fetchs_items_and_its_record_together(store: &dyn Store) {
