@@ -8,7 +8,8 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem,
+    ApiToken, Category, ChangeBatch, ReaderItem, ReaderQuery, ReaderRef, Scope, Subscription,
+    SubscriptionEdit, UnreadCount, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch, FilingItem,
     FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage, ItemQuery,
     LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState,
     RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError, StoreResult, Story,
@@ -36,7 +37,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_changes.sql"),
     include_str!("../migrations/0012_hub.sql"),
     include_str!("../migrations/0013_originals.sql"),
+    include_str!("../migrations/0014_readers.sql"),
 ];
+
+mod reader;
 
 /// The channel the change log's writers notify (`0011_changes.sql`).
 const CHANGES_CHANNEL: &str = "bulletin_changes";
@@ -279,6 +283,8 @@ const SOURCE_COLUMNS: &str = "s.id, s.url, s.site_url, s.title, s.kind, s.etag, 
     s.ttl_minutes, s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count,
     s.next_fetch_at, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at,
     s.lease_owner, s.lease_until";
+/// How many columns `SOURCE_COLUMNS` has.
+const SOURCE_COLUMN_COUNT: usize = 19;
 
 fn source_from_row(r: &Row) -> Result<Source> {
     Ok(Source {
@@ -611,7 +617,7 @@ const REFRESH_STORY_FACE: &str = "UPDATE stories SET representative = rep.id, ti
                       ) rep ON TRUE
     WHERE stories.id = $1";
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, u.avatar_url, u.created_at, u.disabled_at IS NOT NULL, u.app_password_hash";
 
 /// A user from `USER_COLUMNS` starting at column `at`.
 fn user_from_row(r: &Row, at: usize) -> Result<User> {
@@ -626,6 +632,7 @@ fn user_from_row(r: &Row, at: usize) -> Result<User> {
         avatar_url: r.try_get(at + 7)?,
         created_at: r.try_get(at + 8)?,
         disabled: r.try_get(at + 9)?,
+        app_password_hash: r.try_get(at + 10)?,
     })
 }
 
@@ -2521,6 +2528,140 @@ impl Store for PgStore {
                 )
                 .await?;
             rows.iter().map(|r| Ok(r.try_get::<_, bool>(0)?)).collect()
+        })
+    }
+
+    fn reader_items(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderItem>>> {
+        boxed(async move { self.reader_items_of(&query).await })
+    }
+
+    fn reader_refs(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderRef>>> {
+        boxed(async move { self.reader_refs_of(&query).await })
+    }
+
+    fn reader_count(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(async move { self.reader_count_of(&query).await })
+    }
+
+    fn set_read(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        read: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(async move { self.set_read_of(user, &items, read).await })
+    }
+
+    fn set_starred(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        starred: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(async move { self.set_starred_of(user, &items, starred).await })
+    }
+
+    fn set_label(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        label: String,
+        on: bool,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move { self.set_label_of(user, &items, &label, on).await })
+    }
+
+    fn labels(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<(String, u64)>>> {
+        boxed(async move { self.labels_of(user).await })
+    }
+
+    fn rename_label(
+        &self,
+        user: UserId,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move { self.rename_label_of(user, &from, &to).await })
+    }
+
+    fn mark_all_read(
+        &self,
+        user: UserId,
+        scope: Scope,
+        until: Option<DateTime<Utc>>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move { self.mark_all_read_of(user, scope, until).await })
+    }
+
+    fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
+        boxed(async move { self.subscriptions_of(user).await })
+    }
+
+    fn edit_subscription(
+        &self,
+        user: UserId,
+        source: SourceId,
+        edit: SubscriptionEdit,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move { self.edit_subscription_of(user, source, &edit).await })
+    }
+
+    fn unread_counts(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<UnreadCount>>> {
+        boxed(async move { self.unread_counts_of(user).await })
+    }
+
+    fn categories(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Category>>> {
+        boxed(async move { self.categories_of(user).await })
+    }
+
+    fn save_category(
+        &self,
+        user: UserId,
+        id: Option<i64>,
+        title: String,
+    ) -> BoxFuture<'_, StoreResult<Option<i64>>> {
+        boxed(async move { self.save_category_of(user, id, &title).await })
+    }
+
+    fn remove_category(&self, user: UserId, id: i64) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(async move {
+            let n = self
+                .execute(
+                    "DELETE FROM reader_categories WHERE id = $1 AND user_id = $2",
+                    &[&id, &user.0],
+                )
+                .await?;
+            Ok(n > 0)
+        })
+    }
+
+    fn set_app_password(
+        &self,
+        user: UserId,
+        password_hash: Option<String>,
+        fever_key_hash: Option<String>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(async move {
+            self.execute(
+                "UPDATE users SET app_password_hash = $2, fever_key_hash = $3 WHERE id = $1",
+                &[&user.0, &password_hash, &fever_key_hash],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn user_by_fever_key(&self, key_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        boxed(async move {
+            let sql = format!(
+                "SELECT {USER_COLUMNS} FROM users u
+                 WHERE u.fever_key_hash = $1 AND u.disabled_at IS NULL"
+            );
+            self.query_opt(&sql, &[&key_hash])
+                .await?
+                .as_ref()
+                .map(|r| user_from_row(r, 0))
+                .transpose()
         })
     }
 

@@ -2,7 +2,8 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, COPIES_LISTED, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
+    ApiToken, COPIES_LISTED, Category, ReaderItem, ReaderQuery, ReaderRef, Scope, Subscription,
+    SubscriptionEdit, UnreadCount, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
     FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey, ItemOrder,
     ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post,
     PostRevision, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError,
@@ -10,6 +11,7 @@ use bulletin_store::{
     change_batch, log_wants, newest_page, ranked_page, story_page,
 };
 
+mod reader;
 mod words;
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -42,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0019_changes.sql"),
     include_str!("../migrations/0020_hub.sql"),
     include_str!("../migrations/0021_originals.sql"),
+    include_str!("../migrations/0022_readers.sql"),
 ];
 
 /// How often `change_notices` checks whether another process wrote.
@@ -183,6 +186,15 @@ impl SqliteStore {
         stored
             .await
             .map_err(|_| StoreError::Task("the writer dropped an insert".into()))?
+    }
+
+    /// Writes a reader's rows for sources they have none for yet (see
+    /// `reader::write_rows`), taking the writer only when some are missing.
+    async fn reader_rows(&self, user: UserId) -> Result<()> {
+        if self.read(move |c| reader::rows_missing(c, user)).await? {
+            self.write(move |c| reader::write_rows(c, user)).await?;
+        }
+        Ok(())
     }
 
     /// Runs `f` with a reader connection on the blocking pool.
@@ -568,6 +580,8 @@ const SOURCE_COLUMNS: &str =
     s.created_at, s.last_fetch_at, s.last_success_at, s.last_error, s.error_count, s.next_fetch_at,
     (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id), s.category, s.paused_at,
     s.lease_owner, s.lease_until";
+/// How many columns `SOURCE_COLUMNS` has.
+const SOURCE_COLUMN_COUNT: usize = 19;
 
 fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     Ok(Source {
@@ -623,7 +637,7 @@ fn websub_from_row(r: &Row<'_>) -> rusqlite::Result<WebSubscription> {
 }
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.display_name, u.title, u.bio, \
-     u.avatar_url, u.created_at, u.disabled_at IS NOT NULL";
+     u.avatar_url, u.created_at, u.disabled_at IS NOT NULL, u.app_password_hash";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     user_at(r, 0)
@@ -642,6 +656,7 @@ fn user_at(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
         avatar_url: r.get(at + 7)?,
         created_at: from_ms(r.get(at + 8)?),
         disabled: r.get(at + 9)?,
+        app_password_hash: r.get(at + 10)?,
     })
 }
 
@@ -2498,6 +2513,133 @@ impl Store for SqliteStore {
                 .iter()
                 .map(|i| Ok(stmt.exists(params![user.0, i.0])?))
                 .collect()
+        }))
+    }
+
+    fn reader_items(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderItem>>> {
+        boxed(self.read(move |c| reader::items(c, &query)))
+    }
+
+    fn reader_refs(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderRef>>> {
+        boxed(self.read(move |c| reader::refs(c, &query)))
+    }
+
+    fn reader_count(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(self.read(move |c| reader::count(c, &query)))
+    }
+
+    fn set_read(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        read: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(self.write(move |c| reader::set_read(c, user, &items, read)))
+    }
+
+    fn set_starred(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        starred: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>> {
+        boxed(self.write(move |c| reader::set_starred(c, user, &items, starred)))
+    }
+
+    fn set_label(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        label: String,
+        on: bool,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| reader::set_label(c, user, &items, &label, on)))
+    }
+
+    fn labels(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<(String, u64)>>> {
+        boxed(self.read(move |c| reader::labels(c, user)))
+    }
+
+    fn rename_label(
+        &self,
+        user: UserId,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| reader::rename_label(c, user, &from, &to)))
+    }
+
+    fn mark_all_read(
+        &self,
+        user: UserId,
+        scope: Scope,
+        until: Option<DateTime<Utc>>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| reader::mark_all_read(c, user, scope, until)))
+    }
+
+    fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
+        boxed(async move {
+            self.reader_rows(user).await?;
+            self.read(move |c| reader::subscriptions(c, user)).await
+        })
+    }
+
+    fn edit_subscription(
+        &self,
+        user: UserId,
+        source: SourceId,
+        edit: SubscriptionEdit,
+    ) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| reader::edit_subscription(c, user, source, &edit)))
+    }
+
+    fn unread_counts(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<UnreadCount>>> {
+        boxed(self.read(move |c| reader::unread_counts(c, user)))
+    }
+
+    fn categories(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Category>>> {
+        boxed(async move {
+            self.reader_rows(user).await?;
+            self.read(move |c| reader::categories(c, user)).await
+        })
+    }
+
+    fn save_category(
+        &self,
+        user: UserId,
+        id: Option<i64>,
+        title: String,
+    ) -> BoxFuture<'_, StoreResult<Option<i64>>> {
+        boxed(self.write(move |c| reader::save_category(c, user, id, &title)))
+    }
+
+    fn remove_category(&self, user: UserId, id: i64) -> BoxFuture<'_, StoreResult<bool>> {
+        boxed(self.write(move |c| reader::remove_category(c, user, id)))
+    }
+
+    fn set_app_password(
+        &self,
+        user: UserId,
+        password_hash: Option<String>,
+        fever_key_hash: Option<String>,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        boxed(self.write(move |c| {
+            c.execute(
+                "UPDATE users SET app_password_hash = ?2, fever_key_hash = ?3 WHERE id = ?1",
+                params![user.0, password_hash, fever_key_hash],
+            )?;
+            Ok(())
+        }))
+    }
+
+    fn user_by_fever_key(&self, key_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>> {
+        boxed(self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u
+                 WHERE u.fever_key_hash = ?1 AND u.disabled_at IS NULL"
+            ))?;
+            Ok(stmt.query_row([key_hash], user_from_row).optional()?)
         }))
     }
 

@@ -6,8 +6,10 @@
 //! several processes and millions of items.
 
 mod model;
+mod reader;
 
 pub use model::*;
+pub use reader::*;
 
 use bulletin_core::{ItemId, SourceId};
 use chrono::{DateTime, Utc};
@@ -147,6 +149,8 @@ pub enum StoreError {
     DuplicateSource(SourceId),
     #[error("the user name {0:?} is taken")]
     DuplicateUser(String),
+    #[error("there is already a folder named {0:?}")]
+    DuplicateCategory(String),
     #[error("invalid cursor")]
     InvalidCursor,
     #[error("{0}")]
@@ -325,6 +329,89 @@ pub trait Store: Send + Sync + 'static {
     -> BoxFuture<'_, StoreResult<()>>;
     /// Of the given items, those the user starred.
     fn starred(&self, user: UserId, items: Vec<ItemId>) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
+    /// A reader's items (see [`ReaderQuery`]), each with its state.
+    fn reader_items(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderItem>>>;
+    /// The same items named only (id, source, time): for listings of ids.
+    fn reader_refs(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<Vec<ReaderRef>>>;
+    /// How many items the query finds (ignoring its offset and limit).
+    fn reader_count(&self, query: ReaderQuery) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Marks items read or unread for a reader; returns how many exist.
+    fn set_read(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        read: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Stars or unstars items for a reader; returns how many exist.
+    fn set_starred(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        starred: bool,
+    ) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Gives items a label of the reader's, or takes it off.
+    fn set_label(
+        &self,
+        user: UserId,
+        items: Vec<ItemId>,
+        label: String,
+        on: bool,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+    /// The labels a reader gave items, with how many items carry each.
+    fn labels(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<(String, u64)>>>;
+    /// Renames a reader's label (or folder of that name, see
+    /// `save_category`) on every item; false when no item had it.
+    fn rename_label(
+        &self,
+        user: UserId,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Marks read every item in `scope` stored up to `until` (everything
+    /// stored so far without it): one mark per source, whatever the number
+    /// of items; items marked unread one by one in the scope become read.
+    fn mark_all_read(
+        &self,
+        user: UserId,
+        scope: Scope,
+        until: Option<DateTime<Utc>>,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+    /// Every source of the installation as the reader follows it (or has
+    /// unsubscribed from it), by title.
+    fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>>;
+    /// Changes how a reader follows a source; false when there is no such
+    /// source or folder.
+    fn edit_subscription(
+        &self,
+        user: UserId,
+        source: SourceId,
+        edit: SubscriptionEdit,
+    ) -> BoxFuture<'_, StoreResult<bool>>;
+    /// The reader's unread items per followed source that has any.
+    fn unread_counts(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<UnreadCount>>>;
+    /// The reader's folders, by title.
+    fn categories(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Category>>>;
+    /// Creates a folder (`id` None) or renames one; returns its id
+    /// (`DuplicateCategory` when the title is taken, `None` when there is
+    /// no folder `id`).
+    fn save_category(
+        &self,
+        user: UserId,
+        id: Option<i64>,
+        title: String,
+    ) -> BoxFuture<'_, StoreResult<Option<i64>>>;
+    /// Removes a folder; its sources stay followed, in no folder.
+    fn remove_category(&self, user: UserId, id: i64) -> BoxFuture<'_, StoreResult<bool>>;
+    /// Sets (or clears) the account's app password: its Argon2id hash, and
+    /// the SHA-256 of its Fever key (`md5("name:password")`).
+    fn set_app_password(
+        &self,
+        user: UserId,
+        password_hash: Option<String>,
+        fever_key_hash: Option<String>,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+    /// The enabled account whose Fever key hashes to this.
+    fn user_by_fever_key(&self, key_hash: String) -> BoxFuture<'_, StoreResult<Option<User>>>;
     /// Removes up to `limit` items published before `before` that nobody
     /// starred, oldest first, in one short transaction; returns how many.
     /// Call it repeatedly to prune more without holding readers up.

@@ -770,7 +770,9 @@ pub struct ExportedItem {
 }
 
 /// A person who signs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
@@ -836,6 +838,10 @@ pub struct User {
     /// do not work.
     #[serde(default)]
     pub disabled: bool,
+    /// The Argon2id PHC string of the password reader apps sign in with
+    /// (never the account's own password), if one is set.
+    #[serde(skip_serializing, default)]
+    pub app_password_hash: Option<String>,
 }
 
 /// Failed sign-ins since some moment, counted three ways for one attempt.
