@@ -65,6 +65,29 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
+/// The Fever key of an account's app password, as Fever defines it:
+/// md5 of `name:password`, in lowercase hex.
+pub fn fever_key(name: &str, password: &str) -> String {
+    use md5::Digest;
+    let digest = md5::Md5::digest(format!("{name}:{password}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the store keeps of a Fever key (so a copy of the database does
+/// not hold keys that sign in).
+pub fn fever_key_hash(key: &str) -> String {
+    secret::sha256_hex(&key.trim().to_ascii_lowercase())
+}
+
+/// What the store keeps of an account's new app password: its Argon2id
+/// hash, and the hash of its Fever key.
+pub fn app_password_hashes(name: &str, password: &str) -> Result<(String, String), AuthError> {
+    Ok((
+        hash_password(password)?,
+        fever_key_hash(&fever_key(name, password)),
+    ))
+}
+
 /// Signs `user` in: stores a new session and returns the cookie's token.
 pub async fn start_session(
     store: &dyn Store,
@@ -200,6 +223,16 @@ mod tests {
             hash,
             hash_password("correct horse").unwrap(),
             "a new salt each time"
+        );
+    }
+
+    #[test]
+    fn fever_keys_are_md5_of_name_and_password() {
+        assert_eq!(fever_key("ana", "secret"), "8bb54329fa7e1fc4a1cf493f24623075");
+        assert_eq!(fever_key("", ""), "853ae90f0351324bd73ea615e6487517");
+        assert_eq!(
+            fever_key_hash(" 8BB54329FA7E1FC4A1CF493F24623075"),
+            fever_key_hash("8bb54329fa7e1fc4a1cf493f24623075")
         );
     }
 

@@ -246,6 +246,12 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// Let readers, not only admins, add new sources to the installation
+    /// from their reader apps (Miniflux, Google Reader and Fever APIs).
+    /// Every reader follows every source, so a source one adds is in
+    /// everyone's feed.
+    #[arg(long, env = "BULLETIN_READERS_ADD_SOURCES")]
+    readers_add_sources: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -310,6 +316,18 @@ enum UserCommand {
         /// password may have leaked with them).
         #[arg(long)]
         revoke_tokens: bool,
+    },
+    /// Set the app password an account's reader apps sign in with (asked
+    /// for twice on a terminal, or read from a pipe): Miniflux apps use it
+    /// with the account name, Google Reader apps as `Passwd` at
+    /// ClientLogin, and Fever apps as their API key (md5 of
+    /// `NAME:APP_PASSWORD`). It never signs in to the web page.
+    AppPassword {
+        /// The account's sign-in name.
+        name: String,
+        /// Remove the app password instead (reader apps stop working).
+        #[arg(long)]
+        clear: bool,
     },
     /// Switch an account off: it cannot sign in, its sessions end and its
     /// API tokens stop working (until `user enable`).
@@ -628,6 +646,7 @@ async fn user(app: &Pipeline, cmd: &UserCommand) -> Result<()> {
             name,
             revoke_tokens,
         } => users::password(app, name, *revoke_tokens).await,
+        UserCommand::AppPassword { name, clear } => users::app_password(app, name, *clear).await,
         UserCommand::Disable { name } => users::set_disabled(app, name, true).await,
         UserCommand::Enable { name } => users::set_disabled(app, name, false).await,
         UserCommand::Remove { name } => users::remove(app, name).await,
@@ -657,6 +676,7 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
         header_timeout,
         max_connections_per_address,
         trusted_proxy,
+        readers_add_sources,
     } = options;
     if !(poll_minutes.is_finite() && *poll_minutes > 0.0) {
         return Err(UsageError(
@@ -697,6 +717,7 @@ async fn serve(cli: &Cli, options: &ServeArgs) -> Result<()> {
                 per_address: usize::try_from(*max_connections_per_address).unwrap_or(usize::MAX),
             },
             trusted_proxies: trusted_proxy.clone(),
+            readers_add_sources: *readers_add_sources,
         },
     )
     .await

@@ -118,6 +118,33 @@ pub async fn password(app: &Pipeline, name: &str, revoke_tokens: bool) -> Result
     Ok(())
 }
 
+/// `user app-password`: sets (or clears) the password reader apps use.
+pub async fn app_password(app: &Pipeline, name: &str, clear: bool) -> Result<()> {
+    let user = account(app, name).await?;
+    if clear {
+        app.store.set_app_password(user.id, None, None).await?;
+        eprintln!("removed the app password of {}; their reader apps are signed out", user.name);
+        return Ok(());
+    }
+    let password = read_password()?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters");
+    }
+    let name = user.name.clone();
+    let (hash, fever) =
+        tokio::task::spawn_blocking(move || auth::app_password_hashes(&name, &password))
+            .await
+            .context("the hashing task stopped")??;
+    app.store
+        .set_app_password(user.id, Some(hash), Some(fever))
+        .await?;
+    eprintln!(
+        "set the app password of {}: reader apps sign in with the name {:?} and it (Fever: the md5 of \"{}:APP_PASSWORD\")",
+        user.name, user.name, user.name
+    );
+    Ok(())
+}
+
 pub async fn set_disabled(app: &Pipeline, name: &str, disabled: bool) -> Result<()> {
     let user = account(app, name).await?;
     app.store.set_user_disabled(user.id, disabled).await?;

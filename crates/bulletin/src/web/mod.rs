@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod api;
+mod apps;
 mod assets;
 mod conditional;
 mod error;
@@ -50,6 +51,11 @@ pub struct AppState {
     pub live: Option<Arc<live::LiveHub>>,
     /// The WebSub hub the outgoing feeds name.
     pub hub: Option<Arc<hub::OutgoingHub>>,
+    /// Reader apps' app passwords checked lately.
+    pub checked_passwords: Arc<apps::CheckedPasswords>,
+    /// Readers (not only admins) may add sources to the installation from
+    /// their apps.
+    pub readers_add_sources: bool,
 }
 
 /// The Content-Security-Policy of every HTML page: scripts and styles only
@@ -104,7 +110,7 @@ async fn security_headers(
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::feed))
         .route("/search", get(pages::search))
         .route("/items/{id}", get(pages::item))
@@ -156,10 +162,41 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/static/{file}", get(assets::asset))
         .route("/demo/{*path}", get(assets::demo_file))
+        .merge(apps::miniflux::routes())
         .fallback(pages::not_found)
-        .with_state(state)
+        .with_state(state);
+    // Paths are read with runs of slashes as one, before routing: reader
+    // apps join a configured "https://host/" and "/v1/…" into "//v1/…".
+    Router::new()
+        .fallback_service(routes)
+        .layer(axum::middleware::map_request(collapse_slashes))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// The request with `//` in its path read as `/`.
+async fn collapse_slashes(mut request: axum::extract::Request) -> axum::extract::Request {
+    let uri = request.uri();
+    if uri.path().contains("//") {
+        let mut path = String::with_capacity(uri.path().len());
+        for c in uri.path().chars() {
+            if !(c == '/' && path.ends_with('/')) {
+                path.push(c);
+            }
+        }
+        let rebuilt = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        if let Ok(path_and_query) = rebuilt.parse::<axum::http::uri::PathAndQuery>() {
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(path_and_query);
+            if let Ok(new) = axum::http::Uri::from_parts(parts) {
+                *request.uri_mut() = new;
+            }
+        }
+    }
+    request
 }
 
 /// What a `serve` process does.
@@ -198,6 +235,8 @@ pub struct ServeOptions<'a> {
     pub limits: ConnectionLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Readers may add sources to the installation from their apps.
+    pub readers_add_sources: bool,
 }
 
 pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
@@ -213,6 +252,7 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         websub_hub,
         limits,
         trusted_proxies,
+        readers_add_sources,
     } = options;
     let configured_origin = public_url
         .as_ref()
@@ -293,6 +333,8 @@ pub async fn serve(app: Pipeline, options: ServeOptions<'_>) -> Result<()> {
         public_origin,
         live: Some(live.clone()),
         hub: Some(hub.clone()),
+        checked_passwords: Arc::default(),
+        readers_add_sources,
     };
     tokio::spawn(hub.run(state.clone(), live.subscribe()));
     server::serve(listener, router(state), limits, async {
