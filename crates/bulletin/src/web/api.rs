@@ -172,6 +172,28 @@ pub async fn star(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `PUT` marks an item read for the token's account, `DELETE` unread
+/// again (reader apps see the same state).
+pub async fn read(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let user = api_user(&state, &headers).await?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
+    let found = state
+        .store
+        .set_read(user.id, vec![ItemId(id)], method == Method::PUT)
+        .await?;
+    if found == 0 {
+        return Err(no_item(id).into());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
     let sources = state.store.sources().await?;
     Ok(Json(json!({ "sources": sources })).into_response())

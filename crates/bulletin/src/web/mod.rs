@@ -134,6 +134,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/items/{id}/star",
             axum::routing::put(api::star).delete(api::star),
         )
+        .route(
+            "/api/v1/items/{id}/read",
+            axum::routing::put(api::read).delete(api::read),
+        )
         .route("/healthz", get(api::healthz))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", axum::routing::post(account::logout))
