@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::asset))
         .route("/demo/{*path}", get(assets::demo_file))
         .merge(apps::miniflux::routes())
+        .merge(apps::greader::routes())
         .fallback(pages::not_found)
         .with_state(state);
     // Paths are read with runs of slashes as one, before routing: reader

@@ -8,8 +8,7 @@
 //! sign-in (`auth::sign_in_wait`), in the store, so every process counts
 //! them together.
 
-
-
+pub mod greader;
 pub mod miniflux;
 
 use super::AppState;
