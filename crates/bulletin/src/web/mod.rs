@@ -168,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/demo/{*path}", get(assets::demo_file))
         .merge(apps::miniflux::routes())
         .merge(apps::greader::routes())
+        .merge(apps::fever::routes())
         .fallback(pages::not_found)
         .with_state(state);
     // Paths are read with runs of slashes as one, before routing: reader

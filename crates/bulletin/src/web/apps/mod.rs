@@ -8,6 +8,7 @@
 //! sign-in (`auth::sign_in_wait`), in the store, so every process counts
 //! them together.
 
+pub mod fever;
 pub mod greader;
 pub mod miniflux;
 
