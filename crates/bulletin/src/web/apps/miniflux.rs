@@ -277,7 +277,7 @@ async fn categories(
     let counts = params(query.as_deref())
         .get("counts")
         .and_then(|v| v.first())
-        .is_some_and(|v| v == "true" || v == "1");
+        .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
     let folders = state.store.categories(user.id).await?;
     if !counts {
         let list: Vec<Value> = folders
@@ -593,9 +593,10 @@ fn entry_query(user: &User, scope: Scope, query: Option<&str>) -> Result<ReaderQ
     // reads at once.
     q.limit = if limit == 0 { 10_000 } else { limit.min(10_000) as usize };
     q.offset = offset as usize;
+    // As Go's strconv.ParseBool reads it (Python's requests sends "True").
     q.starred = match one("starred") {
-        Some("true" | "1") => Some(true),
-        Some("false" | "0") => Some(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Some(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Some(false),
         _ => None,
     };
     q.published_before = time("before")?.or(time("published_before")?);
