@@ -2594,7 +2594,15 @@ impl Store for PgStore {
     }
 
     fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
-        boxed(async move { self.subscriptions_of(user).await })
+        boxed(async move { self.subscriptions_of(user, None).await })
+    }
+
+    fn subscriptions_to(
+        &self,
+        user: UserId,
+        sources: Vec<SourceId>,
+    ) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
+        boxed(async move { self.subscriptions_of(user, Some(&sources)).await })
     }
 
     fn edit_subscription(

@@ -378,18 +378,26 @@ impl PgStore {
         Ok(())
     }
 
-    pub(crate) async fn subscriptions_of(&self, user: UserId) -> Result<Vec<Subscription>> {
+    /// The reader's rows for every source, or for `only` these.
+    pub(crate) async fn subscriptions_of(
+        &self,
+        user: UserId,
+        only: Option<&[SourceId]>,
+    ) -> Result<Vec<Subscription>> {
         self.reader_rows(user).await?;
         let n = super::SOURCE_COLUMN_COUNT;
+        let ids: Vec<i64> = only.unwrap_or_default().iter().map(|s| s.0).collect();
+        let everything = only.is_none();
         self.query(
             &format!(
                 "SELECT {SOURCE_COLUMNS}, r.category_id, c.title, r.title, r.subscribed
                  FROM sources s
                  JOIN reader_sources r ON r.user_id = $1 AND r.source_id = s.id
                  LEFT JOIN reader_categories c ON c.id = r.category_id
+                 WHERE $3 OR s.id = ANY($2)
                  ORDER BY lower(COALESCE(r.title, s.title, s.url)), s.id"
             ),
-            &[&user.0],
+            &[&user.0, &ids, &everything],
         )
         .await?
         .iter()

@@ -2581,7 +2581,22 @@ impl Store for SqliteStore {
     fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
         boxed(async move {
             self.reader_rows(user).await?;
-            self.read(move |c| reader::subscriptions(c, user)).await
+            self.read(move |c| reader::subscriptions(c, user, None)).await
+        })
+    }
+
+    fn subscriptions_to(
+        &self,
+        user: UserId,
+        sources: Vec<SourceId>,
+    ) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
+        boxed(async move {
+            if sources.is_empty() {
+                return Ok(Vec::new());
+            }
+            self.reader_rows(user).await?;
+            self.read(move |c| reader::subscriptions(c, user, Some(&sources)))
+                .await
         })
     }
 

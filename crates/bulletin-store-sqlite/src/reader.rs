@@ -159,16 +159,18 @@ fn labels_of(
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, Vec<String>>> {
     let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
-    let mut stmt = c.prepare_cached(
-        "SELECT label FROM item_labels WHERE item_id = ?1 AND user_id = ?2 ORDER BY label",
-    )?;
-    for id in ids {
-        let labels = stmt
-            .query_map(params![id, user.0], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        if !labels.is_empty() {
-            out.insert(*id, labels);
-        }
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT item_id, label FROM item_labels INDEXED BY item_labels_by_item
+         WHERE user_id = ? AND item_id IN ({}) ORDER BY label",
+        vec!["?"; ids.len()].join(",")
+    ))?;
+    let args = std::iter::once(user.0).chain(ids.iter().copied());
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(r.get(1)?);
     }
     Ok(out)
 }
@@ -422,18 +424,31 @@ pub fn mark_all_read(
     Ok(())
 }
 
-pub fn subscriptions(c: &Connection, user: UserId) -> Result<Vec<Subscription>> {
+/// The reader's rows for every source, or for `only` these.
+pub fn subscriptions(
+    c: &Connection,
+    user: UserId,
+    only: Option<&[SourceId]>,
+) -> Result<Vec<Subscription>> {
+    let mut args: Vec<Value> = vec![user.0.into()];
+    let filter = match only {
+        Some(ids) => {
+            args.extend(ids.iter().map(|i| Value::from(i.0)));
+            format!("WHERE s.id IN ({})", vec!["?"; ids.len()].join(","))
+        }
+        None => String::new(),
+    };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {cols}, r.category_id, c.title, r.title, r.subscribed
          FROM sources s
-         JOIN reader_sources r ON r.user_id = ?1 AND r.source_id = s.id
-         LEFT JOIN reader_categories c ON c.id = r.category_id
+         JOIN reader_sources r ON r.user_id = ? AND r.source_id = s.id
+         LEFT JOIN reader_categories c ON c.id = r.category_id {filter}
          ORDER BY lower(COALESCE(r.title, s.title, s.url)), s.id",
         cols = super::SOURCE_COLUMNS
     ))?;
     let n = super::SOURCE_COLUMN_COUNT;
     let rows = stmt
-        .query_map([user.0], |r| {
+        .query_map(rusqlite::params_from_iter(args), |r| {
             let category_id: Option<i64> = r.get(n)?;
             let category_title: Option<String> = r.get(n + 1)?;
             Ok(Subscription {

@@ -379,6 +379,12 @@ pub trait Store: Send + Sync + 'static {
     /// Every source of the installation as the reader follows it (or has
     /// unsubscribed from it), by title.
     fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>>;
+    /// The same for these sources only (a page of items names a few).
+    fn subscriptions_to(
+        &self,
+        user: UserId,
+        sources: Vec<SourceId>,
+    ) -> BoxFuture<'_, StoreResult<Vec<Subscription>>>;
     /// Changes how a reader follows a source; false when there is no such
     /// source or folder.
     fn edit_subscription(

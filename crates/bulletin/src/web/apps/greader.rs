@@ -872,10 +872,18 @@ fn item_json(entry: &ReaderItem, folders: &HashMap<SourceId, String>) -> Value {
     v
 }
 
-async fn folder_titles(state: &AppState, user: &User) -> Result<HashMap<SourceId, String>, GReaderError> {
+/// The folders of the entries' sources.
+async fn folder_titles(
+    state: &AppState,
+    user: &User,
+    entries: &[ReaderItem],
+) -> Result<HashMap<SourceId, String>, GReaderError> {
+    let mut sources: Vec<SourceId> = entries.iter().map(|e| e.item.source.id).collect();
+    sources.sort_unstable_by_key(|s| s.0);
+    sources.dedup();
     Ok(state
         .store
-        .subscriptions(user.id)
+        .subscriptions_to(user.id, sources)
         .await?
         .into_iter()
         .filter_map(|s| s.category.map(|c| (s.source.id, c.title)))
@@ -892,7 +900,7 @@ async fn contents(state: &AppState, user: &User, stream: &str, fields: &Fields) 
     let mut entries = state.store.reader_items(q).await?;
     let more = entries.len() > limit;
     entries.truncate(limit);
-    let folders = folder_titles(state, user).await?;
+    let folders = folder_titles(state, user, &entries).await?;
     let items: Vec<Value> = entries.iter().map(|e| item_json(e, &folders)).collect();
     let mut v = json!({
         "id": stream,
@@ -931,7 +939,7 @@ async fn stream_atom(
     let mut q = stream_query(&state, &user, &stream, &fields, 20).await?;
     q.include_content = true;
     let entries = state.store.reader_items(q).await?;
-    let folders = folder_titles(&state, &user).await?;
+    let folders = folder_titles(&state, &user, &entries).await?;
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>",
     );
@@ -1049,7 +1057,7 @@ async fn items_contents(
         found.sort_by_key(|e| position.get(&e.item.id).copied().unwrap_or(usize::MAX));
         found
     };
-    let folders = folder_titles(&state, user).await?;
+    let folders = folder_titles(&state, user, &entries).await?;
     let items: Vec<Value> = entries.iter().map(|e| item_json(e, &folders)).collect();
     Ok(Json(json!({
         "id": READING_LIST,

@@ -29,7 +29,7 @@ use bulletin_store::{
     Category, ReadFilter, ReaderItem, ReaderOrder, ReaderQuery, Scope, StoreError, Subscription,
     SubscriptionEdit, User,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -197,75 +197,152 @@ async fn version(Reader(_): Reader) -> Answer {
 }
 
 fn category_json(user: &User, category: Option<&Category>) -> Value {
-    match category {
-        Some(c) => json!({"id": c.id, "title": c.title, "user_id": user.id.0, "hide_globally": false}),
-        // A feed whose folder was removed: Miniflux has no such thing, so
-        // it is shown in a folder of id 0 that clients leave unnamed.
-        None => json!({"id": 0, "title": "", "user_id": user.id.0, "hide_globally": false}),
+    serde_json::to_value(CategoryOut::of(user, category)).unwrap_or(Value::Null)
+}
+
+/// A folder as Miniflux writes it.
+#[derive(Serialize, Clone)]
+struct CategoryOut<'a> {
+    id: i64,
+    title: &'a str,
+    user_id: i64,
+    hide_globally: bool,
+}
+
+impl<'a> CategoryOut<'a> {
+    /// A feed whose folder was removed: Miniflux has no such thing, so it
+    /// is shown in a folder of id 0 that clients leave unnamed.
+    fn of(user: &User, category: Option<&'a Category>) -> Self {
+        CategoryOut {
+            id: category.map_or(0, |c| c.id),
+            title: category.map_or("", |c| c.title.as_str()),
+            user_id: user.id.0,
+            hide_globally: false,
+        }
+    }
+}
+
+/// A feed as Miniflux writes it (the fields its API reference lists;
+/// rules, credentials and proxy settings are Miniflux's own and empty).
+#[derive(Serialize, Clone)]
+struct FeedOut<'a> {
+    id: i64,
+    user_id: i64,
+    feed_url: String,
+    site_url: String,
+    title: &'a str,
+    checked_at: Option<String>,
+    next_check_at: String,
+    etag_header: &'static str,
+    last_modified_header: &'static str,
+    parsing_error_message: &'a str,
+    parsing_error_count: u32,
+    scraper_rules: &'static str,
+    rewrite_rules: &'static str,
+    crawler: bool,
+    blocklist_rules: &'static str,
+    keeplist_rules: &'static str,
+    user_agent: &'static str,
+    username: &'static str,
+    password: &'static str,
+    disabled: bool,
+    ignore_http_cache: bool,
+    fetch_via_proxy: bool,
+    hide_globally: bool,
+    category: CategoryOut<'a>,
+    icon: Option<()>,
+}
+
+fn feed_out<'a>(user: &User, s: &'a Subscription) -> FeedOut<'a> {
+    let source = &s.source;
+    FeedOut {
+        id: source.id.0,
+        user_id: user.id.0,
+        feed_url: crate::web::view::link(Some(&source.url)).unwrap_or_default(),
+        site_url: crate::web::view::link(source.site_url.as_deref()).unwrap_or_default(),
+        title: s.display_title(),
+        checked_at: source.last_fetch_at.map(rfc3339),
+        next_check_at: rfc3339(source.next_fetch_at),
+        etag_header: "",
+        last_modified_header: "",
+        parsing_error_message: source.last_error.as_deref().unwrap_or_default(),
+        parsing_error_count: source.error_count,
+        scraper_rules: "",
+        rewrite_rules: "",
+        crawler: false,
+        blocklist_rules: "",
+        keeplist_rules: "",
+        user_agent: "",
+        username: "",
+        password: "",
+        disabled: source.paused_at.is_some(),
+        ignore_http_cache: false,
+        fetch_via_proxy: false,
+        hide_globally: false,
+        category: CategoryOut::of(user, s.category.as_ref()),
+        icon: None,
     }
 }
 
 fn feed_json(user: &User, s: &Subscription) -> Value {
-    let source = &s.source;
-    json!({
-        "id": source.id.0,
-        "user_id": user.id.0,
-        "feed_url": crate::web::view::link(Some(&source.url)).unwrap_or_default(),
-        "site_url": crate::web::view::link(source.site_url.as_deref()).unwrap_or_default(),
-        "title": s.display_title(),
-        "checked_at": source.last_fetch_at.map(rfc3339),
-        "next_check_at": rfc3339(source.next_fetch_at),
-        "etag_header": "",
-        "last_modified_header": "",
-        "parsing_error_message": source.last_error.clone().unwrap_or_default(),
-        "parsing_error_count": source.error_count,
-        "scraper_rules": "",
-        "rewrite_rules": "",
-        "crawler": false,
-        "blocklist_rules": "",
-        "keeplist_rules": "",
-        "user_agent": "",
-        "username": "",
-        "password": "",
-        "disabled": source.paused_at.is_some(),
-        "ignore_http_cache": false,
-        "fetch_via_proxy": false,
-        "hide_globally": false,
-        "category": category_json(user, s.category.as_ref()),
-        "icon": Value::Null,
-    })
+    serde_json::to_value(feed_out(user, s)).unwrap_or(Value::Null)
 }
 
-fn entry_json(user: &User, entry: &ReaderItem, feed: Option<&Value>) -> Value {
+/// An entry as Miniflux writes it.
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    id: i64,
+    user_id: i64,
+    feed_id: i64,
+    status: &'static str,
+    hash: String,
+    title: &'a str,
+    url: String,
+    comments_url: &'static str,
+    published_at: String,
+    /// Bulletin keeps when an item changed, not when it was stored.
+    created_at: String,
+    changed_at: String,
+    content: &'a str,
+    author: String,
+    share_code: &'static str,
+    starred: bool,
+    reading_time: u32,
+    enclosures: [(); 0],
+    feed: Option<&'a FeedOut<'a>>,
+    tags: &'a [String],
+}
+
+fn entry_out<'a>(user: &User, entry: &'a ReaderItem, feed: Option<&'a FeedOut<'a>>) -> EntryOut<'a> {
     let item = &entry.item;
-    let author = item
-        .authors
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    json!({
-        "id": item.id.0,
-        "user_id": user.id.0,
-        "feed_id": item.source.id.0,
-        "status": if entry.read { "read" } else { "unread" },
-        "hash": bulletin_pipeline::secret::sha256_hex(&format!("item:{}", item.id.0)),
-        "title": item.title.clone().unwrap_or_default(),
-        "url": crate::web::view::link(item.url.as_deref()).unwrap_or_default(),
-        "comments_url": "",
-        "published_at": rfc3339(item.published_at),
-        // Bulletin keeps when an item changed, not when it was stored.
-        "created_at": rfc3339(item.published_at),
-        "changed_at": rfc3339(item.modified_at.unwrap_or(item.published_at)),
-        "content": item.html.clone().unwrap_or_default(),
-        "author": author,
-        "share_code": "",
-        "starred": entry.starred,
-        "reading_time": item.reading_time_minutes,
-        "enclosures": [],
-        "feed": feed.cloned().unwrap_or(Value::Null),
-        "tags": entry.labels,
-    })
+    let mut author = String::new();
+    for (n, a) in item.authors.iter().enumerate() {
+        if n > 0 {
+            author.push_str(", ");
+        }
+        author.push_str(&a.name);
+    }
+    EntryOut {
+        id: item.id.0,
+        user_id: user.id.0,
+        feed_id: item.source.id.0,
+        status: if entry.read { "read" } else { "unread" },
+        hash: format!("{:016x}", item.id.0),
+        title: item.title.as_deref().unwrap_or_default(),
+        url: crate::web::view::link(item.url.as_deref()).unwrap_or_default(),
+        comments_url: "",
+        published_at: rfc3339(item.published_at),
+        created_at: rfc3339(item.published_at),
+        changed_at: rfc3339(item.modified_at.unwrap_or(item.published_at)),
+        content: item.html.as_deref().unwrap_or_default(),
+        author,
+        share_code: "",
+        starred: entry.starred,
+        reading_time: item.reading_time_minutes,
+        enclosures: [],
+        feed,
+        tags: &entry.labels,
+    }
 }
 
 /// The reader's folders, `?counts=true` with their feeds and unread items.
@@ -617,22 +694,33 @@ fn entry_query(user: &User, scope: Scope, query: Option<&str>) -> Result<ReaderQ
 async fn entry_list(state: &AppState, user: &User, q: ReaderQuery) -> Answer {
     let total = state.store.reader_count(q.clone()).await?;
     let entries = state.store.reader_items(q).await?;
-    let feeds = feed_objects(state, user).await?;
-    let list: Vec<Value> = entries
-        .iter()
-        .map(|e| entry_json(user, e, feeds.get(&e.item.source.id)))
-        .collect();
-    Ok(Json(json!({"total": total, "entries": list})).into_response())
+    let subs = page_subscriptions(state, user, &entries).await?;
+    let feeds: HashMap<SourceId, FeedOut> = subs.iter().map(|s| (s.source.id, feed_out(user, s))).collect();
+    #[derive(Serialize)]
+    struct Page<'a> {
+        total: u64,
+        entries: Vec<EntryOut<'a>>,
+    }
+    let page = Page {
+        total,
+        entries: entries
+            .iter()
+            .map(|e| entry_out(user, e, feeds.get(&e.item.source.id)))
+            .collect(),
+    };
+    Ok(Json(page).into_response())
 }
 
-async fn feed_objects(state: &AppState, user: &User) -> Result<HashMap<SourceId, Value>, MinifluxError> {
-    Ok(state
-        .store
-        .subscriptions(user.id)
-        .await?
-        .iter()
-        .map(|s| (s.source.id, feed_json(user, s)))
-        .collect())
+/// How the reader follows the entries' sources.
+async fn page_subscriptions(
+    state: &AppState,
+    user: &User,
+    entries: &[ReaderItem],
+) -> Result<Vec<Subscription>, MinifluxError> {
+    let mut sources: Vec<SourceId> = entries.iter().map(|e| e.item.source.id).collect();
+    sources.sort_unstable_by_key(|s| s.0);
+    sources.dedup();
+    Ok(state.store.subscriptions_to(user.id, sources).await?)
 }
 
 async fn entries(State(state): State<AppState>, Reader(user): Reader, RawQuery(query): RawQuery) -> Answer {
@@ -672,8 +760,9 @@ async fn one_entry(state: &AppState, user: &User, scope: Scope, id: &str) -> Ans
     };
     let found = state.store.reader_items(q).await?;
     let entry = found.first().ok_or_else(MinifluxError::not_found)?;
-    let feeds = feed_objects(state, user).await?;
-    Ok(Json(entry_json(user, entry, feeds.get(&entry.item.source.id))).into_response())
+    let subs = page_subscriptions(state, user, &found).await?;
+    let feed = subs.first().map(|s| feed_out(user, s));
+    Ok(Json(entry_out(user, entry, feed.as_ref())).into_response())
 }
 
 async fn entry(State(state): State<AppState>, Reader(user): Reader, Path(id): Path<String>) -> Answer {
