@@ -52,6 +52,7 @@ async fn push_conditions(
     sql.push_str(" WHERE TRUE");
     match q.scope {
         Scope::Subscribed => sql.push_str(" AND COALESCE(rs.subscribed, TRUE)"),
+        Scope::All => {}
         Scope::Source(s) => {
             let p = args.push(s.0);
             sql.push_str(&format!(" AND i.source_id = {p}"));
@@ -219,10 +220,12 @@ impl PgStore {
             .state_rows(q)
             .await?
             .into_iter()
-            .map(|(id, source, published_at, _, _)| ReaderRef {
+            .map(|(id, source, published_at, read, starred)| ReaderRef {
                 id: ItemId(id),
                 source: SourceId(source),
                 published_at,
+                read,
+                starred,
             })
             .collect())
     }
@@ -633,6 +636,7 @@ async fn id_stored_by(c: &impl GenericClient, until: Option<DateTime<Utc>>) -> R
 fn scope_condition(scope: Scope) -> (&'static str, Option<i64>) {
     match scope {
         Scope::Subscribed => ("r.subscribed", None),
+        Scope::All => ("TRUE", None),
         Scope::Source(s) => ("r.source_id = $3", Some(s.0)),
         Scope::Category(c) => ("r.category_id = $3 AND r.subscribed", Some(c)),
     }

@@ -30,6 +30,7 @@ fn push_conditions(sql: &mut String, args: &mut Vec<Value>, q: &ReaderQuery) -> 
     sql.push_str(" WHERE 1");
     match q.scope {
         Scope::Subscribed => sql.push_str(" AND COALESCE(rs.subscribed, 1) = 1"),
+        Scope::All => {}
         Scope::Source(s) => {
             sql.push_str(" AND i.source_id = ?");
             args.push(s.0.into());
@@ -178,10 +179,12 @@ fn labels_of(
 pub fn refs(c: &Connection, q: &ReaderQuery) -> Result<Vec<ReaderRef>> {
     Ok(state_rows(c, q)?
         .into_iter()
-        .map(|(id, source, published, _, _)| ReaderRef {
+        .map(|(id, source, published, read, starred)| ReaderRef {
             id: ItemId(id),
             source: SourceId(source),
             published_at: from_ms(published),
+            read,
+            starred,
         })
         .collect())
 }
@@ -389,6 +392,7 @@ fn id_stored_by(c: &Connection, until: Option<DateTime<Utc>>) -> Result<i64> {
 fn scope_condition(scope: Scope) -> (String, Option<i64>) {
     match scope {
         Scope::Subscribed => ("r.subscribed = 1".into(), None),
+        Scope::All => ("1".into(), None),
         Scope::Source(s) => ("r.source_id = ?3".into(), Some(s.0)),
         Scope::Category(c) => ("r.category_id = ?3 AND r.subscribed = 1".into(), Some(c)),
     }

@@ -18,6 +18,8 @@ pub enum Scope {
     /// Every source the reader follows.
     #[default]
     Subscribed,
+    /// Every source of the installation, followed or not.
+    All,
     /// One source (followed or not).
     Source(SourceId),
     /// The sources in one of the reader's folders.
@@ -98,6 +100,8 @@ pub struct ReaderRef {
     pub id: ItemId,
     pub source: SourceId,
     pub published_at: DateTime<Utc>,
+    pub read: bool,
+    pub starred: bool,
 }
 
 /// A reader's folder.

@@ -1,9 +1,9 @@
 //! The JSON API (`/api/v1`).
 
 use super::AppState;
-use super::error::{ApiError, WebError};
+use super::error::{ApiError, ApiQuery, WebError};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bulletin_core::{ItemId, SourceId};
@@ -88,17 +88,80 @@ pub fn json_document<T: serde::Serialize>(
 
 pub async fn items(
     State(state): State<AppState>,
-    Query(params): Query<ItemsParams>,
+    ApiQuery(params): ApiQuery<ItemsParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = item_query(&params, 20)?;
+    let caller = caller(&state, &headers).await?;
     let page = state.store.items(query).await?;
     let modified = page
         .items
         .iter()
         .map(|i| i.modified_at.unwrap_or(i.published_at).max(i.published_at))
         .max();
-    json_document(&headers, &page, modified)
+    let Some(user) = caller else {
+        return json_document(&headers, &page, modified);
+    };
+    let mut value = serde_json::to_value(&page)
+        .map_err(|e| WebError::internal(format_args!("cannot write JSON: {e}")))?;
+    let ids: Vec<ItemId> = page.items.iter().map(|i| i.id).collect();
+    let states = reader_states(&state, &user, ids).await?;
+    if let Some(items) = value.get_mut("items").and_then(|v| v.as_array_mut()) {
+        for item in items {
+            with_state(item, &states);
+        }
+    }
+    private_json(&value)
+}
+
+/// The account an optional `Authorization: Bearer TOKEN` speaks for: none
+/// without the header, an error with a token that is not known.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        api_user(state, headers).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Each item's read and starred state for `user`.
+async fn reader_states(
+    state: &AppState,
+    user: &User,
+    ids: Vec<ItemId>,
+) -> Result<std::collections::HashMap<i64, (bool, bool)>, ApiError> {
+    let found = state
+        .store
+        .reader_refs(bulletin_store::ReaderQuery {
+            scope: bulletin_store::Scope::All,
+            ids: Some(ids),
+            ..bulletin_store::ReaderQuery::new(user.id)
+        })
+        .await?;
+    Ok(found
+        .iter()
+        .map(|r| (r.id.0, (r.read, r.starred)))
+        .collect())
+}
+
+/// Adds `read` and `starred` to an item's JSON.
+fn with_state(item: &mut serde_json::Value, states: &std::collections::HashMap<i64, (bool, bool)>) {
+    let id = item.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+    let (read, starred) = states.get(&id).copied().unwrap_or_default();
+    if let Some(fields) = item.as_object_mut() {
+        fields.insert("read".into(), json!(read));
+        fields.insert("starred".into(), json!(starred));
+    }
+}
+
+/// A JSON answer for one caller: never kept by shared caches.
+fn private_json(value: &serde_json::Value) -> Result<Response, ApiError> {
+    let mut response = Json(value).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
 }
 
 pub async fn item(
@@ -109,13 +172,21 @@ pub async fn item(
     let id: i64 = id
         .parse()
         .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
+    let caller = caller(&state, &headers).await?;
     match state.store.item(ItemId(id)).await? {
         Some(item) => {
             let modified = item
                 .modified_at
                 .unwrap_or(item.published_at)
                 .max(item.published_at);
-            json_document(&headers, &item, Some(modified))
+            let Some(user) = caller else {
+                return json_document(&headers, &item, Some(modified));
+            };
+            let states = reader_states(&state, &user, vec![item.id]).await?;
+            let mut value = serde_json::to_value(&item)
+                .map_err(|e| WebError::internal(format_args!("cannot write JSON: {e}")))?;
+            with_state(&mut value, &states);
+            private_json(&value)
         }
         None => Err(no_item(id).into()),
     }
@@ -197,6 +268,16 @@ pub async fn read(
 pub async fn sources(State(state): State<AppState>) -> Result<Response, ApiError> {
     let sources = state.store.sources().await?;
     Ok(Json(json!({ "sources": sources })).into_response())
+}
+
+/// The API's description (OpenAPI 3.0), checked against its answers by
+/// the schemathesis test.
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {

@@ -273,3 +273,28 @@ where
         }
     }
 }
+
+/// A query string read for the API: like axum's `Query`, but one that does
+/// not read (a limit that is not a number) gets the API's JSON error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(WebError::bad_request(
+                "invalid_query",
+                format!("the query string is not valid: {}", rejection.body_text()),
+            ))),
+        }
+    }
+}

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sources/{id}", get(pages::source))
         .route("/sources/{id}/{feed}", get(feeds::source_feed))
         .route("/{feed}", get(feeds::site_feed))
+        .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/items", get(api::items))
         .route("/api/v1/items/{id}", get(api::item))
         .route("/api/v1/sources", get(api::sources))

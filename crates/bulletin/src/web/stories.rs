@@ -70,7 +70,7 @@ async fn story_and_items(state: &AppState, id: i64) -> Result<(Story, Vec<Item>)
 /// `GET /api/v1/stories?cursor=&limit=`: stories, latest update first.
 pub async fn api_list(
     State(state): State<AppState>,
-    Query(params): Query<StoriesParams>,
+    super::error::ApiQuery(params): super::error::ApiQuery<StoriesParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let page = state.store.stories(story_query(&params, 20)?).await?;
