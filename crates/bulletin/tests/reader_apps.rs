@@ -634,3 +634,65 @@ async fn the_miniflux_python_client_reads_and_marks() {
     );
     assert!(stdout(&out).contains("all checks passed"), "{}", stdout(&out));
 }
+
+/// The account page sets and removes the app password; reader apps sign
+/// in with it and never with the account password; failures are throttled.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_account_page_sets_the_app_password_apps_use() {
+    let data = DataDir::new();
+    let out = with_input(&data, &["user", "add", "cy"], "account-password\n").await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(&data).await;
+    let me = |password: &str| {
+        reqwest::Client::new()
+            .get(format!("{}/v1/me", server.base))
+            .basic_auth("cy", Some(password))
+            .send()
+    };
+    // No app password yet: neither password opens the API.
+    assert_eq!(me("account-password").await.unwrap().status(), 401);
+
+    let mut browser = Browser::new(&server.base);
+    assert_eq!(browser.sign_in("cy", "account-password").await.status, 303);
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("No app password is set yet"), "{}", page.body);
+    assert!(page.body.contains("/fever/"));
+    let csrf = browser.csrf("/account").await;
+    let differ = browser
+        .post(
+            "/account/app-password",
+            &[("csrf", &csrf), ("password", "app-secret-1"), ("again", "app-secret-2")],
+        )
+        .await;
+    assert_eq!(differ.status, 422);
+    let set = browser
+        .post(
+            "/account/app-password",
+            &[("csrf", &csrf), ("password", "app-secret-1"), ("again", "app-secret-1")],
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert!(set.body.contains("An app password is set"));
+    assert_eq!(me("app-secret-1").await.unwrap().status(), 200);
+    assert_eq!(me("account-password").await.unwrap().status(), 401);
+    // A form without this session's token changes nothing.
+    let forged = browser
+        .post("/account/app-password", &[("csrf", "0"), ("remove", "1")])
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(me("app-secret-1").await.unwrap().status(), 200);
+
+    // Wrong app passwords from one address are throttled like sign-in.
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(me("guess").await.unwrap().status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    let removed = browser
+        .post("/account/app-password", &[("csrf", &csrf), ("remove", "1")])
+        .await;
+    assert_eq!(removed.status, 200);
+    assert!(removed.body.contains("No app password is set yet"));
+}

@@ -14,6 +14,7 @@ mod live;
 mod newsroom;
 mod pages;
 mod server;
+mod settings;
 mod stories;
 mod view;
 mod websub;
@@ -142,6 +143,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", axum::routing::post(account::logout))
+        .route("/account", get(settings::show))
+        .route(
+            "/account/app-password",
+            axum::routing::post(settings::set_app_password),
+        )
         .route("/admin/sources", get(admin::list).post(admin::add))
         .route(
             "/admin/sources/opml",
