@@ -46,6 +46,18 @@ try {
   await page.click('button[type="submit"]');
   await page.waitForURL(/\/newsroom$/);
   check((await page.locator("header.site").innerText()).includes("Sign out"), "not signed in");
+  // The account page: an app password for reader apps.
+  await page.click("text=Account");
+  await page.waitForURL(/\/account$/);
+  problems.push(...(await accessibilityProblems(page, "account")));
+  await page.fill("#password", "an-app-password-1");
+  await page.fill("#again", "an-app-password-1");
+  await page.click("text=Set the app password");
+  await page.waitForURL(/\/account\/app-password$/);
+  check((await page.content()).includes("An app password is set"), "the app password was not set");
+  problems.push(...(await accessibilityProblems(page, "account, app password set")));
+  await page.screenshot({ path: `${shots}/account.png`, fullPage: true });
+  await page.goto(`${base}/newsroom`);
   await page.click("text=New article");
   await page.waitForURL(/\/newsroom\/new/);
   problems.push(...(await accessibilityProblems(page, "post form")));
