@@ -194,10 +194,7 @@ impl PgStore {
             )
             .await?
         {
-            labels
-                .entry(r.try_get(0)?)
-                .or_default()
-                .push(r.try_get(1)?);
+            labels.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
         let state: std::collections::HashMap<i64, (bool, bool)> =
             rows.iter().map(|r| (r.0, (r.3, r.4))).collect();
@@ -262,7 +259,12 @@ impl PgStore {
         Ok(row.try_get::<_, i64>(0)? as u64)
     }
 
-    pub(crate) async fn set_read_of(&self, user: UserId, items: &[ItemId], read: bool) -> Result<u64> {
+    pub(crate) async fn set_read_of(
+        &self,
+        user: UserId,
+        items: &[ItemId],
+        read: bool,
+    ) -> Result<u64> {
         let statement = format!(
             "INSERT INTO reader_items (user_id, item_id, source_id, read)
              SELECT $1, id, source_id, {read} FROM found

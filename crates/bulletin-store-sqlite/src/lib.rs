@@ -2,12 +2,12 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, COPIES_LISTED, Category, ReaderItem, ReaderQuery, ReaderRef, Scope, Subscription,
-    SubscriptionEdit, UnreadCount, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey, ItemOrder,
-    ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post,
-    PostRevision, PostState, RANKED_MATCHES, Role, Session, Source, SourceRef, Store, StoreError,
-    StoreResult, Story, StoryPage, StoryQuery, User, UserId, WebSubState, WebSubscription,
+    ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome,
+    FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey,
+    ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser,
+    Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope,
+    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
+    Subscription, SubscriptionEdit, UnreadCount, User, UserId, WebSubState, WebSubscription,
     change_batch, log_wants, newest_page, ranked_page, story_page,
 };
 
@@ -2581,7 +2581,8 @@ impl Store for SqliteStore {
     fn subscriptions(&self, user: UserId) -> BoxFuture<'_, StoreResult<Vec<Subscription>>> {
         boxed(async move {
             self.reader_rows(user).await?;
-            self.read(move |c| reader::subscriptions(c, user, None)).await
+            self.read(move |c| reader::subscriptions(c, user, None))
+                .await
         })
     }
 

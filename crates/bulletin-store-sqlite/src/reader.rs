@@ -1,7 +1,7 @@
 //! Each reader's state on SQLite (see `bulletin_store::reader`): the
 //! statements behind the `Store` trait's reader methods.
 
-use super::{Result, fill_duplicates, fts_query, from_ms, items_by_id, source_from_row, to_ms};
+use super::{Result, fill_duplicates, from_ms, fts_query, items_by_id, source_from_row, to_ms};
 use bulletin_core::{ItemId, SourceId};
 use bulletin_store::{
     COPIES_LISTED, Category, DEFAULT_CATEGORY, ReadFilter, ReaderItem, ReaderOrder, ReaderQuery,
@@ -371,7 +371,8 @@ fn id_stored_by(c: &Connection, until: Option<DateTime<Utc>>) -> Result<i64> {
         return Ok(newest);
     };
     let until = to_ms(until);
-    let mut at = c.prepare_cached("SELECT id, created_at FROM items WHERE id >= ?1 ORDER BY id LIMIT 1")?;
+    let mut at =
+        c.prepare_cached("SELECT id, created_at FROM items WHERE id >= ?1 ORDER BY id LIMIT 1")?;
     // Invariant: items up to `low` were stored by `until`; the item at or
     // after `high` was not.
     let (mut low, mut high) = (0i64, newest + 1);

@@ -78,18 +78,24 @@ async fn keeps_read_and_starred_state_per_reader(store: &dyn Store) {
     let feed = source_with(store, "https://a.example/feed", None, 5).await;
     let ana = reader(store, "ana").await;
     let bo = reader(store, "bo").await;
-    let all = store
-        .reader_items(ReaderQuery::new(ana))
-        .await
-        .unwrap();
+    let all = store.reader_items(ReaderQuery::new(ana)).await.unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.iter().all(|i| !i.read && !i.starred));
     // Newest first by default.
     let newest = all[0].item.id;
-    assert_eq!(all[0].item.title.as_deref(), Some("Item 4 of https://a.example/feed"));
+    assert_eq!(
+        all[0].item.title.as_deref(),
+        Some("Item 4 of https://a.example/feed")
+    );
 
     let missing = ItemId(newest.0 + 1000);
-    assert_eq!(store.set_read(ana, vec![newest, missing], true).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .set_read(ana, vec![newest, missing], true)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(store.set_starred(ana, vec![newest], true).await.unwrap(), 1);
     let mine = store.reader_items(ReaderQuery::new(ana)).await.unwrap();
     assert!(mine[0].read && mine[0].starred);
@@ -138,12 +144,18 @@ async fn marks_all_read_per_scope_with_one_mark(store: &dyn Store) {
         .unwrap();
     assert_eq!(first.len(), 4);
     store.set_read(ana, vec![first[0].id], true).await.unwrap();
-    store.mark_all_read(ana, Scope::Category(news), None).await.unwrap();
+    store
+        .mark_all_read(ana, Scope::Category(news), None)
+        .await
+        .unwrap();
     assert_eq!(unread(store, ana, Scope::Category(news)).await, 0);
     assert_eq!(unread(store, ana, Scope::Source(sport)).await, 3);
     store.set_read(ana, vec![first[1].id], false).await.unwrap();
     assert_eq!(unread(store, ana, Scope::Source(world)).await, 1);
-    store.mark_all_read(ana, Scope::Subscribed, None).await.unwrap();
+    store
+        .mark_all_read(ana, Scope::Subscribed, None)
+        .await
+        .unwrap();
     assert_eq!(unread(store, ana, Scope::Subscribed).await, 0);
 
     // Items stored after the mark are unread; a mark up to a time before
@@ -168,7 +180,10 @@ async fn marks_all_read_per_scope_with_one_mark(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(unread(store, ana, Scope::Source(sport)).await, 1);
-    store.mark_all_read(ana, Scope::Source(sport), None).await.unwrap();
+    store
+        .mark_all_read(ana, Scope::Source(sport), None)
+        .await
+        .unwrap();
     assert_eq!(unread(store, ana, Scope::Source(sport)).await, 0);
     // Another reader's marks are untouched.
     let bo = reader(store, "bo").await;
@@ -239,7 +254,13 @@ async fn follows_every_source_in_the_installations_folders(store: &dyn Store) {
     let world_sub = subs.iter().find(|s| s.source.id == world).unwrap();
     assert_eq!(world_sub.display_title(), "The World");
     assert_eq!(world_sub.category.as_ref().unwrap().id, mine);
-    assert!(!subs.iter().find(|s| s.source.id == plain).unwrap().subscribed);
+    assert!(
+        !subs
+            .iter()
+            .find(|s| s.source.id == plain)
+            .unwrap()
+            .subscribed
+    );
 
     // A folder of another reader is not hers to use.
     let bo = reader(store, "bo").await;
@@ -338,13 +359,24 @@ async fn lists_by_id_bounds_times_labels_and_words(store: &dyn Store) {
         .unwrap();
     assert_eq!(kept.len(), 2);
     assert!(kept.iter().all(|i| i.labels == vec!["Keep".to_string()]));
-    assert_eq!(store.labels(ana).await.unwrap(), vec![("Keep".to_string(), 2)]);
-    assert!(store.rename_label(ana, "Keep".into(), "Saved".into()).await.unwrap());
+    assert_eq!(
+        store.labels(ana).await.unwrap(),
+        vec![("Keep".to_string(), 2)]
+    );
+    assert!(
+        store
+            .rename_label(ana, "Keep".into(), "Saved".into())
+            .await
+            .unwrap()
+    );
     store
         .set_label(ana, vec![all[0]], "Saved".into(), false)
         .await
         .unwrap();
-    assert_eq!(store.labels(ana).await.unwrap(), vec![("Saved".to_string(), 1)]);
+    assert_eq!(
+        store.labels(ana).await.unwrap(),
+        vec![("Saved".to_string(), 1)]
+    );
 
     let found = store
         .reader_count(ReaderQuery {

@@ -228,7 +228,10 @@ mod tests {
 
     #[test]
     fn fever_keys_are_md5_of_name_and_password() {
-        assert_eq!(fever_key("ana", "secret"), "8bb54329fa7e1fc4a1cf493f24623075");
+        assert_eq!(
+            fever_key("ana", "secret"),
+            "8bb54329fa7e1fc4a1cf493f24623075"
+        );
         assert_eq!(fever_key("", ""), "853ae90f0351324bd73ea615e6487517");
         assert_eq!(
             fever_key_hash(" 8BB54329FA7E1FC4A1CF493F24623075"),

@@ -123,7 +123,10 @@ pub async fn app_password(app: &Pipeline, name: &str, clear: bool) -> Result<()>
     let user = account(app, name).await?;
     if clear {
         app.store.set_app_password(user.id, None, None).await?;
-        eprintln!("removed the app password of {}; their reader apps are signed out", user.name);
+        eprintln!(
+            "removed the app password of {}; their reader apps are signed out",
+            user.name
+        );
         return Ok(());
     }
     let password = read_password()?;

@@ -56,7 +56,13 @@ async fn the_api_keeps_to_its_openapi_document() {
         let mut cmd = tokio::process::Command::new("schemathesis");
         cmd.arg("run")
             .arg(format!("{}/api/v1/openapi.json", server.base))
-            .args(["--checks", "all", "--max-examples", "25", "--generation-deterministic"])
+            .args([
+                "--checks",
+                "all",
+                "--max-examples",
+                "25",
+                "--generation-deterministic",
+            ])
             // Every check but one: a cursor of one order sent with the
             // other is refused (400), a rule between two parameters that
             // OpenAPI cannot state, so "schema-valid requests are
@@ -75,7 +81,11 @@ async fn the_api_keeps_to_its_openapi_document() {
         assert!(
             run.status.success(),
             "schemathesis ({}):\n{}\n{}",
-            if auth.is_some() { "with a token" } else { "anonymous" },
+            if auth.is_some() {
+                "with a token"
+            } else {
+                "anonymous"
+            },
             stdout(&run),
             stderr(&run)
         );

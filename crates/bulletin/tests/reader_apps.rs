@@ -190,7 +190,11 @@ async fn small_installation() -> (DataDir, FixtureServer, Server) {
     );
     let opml_path = data.path().join("subs.opml");
     std::fs::write(&opml_path, opml).expect("write OPML");
-    let imported = bulletin(&data, &["opml", "import", opml_path.to_str().expect("a path")]).await;
+    let imported = bulletin(
+        &data,
+        &["opml", "import", opml_path.to_str().expect("a path")],
+    )
+    .await;
     assert!(imported.status.success(), "{}", stderr(&imported));
     let fetched = bulletin(&data, &["fetch", "--all"]).await;
     assert!(fetched.status.success(), "{}", stderr(&fetched));
@@ -245,7 +249,12 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
         let url = format!("{base}{path}");
         let http = http.clone();
         async move {
-            let r = http.get(url).header("authorization", header).send().await.unwrap();
+            let r = http
+                .get(url)
+                .header("authorization", header)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200, "{path}");
             r.text().await.map(|t| json_of(&t)).unwrap()
         }
@@ -277,31 +286,32 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
     let subs = get("reader/api/0/subscription/list?output=json".into()).await;
     let subs = subs["subscriptions"].as_array().expect("subscriptions");
     assert_eq!(subs.len(), 2);
-    let beta = subs.iter().find(|s| s["title"] == "Beta News").expect("Beta");
+    let beta = subs
+        .iter()
+        .find(|s| s["title"] == "Beta News")
+        .expect("Beta");
     assert_eq!(beta["categories"][0]["label"], "World");
     assert_eq!(beta["categories"][0]["id"], "user/-/label/World");
-    let alpha_id = subs.iter().find(|s| s["title"] == "Alpha News").expect("Alpha")["id"]
+    let alpha_id = subs
+        .iter()
+        .find(|s| s["title"] == "Alpha News")
+        .expect("Alpha")["id"]
         .as_str()
         .expect("a feed id")
         .to_string();
     assert!(alpha_id.starts_with("feed/"));
 
-    let unread_ids = |n: usize| {
-        let get = get.clone();
-        async move {
-            let ids = get(format!(
-                "reader/api/0/stream/items/ids?output=json&s=user/-/state/com.google/reading-list&xt=user/-/state/com.google/read&n=10000"
-            ))
+    let unread_ids = |n: usize| async move {
+        let ids = get("reader/api/0/stream/items/ids?output=json&s=user/-/state/com.google/reading-list&xt=user/-/state/com.google/read&n=10000".to_string())
             .await;
-            let refs: Vec<String> = ids["itemRefs"]
-                .as_array()
-                .expect("itemRefs")
-                .iter()
-                .map(|r| r["id"].as_str().expect("a decimal id").to_string())
-                .collect();
-            assert_eq!(refs.len(), n, "{ids}");
-            refs
-        }
+        let refs: Vec<String> = ids["itemRefs"]
+            .as_array()
+            .expect("itemRefs")
+            .iter()
+            .map(|r| r["id"].as_str().expect("a decimal id").to_string())
+            .collect();
+        assert_eq!(refs.len(), n, "{ids}");
+        refs
     };
     let refs = unread_ids(6).await;
     // Contents by 16-digit hex ids, as Read You sends them.
@@ -319,11 +329,31 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
     let items = contents["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     for item in items {
-        assert!(item["id"].as_str().unwrap().starts_with("tag:google.com,2005:reader/item/"));
-        assert!(item["summary"]["content"].as_str().unwrap().contains("harbours"));
+        assert!(
+            item["id"]
+                .as_str()
+                .unwrap()
+                .starts_with("tag:google.com,2005:reader/item/")
+        );
+        assert!(
+            item["summary"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("harbours")
+        );
         assert!(item["published"].as_i64().unwrap() > 1_700_000_000);
-        assert!(item["canonical"][0]["href"].as_str().unwrap().starts_with("https://"));
-        assert!(item["origin"]["streamId"].as_str().unwrap().starts_with("feed/"));
+        assert!(
+            item["canonical"][0]["href"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://")
+        );
+        assert!(
+            item["origin"]["streamId"]
+                .as_str()
+                .unwrap()
+                .starts_with("feed/")
+        );
         assert!(
             item["categories"]
                 .as_array()
@@ -336,7 +366,10 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
     // Read You's edit-tag (long ids), then newsboat's form of it.
     let done = post(
         "reader/api/0/edit-tag",
-        vec![("i", long_id.clone()), ("a", "user/-/state/com.google/read".into())],
+        vec![
+            ("i", long_id.clone()),
+            ("a", "user/-/state/com.google/read".into()),
+        ],
     )
     .await
     .unwrap();
@@ -358,31 +391,45 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
     unread_ids(6).await;
     post(
         "reader/api/0/edit-tag",
-        vec![("i", refs[3].clone()), ("a", "user/-/state/com.google/starred".into())],
+        vec![
+            ("i", refs[3].clone()),
+            ("a", "user/-/state/com.google/starred".into()),
+        ],
     )
     .await
     .unwrap();
     let starred = get(
-        "reader/api/0/stream/items/ids?output=json&s=user/-/state/com.google/starred&n=10000".into(),
+        "reader/api/0/stream/items/ids?output=json&s=user/-/state/com.google/starred&n=10000"
+            .into(),
     )
     .await;
-    assert_eq!(starred["itemRefs"][0]["id"].as_str(), Some(refs[3].as_str()));
+    assert_eq!(
+        starred["itemRefs"][0]["id"].as_str(),
+        Some(refs[3].as_str())
+    );
 
     // An action token of another session is refused.
     let forged = http
         .post(format!("{base}reader/api/0/edit-tag"))
         .header("authorization", &header)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("i", &refs[0]), ("a", "user/-/state/com.google/read"), ("T", "x")]))
+        .body(form(&[
+            ("i", &refs[0]),
+            ("a", "user/-/state/com.google/read"),
+            ("T", "x"),
+        ]))
         .send()
         .await
         .unwrap();
     assert_eq!(forged.status(), 401);
 
     // Marking a feed read: its three items, for ana only.
-    let done = post("reader/api/0/mark-all-as-read", vec![("s", alpha_id.clone())])
-        .await
-        .unwrap();
+    let done = post(
+        "reader/api/0/mark-all-as-read",
+        vec![("s", alpha_id.clone())],
+    )
+    .await
+    .unwrap();
     assert_eq!(done.text().await.unwrap(), "OK");
     unread_ids(3).await;
     let counts = get("reader/api/0/unread-count?output=json".into()).await;
@@ -421,16 +468,29 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
     // Folders: move a feed, rename the folder, remove it.
     let done = post(
         "reader/api/0/subscription/edit",
-        vec![("ac", "edit".into()), ("s", alpha_id.clone()), ("a", "user/-/label/Later".into())],
+        vec![
+            ("ac", "edit".into()),
+            ("s", alpha_id.clone()),
+            ("a", "user/-/label/Later".into()),
+        ],
     )
     .await
     .unwrap();
     assert_eq!(done.status(), 200);
     let tags = get("reader/api/0/tag/list?output=json".into()).await;
-    assert!(tags["tags"].as_array().unwrap().iter().any(|t| t["id"] == "user/-/label/Later"));
+    assert!(
+        tags["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "user/-/label/Later")
+    );
     post(
         "reader/api/0/rename-tag",
-        vec![("s", "user/-/label/Later".into()), ("dest", "user/-/label/Soon".into())],
+        vec![
+            ("s", "user/-/label/Later".into()),
+            ("dest", "user/-/label/Soon".into()),
+        ],
     )
     .await
     .unwrap();
@@ -443,9 +503,12 @@ async fn google_reader_requests_as_read_you_and_newsboat_send_them() {
         .unwrap()
         .clone();
     assert_eq!(alpha["categories"][0]["label"], "Soon");
-    post("reader/api/0/disable-tag", vec![("s", "user/-/label/Soon".into())])
-        .await
-        .unwrap();
+    post(
+        "reader/api/0/disable-tag",
+        vec![("s", "user/-/label/Soon".into())],
+    )
+    .await
+    .unwrap();
     let subs = get("reader/api/0/subscription/list?output=json".into()).await;
     assert_eq!(subs["subscriptions"].as_array().unwrap().len(), 2);
 
@@ -522,7 +585,13 @@ async fn fever_requests_as_the_apps_send_them() {
         let call = &call;
         async move {
             let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let v: serde_json::Value = call(query, &extra, &key).await.unwrap().text().await.map(|t| json_of(&t)).unwrap();
+            let v: serde_json::Value = call(query, &extra, &key)
+                .await
+                .unwrap()
+                .text()
+                .await
+                .map(|t| json_of(&t))
+                .unwrap();
             assert_eq!(v["auth"], 1, "{v}");
             assert_eq!(v["api_version"], 3);
             v
@@ -537,7 +606,13 @@ async fn fever_requests_as_the_apps_send_them() {
         .expect("the World group")["id"]
         .as_i64()
         .unwrap();
-    assert!(groups["feeds_groups"].as_array().unwrap().iter().any(|fg| fg["group_id"] == world));
+    assert!(
+        groups["feeds_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|fg| fg["group_id"] == world)
+    );
     let feeds = json("&feeds", vec![]).await;
     assert_eq!(feeds["feeds"].as_array().unwrap().len(), 2);
     assert!(feeds["feeds"][0]["favicon_id"].is_i64());
@@ -556,18 +631,37 @@ async fn fever_requests_as_the_apps_send_them() {
     assert_eq!(first["is_read"], 0);
     assert!(first["html"].as_str().unwrap().contains("harbours"));
     assert!(first["created_on_time"].as_i64().unwrap() > 1_700_000_000);
-    let chosen = json("&items", vec![("with_ids", format!("{},{}", ids[1], ids[2]))]).await;
+    let chosen = json(
+        "&items",
+        vec![("with_ids", format!("{},{}", ids[1], ids[2]))],
+    )
+    .await;
     assert_eq!(chosen["items"].as_array().unwrap().len(), 2);
 
     let marked = json(
         "",
-        vec![("mark", "item".into()), ("as", "read".into()), ("id", ids[0].to_string())],
+        vec![
+            ("mark", "item".into()),
+            ("as", "read".into()),
+            ("id", ids[0].to_string()),
+        ],
     )
     .await;
-    assert_eq!(marked["unread_item_ids"].as_str().unwrap().split(',').count(), 5);
+    assert_eq!(
+        marked["unread_item_ids"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .count(),
+        5
+    );
     let saved = json(
         "",
-        vec![("mark", "item".into()), ("as", "saved".into()), ("id", ids[1].to_string())],
+        vec![
+            ("mark", "item".into()),
+            ("as", "saved".into()),
+            ("id", ids[1].to_string()),
+        ],
     )
     .await;
     assert_eq!(saved["saved_item_ids"], ids[1].to_string());
@@ -578,7 +672,14 @@ async fn fever_requests_as_the_apps_send_them() {
         .unwrap()
         .iter()
         .filter(|fg| fg["group_id"] == world)
-        .flat_map(|fg| fg["feed_ids"].as_str().unwrap().split(',').map(|f| f.parse::<i64>().unwrap()).collect::<Vec<_>>())
+        .flat_map(|fg| {
+            fg["feed_ids"]
+                .as_str()
+                .unwrap()
+                .split(',')
+                .map(|f| f.parse::<i64>().unwrap())
+                .collect::<Vec<_>>()
+        })
         .collect();
     let expected = items["items"]
         .as_array()
@@ -598,7 +699,11 @@ async fn fever_requests_as_the_apps_send_them() {
     )
     .await;
     let left = marked["unread_item_ids"].as_str().unwrap();
-    assert_eq!(left.split(',').filter(|s| !s.is_empty()).count(), expected, "{left}");
+    assert_eq!(
+        left.split(',').filter(|s| !s.is_empty()).count(),
+        expected,
+        "{left}"
+    );
     let bad = call("", &[("mark", "feed"), ("as", "saved"), ("id", "1")], &key)
         .await
         .unwrap();
@@ -615,7 +720,8 @@ async fn the_miniflux_python_client_reads_and_marks() {
     let token = stdout(&bulletin(&data, &["user", "token", "ana"]).await)
         .trim()
         .to_string();
-    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps/miniflux_client.py");
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps/miniflux_client.py");
     let out = tokio::process::Command::new("python3")
         .arg(script)
         .env("BASE", &server.base)
@@ -626,13 +732,12 @@ async fn the_miniflux_python_client_reads_and_marks() {
         .output()
         .await
         .expect("python3 runs");
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert!(
-        out.status.success(),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
+        stdout(&out).contains("all checks passed"),
+        "{}",
+        stdout(&out)
     );
-    assert!(stdout(&out).contains("all checks passed"), "{}", stdout(&out));
 }
 
 /// The account page sets and removes the app password; reader apps sign
@@ -656,20 +761,32 @@ async fn the_account_page_sets_the_app_password_apps_use() {
     assert_eq!(browser.sign_in("cy", "account-password").await.status, 303);
     let page = browser.get("/account").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("No app password is set yet"), "{}", page.body);
+    assert!(
+        page.body.contains("No app password is set yet"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("/fever/"));
     let csrf = browser.csrf("/account").await;
     let differ = browser
         .post(
             "/account/app-password",
-            &[("csrf", &csrf), ("password", "app-secret-1"), ("again", "app-secret-2")],
+            &[
+                ("csrf", &csrf),
+                ("password", "app-secret-1"),
+                ("again", "app-secret-2"),
+            ],
         )
         .await;
     assert_eq!(differ.status, 422);
     let set = browser
         .post(
             "/account/app-password",
-            &[("csrf", &csrf), ("password", "app-secret-1"), ("again", "app-secret-1")],
+            &[
+                ("csrf", &csrf),
+                ("password", "app-secret-1"),
+                ("again", "app-secret-1"),
+            ],
         )
         .await;
     assert_eq!(set.status, 200, "{}", set.body);

@@ -55,9 +55,7 @@ fn render(
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    let has = viewer
-        .user()
-        .is_some_and(|u| u.app_password_hash.is_some());
+    let has = viewer.user().is_some_and(|u| u.app_password_hash.is_some());
     render(&state, &viewer, has, StatusCode::OK, None, None)
 }
 

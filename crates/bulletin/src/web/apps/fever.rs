@@ -78,12 +78,18 @@ async fn fever(
         Err(SignInError::Wait(wait)) => {
             return failed(
                 StatusCode::TOO_MANY_REQUESTS,
-                &format!("too many failed attempts; try again in {} seconds", wait.as_secs().max(1)),
+                &format!(
+                    "too many failed attempts; try again in {} seconds",
+                    wait.as_secs().max(1)
+                ),
             );
         }
         Err(SignInError::Store(e)) => {
             tracing::error!("store: {e}");
-            return failed(StatusCode::SERVICE_UNAVAILABLE, "the database did not answer");
+            return failed(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database did not answer",
+            );
         }
     };
     match respond(&state, &user, &fields).await {
@@ -91,7 +97,10 @@ async fn fever(
         Err(Refusal::Bad(message)) => failed(StatusCode::BAD_REQUEST, &message),
         Err(Refusal::Store(e)) => {
             tracing::error!("store: {e}");
-            failed(StatusCode::SERVICE_UNAVAILABLE, "the database did not answer")
+            failed(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database did not answer",
+            )
         }
     }
 }
@@ -129,8 +138,14 @@ async fn respond(
     if let Some(what) = fields.get("mark") {
         mark(state, user, what, fields).await?;
         // After a mark, Fever answers with the ids that changed lists.
-        out.insert("unread_item_ids".into(), json!(unread_ids(state, user).await?));
-        out.insert("saved_item_ids".into(), json!(saved_ids(state, user).await?));
+        out.insert(
+            "unread_item_ids".into(),
+            json!(unread_ids(state, user).await?),
+        );
+        out.insert(
+            "saved_item_ids".into(),
+            json!(saved_ids(state, user).await?),
+        );
     }
     let subs: Vec<_> = state
         .store
@@ -203,10 +218,16 @@ async fn respond(
         out.insert("links".into(), json!([]));
     }
     if wants("unread_item_ids") {
-        out.insert("unread_item_ids".into(), json!(unread_ids(state, user).await?));
+        out.insert(
+            "unread_item_ids".into(),
+            json!(unread_ids(state, user).await?),
+        );
     }
     if wants("saved_item_ids") {
-        out.insert("saved_item_ids".into(), json!(saved_ids(state, user).await?));
+        out.insert(
+            "saved_item_ids".into(),
+            json!(saved_ids(state, user).await?),
+        );
     }
     Ok(out)
 }
@@ -247,10 +268,7 @@ async fn items(
     } else {
         q.ascending = false;
     }
-    let total = state
-        .store
-        .reader_count(ReaderQuery::new(user.id))
-        .await?;
+    let total = state.store.reader_count(ReaderQuery::new(user.id)).await?;
     let entries = state.store.reader_items(q).await?;
     let list = entries
         .iter()
@@ -280,7 +298,9 @@ async fn unread_ids(state: &AppState, user: &User) -> Result<String, Refusal> {
         limit: MAX_IDS,
         ..ReaderQuery::new(user.id)
     };
-    Ok(ids_text(state.store.reader_refs(q).await?.iter().map(|r| r.id.0)))
+    Ok(ids_text(
+        state.store.reader_refs(q).await?.iter().map(|r| r.id.0),
+    ))
 }
 
 async fn saved_ids(state: &AppState, user: &User) -> Result<String, Refusal> {
@@ -291,7 +311,9 @@ async fn saved_ids(state: &AppState, user: &User) -> Result<String, Refusal> {
         limit: MAX_IDS,
         ..ReaderQuery::new(user.id)
     };
-    Ok(ids_text(state.store.reader_refs(q).await?.iter().map(|r| r.id.0)))
+    Ok(ids_text(
+        state.store.reader_refs(q).await?.iter().map(|r| r.id.0),
+    ))
 }
 
 /// `mark=item|feed|group`, `as=read|unread|saved|unsaved`, `id`, `before`.

@@ -29,13 +29,13 @@
 
 use super::{Credentials, FollowError, SignInError, sign_in};
 use crate::web::AppState;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Json;
 use bulletin_core::{ItemId, SourceId};
 use bulletin_pipeline::secret;
 use bulletin_store::{
@@ -57,7 +57,10 @@ const MAX_ITEMS: usize = 10_000;
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/accounts/ClientLogin", get(client_login).post(client_login))
+        .route(
+            "/accounts/ClientLogin",
+            get(client_login).post(client_login),
+        )
         .route("/reader/api/0/token", get(token))
         .route("/reader/api/0/user-info", get(user_info))
         .route("/reader/api/0/subscription/list", get(subscription_list))
@@ -73,7 +76,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/reader/api/0/disable-tag", post(disable_tag))
         .route("/reader/api/0/unread-count", get(unread_count))
         .route("/reader/api/0/stream/contents", get(stream_contents_query))
-        .route("/reader/api/0/stream/contents/{*stream}", get(stream_contents))
+        .route(
+            "/reader/api/0/stream/contents/{*stream}",
+            get(stream_contents),
+        )
         .route("/reader/api/0/stream/items/ids", get(item_ids))
         .route("/reader/atom/{*stream}", get(stream_atom))
         .route(
@@ -125,7 +131,9 @@ impl From<StoreError> for GReaderError {
 impl From<SignInError> for GReaderError {
     fn from(e: SignInError) -> Self {
         match e {
-            SignInError::Refused(_) => GReaderError(StatusCode::UNAUTHORIZED, "Unauthorized!".into()),
+            SignInError::Refused(_) => {
+                GReaderError(StatusCode::UNAUTHORIZED, "Unauthorized!".into())
+            }
             SignInError::Wait(_) => GReaderError(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
             SignInError::Store(e) => e.into(),
         }
@@ -190,7 +198,10 @@ pub struct Reader {
 impl FromRequestParts<AppState> for Reader {
     type Rejection = GReaderError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let auth = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -255,7 +266,10 @@ async fn client_login(
     body: Bytes,
 ) -> Answer {
     let fields = Fields::read(query.as_deref(), Some(&body));
-    let (Some(name), Some(password)) = (fields.one("Email"), fields.0.get("Passwd").and_then(|v| v.first())) else {
+    let (Some(name), Some(password)) = (
+        fields.one("Email"),
+        fields.0.get("Passwd").and_then(|v| v.first()),
+    ) else {
         return Err(GReaderError(
             StatusCode::UNAUTHORIZED,
             "Error=BadAuthentication (send Email and Passwd: the account name and its app password)".into(),
@@ -280,7 +294,11 @@ async fn client_login(
     let auth = format!("{}/{token}", user.name);
     state
         .store
-        .add_api_token(user.id, "Google Reader app".into(), secret::sha256_hex(&auth))
+        .add_api_token(
+            user.id,
+            "Google Reader app".into(),
+            secret::sha256_hex(&auth),
+        )
         .await?;
     if fields.one("output") == Some("json") {
         return Ok(Json(json!({"SID": auth, "LSID": auth, "Auth": auth})).into_response());
@@ -394,7 +412,11 @@ fn label_name(stream: &str) -> Option<String> {
 }
 
 /// A feed stream id's source: `feed/ID`, or `feed/URL` as Google wrote it.
-async fn source_of(state: &AppState, user: &User, stream: &str) -> Result<Option<SourceId>, GReaderError> {
+async fn source_of(
+    state: &AppState,
+    user: &User,
+    stream: &str,
+) -> Result<Option<SourceId>, GReaderError> {
     let Some(rest) = stream.strip_prefix("feed/") else {
         return Ok(None);
     };
@@ -444,7 +466,14 @@ async fn subscription_edit(
         let source = match (action, source_of(&state, user, stream).await?) {
             ("subscribe", None) => {
                 let url = stream.strip_prefix("feed/").unwrap_or(stream);
-                follow(&state, user, url, add_to.as_ref().map(|c| c.id), title.clone()).await?
+                follow(
+                    &state,
+                    user,
+                    url,
+                    add_to.as_ref().map(|c| c.id),
+                    title.clone(),
+                )
+                .await?
             }
             (_, Some(source)) => source,
             (_, None) => return Err(GReaderError::bad(format!("no such feed: {stream}"))),
@@ -474,7 +503,10 @@ async fn subscription_edit(
             }
         }
         if !state.store.edit_subscription(user.id, source, edit).await? {
-            return Err(GReaderError(StatusCode::NOT_FOUND, format!("no such feed: {stream}")));
+            return Err(GReaderError(
+                StatusCode::NOT_FOUND,
+                format!("no such feed: {stream}"),
+            ));
         }
     }
     ok()
@@ -552,7 +584,9 @@ async fn import(State(state): State<AppState>, Reader { user, .. }: Reader, body
     let mut refused = Vec::new();
     for feed in feeds {
         let folder = match &feed.category {
-            Some(name) => folder(&state, &user, &label_id(name), true).await?.map(|c| c.id),
+            Some(name) => folder(&state, &user, &label_id(name), true)
+                .await?
+                .map(|c| c.id),
             None => None,
         };
         let known = followed_or_not(&state, &user, &feed.url).await?;
@@ -602,16 +636,16 @@ async fn import(State(state): State<AppState>, Reader { user, .. }: Reader, body
     } else {
         Err(GReaderError(
             StatusCode::FORBIDDEN,
-            format!(
-                "{}: {}",
-                FollowError::NotAllowed,
-                refused.join(", ")
-            ),
+            format!("{}: {}", FollowError::NotAllowed, refused.join(", ")),
         ))
     }
 }
 
-async fn followed_or_not(state: &AppState, user: &User, url: &str) -> Result<Option<SourceId>, GReaderError> {
+async fn followed_or_not(
+    state: &AppState,
+    user: &User,
+    url: &str,
+) -> Result<Option<SourceId>, GReaderError> {
     Ok(state
         .store
         .subscriptions(user.id)
@@ -650,10 +684,15 @@ async fn rename_tag(
         fields.one("s").and_then(label_name),
         fields.one("dest").and_then(label_name),
     ) else {
-        return Err(GReaderError::bad("send s=user/-/label/OLD and dest=user/-/label/NEW"));
+        return Err(GReaderError::bad(
+            "send s=user/-/label/OLD and dest=user/-/label/NEW",
+        ));
     };
     if let Some(c) = folder(&state, user, &label_id(&from), false).await? {
-        state.store.save_category(user.id, Some(c.id), to.clone()).await?;
+        state
+            .store
+            .save_category(user.id, Some(c.id), to.clone())
+            .await?;
     }
     state.store.rename_label(user.id, from, to).await?;
     ok()
@@ -770,11 +809,9 @@ async fn stream_query(
         READ => q.status = ReadFilter::Read,
         KEPT_UNREAD => q.status = ReadFilter::Unread,
         s if s.starts_with("feed/") => {
-            q.scope = Scope::Source(
-                source_of(state, user, s)
-                    .await?
-                    .ok_or_else(|| GReaderError(StatusCode::NOT_FOUND, format!("no such feed: {s}")))?,
-            );
+            q.scope = Scope::Source(source_of(state, user, s).await?.ok_or_else(|| {
+                GReaderError(StatusCode::NOT_FOUND, format!("no such feed: {s}"))
+            })?);
         }
         s if s.starts_with(LABEL) => match folder(state, user, s, false).await? {
             Some(c) => q.scope = Scope::Category(c.id),
@@ -959,7 +996,9 @@ async fn stream_atom(
         out.push_str("</title><published>");
         out.push_str(&super::rfc3339(item.published_at));
         out.push_str("</published><updated>");
-        out.push_str(&super::rfc3339(item.modified_at.unwrap_or(item.published_at)));
+        out.push_str(&super::rfc3339(
+            item.modified_at.unwrap_or(item.published_at),
+        ));
         out.push_str("</updated>");
         if let Some(href) = crate::web::view::link(item.url.as_deref()) {
             out.push_str("<link rel=\"alternate\" href=\"");
@@ -972,7 +1011,9 @@ async fn stream_atom(
             out.push_str("</name></author>");
         }
         for category in v["categories"].as_array().into_iter().flatten() {
-            let Some(term) = category.as_str() else { continue };
+            let Some(term) = category.as_str() else {
+                continue;
+            };
             let label = term.rsplit('/').next().unwrap_or(term);
             out.push_str("<category term=\"");
             attr(&mut out, term);
@@ -985,7 +1026,11 @@ async fn stream_atom(
         out.push_str("</content></entry>");
     }
     out.push_str("</feed>\n");
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], out).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        out,
+    )
+        .into_response())
 }
 
 /// `stream/contents?s=STREAM`.
@@ -1041,7 +1086,11 @@ async fn items_contents(
     let fields = Fields::read(query.as_deref(), Some(&body));
     check_action_token(&reader, &fields)?;
     let user = &reader.user;
-    let ids: Vec<ItemId> = fields.all("i").filter_map(item_id).take(MAX_ITEMS).collect();
+    let ids: Vec<ItemId> = fields
+        .all("i")
+        .filter_map(item_id)
+        .take(MAX_ITEMS)
+        .collect();
     let entries = if ids.is_empty() {
         Vec::new()
     } else {
@@ -1053,7 +1102,8 @@ async fn items_contents(
         };
         let mut found = state.store.reader_items(q).await?;
         // In the order asked for.
-        let position: HashMap<ItemId, usize> = ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+        let position: HashMap<ItemId, usize> =
+            ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
         found.sort_by_key(|e| position.get(&e.item.id).copied().unwrap_or(usize::MAX));
         found
     };
@@ -1078,7 +1128,11 @@ async fn edit_tag(
     let fields = Fields::read(query.as_deref(), Some(&body));
     check_action_token(&reader, &fields)?;
     let user = &reader.user;
-    let ids: Vec<ItemId> = fields.all("i").filter_map(item_id).take(MAX_ITEMS).collect();
+    let ids: Vec<ItemId> = fields
+        .all("i")
+        .filter_map(item_id)
+        .take(MAX_ITEMS)
+        .collect();
     if ids.is_empty() {
         return Err(GReaderError::bad("send the items as i=…"));
     }
@@ -1101,7 +1155,10 @@ async fn edit_tag(
             }
             t if t.starts_with(LABEL) => {
                 if let Some(name) = label_name(t) {
-                    state.store.set_label(user.id, ids.clone(), name, on).await?;
+                    state
+                        .store
+                        .set_label(user.id, ids.clone(), name, on)
+                        .await?;
                 }
             }
             // Other states (broadcast, like, tracking-…) are not kept.
@@ -1126,7 +1183,9 @@ async fn mark_all_as_read(
     let stream = normalized(fields.one("s").unwrap_or(READING_LIST));
     let until = match fields.one("ts") {
         Some(ts) => {
-            let n: i64 = ts.parse().map_err(|_| GReaderError::bad("ts must be a number"))?;
+            let n: i64 = ts
+                .parse()
+                .map_err(|_| GReaderError::bad("ts must be a number"))?;
             let micros = if n > 100_000_000_000_000 {
                 n
             } else if n > 100_000_000_000 {
@@ -1148,7 +1207,9 @@ async fn mark_all_as_read(
                 .await?
                 .ok_or_else(|| GReaderError(StatusCode::NOT_FOUND, format!("no such feed: {s}")))?,
         )),
-        s if s.starts_with(LABEL) => folder(&state, user, s, false).await?.map(|c| Scope::Category(c.id)),
+        s if s.starts_with(LABEL) => folder(&state, user, s, false)
+            .await?
+            .map(|c| Scope::Category(c.id)),
         _ => None,
     };
     match scope {
@@ -1157,11 +1218,19 @@ async fn mark_all_as_read(
             // A label of items, or starred: its unread items one by one
             // (such streams are short).
             let mut fields_for_query = Fields::default();
-            fields_for_query.0.insert("n".into(), vec![MAX_ITEMS.to_string()]);
+            fields_for_query
+                .0
+                .insert("n".into(), vec![MAX_ITEMS.to_string()]);
             let mut q = stream_query(&state, user, &stream, &fields_for_query, MAX_ITEMS).await?;
             q.status = ReadFilter::Unread;
             q.published_before = until;
-            let ids = state.store.reader_refs(q).await?.iter().map(|r| r.id).collect::<Vec<_>>();
+            let ids = state
+                .store
+                .reader_refs(q)
+                .await?
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>();
             if !ids.is_empty() {
                 state.store.set_read(user.id, ids, true).await?;
             }
@@ -1176,18 +1245,27 @@ mod tests {
 
     #[test]
     fn reads_item_ids_in_every_form() {
-        assert_eq!(item_id("tag:google.com,2005:reader/item/00000000000004d2"), Some(ItemId(1234)));
+        assert_eq!(
+            item_id("tag:google.com,2005:reader/item/00000000000004d2"),
+            Some(ItemId(1234))
+        );
         assert_eq!(item_id("00000000000004d2"), Some(ItemId(1234)));
         assert_eq!(item_id("1234"), Some(ItemId(1234)));
         assert_eq!(item_id("x"), None);
-        assert_eq!(long_id(ItemId(1234)), "tag:google.com,2005:reader/item/00000000000004d2");
+        assert_eq!(
+            long_id(ItemId(1234)),
+            "tag:google.com,2005:reader/item/00000000000004d2"
+        );
     }
 
     #[test]
     fn stream_ids_name_the_user_as_a_dash() {
         assert_eq!(normalized("user/1/state/com.google/read"), READ);
         assert_eq!(normalized("user/-/label/News"), "user/-/label/News");
-        assert_eq!(label_name("user/42/label/Tech news").as_deref(), Some("Tech news"));
+        assert_eq!(
+            label_name("user/42/label/Tech news").as_deref(),
+            Some("Tech news")
+        );
         assert_eq!(normalized("feed/12"), "feed/12");
     }
 }

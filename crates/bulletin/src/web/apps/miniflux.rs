@@ -96,9 +96,7 @@ impl IntoResponse for MinifluxError {
 impl From<StoreError> for MinifluxError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::DuplicateCategory(_) => {
-                MinifluxError::bad("This category already exists.")
-            }
+            StoreError::DuplicateCategory(_) => MinifluxError::bad("This category already exists."),
             other => {
                 tracing::error!("store: {other}");
                 MinifluxError(
@@ -129,7 +127,10 @@ pub struct Reader(User);
 impl FromRequestParts<AppState> for Reader {
     type Rejection = MinifluxError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -149,7 +150,9 @@ impl FromRequestParts<AppState> for Reader {
                 "Access Unauthorized: send basic auth with the account's app password, or X-Auth-Token".into(),
             ));
         };
-        Ok(Reader(sign_in(state, peer, &parts.headers, credentials).await?))
+        Ok(Reader(
+            sign_in(state, peer, &parts.headers, credentials).await?,
+        ))
     }
 }
 
@@ -313,7 +316,11 @@ struct EntryOut<'a> {
     tags: &'a [String],
 }
 
-fn entry_out<'a>(user: &User, entry: &'a ReaderItem, feed: Option<&'a FeedOut<'a>>) -> EntryOut<'a> {
+fn entry_out<'a>(
+    user: &User,
+    entry: &'a ReaderItem,
+    feed: Option<&'a FeedOut<'a>>,
+) -> EntryOut<'a> {
     let item = &entry.item;
     let mut author = String::new();
     for (n, a) in item.authors.iter().enumerate() {
@@ -406,7 +413,11 @@ fn category_title(body: &Bytes) -> Result<String, MinifluxError> {
     Ok(title)
 }
 
-async fn create_category(State(state): State<AppState>, Reader(user): Reader, body: Bytes) -> Answer {
+async fn create_category(
+    State(state): State<AppState>,
+    Reader(user): Reader,
+    body: Bytes,
+) -> Answer {
     let title = category_title(&body)?;
     let id = state
         .store
@@ -485,7 +496,11 @@ async fn category_feeds(
     Ok(Json(list).into_response())
 }
 
-async fn feed(State(state): State<AppState>, Reader(user): Reader, Path(id): Path<String>) -> Answer {
+async fn feed(
+    State(state): State<AppState>,
+    Reader(user): Reader,
+    Path(id): Path<String>,
+) -> Answer {
     let id = SourceId(number(&id)?);
     let subs = followed(&state, &user).await?;
     let s = subs
@@ -561,8 +576,8 @@ async fn update_feed(
     body: Bytes,
 ) -> Answer {
     let id = SourceId(number(&id)?);
-    let changes: FeedChanges = serde_json::from_slice(&body)
-        .map_err(|_| MinifluxError::bad("send a JSON object"))?;
+    let changes: FeedChanges =
+        serde_json::from_slice(&body).map_err(|_| MinifluxError::bad("send a JSON object"))?;
     let edit = SubscriptionEdit {
         subscribed: None,
         category: changes.category_id.map(|c| (c > 0).then_some(c)),
@@ -612,7 +627,11 @@ fn params(query: Option<&str>) -> HashMap<String, Vec<String>> {
 }
 
 /// The entries query Miniflux's `GET /v1/entries` reads, in `scope`.
-fn entry_query(user: &User, scope: Scope, query: Option<&str>) -> Result<ReaderQuery, MinifluxError> {
+fn entry_query(
+    user: &User,
+    scope: Scope,
+    query: Option<&str>,
+) -> Result<ReaderQuery, MinifluxError> {
     let p = params(query);
     let one = |name: &str| p.get(name).and_then(|v| v.first()).map(|v| v.trim());
     let int = |name: &str| -> Result<Option<i64>, MinifluxError> {
@@ -631,7 +650,12 @@ fn entry_query(user: &User, scope: Scope, query: Option<&str>) -> Result<ReaderQ
     q.include_content = true;
     let statuses: Vec<&str> = p
         .get("status")
-        .map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
+        .map(|v| {
+            v.iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     for s in &statuses {
         if !matches!(*s, "read" | "unread" | "removed") {
@@ -664,11 +688,17 @@ fn entry_query(user: &User, scope: Scope, query: Option<&str>) -> Result<ReaderQ
     let limit = int("limit")?.unwrap_or(100);
     let offset = int("offset")?.unwrap_or(0);
     if limit < 0 || offset < 0 {
-        return Err(MinifluxError::bad("Offset and limit must be greater than or equal to 0"));
+        return Err(MinifluxError::bad(
+            "Offset and limit must be greater than or equal to 0",
+        ));
     }
     // Miniflux reads 0 as "no limit"; pages are kept to what a client
     // reads at once.
-    q.limit = if limit == 0 { 10_000 } else { limit.min(10_000) as usize };
+    q.limit = if limit == 0 {
+        10_000
+    } else {
+        limit.min(10_000) as usize
+    };
     q.offset = offset as usize;
     // As Go's strconv.ParseBool reads it (Python's requests sends "True").
     q.starred = match one("starred") {
@@ -695,7 +725,10 @@ async fn entry_list(state: &AppState, user: &User, q: ReaderQuery) -> Answer {
     let total = state.store.reader_count(q.clone()).await?;
     let entries = state.store.reader_items(q).await?;
     let subs = page_subscriptions(state, user, &entries).await?;
-    let feeds: HashMap<SourceId, FeedOut> = subs.iter().map(|s| (s.source.id, feed_out(user, s))).collect();
+    let feeds: HashMap<SourceId, FeedOut> = subs
+        .iter()
+        .map(|s| (s.source.id, feed_out(user, s)))
+        .collect();
     #[derive(Serialize)]
     struct Page<'a> {
         total: u64,
@@ -723,7 +756,11 @@ async fn page_subscriptions(
     Ok(state.store.subscriptions_to(user.id, sources).await?)
 }
 
-async fn entries(State(state): State<AppState>, Reader(user): Reader, RawQuery(query): RawQuery) -> Answer {
+async fn entries(
+    State(state): State<AppState>,
+    Reader(user): Reader,
+    RawQuery(query): RawQuery,
+) -> Answer {
     let q = entry_query(&user, Scope::Subscribed, query.as_deref())?;
     entry_list(&state, &user, q).await
 }
@@ -765,7 +802,11 @@ async fn one_entry(state: &AppState, user: &User, scope: Scope, id: &str) -> Ans
     Ok(Json(entry_out(user, entry, feed.as_ref())).into_response())
 }
 
-async fn entry(State(state): State<AppState>, Reader(user): Reader, Path(id): Path<String>) -> Answer {
+async fn entry(
+    State(state): State<AppState>,
+    Reader(user): Reader,
+    Path(id): Path<String>,
+) -> Answer {
     // Any source the item is in: looked up first.
     let item = state
         .store
@@ -799,7 +840,11 @@ struct EntriesUpdate {
     status: String,
 }
 
-async fn update_entries(State(state): State<AppState>, Reader(user): Reader, body: Bytes) -> Answer {
+async fn update_entries(
+    State(state): State<AppState>,
+    Reader(user): Reader,
+    body: Bytes,
+) -> Answer {
     let update: EntriesUpdate = serde_json::from_slice(&body).map_err(|_| {
         MinifluxError::bad("send {\"entry_ids\": [...], \"status\": \"read\" or \"unread\"}")
     })?;
@@ -850,7 +895,13 @@ async fn mark_category_read(
     Path(id): Path<String>,
 ) -> Answer {
     let id = number(&id)?;
-    if !state.store.categories(user.id).await?.iter().any(|c| c.id == id) {
+    if !state
+        .store
+        .categories(user.id)
+        .await?
+        .iter()
+        .any(|c| c.id == id)
+    {
         return Err(MinifluxError::not_found());
     }
     state

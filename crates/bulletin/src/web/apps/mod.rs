@@ -129,7 +129,10 @@ pub async fn sign_in(
         }
         Credentials::Token(_) => None,
         Credentials::FeverKey(key) if key.len() == 32 => {
-            state.store.user_by_fever_key(auth::fever_key_hash(&key)).await?
+            state
+                .store
+                .user_by_fever_key(auth::fever_key_hash(&key))
+                .await?
         }
         Credentials::FeverKey(_) => None,
     };
