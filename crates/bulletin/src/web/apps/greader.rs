@@ -258,6 +258,8 @@ fn ok() -> Answer {
 /// `accounts/ClientLogin`: `Email` (the account name) and `Passwd` (its
 /// app password), by POST form or query; answers `SID`/`LSID`/`Auth` as
 /// lines, or as JSON with `output=json` (Read You reads either).
+/// Sent by: Read You `GoogleReaderAPI.kt` `reauthenticate` (POST form, `output=json`); newsboat `src/freshrssapi.cpp`
+/// `retrieve_auth` (POST form, reads the `Auth=` line).
 async fn client_login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -306,10 +308,12 @@ async fn client_login(
     Ok(text(format!("SID={auth}\nLSID={auth}\nAuth={auth}\n")))
 }
 
+/// Sent by: Read You `GoogleReaderAPI.kt` `reauthenticate`; newsboat `src/freshrssapi.cpp` `get_new_token`.
 async fn token(reader: Reader) -> Answer {
     Ok(text(action_token(&reader.auth)))
 }
 
+/// Sent by: Read You `GoogleReaderAPI.kt` `getUserInfo` (reads `userId`, `userName`).
 async fn user_info(Reader { user, .. }: Reader) -> Answer {
     Ok(Json(json!({
         "userId": user.id.0.to_string(),
@@ -356,6 +360,8 @@ async fn followed(state: &AppState, user: &User) -> Result<Vec<Subscription>, GR
         .collect())
 }
 
+/// Sent by: Read You `GoogleReaderAPI.kt` `getSubscriptionList`; newsboat `src/freshrssapi.cpp` `get_subscribed_urls` (reads
+/// `id`, `title`, `categories[].label`).
 async fn subscription_list(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
     let list: Vec<Value> = followed(&state, &user)
         .await?
@@ -435,6 +441,7 @@ async fn source_of(
 /// `subscription/edit`: `ac` is `subscribe`, `unsubscribe` or `edit`; `s`
 /// the feed (`feed/ID`, or `feed/URL` to subscribe), `a`/`r` the folder to
 /// put it in or take it out of, `t` its title.
+/// Sent by: Read You `GoogleReaderAPI.kt` `subscriptionEdit` (`ac`, `s`, `a`, `r`, `t`).
 async fn subscription_edit(
     State(state): State<AppState>,
     reader: Reader,
@@ -530,6 +537,7 @@ async fn follow(
 
 /// `subscription/quickadd?quickadd=URL`: follows a feed (or the feed a
 /// page advertises).
+/// Sent by: Read You `GoogleReaderAPI.kt` `subscriptionQuickAdd` (reads `streamId`, `streamName`).
 async fn quickadd(
     State(state): State<AppState>,
     reader: Reader,
@@ -655,6 +663,8 @@ async fn followed_or_not(
         .map(|s| s.source.id))
 }
 
+/// Read by the apps to list folders and labels (`type` folder or tag, as
+/// FreshRSS answers).
 async fn tag_list(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
     let mut tags = vec![json!({"id": STARRED})];
     let folders = state.store.categories(user.id).await?;
@@ -671,6 +681,7 @@ async fn tag_list(State(state): State<AppState>, Reader { user, .. }: Reader) ->
 
 /// `rename-tag`: `s` the label, `dest` its new name (a folder and the
 /// items' label of that name alike).
+/// Sent by: Read You `GoogleReaderAPI.kt` `renameTag` (`s`, `dest`).
 async fn rename_tag(
     State(state): State<AppState>,
     reader: Reader,
@@ -700,6 +711,7 @@ async fn rename_tag(
 
 /// `disable-tag`: `s` the label; its folder goes (its feeds stay followed,
 /// in no folder) and items lose it.
+/// Sent by: Read You `GoogleReaderAPI.kt` `disableTag` (`s`).
 async fn disable_tag(
     State(state): State<AppState>,
     reader: Reader,
@@ -734,6 +746,8 @@ fn usec(t: chrono::DateTime<chrono::Utc>) -> String {
     (t.timestamp_micros()).to_string()
 }
 
+/// Read by the apps for their badges (`unreadcounts[].id`, `count`,
+/// `newestItemTimestampUsec`).
 async fn unread_count(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
     let counts = state.store.unread_counts(user.id).await?;
     let subs = followed(&state, &user).await?;
@@ -951,6 +965,7 @@ async fn contents(state: &AppState, user: &User, stream: &str, fields: &Fields) 
 }
 
 /// `stream/contents/{stream}` (newsboat's FreshRSS mode: `?n=N`).
+/// Sent by: newsboat `src/freshrssapi.cpp` `fetch_feed` (`stream/contents/feed%2FID?n=N`).
 async fn stream_contents(
     State(state): State<AppState>,
     Reader { user, .. }: Reader,
@@ -1045,6 +1060,8 @@ async fn stream_contents_query(
 }
 
 /// `stream/items/ids`: the stream's item ids, short (decimal) form.
+/// Sent by: Read You `GoogleReaderAPI.kt` `getUnreadItemIds`, `getReadItemIds`, `getStarredItemIds`
+/// (`s`, `xt`, `ot`, `n=10000`; reads `itemRefs[].id`).
 async fn item_ids(
     State(state): State<AppState>,
     Reader { user, .. }: Reader,
@@ -1077,6 +1094,7 @@ async fn item_ids(
 }
 
 /// `stream/items/contents`: the items named by `i` (any id form).
+/// Sent by: Read You `GoogleReaderAPI.kt` `getItemsContents` (POST, `i` as 16 hex digits).
 async fn items_contents(
     State(state): State<AppState>,
     reader: Reader,
@@ -1119,6 +1137,8 @@ async fn items_contents(
 
 /// `edit-tag`: `i` the items, `a` the states or labels to add, `r` those to
 /// take off (read, starred, kept-unread, `user/-/label/NAME`).
+/// Sent by: Read You `GoogleReaderAPI.kt` `editTag` (long ids); newsboat `src/freshrssapi.cpp` `mark_article_read_with_token`,
+/// `star_article` (expects the body `OK`).
 async fn edit_tag(
     State(state): State<AppState>,
     reader: Reader,
@@ -1171,6 +1191,7 @@ async fn edit_tag(
 /// `mark-all-as-read`: `s` the stream, `ts` (optional) the time up to which
 /// items count, in microseconds as Google wrote it (seconds and
 /// milliseconds are read too).
+/// Sent by: Read You `GoogleReaderAPI.kt` `markAllAsRead` (`s`, `ts`); newsboat `src/freshrssapi.cpp` `mark_all_read`.
 async fn mark_all_as_read(
     State(state): State<AppState>,
     reader: Reader,

@@ -161,6 +161,7 @@ fn number(raw: &str) -> Result<i64, MinifluxError> {
         .map_err(|_| MinifluxError::bad(format!("{raw:?} is not a number")))
 }
 
+/// Sent by: the Python client `miniflux.py` `me`.
 async fn me(Reader(user): Reader) -> Answer {
     Ok(Json(user_json(&user)).into_response())
 }
@@ -186,6 +187,7 @@ fn user_json(user: &User) -> Value {
     })
 }
 
+/// Sent by: the Python client `miniflux.py` `get_version`.
 async fn version(Reader(_): Reader) -> Answer {
     Ok(Json(json!({
         "version": concat!("bulletin-", env!("CARGO_PKG_VERSION")),
@@ -353,6 +355,8 @@ fn entry_out<'a>(
 }
 
 /// The reader's folders, `?counts=true` with their feeds and unread items.
+/// Sent by: newsboat `src/minifluxapi.cpp` `get_subscribed_urls` (reads `id`, `title`); the Python client `miniflux.py`
+/// `get_categories`.
 async fn categories(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -413,6 +417,7 @@ fn category_title(body: &Bytes) -> Result<String, MinifluxError> {
     Ok(title)
 }
 
+/// Sent by: the Python client `miniflux.py` `create_category` (expects 201).
 async fn create_category(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -468,6 +473,8 @@ async fn followed(state: &AppState, user: &User) -> Result<Vec<Subscription>, Mi
         .collect())
 }
 
+/// Sent by: newsboat `src/minifluxapi.cpp` `get_subscribed_urls` (reads `id`, `title`, `feed_url`,
+/// `category.id`); the Python client `miniflux.py` `get_feeds`.
 async fn feeds(State(state): State<AppState>, Reader(user): Reader) -> Answer {
     let list: Vec<Value> = followed(&state, &user)
         .await?
@@ -537,6 +544,7 @@ struct NewFeed {
     title: Option<String>,
 }
 
+/// Sent by: the Python client `miniflux.py` `create_feed` (expects 201 and `feed_id`).
 async fn create_feed(State(state): State<AppState>, Reader(user): Reader, body: Bytes) -> Answer {
     let body: NewFeed = serde_json::from_slice(&body)
         .map_err(|_| MinifluxError::bad("send a JSON object with a \"feed_url\""))?;
@@ -756,6 +764,7 @@ async fn page_subscriptions(
     Ok(state.store.subscriptions_to(user.id, sources).await?)
 }
 
+/// Sent by: the Python client `miniflux.py` `get_entries` (every filter of the API reference).
 async fn entries(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -765,6 +774,8 @@ async fn entries(
     entry_list(&state, &user, q).await
 }
 
+/// Sent by: newsboat `src/minifluxapi.cpp` `fetch_feed` (`order=published_at&direction=desc`, a
+/// limit in newer versions); the Python client `miniflux.py` `get_feed_entries`.
 async fn feed_entries(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -840,6 +851,8 @@ struct EntriesUpdate {
     status: String,
 }
 
+/// Sent by: newsboat `src/minifluxapi.cpp` `update_articles` (`entry_ids`, `status`); the Python client `miniflux.py`
+/// `update_entries`.
 async fn update_entries(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -864,6 +877,7 @@ async fn update_entries(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Sent by: the Python client `miniflux.py` `toggle_bookmark` (a toggle, as in Miniflux).
 async fn toggle_bookmark(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -879,6 +893,7 @@ async fn toggle_bookmark(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Sent by: the Python client `miniflux.py` `mark_feed_entries_as_read`.
 async fn mark_feed_read(
     State(state): State<AppState>,
     Reader(user): Reader,
@@ -930,6 +945,7 @@ async fn mark_user_read(
 }
 
 /// The reader's followed feeds as OPML, in their folders.
+/// Sent by: the Python client `miniflux.py` `export_feeds`.
 async fn export(State(state): State<AppState>, Reader(user): Reader) -> Answer {
     let sources = followed(&state, &user)
         .await?
