@@ -350,20 +350,10 @@ fn subscription_json(s: &Subscription) -> Value {
     })
 }
 
-async fn followed(state: &AppState, user: &User) -> Result<Vec<Subscription>, GReaderError> {
-    Ok(state
-        .store
-        .subscriptions(user.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.subscribed)
-        .collect())
-}
-
 /// Sent by: Read You `GoogleReaderAPI.kt` `getSubscriptionList`; newsboat `src/freshrssapi.cpp` `get_subscribed_urls` (reads
 /// `id`, `title`, `categories[].label`).
 async fn subscription_list(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
-    let list: Vec<Value> = followed(&state, &user)
+    let list: Vec<Value> = super::followed(&state, &user)
         .await?
         .iter()
         .map(subscription_json)
@@ -567,19 +557,7 @@ async fn quickadd(
 }
 
 async fn export(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
-    let sources = followed(&state, &user)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let mut source = s.source;
-            source.category = s.category.map(|c| c.title);
-            if let Some(title) = s.title {
-                source.title = Some(title);
-            }
-            source
-        })
-        .collect();
-    let opml = bulletin_pipeline::subscribe::subscriptions_opml(sources);
+    let opml = super::reader_opml(&state, &user).await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml).into_response())
 }
 
@@ -750,7 +728,7 @@ fn usec(t: chrono::DateTime<chrono::Utc>) -> String {
 /// `newestItemTimestampUsec`).
 async fn unread_count(State(state): State<AppState>, Reader { user, .. }: Reader) -> Answer {
     let counts = state.store.unread_counts(user.id).await?;
-    let subs = followed(&state, &user).await?;
+    let subs = super::followed(&state, &user).await?;
     let folder_of: HashMap<SourceId, &Category> = subs
         .iter()
         .filter_map(|s| s.category.as_ref().map(|c| (s.source.id, c)))
@@ -798,6 +776,15 @@ fn item_id(raw: &str) -> Option<ItemId> {
         return i64::from_str_radix(raw, 16).ok().map(ItemId);
     }
     raw.parse().ok().map(ItemId)
+}
+
+/// The items a request names with `i` (in any id form).
+fn named_items(fields: &Fields) -> Vec<ItemId> {
+    fields
+        .all("i")
+        .filter_map(item_id)
+        .take(MAX_ITEMS)
+        .collect()
 }
 
 fn long_id(id: ItemId) -> String {
@@ -929,12 +916,7 @@ async fn folder_titles(
     user: &User,
     entries: &[ReaderItem],
 ) -> Result<HashMap<SourceId, String>, GReaderError> {
-    let mut sources: Vec<SourceId> = entries.iter().map(|e| e.item.source.id).collect();
-    sources.sort_unstable_by_key(|s| s.0);
-    sources.dedup();
-    Ok(state
-        .store
-        .subscriptions_to(user.id, sources)
+    Ok(super::page_subscriptions(state, user, entries)
         .await?
         .into_iter()
         .filter_map(|s| s.category.map(|c| (s.source.id, c.title)))
@@ -1104,11 +1086,7 @@ async fn items_contents(
     let fields = Fields::read(query.as_deref(), Some(&body));
     check_action_token(&reader, &fields)?;
     let user = &reader.user;
-    let ids: Vec<ItemId> = fields
-        .all("i")
-        .filter_map(item_id)
-        .take(MAX_ITEMS)
-        .collect();
+    let ids = named_items(&fields);
     let entries = if ids.is_empty() {
         Vec::new()
     } else {
@@ -1148,11 +1126,7 @@ async fn edit_tag(
     let fields = Fields::read(query.as_deref(), Some(&body));
     check_action_token(&reader, &fields)?;
     let user = &reader.user;
-    let ids: Vec<ItemId> = fields
-        .all("i")
-        .filter_map(item_id)
-        .take(MAX_ITEMS)
-        .collect();
+    let ids = named_items(&fields);
     if ids.is_empty() {
         return Err(GReaderError::bad("send the items as i=…"));
     }

@@ -462,21 +462,10 @@ async fn delete_category(
     }
 }
 
-/// The reader's followed feeds.
-async fn followed(state: &AppState, user: &User) -> Result<Vec<Subscription>, MinifluxError> {
-    Ok(state
-        .store
-        .subscriptions(user.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.subscribed)
-        .collect())
-}
-
 /// Sent by: newsboat `src/minifluxapi.cpp` `get_subscribed_urls` (reads `id`, `title`, `feed_url`,
 /// `category.id`); the Python client `miniflux.py` `get_feeds`.
 async fn feeds(State(state): State<AppState>, Reader(user): Reader) -> Answer {
-    let list: Vec<Value> = followed(&state, &user)
+    let list: Vec<Value> = super::followed(&state, &user)
         .await?
         .iter()
         .map(|s| feed_json(&user, s))
@@ -494,7 +483,7 @@ async fn category_feeds(
     if !folders.iter().any(|c| c.id == id) {
         return Err(MinifluxError::not_found());
     }
-    let list: Vec<Value> = followed(&state, &user)
+    let list: Vec<Value> = super::followed(&state, &user)
         .await?
         .iter()
         .filter(|s| s.category.as_ref().is_some_and(|c| c.id == id))
@@ -509,7 +498,7 @@ async fn feed(
     Path(id): Path<String>,
 ) -> Answer {
     let id = SourceId(number(&id)?);
-    let subs = followed(&state, &user).await?;
+    let subs = super::followed(&state, &user).await?;
     let s = subs
         .iter()
         .find(|s| s.source.id == id)
@@ -518,7 +507,7 @@ async fn feed(
 }
 
 async fn counters(State(state): State<AppState>, Reader(user): Reader) -> Answer {
-    let subs = followed(&state, &user).await?;
+    let subs = super::followed(&state, &user).await?;
     let unread: HashMap<SourceId, u64> = state
         .store
         .unread_counts(user.id)
@@ -548,7 +537,7 @@ struct NewFeed {
 async fn create_feed(State(state): State<AppState>, Reader(user): Reader, body: Bytes) -> Answer {
     let body: NewFeed = serde_json::from_slice(&body)
         .map_err(|_| MinifluxError::bad("send a JSON object with a \"feed_url\""))?;
-    let already = followed(&state, &user)
+    let already = super::followed(&state, &user)
         .await?
         .iter()
         .any(|s| s.source.url == body.feed_url.trim());
@@ -596,7 +585,7 @@ async fn update_feed(
     if !state.store.edit_subscription(user.id, id, edit).await? {
         return Err(MinifluxError::not_found());
     }
-    let subs = followed(&state, &user).await?;
+    let subs = super::followed(&state, &user).await?;
     let s = subs
         .iter()
         .find(|s| s.source.id == id)
@@ -732,7 +721,7 @@ fn entry_query(
 async fn entry_list(state: &AppState, user: &User, q: ReaderQuery) -> Answer {
     let total = state.store.reader_count(q.clone()).await?;
     let entries = state.store.reader_items(q).await?;
-    let subs = page_subscriptions(state, user, &entries).await?;
+    let subs = super::page_subscriptions(state, user, &entries).await?;
     let feeds: HashMap<SourceId, FeedOut> = subs
         .iter()
         .map(|s| (s.source.id, feed_out(user, s)))
@@ -750,18 +739,6 @@ async fn entry_list(state: &AppState, user: &User, q: ReaderQuery) -> Answer {
             .collect(),
     };
     Ok(Json(page).into_response())
-}
-
-/// How the reader follows the entries' sources.
-async fn page_subscriptions(
-    state: &AppState,
-    user: &User,
-    entries: &[ReaderItem],
-) -> Result<Vec<Subscription>, MinifluxError> {
-    let mut sources: Vec<SourceId> = entries.iter().map(|e| e.item.source.id).collect();
-    sources.sort_unstable_by_key(|s| s.0);
-    sources.dedup();
-    Ok(state.store.subscriptions_to(user.id, sources).await?)
 }
 
 /// Sent by: the Python client `miniflux.py` `get_entries` (every filter of the API reference).
@@ -808,7 +785,7 @@ async fn one_entry(state: &AppState, user: &User, scope: Scope, id: &str) -> Ans
     };
     let found = state.store.reader_items(q).await?;
     let entry = found.first().ok_or_else(MinifluxError::not_found)?;
-    let subs = page_subscriptions(state, user, &found).await?;
+    let subs = super::page_subscriptions(state, user, &found).await?;
     let feed = subs.first().map(|s| feed_out(user, s));
     Ok(Json(entry_out(user, entry, feed.as_ref())).into_response())
 }
@@ -947,18 +924,6 @@ async fn mark_user_read(
 /// The reader's followed feeds as OPML, in their folders.
 /// Sent by: the Python client `miniflux.py` `export_feeds`.
 async fn export(State(state): State<AppState>, Reader(user): Reader) -> Answer {
-    let sources = followed(&state, &user)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let mut source = s.source;
-            source.category = s.category.map(|c| c.title);
-            if let Some(title) = s.title {
-                source.title = Some(title);
-            }
-            source
-        })
-        .collect();
-    let opml = bulletin_pipeline::subscribe::subscriptions_opml(sources);
+    let opml = super::reader_opml(&state, &user).await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml).into_response())
 }
