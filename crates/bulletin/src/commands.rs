@@ -32,6 +32,65 @@ pub fn extract(file: &Path, url: Option<&str>) -> Result<()> {
     print_json(&article)
 }
 
+/// `bulletin attributions`: the claims of one article, or of every `.txt`
+/// file of a folder (one JSON line each).
+pub fn attributions(
+    file: Option<&Path>,
+    batch: Option<&Path>,
+    published: Option<&str>,
+) -> Result<()> {
+    if let Some(day) = published
+        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
+    {
+        return Err(crate::UsageError(format!(
+            "--published {day:?} is not a date: write it as YYYY-MM-DD, such as 2025-05-25"
+        ))
+        .into());
+    }
+    let claims = |text: &str| -> serde_json::Value {
+        let found: Vec<serde_json::Value> = bulletin_claims::attributions(text)
+            .into_iter()
+            .map(|a| {
+                let mut v = serde_json::to_value(&a).unwrap_or_default();
+                // Dates of claims are not resolved yet: null, as the
+                // contract allows when none is known.
+                v["date"] = serde_json::Value::Null;
+                v
+            })
+            .collect();
+        serde_json::json!({ "attributions": found })
+    };
+    let mut out = std::io::stdout().lock();
+    match (file, batch) {
+        (Some(file), _) => {
+            let bytes = read_input(file)?;
+            let text = String::from_utf8_lossy(&bytes);
+            writeln!(out, "{}", serde_json::to_string_pretty(&claims(&text))?)?;
+        }
+        (None, Some(dir)) => {
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read the folder {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let mut line = claims(&text);
+                line["file"] = serde_json::json!(path.file_name().map(|n| n.to_string_lossy()));
+                writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            }
+        }
+        (None, None) => {
+            return Err(
+                crate::UsageError("give an article file (or -), or --batch DIR".into()).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn parse_feed(file: &Path, url: Option<&str>) -> Result<()> {
     let url = url.map(parse_url_arg).transpose()?;
     let bytes = read_input(file)?;

@@ -42,7 +42,7 @@ the summary lists them) or an error stopped the command\n  2  the command line w
 /// like the ones clap finds.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct UsageError(String);
+pub(crate) struct UsageError(pub(crate) String);
 
 /// Bulletin: a self-hosted news feed engine.
 ///
@@ -173,6 +173,24 @@ enum Command {
     /// Index every stored item's words for search again (after rows were
     /// written to the database by hand), then exit.
     Reindex,
+    /// Find the attributed claims ("who said what") in a plain-text article
+    /// (or - for standard input) and print them as JSON: `{"attributions":
+    /// [...]}`, each with `source`, `cue` and `content` as `{"start", "end",
+    /// "text"}` (character offsets into the text as read), `direct`,
+    /// `speaker` and `date`. With --batch DIR: one JSON line per `.txt` file,
+    /// with its `file` name.
+    Attributions {
+        /// The article's publication date (YYYY-MM-DD), against which the
+        /// dates of claims are resolved.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        published: Option<String>,
+        /// Every `.txt` file in this folder instead of one file.
+        #[arg(long, value_name = "DIR", conflicts_with = "file")]
+        batch: Option<PathBuf>,
+        /// The article, or - for standard input.
+        #[arg(required_unless_present = "batch")]
+        file: Option<PathBuf>,
+    },
     /// Parse a feed file (or - for standard input) and print it as JSON.
     ParseFeed {
         /// The feed's URL, to resolve relative links.
@@ -550,6 +568,11 @@ async fn run(cli: Cli) -> Result<()> {
             None => Err(UsageError("give a file to extract, or --batch DIR".into()).into()),
         },
         Command::ParseFeed { url, file } => commands::parse_feed(file, url.as_deref()),
+        Command::Attributions {
+            published,
+            batch,
+            file,
+        } => commands::attributions(file.as_deref(), batch.as_deref(), published.as_deref()),
         Command::Source(cmd) => {
             let app = open_app(&cli).await?;
             match cmd {

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Attributions on PolNeAR (issue 19): runs `bulletin attributions --batch`
+over the articles of a split and scores them against the annotations.
+
+    bench/attributions_eval.py [--split dev|train] [--baseline]
+
+Matching rules (stated here, used for every figure):
+- a found content matches an annotated one when they overlap by at least half
+  of the longer of the two (characters); pairs are made one to one, best
+  overlap first;
+- its source is right when it overlaps the annotated source, or ends in the
+  same word (the same entity named again: "Mr. Trump" / "Trump"), or the
+  annotation has no source and neither has the found one;
+- direct quotes: annotated contents that open with a quotation mark, found
+  contents marked `direct`; a direct quote counts when its content matches
+  and its source is right.
+Speed: articles per second of the whole command (one process, one core),
+best of three runs.
+"""
+import argparse, json, os, re, subprocess, sys, tarfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", "/var/tmp/bulletin-target")
+QUOTES = "“\"«"
+
+
+def corpus(split):
+    base = os.path.join(TARGET, "corpus", "polnear")
+    if not os.path.isdir(base):
+        os.makedirs(os.path.join(TARGET, "corpus"), exist_ok=True)
+        with tarfile.open(os.path.join(ROOT, "..", "shared", "corpus", "attribution", "polnear.tar.gz")) as t:
+            t.extractall(os.path.join(TARGET, "corpus"))
+    return os.path.join(base, split)
+
+
+def gold(split_dir):
+    out = {}
+    for name in sorted(os.listdir(os.path.join(split_dir, "attributions"))):
+        article = name.rsplit("_", 1)[0] + ".txt"
+        spans, items = {}, []
+        for line in open(os.path.join(split_dir, "attributions", name), encoding="utf-8"):
+            parts = line.rstrip("\n").split("\t")
+            if parts[0].startswith("T") and len(parts) >= 3:
+                kind, _, offsets = parts[1].partition(" ")
+                pieces = [tuple(map(int, p.split())) for p in offsets.split(";")]
+                spans[parts[0]] = (kind, pieces[0][0], pieces[-1][1], parts[2])
+            elif parts[0].startswith("E") and len(parts) >= 2:
+                roles = dict(r.split(":") for r in parts[1].split() if ":" in r)
+                get = lambda role: spans.get(roles.get(role, ""), None)
+                content = get("Content")
+                if content:
+                    items.append({"content": content, "source": get("Source"), "cue": get("Cue")})
+        out.setdefault(article, []).extend(items)
+    return out
+
+
+def found_by_bulletin(split_dir):
+    binary = os.path.join(TARGET, "release", "bulletin")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "bulletin"], cwd=ROOT, check=True)
+    best, lines = None, None
+    for _ in range(3):
+        t = time.perf_counter()
+        done = subprocess.run([binary, "attributions", "--batch", os.path.join(split_dir, "text")],
+                              capture_output=True, text=True, check=True)
+        elapsed = time.perf_counter() - t
+        if best is None or elapsed < best:
+            best, lines = elapsed, done.stdout
+    out = {}
+    for line in lines.splitlines():
+        doc = json.loads(line)
+        out[doc["file"]] = [
+            {"content": ("", a["content"]["start"], a["content"]["end"], a["content"]["text"]),
+             "source": a["source"] and ("", a["source"]["start"], a["source"]["end"], a["source"]["text"]),
+             "direct": a["direct"]}
+            for a in doc["attributions"]
+        ]
+    return out, best
+
+
+CUES = re.compile(r"\b(said|says|say|told|according to|claimed|added|noted|wrote|reported|stated|argued|announced)\b", re.I)
+
+
+def found_by_baseline(split_dir):
+    """Every sentence with a speech verb; its grammatical subject (the words
+    before the verb) as source, the rest of the sentence as content."""
+    out = {}
+    for name in sorted(os.listdir(os.path.join(split_dir, "text"))):
+        text = open(os.path.join(split_dir, "text", name), encoding="utf-8").read()
+        found = []
+        for m in re.finditer(r"[^.!?\n]+[.!?]?", text):
+            sentence, start = m.group(0), m.start()
+            cue = CUES.search(sentence)
+            if not cue:
+                continue
+            lead = len(sentence) - len(sentence.lstrip())
+            source = (start + lead, start + cue.start())
+            content = (start + cue.end(), start + len(sentence.rstrip(" .!?")))
+            found.append({
+                "content": ("", content[0], content[1], text[content[0]:content[1]]),
+                "source": ("", source[0], source[1], text[source[0]:source[1]]) if source[1] > source[0] else None,
+                "direct": text[content[0]:content[1]].lstrip(" ,:").startswith(tuple(QUOTES)),
+            })
+        out[name] = found
+    return out
+
+
+def overlap(a, b):
+    return max(0, min(a[2], b[2]) - max(a[1], b[1]))
+
+
+def head(span):
+    words = re.findall(r"\w+", span[3].lower()) if span else []
+    return words[-1] if words else None
+
+
+def source_right(pred, gold_item):
+    g, p = gold_item["source"], pred["source"]
+    if g is None:
+        return p is None
+    if p is None:
+        return False
+    return overlap(p, g) > 0 or head(p) == head(g)
+
+
+def score(golds, founds):
+    totals = dict(gold=0, found=0, matched=0, source_ok=0, gold_direct=0, found_direct=0, direct_ok=0)
+    for article, items in golds.items():
+        preds = founds.get(article, [])
+        totals["gold"] += len(items)
+        totals["found"] += len(preds)
+        totals["gold_direct"] += sum(1 for g in items if g["content"][3].lstrip().startswith(tuple(QUOTES)))
+        totals["found_direct"] += sum(1 for p in preds if p["direct"])
+        pairs = []
+        for gi, g in enumerate(items):
+            for pi, p in enumerate(preds):
+                o = overlap(p["content"], g["content"])
+                longer = max(p["content"][2] - p["content"][1], g["content"][2] - g["content"][1])
+                if longer and o * 2 >= longer:
+                    pairs.append((o / longer, gi, pi))
+        used_g, used_p = set(), set()
+        for _, gi, pi in sorted(pairs, reverse=True):
+            if gi in used_g or pi in used_p:
+                continue
+            used_g.add(gi); used_p.add(pi)
+            totals["matched"] += 1
+            ok = source_right(preds[pi], items[gi])
+            totals["source_ok"] += ok
+            is_direct = items[gi]["content"][3].lstrip().startswith(tuple(QUOTES))
+            if is_direct and preds[pi]["direct"] and ok:
+                totals["direct_ok"] += 1
+    return totals
+
+
+def report(label, t):
+    p = t["matched"] / t["found"] if t["found"] else 0
+    r = t["matched"] / t["gold"] if t["gold"] else 0
+    f = 2 * p * r / (p + r) if p + r else 0
+    dp = t["direct_ok"] / t["found_direct"] if t["found_direct"] else 0
+    dr = t["direct_ok"] / t["gold_direct"] if t["gold_direct"] else 0
+    df = 2 * dp * dr / (dp + dr) if dp + dr else 0
+    src = t["source_ok"] / t["matched"] if t["matched"] else 0
+    print(f"{label}: direct quotes with the right source P {dp:.3f} R {dr:.3f} F1 {df:.3f} [bar >= 0.85]; "
+          f"all contents P {p:.3f} R {r:.3f} F1 {f:.3f} [bar >= 0.60]; source right for {src:.3f} of those found [bar >= 0.75] "
+          f"({t['gold']} annotated, {t['found']} found, {t['gold_direct']} annotated direct)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--baseline", action="store_true", help="also score the naive baseline")
+    args = ap.parse_args()
+    split_dir = corpus(args.split)
+    golds = gold(split_dir)
+    founds, seconds = found_by_bulletin(split_dir)
+    report(f"bulletin on PolNeAR {args.split}", score(golds, founds))
+    n = len(os.listdir(os.path.join(split_dir, "text")))
+    print(f"speed: {n} articles in {seconds:.3f} s = {n / seconds:.0f} articles/s (whole command, one process)")
+    if args.baseline:
+        report(f"naive baseline on PolNeAR {args.split}", score(golds, found_by_baseline(split_dir)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,539 @@
+//! Who said what: attributed claims in news text, found by rules.
+//!
+//! An attribution is a *source* (who: a person, an organisation, a
+//! document), a *cue* (how: "said", "told", "according to") and a *content*
+//! (what), with whether the content is a direct quote. [`attributions`]
+//! reads plain text and returns them with character offsets into it.
+//!
+//! The rules, in order:
+//! 1. quotations (`“…”`, `"…"`, spanning sentences) attributed by a cue
+//!    and a source next to them: `“…,” Smith said.`, `“…,” said Smith.`,
+//!    `Smith said: “…”`;
+//! 2. `according to SOURCE, CONTENT` and `CONTENT, according to SOURCE`;
+//! 3. a sentence whose content comes after its cue: `SOURCE CUE (that)
+//!    CONTENT`;
+//! 4. a sentence whose cue comes last: `CONTENT, SOURCE CUE.` and
+//!    `CONTENT, CUE SOURCE.`
+//!
+//! English only: other languages get no attributions (yet).
+
+mod cues;
+mod sentences;
+
+pub use sentences::sentences;
+
+use serde::Serialize;
+
+/// A stretch of the text: character offsets `start..end` and the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// One attributed claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribution {
+    /// Who: `None` when the text names nobody.
+    pub source: Option<Span>,
+    pub cue: Span,
+    pub content: Span,
+    /// The content is a quotation (in quotation marks).
+    pub direct: bool,
+    /// Who the source is, by name: the source when it names someone, the
+    /// last named speaker for "he", "she" or "they"; else `None`.
+    pub speaker: Option<String>,
+}
+
+/// The text as characters, with the byte offset of each, so spans can be
+/// given in characters (as annotation tools count them).
+struct Text {
+    chars: Vec<char>,
+}
+
+impl Text {
+    fn new(text: &str) -> Text {
+        Text {
+            chars: text.chars().collect(),
+        }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> String {
+        self.chars[start..end].iter().collect()
+    }
+
+    /// The span `start..end` with whitespace trimmed from both ends.
+    fn span(&self, mut start: usize, mut end: usize) -> Option<Span> {
+        while start < end && self.chars[start].is_whitespace() {
+            start += 1;
+        }
+        while end > start && self.chars[end - 1].is_whitespace() {
+            end -= 1;
+        }
+        (end > start).then(|| Span {
+            start,
+            end,
+            text: self.slice(start, end),
+        })
+    }
+}
+
+/// A word of a sentence: characters `start..end`, and its text lowercased
+/// without surrounding punctuation.
+#[derive(Debug, Clone)]
+struct Word {
+    start: usize,
+    end: usize,
+    norm: String,
+    /// The first letter is a capital.
+    capital: bool,
+}
+
+fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < end {
+        while i < end && text.chars[i].is_whitespace() {
+            i += 1;
+        }
+        let s = i;
+        while i < end && !text.chars[i].is_whitespace() {
+            i += 1;
+        }
+        if s < i {
+            let raw: String = text.chars[s..i].iter().collect();
+            let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric());
+            // Offsets of the word without its punctuation.
+            let lead = raw.chars().take_while(|c| !c.is_alphanumeric()).count();
+            let len = trimmed.chars().count();
+            if len > 0 {
+                out.push(Word {
+                    start: s + lead,
+                    end: s + lead + len,
+                    norm: trimmed.to_lowercase(),
+                    capital: trimmed.chars().next().is_some_and(char::is_uppercase),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Quotations: `(start, end)` with `start` at the opening mark and `end`
+/// after the closing one. Straight quotes pair up in order; curly ones by
+/// their direction. A quotation must hold three words or more.
+fn quotations(text: &Text) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, &c) in text.chars.iter().enumerate() {
+        match (open, c) {
+            (None, '“' | '"' | '«') => open = Some(i),
+            (Some(s), '”' | '"' | '»') => {
+                let inner: String = text.chars[s + 1..i].iter().collect();
+                if inner.split_whitespace().count() >= 3 {
+                    out.push((s, i + 1));
+                }
+                open = None;
+            }
+            // A paragraph break closes nothing: a quotation continued in
+            // the next paragraph opens again there.
+            (Some(_), '“') => open = Some(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A noun phrase that ends at word `end` (exclusive) going back, as a
+/// source: up to 12 words, stopping at clause boundaries (a comma, a
+/// quote, a conjunction that starts a clause, a verb of the cue list).
+fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(usize, usize)> {
+    if end == 0 || end <= floor {
+        return None;
+    }
+    let mut first = end;
+    while first > floor && end - first < 12 {
+        let w = &ws[first - 1];
+        if cues::CLAUSE_WORDS.contains(&w.norm.as_str()) && first != end {
+            break;
+        }
+        if cues::cue_at(ws, first - 1).is_some() {
+            break;
+        }
+        // Punctuation right after the word ends the phrase there.
+        let after = text.chars.get(w.end).copied().unwrap_or(' ');
+        if first != end && matches!(after, ',' | ';' | ':' | '”' | '"' | '—' | '–' | '(' | ')')
+        {
+            break;
+        }
+        let before = if w.start > 0 {
+            text.chars[w.start - 1]
+        } else {
+            ' '
+        };
+        first -= 1;
+        if matches!(before, '“' | '"' | '(' | '—') {
+            break;
+        }
+    }
+    (first < end).then_some((first, end))
+}
+
+/// A noun phrase from word `start` on, as a source after an inverted cue
+/// (`said John Smith, the mayor`): up to 12 words, to the next comma or the
+/// sentence's end.
+fn source_after(ws: &[Word], text: &Text, start: usize) -> Option<(usize, usize)> {
+    let mut last = start;
+    while last < ws.len() && last - start < 12 {
+        let w = &ws[last];
+        if cues::CLAUSE_WORDS.contains(&w.norm.as_str()) && last != start {
+            break;
+        }
+        last += 1;
+        let after = text.chars.get(w.end).copied().unwrap_or(' ');
+        if matches!(after, ',' | ';' | ':' | '.' | '“' | '"') {
+            break;
+        }
+    }
+    (last > start).then_some((start, last))
+}
+
+/// Whether words `a..b` look like a source: a name, a pronoun, or a phrase
+/// with a noun (not a bare adverb or a time).
+fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
+    if a >= b {
+        return false;
+    }
+    let phrase = &ws[a..b];
+    if phrase
+        .iter()
+        .all(|w| cues::NOT_SOURCES.contains(&w.norm.as_str()))
+    {
+        return false;
+    }
+    let head = &phrase[phrase.len() - 1];
+    !cues::NOT_SOURCES.contains(&head.norm.as_str())
+        || phrase
+            .iter()
+            .any(|w| w.capital && !cues::NOT_SOURCES.contains(&w.norm.as_str()))
+}
+
+/// Finds the attributions in `text`.
+pub fn attributions(text: &str) -> Vec<Attribution> {
+    let t = Text::new(text);
+    let mut found: Vec<Attribution> = Vec::new();
+    let sentences = sentences::sentence_bounds(&t.chars);
+    // Characters inside a quotation attributed already.
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+
+    for (qs, qe) in quotations(&t) {
+        if let Some(a) = quote_attribution(&t, &sentences, qs, qe) {
+            covered.push((qs, qe));
+            found.push(a);
+        }
+    }
+    for &(ss, se) in &sentences {
+        // A sentence with an attributed quotation in it is that quotation's.
+        if covered.iter().any(|&(a, b)| overlap(ss, se, a, b) > 0) {
+            continue;
+        }
+        if let Some(a) = sentence_attribution(&t, ss, se) {
+            found.push(a);
+        }
+    }
+    found.sort_by_key(|a| a.content.start);
+    resolve_speakers(&mut found);
+    found
+}
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "him", "her", "them", "i", "we"];
+
+/// Names each attribution's speaker: a source with a capitalized word (not
+/// only the first, as in "The official") is a name; a pronoun is the last
+/// speaker named before it.
+fn resolve_speakers(found: &mut [Attribution]) {
+    let mut last: Option<String> = None;
+    for a in found.iter_mut() {
+        let Some(source) = &a.source else { continue };
+        let text = source.text.trim_matches(|c: char| !c.is_alphanumeric());
+        let lower = text.to_lowercase();
+        if PRONOUNS.contains(&lower.as_str()) {
+            a.speaker = last.clone();
+            continue;
+        }
+        let named = text
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+            || (text.split_whitespace().count() == 1
+                && text.chars().next().is_some_and(char::is_uppercase));
+        if named {
+            a.speaker = Some(text.to_string());
+            last = a.speaker.clone();
+        }
+    }
+}
+
+fn overlap(a: usize, b: usize, c: usize, d: usize) -> usize {
+    b.min(d).saturating_sub(a.max(c))
+}
+
+/// The sentence holding character `at`.
+fn sentence_of(sentences: &[(usize, usize)], at: usize) -> (usize, usize) {
+    sentences
+        .iter()
+        .copied()
+        .find(|&(s, e)| s <= at && at < e)
+        .unwrap_or((at, at))
+}
+
+/// A quotation `qs..qe` attributed by the words around it.
+fn quote_attribution(
+    t: &Text,
+    sentences: &[(usize, usize)],
+    qs: usize,
+    qe: usize,
+) -> Option<Attribution> {
+    let content = t.span(qs, qe)?;
+    // After: `“…,” Smith said.` / `“…,” said Smith.` / `“…,” Smith, the
+    // mayor, said`.
+    let (_, se) = sentence_of(sentences, qe.saturating_sub(1));
+    let after = words(t, qe, se.max(qe));
+    if !after.is_empty() {
+        let window = after.len().min(14);
+        for i in 0..window {
+            let Some(len) = cues::cue_at(&after, i) else {
+                continue;
+            };
+            let cue = t.span(after[i].start, after[i + len - 1].end)?;
+            // Inverted: the cue first.
+            if i == 0 {
+                let (a, b) = source_after(&after, t, len)?;
+                if !plausible_source(&after, a, b) {
+                    return None;
+                }
+                return Some(Attribution {
+                    source: t.span(after[a].start, after[b - 1].end),
+                    cue,
+                    content,
+                    direct: true,
+                    speaker: None,
+                });
+            }
+            let source = t.span(after[0].start, after[i - 1].end);
+            if !plausible_source(&after, 0, i) {
+                return None;
+            }
+            return Some(Attribution {
+                source,
+                cue,
+                content,
+                direct: true,
+                speaker: None,
+            });
+        }
+    }
+    // Before: `Smith said: “…”` / `Smith said, “…”` / `Smith told
+    // reporters that “…”`.
+    let (ss, _) = sentence_of(sentences, qs);
+    let before = words(t, ss, qs);
+    let n = before.len();
+    for back in 1..=n.min(6) {
+        let i = n - back;
+        let Some(len) = cues::cue_at(&before, i) else {
+            continue;
+        };
+        let (a, b) = source_before(&before, t, i, 0)?;
+        if !plausible_source(&before, a, b) {
+            return None;
+        }
+        return Some(Attribution {
+            source: t.span(before[a].start, before[b - 1].end),
+            cue: t.span(before[i].start, before[i + len - 1].end)?,
+            content,
+            direct: true,
+            speaker: None,
+        });
+    }
+    None
+}
+
+/// An attribution in one sentence `ss..se`, by `according to`, a cue
+/// before its content, or a cue at its end.
+fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
+    let ws = words(t, ss, se);
+    if ws.len() < 4 {
+        return None;
+    }
+    // The sentence's end, without its final punctuation.
+    let mut end = se;
+    while end > ss
+        && (t.chars[end - 1].is_whitespace() || matches!(t.chars[end - 1], '.' | '!' | '?'))
+    {
+        end -= 1;
+    }
+    // `according to SOURCE, CONTENT` / `CONTENT, according to SOURCE`.
+    if let Some(i) =
+        (0..ws.len() - 1).find(|&i| ws[i].norm == "according" && ws[i + 1].norm == "to")
+    {
+        let cue = t.span(ws[i].start, ws[i + 1].end)?;
+        let (a, b) = source_after(&ws, t, i + 2)?;
+        let source = t.span(ws[a].start, ws[b - 1].end);
+        let content = if i == 0 {
+            t.span(ws[b - 1].end + 1, end)?
+        } else {
+            let mut stop = ws[i].start;
+            while stop > ss && matches!(t.chars[stop - 1], ',' | ' ' | '(' | '—') {
+                stop -= 1;
+            }
+            if b < ws.len() {
+                // Words after the source: `CONTENT, according to X, who …`
+                // keeps the part before the cue.
+            }
+            t.span(ss, stop)?
+        };
+        return Some(Attribution {
+            source,
+            cue,
+            content,
+            direct: false,
+            speaker: None,
+        });
+    }
+    // The first cue of the sentence.
+    let (i, len) = (0..ws.len()).find_map(|i| cues::cue_at(&ws, i).map(|len| (i, len)))?;
+    let cue = t.span(ws[i].start, ws[i + len - 1].end)?;
+    let after_cue = i + len;
+    // Cue at the end: `CONTENT, SOURCE CUE.` (the source after the last
+    // comma before the cue) or `CONTENT, CUE SOURCE.`.
+    let comma_before = (ss..ws[i].start).rev().find(|&c| t.chars[c] == ',');
+    let words_left = ws.len() - after_cue;
+    if let Some(comma) = comma_before
+        && words_left <= 4
+    {
+        let first = ws.iter().position(|w| w.start > comma)?;
+        let content = t.span(ss, comma)?;
+        if first == i {
+            // `CONTENT, said SOURCE.`
+            let (a, b) = source_after(&ws, t, after_cue)?;
+            return Some(Attribution {
+                source: t.span(ws[a].start, ws[b - 1].end),
+                cue,
+                content,
+                direct: false,
+                speaker: None,
+            });
+        }
+        if plausible_source(&ws, first, i) {
+            return Some(Attribution {
+                source: t.span(ws[first].start, ws[i - 1].end),
+                cue,
+                content,
+                direct: false,
+                speaker: None,
+            });
+        }
+    }
+    // Cue before the content: `SOURCE CUE (that) CONTENT`.
+    if words_left >= 3 {
+        let (a, b) = source_before(&ws, t, i, 0)?;
+        if !plausible_source(&ws, a, b) {
+            return None;
+        }
+        let mut from = after_cue;
+        // What the cue is told to: `told reporters (on Monday) that …`.
+        if let Some(that) = ws[after_cue..(after_cue + 6).min(ws.len())]
+            .iter()
+            .position(|w| w.norm == "that")
+        {
+            from = after_cue + that + 1;
+        }
+        if from >= ws.len() {
+            return None;
+        }
+        let content = t.span(ws[from].start, end.max(ws[from].start))?;
+        return Some(Attribution {
+            source: t.span(ws[a].start, ws[b - 1].end),
+            cue,
+            content,
+            direct: false,
+            speaker: None,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Attribution {
+        let found = attributions(text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        found.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_quote_then_its_speaker() {
+        let a = one("“We will not back down from this fight,” Smith said on Monday.");
+        assert!(a.direct);
+        assert_eq!(a.content.text, "“We will not back down from this fight,”");
+        assert_eq!(a.source.unwrap().text, "Smith");
+        assert_eq!(a.cue.text, "said");
+    }
+
+    #[test]
+    fn an_inverted_cue_after_a_quote() {
+        let a = one("\"The vote is rigged against us,\" said Senator Jane Doe.");
+        assert_eq!(a.source.unwrap().text, "Senator Jane Doe");
+        assert!(a.direct);
+    }
+
+    #[test]
+    fn a_speaker_then_that_content() {
+        let a = one(
+            "President Volodymyr Zelensky claimed on April 17 that China was supplying weapons.",
+        );
+        assert_eq!(a.source.unwrap().text, "President Volodymyr Zelensky");
+        assert_eq!(a.cue.text, "claimed");
+        assert_eq!(a.content.text, "China was supplying weapons");
+        assert!(!a.direct);
+    }
+
+    #[test]
+    fn content_then_the_speaker() {
+        let a = one("The talks collapsed after midnight, officials said.");
+        assert_eq!(a.source.unwrap().text, "officials");
+        assert_eq!(a.content.text, "The talks collapsed after midnight");
+    }
+
+    #[test]
+    fn according_to() {
+        let a = one(
+            "According to a recent report from the US Defense Intelligence Agency, China supplies parts.",
+        );
+        assert_eq!(a.cue.text, "According to");
+        assert_eq!(
+            a.source.unwrap().text,
+            "a recent report from the US Defense Intelligence Agency"
+        );
+        assert_eq!(a.content.text, "China supplies parts");
+    }
+
+    #[test]
+    fn offsets_are_characters() {
+        let text = "Ünïcödé first. “Prices will rise again next year,” Ana said.";
+        let a = one(text);
+        let chars: Vec<char> = text.chars().collect();
+        let cut: String = chars[a.content.start..a.content.end].iter().collect();
+        assert_eq!(cut, a.content.text);
+    }
+
+    #[test]
+    fn sentences_without_a_cue_have_none() {
+        assert!(
+            attributions("The harbour reopened at dawn. Ferries resume on Tuesday.").is_empty()
+        );
+    }
+}
