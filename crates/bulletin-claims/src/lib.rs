@@ -227,11 +227,38 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
     // Characters inside a quotation attributed already.
     let mut covered: Vec<(usize, usize)> = Vec::new();
 
-    for (qs, qe) in quotations(&t) {
-        if let Some(a) = quote_attribution(&t, &sentences, qs, qe) {
-            covered.push((qs, qe));
-            found.push(a);
+    let quotes = quotations(&t);
+    let mut k = 0;
+    while k < quotes.len() {
+        let (qs, qe) = quotes[k];
+        k += 1;
+        let Some(mut a) = quote_attribution(&t, &sentences, qs, qe) else {
+            continue;
+        };
+        covered.push((qs, qe));
+        // `“…,” she said. “…”`: quotations that follow the attribution's
+        // sentence at once, with no speaker of their own, continue it (the
+        // content runs over the attribution between them, as annotators
+        // mark such quotes).
+        if a.cue.start > qe {
+            let mut end_of_sentence = sentence_of(&sentences, a.cue.start).1;
+            while k < quotes.len() {
+                let (ns, ne) = quotes[k];
+                let gap_is_blank = t.chars[end_of_sentence.min(ns)..ns]
+                    .iter()
+                    .all(|c| c.is_whitespace());
+                if !gap_is_blank || quote_attribution(&t, &sentences, ns, ne).is_some() {
+                    break;
+                }
+                if let Some(longer) = t.span(a.content.start, ne) {
+                    a.content = longer;
+                }
+                covered.push((ns, ne));
+                end_of_sentence = sentence_of(&sentences, ne.saturating_sub(1)).1.max(ne);
+                k += 1;
+            }
         }
+        found.push(a);
     }
     for &(ss, se) in &sentences {
         // A sentence with an attributed quotation in it is that quotation's.
@@ -481,6 +508,16 @@ mod tests {
         assert_eq!(a.content.text, "“We will not back down from this fight,”");
         assert_eq!(a.source.unwrap().text, "Smith");
         assert_eq!(a.cue.text, "said");
+    }
+
+    #[test]
+    fn a_quotation_continued_after_its_attribution() {
+        let a = one("“Our country needs a cheerleader,” he said. “We are down, and we need spirit.” Then he left the stage.");
+        assert_eq!(
+            a.content.text,
+            "“Our country needs a cheerleader,” he said. “We are down, and we need spirit.”"
+        );
+        assert!(a.direct);
     }
 
     #[test]
