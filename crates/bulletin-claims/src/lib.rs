@@ -512,7 +512,9 @@ mod tests {
 
     #[test]
     fn a_quotation_continued_after_its_attribution() {
-        let a = one("“Our country needs a cheerleader,” he said. “We are down, and we need spirit.” Then he left the stage.");
+        let a = one(
+            "“Our country needs a cheerleader,” he said. “We are down, and we need spirit.” Then he left the stage.",
+        );
         assert_eq!(
             a.content.text,
             "“Our country needs a cheerleader,” he said. “We are down, and we need spirit.”"
