@@ -196,20 +196,8 @@ impl PgStore {
         {
             labels.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
-        let state: std::collections::HashMap<i64, (bool, bool)> =
-            rows.iter().map(|r| (r.0, (r.3, r.4))).collect();
-        Ok(items
-            .into_iter()
-            .map(|item| {
-                let (read, starred) = state.get(&item.id.0).copied().unwrap_or_default();
-                ReaderItem {
-                    labels: labels.remove(&item.id.0).unwrap_or_default(),
-                    item,
-                    read,
-                    starred,
-                }
-            })
-            .collect())
+        let state = rows.iter().map(|r| (r.0, (r.3, r.4))).collect();
+        Ok(bulletin_store::with_reader_state(items, &state, labels))
     }
 
     pub(crate) async fn reader_refs_of(&self, q: &ReaderQuery) -> Result<Vec<ReaderRef>> {

@@ -137,21 +137,9 @@ pub fn items(c: &Connection, q: &ReaderQuery) -> Result<Vec<ReaderItem>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut items = items_by_id(c, &ids, q.include_content)?;
     fill_duplicates(c, &mut items, Some(COPIES_LISTED))?;
-    let mut labels = labels_of(c, q.user, &ids)?;
-    let state: std::collections::HashMap<i64, (bool, bool)> =
-        rows.iter().map(|r| (r.0, (r.3, r.4))).collect();
-    Ok(items
-        .into_iter()
-        .map(|item| {
-            let (read, starred) = state.get(&item.id.0).copied().unwrap_or_default();
-            ReaderItem {
-                labels: labels.remove(&item.id.0).unwrap_or_default(),
-                item,
-                read,
-                starred,
-            }
-        })
-        .collect())
+    let labels = labels_of(c, q.user, &ids)?;
+    let state = rows.iter().map(|r| (r.0, (r.3, r.4))).collect();
+    Ok(bulletin_store::with_reader_state(items, &state, labels))
 }
 
 fn labels_of(

@@ -94,6 +94,28 @@ pub struct ReaderItem {
     pub labels: Vec<String>,
 }
 
+/// A reader's items: each of `items` with its `(read, starred)` state and
+/// its labels, by item id (both backends read these apart and join them
+/// here).
+pub fn with_reader_state(
+    items: Vec<Item>,
+    state: &std::collections::HashMap<i64, (bool, bool)>,
+    mut labels: std::collections::HashMap<i64, Vec<String>>,
+) -> Vec<ReaderItem> {
+    items
+        .into_iter()
+        .map(|item| {
+            let (read, starred) = state.get(&item.id.0).copied().unwrap_or_default();
+            ReaderItem {
+                labels: labels.remove(&item.id.0).unwrap_or_default(),
+                item,
+                read,
+                starred,
+            }
+        })
+        .collect()
+}
+
 /// An item as listings of ids name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReaderRef {
