@@ -169,9 +169,7 @@ pub async fn item(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
+    let id = parse_item_id(&id)?;
     let caller = caller(&state, &headers).await?;
     match state.store.item(ItemId(id)).await? {
         Some(item) => {
@@ -190,6 +188,12 @@ pub async fn item(
         }
         None => Err(no_item(id).into()),
     }
+}
+
+/// An item id from a path: a number.
+fn parse_item_id(raw: &str) -> Result<i64, WebError> {
+    raw.parse()
+        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))
 }
 
 fn no_item(id: i64) -> WebError {
@@ -230,16 +234,14 @@ pub async fn star(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = api_user(&state, &headers).await?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
-    if state.store.item(ItemId(id)).await?.is_none() {
+    let id = parse_item_id(&id)?;
+    let found = state
+        .store
+        .set_starred(user.id, vec![ItemId(id)], method == Method::PUT)
+        .await?;
+    if found == 0 {
         return Err(no_item(id).into());
     }
-    state
-        .store
-        .set_star(user.id, ItemId(id), method == Method::PUT)
-        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -252,9 +254,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = api_user(&state, &headers).await?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_id", "item ids are numbers"))?;
+    let id = parse_item_id(&id)?;
     let found = state
         .store
         .set_read(user.id, vec![ItemId(id)], method == Method::PUT)
