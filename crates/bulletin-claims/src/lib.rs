@@ -121,26 +121,38 @@ fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
 }
 
 /// Quotations: `(start, end)` with `start` at the opening mark and `end`
-/// after the closing one. Straight quotes pair up in order; curly ones by
-/// their direction. A quotation must hold three words or more.
+/// after the closing one. Straight quotes (`"`, and `''` as some papers
+/// print them) pair up in order; curly ones by their direction. A
+/// quotation must hold three words or more.
 fn quotations(text: &Text) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, &c) in text.chars.iter().enumerate() {
-        match (open, c) {
-            (None, '“' | '"' | '«') => open = Some(i),
-            (Some(s), '”' | '"' | '»') => {
-                let inner: String = text.chars[s + 1..i].iter().collect();
+    let chars = &text.chars;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // The mark here, its length, and whether it opens, closes or both.
+        let (len, opens, closes) = match c {
+            '“' | '«' => (1, true, false),
+            '”' | '»' => (1, false, true),
+            '"' => (1, true, true),
+            '\'' if chars.get(i + 1) == Some(&'\'') => (2, true, true),
+            _ => (0, false, false),
+        };
+        match open {
+            Some(s) if closes => {
+                let inner: String = chars[s + 1..i].iter().collect();
                 if inner.split_whitespace().count() >= 3 {
-                    out.push((s, i + 1));
+                    out.push((s, i + len));
                 }
                 open = None;
             }
             // A paragraph break closes nothing: a quotation continued in
             // the next paragraph opens again there.
-            (Some(_), '“') => open = Some(i),
+            Some(_) | None if opens => open = Some(i),
             _ => {}
         }
+        i += len.max(1);
     }
     out
 }
@@ -244,10 +256,20 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
             let mut end_of_sentence = sentence_of(&sentences, a.cue.start).1;
             while k < quotes.len() {
                 let (ns, ne) = quotes[k];
-                let gap_is_blank = t.chars[end_of_sentence.min(ns)..ns]
-                    .iter()
-                    .all(|c| c.is_whitespace());
-                if !gap_is_blank || quote_attribution(&t, &sentences, ns, ne).is_some() {
+                let continues = if ns < end_of_sentence {
+                    // `“…,” the judge said, “…”`: only the source and the
+                    // cue between the two parts, closed by a comma (or a
+                    // period the sentences missed).
+                    let gap: String = t.chars[a.content.end.min(ns)..ns].iter().collect();
+                    let gap = gap.trim_end();
+                    gap.ends_with([',', ':', '.']) && gap.split_whitespace().count() <= 16
+                } else {
+                    // The next sentence.
+                    t.chars[end_of_sentence..ns]
+                        .iter()
+                        .all(|c| c.is_whitespace())
+                };
+                if !continues || quote_attribution(&t, &sentences, ns, ne).is_some() {
                     break;
                 }
                 if let Some(longer) = t.span(a.content.start, ne) {
@@ -323,6 +345,11 @@ fn quote_attribution(
     qe: usize,
 ) -> Option<Attribution> {
     let content = t.span(qs, qe)?;
+    let (ss, _) = sentence_of(sentences, qs);
+    let before = words(t, ss, qs);
+    if !before.is_empty() {
+        return quote_after_cue(t, &before, content, qs);
+    }
     // After: `“…,” Smith said.` / `“…,” said Smith.` / `“…,” Smith, the
     // mayor, said`.
     let (_, se) = sentence_of(sentences, qe.saturating_sub(1));
@@ -361,18 +388,32 @@ fn quote_attribution(
             });
         }
     }
-    // Before: `Smith said: “…”` / `Smith said, “…”` / `Smith told
-    // reporters that “…”`.
-    let (ss, _) = sentence_of(sentences, qs);
-    let before = words(t, ss, qs);
+    None
+}
+
+/// A quotation that words of its sentence come before: `Smith said: “…”`,
+/// `Smith said, “…”`, `Smith told reporters on Monday, “…”`. A quotation
+/// the sentence runs into (`he called it “a disaster”`, `said that “…”`)
+/// is part of a larger content, left to the sentence's rules.
+fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Option<Attribution> {
     let n = before.len();
     for back in 1..=n.min(6) {
         let i = n - back;
-        let Some(len) = cues::cue_at(&before, i) else {
+        let Some(len) = cues::cue_at(before, i) else {
             continue;
         };
-        let (a, b) = source_before(&before, t, i, 0)?;
-        if !plausible_source(&before, a, b) {
+        // Between the cue and the quotation: nothing, or words closed by
+        // a comma or a colon.
+        let gap_end = (before[i + len - 1].end..qs)
+            .rev()
+            .find(|&c| !t.chars[c].is_whitespace());
+        if let Some(c) = gap_end
+            && !matches!(t.chars[c], ',' | ':')
+        {
+            return None;
+        }
+        let (a, b) = source_before(before, t, i, 0)?;
+        if !plausible_source(before, a, b) {
             return None;
         }
         return Some(Attribution {

@@ -35,6 +35,7 @@ pub fn sentence_bounds(chars: &[char]) -> Vec<(usize, usize)> {
                         || chars[k].is_uppercase()
                         || chars[k].is_ascii_digit()
                         || matches!(chars[k], '“' | '"' | '‘' | '(' | '—')
+                        || (chars[k] == '\'' && chars.get(k + 1) == Some(&'\''))
                 });
             if paragraph || (next_starts && !(c == '.' && is_abbreviation(chars, start, i))) {
                 if chars[start..end].iter().any(|c| !c.is_whitespace()) {
