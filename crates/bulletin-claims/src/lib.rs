@@ -135,8 +135,8 @@ fn quotations(text: &Text) -> Vec<(usize, usize)> {
         let (len, opens, closes) = match c {
             '“' | '«' => (1, true, false),
             '”' | '»' => (1, false, true),
-            '"' => (1, true, true),
-            '\'' if chars.get(i + 1) == Some(&'\'') => (2, true, true),
+            '"' => straight(chars, i, 1),
+            '\'' if chars.get(i + 1) == Some(&'\'') => straight(chars, i, 2),
             _ => (0, false, false),
         };
         match open {
@@ -155,6 +155,23 @@ fn quotations(text: &Text) -> Vec<(usize, usize)> {
         i += len.max(1);
     }
     out
+}
+
+/// A straight quotation mark of `len` characters at `i`: it opens after a
+/// space or a bracket and before a word, closes after a word and before a
+/// space or punctuation; else (`"` between two spaces) it may do either.
+/// Reading the direction keeps one unclosed quotation (a paragraph quoted
+/// on, a typo) from pairing every later mark the wrong way.
+fn straight(chars: &[char], i: usize, len: usize) -> (usize, bool, bool) {
+    let before = if i == 0 { ' ' } else { chars[i - 1] };
+    let after = chars.get(i + len).copied().unwrap_or(' ');
+    let open_before = before.is_whitespace() || matches!(before, '(' | '[' | '—' | '–' | '-');
+    let close_after = after.is_whitespace() || matches!(after, ',' | '.' | ';' | ':' | '!' | '?' | ')' | '—' | '–');
+    match (open_before, close_after) {
+        (true, false) => (len, true, false),
+        (false, true) => (len, false, true),
+        _ => (len, true, true),
+    }
 }
 
 /// A noun phrase that ends at word `end` (exclusive) going back, as a
@@ -189,7 +206,79 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
             break;
         }
     }
-    (first < end).then_some((first, end))
+    if first >= end {
+        return None;
+    }
+    // `Fiorina, speaking to Iowans, said`, `Huma Abedin, vice chair of the
+    // campaign, said`: a phrase set off by commas before the cue describes
+    // the name before it, which is the source with it.
+    let comma_after = |w: &Word| text.chars.get(w.end) == Some(&',');
+    if comma_after(&ws[end - 1])
+        && first > floor
+        && comma_after(&ws[first - 1])
+        && let Some((named, _)) = source_before(ws, text, first, floor)
+        && (ws[named].capital || PRONOUNS.contains(&ws[named].norm.as_str()))
+        && plausible_source(ws, named, first)
+    {
+        return Some((named, end));
+    }
+    Some((first, end))
+}
+
+/// The source of the cue at word `cue`: the phrase before it, or the
+/// sentence's subject when the cue is a verb of its own clause joined to
+/// the main one (`X posted a message, saying …`, `X did not name them, but
+/// told supporters …`, `X noted it, and added: …`).
+fn source_of_cue(ws: &[Word], t: &Text, cue: usize) -> Option<(usize, usize)> {
+    let joined = cue > 0 && {
+        let verb = &ws[cue];
+        let comma_before = verb.start > 0
+            && t.chars[..verb.start]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                == Some(&',');
+        (verb.norm.ends_with("ing") && comma_before)
+            || matches!(ws[cue - 1].norm.as_str(), "and" | "but")
+    };
+    if joined {
+        // `she said, adding, “…”`: the source of the cue before it.
+        if let Some(earlier) = (0..cue).rev().find(|&j| cues::cue_at(ws, j).is_some()) {
+            return source_of_cue(ws, t, earlier);
+        }
+        if let Some(subject) = subject(ws, t, cue) {
+            return Some(subject);
+        }
+    }
+    source_before(ws, t, cue, 0)
+}
+
+/// The subject that opens a sentence, before word `limit`: a pronoun, or
+/// the words up to its verb (a word of the cue lists, an auxiliary, a
+/// lowercase word in "-ed" or "-ly") or a comma, at most 10.
+fn subject(ws: &[Word], t: &Text, limit: usize) -> Option<(usize, usize)> {
+    let first = ws.first()?;
+    if PRONOUNS.contains(&first.norm.as_str()) {
+        return Some((0, 1));
+    }
+    let mut end = 0;
+    while end < limit.min(10) {
+        let w = &ws[end];
+        let lower = !w.capital;
+        if end > 0
+            && (cues::cue_at(ws, end).is_some()
+                || cues::CLAUSE_WORDS.contains(&w.norm.as_str())
+                || matches!(w.norm.as_str(), "did" | "does" | "do" | "then" | "also" | "has" | "had" | "have" | "was" | "is" | "will" | "would")
+                || (lower && (w.norm.ends_with("ed") || w.norm.ends_with("ly"))))
+        {
+            break;
+        }
+        end += 1;
+        if t.chars.get(w.end) == Some(&',') {
+            break;
+        }
+    }
+    (end > 0 && plausible_source(ws, 0, end)).then_some((0, end))
 }
 
 /// A noun phrase from word `start` on, as a source after an inverted cue
@@ -248,6 +337,7 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
             continue;
         };
         covered.push((qs, qe));
+        covered.push((a.cue.start, a.cue.end));
         // `“…,” she said. “…”`: quotations that follow the attribution's
         // sentence at once, with no speaker of their own, continue it (the
         // content runs over the attribution between them, as annotators
@@ -348,21 +438,77 @@ fn quote_attribution(
     let (ss, _) = sentence_of(sentences, qs);
     let before = words(t, ss, qs);
     if !before.is_empty() {
+        // Words come before the quotation in its sentence: it is
+        // introduced (`…: “…”`, `…, “…”`), or the sentence runs into it.
+        let introduced = t.chars[ss..qs]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| matches!(c, ':' | ','));
+        if !introduced {
+            return None;
+        }
+        // `X declared: “…,” she said.`: the attribution after it wins
+        // when the quotation ends as one does before its speaker.
+        let ends_open = t.chars[..qe.saturating_sub(1)]
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, '\'' | '”' | '"'))
+            .is_some_and(|c| matches!(c, ',' | '?' | '!'));
+        if ends_open && let Some(a) = quote_before_cue(t, sentences, content.clone(), qe, false) {
+            return Some(a);
+        }
         return quote_after_cue(t, &before, content, qs);
     }
+    quote_before_cue(t, sentences, content, qe, true)
+}
+
+/// A quotation followed by its attribution: `“…,” Smith said.`, `“…,”
+/// said Smith.`, `“…,” Smith, the mayor, said`. `alone`: nothing comes
+/// before the quotation in its sentence.
+fn quote_before_cue(
+    t: &Text,
+    sentences: &[(usize, usize)],
+    content: Span,
+    qe: usize,
+    alone: bool,
+) -> Option<Attribution> {
     // After: `“…,” Smith said.` / `“…,” said Smith.` / `“…,” Smith, the
     // mayor, said`.
     let (_, se) = sentence_of(sentences, qe.saturating_sub(1));
-    let after = words(t, qe, se.max(qe));
+    let mut after = words(t, qe, se.max(qe));
+    if after.is_empty() {
+        // `“… missing.” Trump said.`: the quotation ended a sentence, and
+        // a short one of only a source and a cue follows it.
+        let next = sentences.iter().find(|&&(s, _)| s >= qe);
+        if let Some(&(ns, ne)) = next
+            && t.chars[qe..ns].iter().all(|c| *c == ' ')
+        {
+            let ws = words(t, ns, ne);
+            let short = (0..ws.len().min(6)).find_map(|i| {
+                let len = cues::cue_at(&ws, i)?;
+                let rest = &ws[i + len..];
+                (rest.len() <= 6 && !rest.iter().any(|w| w.norm == "that")).then_some(())
+            });
+            if short.is_some() {
+                after = ws;
+            }
+        }
+    }
     if !after.is_empty() {
-        let window = after.len().min(14);
+        let window = after.len().min(if alone { 14 } else { 6 });
         for i in 0..window {
             let Some(len) = cues::cue_at(&after, i) else {
                 continue;
             };
             let cue = t.span(after[i].start, after[i + len - 1].end)?;
-            // Inverted: the cue first.
-            if i == 0 {
+            if !alone && after[i].norm.ends_with("ing") {
+                return None;
+            }
+            // Inverted: the cue first (`“…,” said Smith`), or after a
+            // comma (`“…” about the plan, said Smith`).
+            let comma_before = i > 0 && t.chars.get(after[i - 1].end) == Some(&',');
+            if i == 0 || comma_before {
                 let (a, b) = source_after(&after, t, len)?;
                 if !plausible_source(&after, a, b) {
                     return None;
@@ -412,7 +558,7 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
         {
             return None;
         }
-        let (a, b) = source_before(before, t, i, 0)?;
+        let (a, b) = source_of_cue(before, t, i)?;
         if !plausible_source(before, a, b) {
             return None;
         }
@@ -505,7 +651,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
     }
     // Cue before the content: `SOURCE CUE (that) CONTENT`.
     if words_left >= 3 {
-        let (a, b) = source_before(&ws, t, i, 0)?;
+        let (a, b) = source_of_cue(&ws, t, i)?;
         if !plausible_source(&ws, a, b) {
             return None;
         }
