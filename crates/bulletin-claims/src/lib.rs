@@ -123,7 +123,7 @@ fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
 /// Quotations: `(start, end)` with `start` at the opening mark and `end`
 /// after the closing one. Straight quotes (`"`, and `''` as some papers
 /// print them) pair up in order; curly ones by their direction. A
-/// quotation must hold three words or more.
+/// quotation holds a word or more.
 fn quotations(text: &Text) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
@@ -142,7 +142,7 @@ fn quotations(text: &Text) -> Vec<(usize, usize)> {
         match open {
             Some(s) if closes => {
                 let inner: String = chars[s + 1..i].iter().collect();
-                if inner.split_whitespace().count() >= 3 {
+                if inner.split_whitespace().count() >= 1 {
                     out.push((s, i + len));
                 }
                 open = None;
@@ -201,8 +201,13 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
         } else {
             ' '
         };
+        let two_apostrophes =
+            |at: usize| text.chars.get(at) == Some(&'\'') && text.chars.get(at + 1) == Some(&'\'');
+        if first != end && two_apostrophes(w.end) {
+            break;
+        }
         first -= 1;
-        if matches!(before, '“' | '"' | '(' | '—') {
+        if matches!(before, '“' | '"' | '(' | '—') || (w.start >= 2 && two_apostrophes(w.start - 2)) {
             break;
         }
     }
@@ -336,17 +341,36 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
         let Some(mut a) = quote_attribution(&t, &sentences, qs, qe) else {
             continue;
         };
+        // `“…” “…,” she said.`: a quotation with no speaker right before
+        // an attributed one, in its paragraph, is said by the same.
+        if a.cue.start > qe
+            && k >= 2
+            && let Some(&(ps, pe)) = quotes.get(k - 2)
+            && !covered.iter().any(|&(c, d)| overlap(ps, pe, c, d) > 0)
+            && t.chars[pe..qs].iter().all(|c| *c == ' ')
+            && let Some(longer) = t.span(ps, a.content.end)
+        {
+            covered.push((ps, pe));
+            a.content = longer;
+        }
         covered.push((qs, qe));
         covered.push((a.cue.start, a.cue.end));
         // `“…,” she said. “…”`: quotations that follow the attribution's
         // sentence at once, with no speaker of their own, continue it (the
         // content runs over the attribution between them, as annotators
         // mark such quotes).
-        if a.cue.start > qe {
-            let mut end_of_sentence = sentence_of(&sentences, a.cue.start).1;
+        // Only when the attribution between them says nothing more
+        // (`“…,” he said. “…”`, not `“…,” he said, adding that … “…”`).
+        let (_, cue_sentence_end) = sentence_of(&sentences, a.cue.start);
+        let says_more = words(&t, a.cue.end, cue_sentence_end).iter().any(|w| {
+            matches!(w.norm.as_str(), "that" | "adding" | "noting" | "saying")
+        });
+        if a.cue.start > qe && !says_more {
+            let mut end_of_sentence = cue_sentence_end;
             while k < quotes.len() {
                 let (ns, ne) = quotes[k];
-                let continues = if ns < end_of_sentence {
+                let within = ns < end_of_sentence;
+                let continues = if within {
                     // `“…,” the judge said, “…”`: only the source and the
                     // cue between the two parts, closed by a comma (or a
                     // period the sentences missed).
@@ -359,7 +383,12 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
                         .iter()
                         .all(|c| c.is_whitespace())
                 };
-                if !continues || quote_attribution(&t, &sentences, ns, ne).is_some() {
+                // A quotation in the next sentence may have a speaker of
+                // its own; one resumed after `, she said,` has none but
+                // the one just read.
+                if !continues
+                    || (!within && quote_attribution(&t, &sentences, ns, ne).is_some())
+                {
                     break;
                 }
                 if let Some(longer) = t.span(a.content.start, ne) {
@@ -483,6 +512,7 @@ fn quote_before_cue(
         let next = sentences.iter().find(|&&(s, _)| s >= qe);
         if let Some(&(ns, ne)) = next
             && t.chars[qe..ns].iter().all(|c| *c == ' ')
+            && !matches!(t.chars[ns], '“' | '"' | '\'' | '«')
         {
             let ws = words(t, ns, ne);
             let short = (0..ws.len().min(6)).find_map(|i| {
