@@ -166,7 +166,8 @@ fn straight(chars: &[char], i: usize, len: usize) -> (usize, bool, bool) {
     let before = if i == 0 { ' ' } else { chars[i - 1] };
     let after = chars.get(i + len).copied().unwrap_or(' ');
     let open_before = before.is_whitespace() || matches!(before, '(' | '[' | '—' | '–' | '-');
-    let close_after = after.is_whitespace() || matches!(after, ',' | '.' | ';' | ':' | '!' | '?' | ')' | '—' | '–');
+    let close_after = after.is_whitespace()
+        || matches!(after, ',' | '.' | ';' | ':' | '!' | '?' | ')' | '—' | '–');
     match (open_before, close_after) {
         (true, false) => (len, true, false),
         (false, true) => (len, false, true),
@@ -207,7 +208,8 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
             break;
         }
         first -= 1;
-        if matches!(before, '“' | '"' | '(' | '—') || (w.start >= 2 && two_apostrophes(w.start - 2)) {
+        if matches!(before, '“' | '"' | '(' | '—') || (w.start >= 2 && two_apostrophes(w.start - 2))
+        {
             break;
         }
     }
@@ -273,7 +275,21 @@ fn subject(ws: &[Word], t: &Text, limit: usize) -> Option<(usize, usize)> {
         if end > 0
             && (cues::cue_at(ws, end).is_some()
                 || cues::CLAUSE_WORDS.contains(&w.norm.as_str())
-                || matches!(w.norm.as_str(), "did" | "does" | "do" | "then" | "also" | "has" | "had" | "have" | "was" | "is" | "will" | "would")
+                || matches!(
+                    w.norm.as_str(),
+                    "did"
+                        | "does"
+                        | "do"
+                        | "then"
+                        | "also"
+                        | "has"
+                        | "had"
+                        | "have"
+                        | "was"
+                        | "is"
+                        | "will"
+                        | "would"
+                )
                 || (lower && (w.norm.ends_with("ed") || w.norm.ends_with("ly"))))
         {
             break;
@@ -362,9 +378,9 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
         // Only when the attribution between them says nothing more
         // (`“…,” he said. “…”`, not `“…,” he said, adding that … “…”`).
         let (_, cue_sentence_end) = sentence_of(&sentences, a.cue.start);
-        let says_more = words(&t, a.cue.end, cue_sentence_end).iter().any(|w| {
-            matches!(w.norm.as_str(), "that" | "adding" | "noting" | "saying")
-        });
+        let says_more = words(&t, a.cue.end, cue_sentence_end)
+            .iter()
+            .any(|w| matches!(w.norm.as_str(), "that" | "adding" | "noting" | "saying"));
         if a.cue.start > qe && !says_more {
             let mut end_of_sentence = cue_sentence_end;
             while k < quotes.len() {
@@ -386,9 +402,7 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
                 // A quotation in the next sentence may have a speaker of
                 // its own; one resumed after `, she said,` has none but
                 // the one just read.
-                if !continues
-                    || (!within && quote_attribution(&t, &sentences, ns, ne).is_some())
-                {
+                if !continues || (!within && quote_attribution(&t, &sentences, ns, ne).is_some()) {
                     break;
                 }
                 if let Some(longer) = t.span(a.content.start, ne) {
@@ -645,8 +659,22 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
             speaker: None,
         });
     }
-    // The first cue of the sentence.
-    let (i, len) = (0..ws.len()).find_map(|i| cues::cue_at(&ws, i).map(|len| (i, len)))?;
+    // The first cue of the sentence that has a source and a content.
+    (0..ws.len())
+        .filter_map(|i| cues::cue_at(&ws, i).map(|len| (i, len)))
+        .find_map(|(i, len)| cue_attribution(t, &ws, ss, end, i, len))
+}
+
+/// The attribution the cue at word `i` (`len` words) makes of its
+/// sentence (`ss..end`, without its final punctuation).
+fn cue_attribution(
+    t: &Text,
+    ws: &[Word],
+    ss: usize,
+    end: usize,
+    i: usize,
+    len: usize,
+) -> Option<Attribution> {
     let cue = t.span(ws[i].start, ws[i + len - 1].end)?;
     let after_cue = i + len;
     // Cue at the end: `CONTENT, SOURCE CUE.` (the source after the last
@@ -660,7 +688,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
         let content = t.span(ss, comma)?;
         if first == i {
             // `CONTENT, said SOURCE.`
-            let (a, b) = source_after(&ws, t, after_cue)?;
+            let (a, b) = source_after(ws, t, after_cue)?;
             return Some(Attribution {
                 source: t.span(ws[a].start, ws[b - 1].end),
                 cue,
@@ -669,7 +697,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
                 speaker: None,
             });
         }
-        if plausible_source(&ws, first, i) {
+        if plausible_source(ws, first, i) {
             return Some(Attribution {
                 source: t.span(ws[first].start, ws[i - 1].end),
                 cue,
@@ -681,8 +709,8 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
     }
     // Cue before the content: `SOURCE CUE (that) CONTENT`.
     if words_left >= 3 {
-        let (a, b) = source_of_cue(&ws, t, i)?;
-        if !plausible_source(&ws, a, b) {
+        let (a, b) = source_of_cue(ws, t, i)?;
+        if !plausible_source(ws, a, b) {
             return None;
         }
         let mut from = after_cue;
