@@ -17,11 +17,14 @@
 //!
 //! English only: other languages get no attributions (yet).
 
+mod channel;
 mod cues;
+pub mod dates;
 mod sentences;
 
 pub use sentences::sentences;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// A stretch of the text: character offsets `start..end` and the text.
@@ -44,6 +47,23 @@ pub struct Attribution {
     /// Who the source is, by name: the source when it names someone, the
     /// last named speaker for "he", "she" or "they"; else `None`.
     pub speaker: Option<String>,
+    /// Where it was said, when the text says: "in an interview with
+    /// Ukrinform", "on Telegram", "in a statement".
+    pub channel: Option<Span>,
+    /// The day it was said, when the text names one (resolved against the
+    /// publication date: see [`attributions_published`]).
+    pub date: Option<NaiveDate>,
+    /// The days it was said in, for any time the text gives ("last week"
+    /// as well as "on Monday"), with the words that say so.
+    pub period: Option<Period>,
+}
+
+/// Days `from..=to`, and the words of the text that name them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub text: Span,
 }
 
 /// The text as characters, with the byte offset of each, so spans can be
@@ -343,6 +363,12 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
 
 /// Finds the attributions in `text`.
 pub fn attributions(text: &str) -> Vec<Attribution> {
+    attributions_published(text, None)
+}
+
+/// Finds the attributions in `text`, an article published on `published`
+/// (when known), against which the times of claims are resolved.
+pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<Attribution> {
     let t = Text::new(text);
     let mut found: Vec<Attribution> = Vec::new();
     let sentences = sentences::sentence_bounds(&t.chars);
@@ -426,7 +452,52 @@ pub fn attributions(text: &str) -> Vec<Attribution> {
     }
     found.sort_by_key(|a| a.content.start);
     resolve_speakers(&mut found);
+    for a in &mut found {
+        let sentence = sentence_of(&sentences, a.cue.start);
+        a.channel = channel::channel(&t.chars, sentence, a);
+        if let Some(day) = published {
+            a.period = when_said(&t, sentence, a, day);
+            a.date = a.period.as_ref().filter(|p| p.from == p.to).map(|p| p.from);
+        }
+    }
     found
+}
+
+/// The time expression of the attribution's sentence that says when it
+/// was said: outside its content, nearest its cue, within a few words.
+fn when_said(
+    t: &Text,
+    sentence: (usize, usize),
+    a: &Attribution,
+    published: NaiveDate,
+) -> Option<Period> {
+    let (ss, se) = sentence;
+    // "will say on Monday", "is expected to announce Friday".
+    let lead: Vec<Word> = words(t, ss, a.cue.start);
+    let future = lead
+        .iter()
+        .rev()
+        .take(3)
+        .any(|w| matches!(w.norm.as_str(), "will" | "to" | "plans" | "expected"));
+    let distance = |w: &dates::When| {
+        if w.end <= a.cue.start {
+            a.cue.start - w.end
+        } else {
+            w.start.saturating_sub(a.cue.end)
+        }
+    };
+    dates::times(&t.chars, ss, se.max(a.cue.end), published, future)
+        .into_iter()
+        .filter(|w| overlap(w.start, w.end, a.content.start, a.content.end) == 0)
+        .filter(|w| distance(w) <= 60)
+        .min_by_key(distance)
+        .and_then(|w| {
+            Some(Period {
+                from: w.from,
+                to: w.to,
+                text: t.span(w.start, w.end)?,
+            })
+        })
 }
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "him", "her", "them", "i", "we"];
@@ -563,6 +634,9 @@ fn quote_before_cue(
                     content,
                     direct: true,
                     speaker: None,
+                    channel: None,
+                    date: None,
+                    period: None,
                 });
             }
             let source = t.span(after[0].start, after[i - 1].end);
@@ -575,6 +649,9 @@ fn quote_before_cue(
                 content,
                 direct: true,
                 speaker: None,
+                channel: None,
+                date: None,
+                period: None,
             });
         }
     }
@@ -612,6 +689,9 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
             content,
             direct: true,
             speaker: None,
+            channel: None,
+            date: None,
+            period: None,
         });
     }
     None
@@ -657,6 +737,9 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
             content,
             direct: false,
             speaker: None,
+            channel: None,
+            date: None,
+            period: None,
         });
     }
     // The first cue of the sentence that has a source and a content.
@@ -695,6 +778,9 @@ fn cue_attribution(
                 content,
                 direct: false,
                 speaker: None,
+                channel: None,
+                date: None,
+                period: None,
             });
         }
         if plausible_source(ws, first, i) {
@@ -704,6 +790,9 @@ fn cue_attribution(
                 content,
                 direct: false,
                 speaker: None,
+                channel: None,
+                date: None,
+                period: None,
             });
         }
     }
@@ -714,8 +803,19 @@ fn cue_attribution(
             return None;
         }
         let mut from = after_cue;
-        // What the cue is told to: `told reporters (on Monday) that …`.
-        if let Some(that) = ws[after_cue..(after_cue + 6).min(ws.len())]
+        // What the cue is told to: `told reporters (in an interview on
+        // Monday) that …`.
+        let reach = if ws.get(after_cue).is_some_and(|w| {
+            matches!(
+                w.norm.as_str(),
+                "in" | "on" | "during" | "at" | "after" | "before" | "last" | "earlier"
+            )
+        }) {
+            10
+        } else {
+            6
+        };
+        if let Some(that) = ws[after_cue..(after_cue + reach).min(ws.len())]
             .iter()
             .position(|w| w.norm == "that")
         {
@@ -731,6 +831,9 @@ fn cue_attribution(
             content,
             direct: false,
             speaker: None,
+            channel: None,
+            date: None,
+            period: None,
         });
     }
     None

@@ -39,26 +39,17 @@ pub fn attributions(
     batch: Option<&Path>,
     published: Option<&str>,
 ) -> Result<()> {
-    if let Some(day) = published
-        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
-    {
-        return Err(crate::UsageError(format!(
-            "--published {day:?} is not a date: write it as YYYY-MM-DD, such as 2025-05-25"
-        ))
-        .into());
-    }
-    let claims = |text: &str| -> serde_json::Value {
-        let found: Vec<serde_json::Value> = bulletin_claims::attributions(text)
-            .into_iter()
-            .map(|a| {
-                let mut v = serde_json::to_value(&a).unwrap_or_default();
-                // Dates of claims are not resolved yet: null, as the
-                // contract allows when none is known.
-                v["date"] = serde_json::Value::Null;
-                v
+    let published = published
+        .map(|day| {
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                crate::UsageError(format!(
+                    "--published {day:?} is not a date: write it as YYYY-MM-DD, such as 2025-05-25"
+                ))
             })
-            .collect();
-        serde_json::json!({ "attributions": found })
+        })
+        .transpose()?;
+    let claims = |text: &str| -> serde_json::Value {
+        serde_json::json!({ "attributions": bulletin_claims::attributions_published(text, published) })
     };
     let mut out = std::io::stdout().lock();
     match (file, batch) {
