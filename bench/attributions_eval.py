@@ -130,6 +130,33 @@ def source_right(pred, gold_item):
     return overlap(p, g) > 0 or head(p) == head(g)
 
 
+def dates(split_root):
+    """The claim dates test set (bench/claim_dates.tsv): each article is
+    read with its publication date; a sentence of the set is right when an
+    attribution whose cue is in it has the expected day (or range) as its
+    period."""
+    binary = os.path.join(TARGET, "release", "bulletin")
+    right = total = 0
+    wrong = []
+    for line in open(os.path.join(ROOT, "bench", "claim_dates.tsv"), encoding="utf-8"):
+        if line.startswith("#") or not line.strip():
+            continue
+        split, article, start, end, published, expression, expected = line.rstrip("\n").split("\t")
+        path = os.path.join(split_root, split, "text", article)
+        sentence = open(path, encoding="utf-8").read()[int(start):int(end)]
+        done = subprocess.run([binary, "attributions", "--published", published, path],
+                              capture_output=True, text=True, check=True)
+        periods = [a["period"] for a in json.loads(done.stdout)["attributions"]
+                   if a["period"] and int(start) <= a["cue"]["start"] < int(end)]
+        got = ["%s..%s" % (p["from"], p["to"]) if p["from"] != p["to"] else p["from"] for p in periods]
+        total += 1
+        if expected in got:
+            right += 1
+        else:
+            wrong.append((published, expression, expected, got, sentence))
+    return right, total, wrong
+
+
 def errors(golds, founds, texts, kind, limit):
     """Prints up to `limit` errors of one kind, with their sentence:
     `missed-direct`, `wrong-source-direct`, `false-direct`, `missed`, `false`."""
@@ -221,6 +248,7 @@ def main():
     ap.add_argument("--errors", metavar="KIND", help="print errors of one kind instead of the scores: "
                     "missed-direct, wrong-source-direct, false-direct, missed, false")
     ap.add_argument("--limit", type=int, default=40)
+    ap.add_argument("--dates", action="store_true", help="also score the claim dates test set")
     args = ap.parse_args()
     split_dir = corpus(args.split)
     golds = gold(split_dir)
@@ -232,6 +260,11 @@ def main():
     report(f"bulletin on PolNeAR {args.split}", score(golds, founds))
     n = len(os.listdir(os.path.join(split_dir, "text")))
     print(f"speed: {n} articles in {seconds:.3f} s = {n / seconds:.0f} articles/s (whole command, one process)")
+    if args.dates:
+        right, total, wrong = dates(os.path.dirname(split_dir))
+        print(f"claim dates (bench/claim_dates.tsv): {right} of {total} resolved right = {right / total:.3f} [bar >= 0.95]")
+        for w in wrong[:args.limit]:
+            print("  wrong:", w)
     if args.baseline:
         report(f"naive baseline on PolNeAR {args.split}", score(golds, found_by_baseline(split_dir)))
 

@@ -10,9 +10,10 @@
 //! - a month and day without a year is in the publication's year, unless
 //!   that is after publication (then the year before; a day of slack for
 //!   time zones); future claims take the next such day;
-//! - "last week" is the previous Monday–Sunday week; "this week" and
-//!   "earlier this week" run from Monday to publication (the day before,
-//!   for "earlier"); months and years likewise.
+//! - "last week" is the Sunday–Saturday week before the one of
+//!   publication (so in a Sunday paper, the week just ended); "this week"
+//!   and "earlier this week" run from Monday to publication (the day
+//!   before, for "earlier"); months and years likewise.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
@@ -117,6 +118,11 @@ fn tokens(chars: &[char], start: usize, end: usize) -> Vec<Token> {
     out
 }
 
+/// A word that names a day by itself ("Thursday", "yesterday").
+pub(crate) fn is_time_word(word: &str) -> bool {
+    weekday(word).is_some() || matches!(word, "today" | "yesterday" | "tonight")
+}
+
 /// A weekday's or a month's name.
 pub(crate) fn is_calendar_word(word: &str) -> bool {
     month(word).is_some() || weekday(word).is_some()
@@ -212,10 +218,13 @@ fn expression(
         }
         ("this", "week", _) => span(2, (monday_of(p), p)),
         ("last", "week", _) | ("the", "previous", "week") => {
-            let monday = monday_of(p) - Duration::days(7);
+            // The Sunday–Saturday week before the one holding publication:
+            // in a Sunday paper, the week that has just ended.
+            let sunday = p - Duration::days(p.weekday().num_days_from_sunday() as i64);
+            let len = if w(0) == "last" { 2 } else { 3 };
             span(
-                if w(0) == "last" { 2 } else { 3 },
-                (monday, monday + Duration::days(6)),
+                len,
+                (sunday - Duration::days(7), sunday - Duration::days(1)),
             )
         }
         ("next", "week", _) => {
@@ -430,7 +439,7 @@ mod tests {
     fn ranges() {
         assert_eq!(
             resolve("said last week", "2025-05-28", false),
-            Some(("2025-05-19".into(), "2025-05-25".into()))
+            Some(("2025-05-18".into(), "2025-05-24".into()))
         );
         assert_eq!(
             resolve("said earlier this month", "2025-05-28", false),

@@ -354,7 +354,12 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
     {
         return false;
     }
-    let head = &phrase[phrase.len() - 1];
+    // "A court document filed Thursday": a time after the head is not it.
+    let head = phrase
+        .iter()
+        .rev()
+        .find(|w| !dates::is_time_word(&w.norm))
+        .unwrap_or(&phrase[phrase.len() - 1]);
     !cues::NOT_SOURCES.contains(&head.norm.as_str())
         || phrase
             .iter()
@@ -456,7 +461,7 @@ pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<A
         let sentence = sentence_of(&sentences, a.cue.start);
         a.channel = channel::channel(&t.chars, sentence, a);
         if let Some(day) = published {
-            a.period = when_said(&t, sentence, a, day);
+            a.period = when_said(&t, sentence, a, &quotes, day);
             a.date = a.period.as_ref().filter(|p| p.from == p.to).map(|p| p.from);
         }
     }
@@ -469,26 +474,45 @@ fn when_said(
     t: &Text,
     sentence: (usize, usize),
     a: &Attribution,
+    quotes: &[(usize, usize)],
     published: NaiveDate,
 ) -> Option<Period> {
     let (ss, se) = sentence;
     // "will say on Monday", "is expected to announce Friday".
     let lead: Vec<Word> = words(t, ss, a.cue.start);
-    let future = lead
-        .iter()
-        .rev()
-        .take(3)
-        .any(|w| matches!(w.norm.as_str(), "will" | "to" | "plans" | "expected"));
-    let distance = |w: &dates::When| {
-        if w.end <= a.cue.start {
-            a.cue.start - w.end
+    let future = a.cue.text.starts_with("will ")
+        || lead
+            .last()
+            .is_some_and(|w| matches!(w.norm.as_str(), "will" | "to"));
+    // How far from the cue or the source (`In an interview last year,
+    // Lazar said …, and added, “…”`).
+    let gap = |w: &dates::When, start: usize, end: usize| {
+        if w.end <= start {
+            start - w.end
         } else {
-            w.start.saturating_sub(a.cue.end)
+            w.start.saturating_sub(end)
         }
+    };
+    let distance = |w: &dates::When| {
+        let from_cue = gap(w, a.cue.start, a.cue.end);
+        a.source
+            .as_ref()
+            .map_or(from_cue, |s| from_cue.min(gap(w, s.start, s.end)))
     };
     dates::times(&t.chars, ss, se.max(a.cue.end), published, future)
         .into_iter()
-        .filter(|w| overlap(w.start, w.end, a.content.start, a.content.end) == 0)
+        // Not what the claim says: outside its content, and for quoted
+        // speech (whose content may run over the attribution between its
+        // parts), outside the quotation marks.
+        .filter(|w| {
+            if a.direct {
+                !quotes
+                    .iter()
+                    .any(|&(qs, qe)| overlap(w.start, w.end, qs, qe) > 0)
+            } else {
+                overlap(w.start, w.end, a.content.start, a.content.end) == 0
+            }
+        })
         .filter(|w| distance(w) <= 60)
         .min_by_key(distance)
         .and_then(|w| {
@@ -764,10 +788,43 @@ fn cue_attribution(
     // comma before the cue) or `CONTENT, CUE SOURCE.`.
     let comma_before = (ss..ws[i].start).rev().find(|&c| t.chars[c] == ',');
     let words_left = ws.len() - after_cue;
+    // Words after the cue to the end of its clause (`…, officials said
+    // on Saturday, and it …`).
+    // Only a time or a place may follow the cue there (`…, officials
+    // said on Saturday.`), not what it is about (`…, she acknowledged
+    // their battle.`).
+    let told = matches!(
+        ws[after_cue - 1].norm.as_str(),
+        "told" | "tells" | "tell" | "telling"
+    );
+    let clause_left = match ws.get(after_cue) {
+        None => Some(0),
+        // Whom it was told (`told a Senate panel Wednesday`), "said so".
+        Some(w)
+            if told
+                || matches!(
+                    w.norm.as_str(),
+                    "in" | "on" | "at" | "during" | "last" | "this" | "so"
+                )
+                || dates::is_time_word(&w.norm) =>
+        {
+            Some(
+                ws[after_cue..]
+                    .iter()
+                    .position(|w| matches!(t.chars.get(w.end), Some(',' | ';' | '—')))
+                    .map_or(words_left, |k| k + 1),
+            )
+        }
+        _ => None,
+    };
     if let Some(comma) = comma_before
-        && words_left <= 4
+        && let Some(first) = ws.iter().position(|w| w.start > comma)
+        && if first == i {
+            words_left <= 4
+        } else {
+            clause_left.is_some_and(|n| n <= 4)
+        }
     {
-        let first = ws.iter().position(|w| w.start > comma)?;
         let content = t.span(ss, comma)?;
         if first == i {
             // `CONTENT, said SOURCE.`
@@ -805,21 +862,42 @@ fn cue_attribution(
         let mut from = after_cue;
         // What the cue is told to: `told reporters (in an interview on
         // Monday) that …`.
-        let reach = if ws.get(after_cue).is_some_and(|w| {
+        let leads_with_phrase = ws.get(after_cue).is_some_and(|w| {
             matches!(
                 w.norm.as_str(),
                 "in" | "on" | "during" | "at" | "after" | "before" | "last" | "earlier"
             )
-        }) {
-            10
-        } else {
-            6
-        };
+        });
+        // `told reporters …`: whom it was told to comes first.
+        let reach = if leads_with_phrase || told { 12 } else { 6 };
         if let Some(that) = ws[after_cue..(after_cue + reach).min(ws.len())]
             .iter()
             .position(|w| w.norm == "that")
         {
             from = after_cue + that + 1;
+        }
+        // `said yesterday, …`, `noted in an op-ed Thursday, …`, `told
+        // voters this weekend he …`: a time right after the cue (or its
+        // phrase, or whom it was told) says when, not what.
+        if from == after_cue {
+            let window_end = ws[(after_cue + 8).min(ws.len() - 1)].end;
+            let anchor = NaiveDate::from_ymd_opt(2000, 1, 1)?;
+            if let Some(when) =
+                dates::times(&t.chars, ws[after_cue].start, window_end, anchor, false)
+                    .into_iter()
+                    .next()
+            {
+                let first_time_word = ws.iter().position(|w| w.start >= when.start)?;
+                let between_is_phrase = first_time_word == after_cue || leads_with_phrase || told;
+                if between_is_phrase && let Some(next) = ws.iter().position(|w| w.start >= when.end)
+                {
+                    from = if ws[next].norm == "that" {
+                        next + 1
+                    } else {
+                        next
+                    };
+                }
+            }
         }
         if from >= ws.len() {
             return None;
