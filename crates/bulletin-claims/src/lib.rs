@@ -20,6 +20,7 @@
 mod channel;
 mod cues;
 pub mod dates;
+pub mod entities;
 mod sentences;
 
 pub use sentences::sentences;
@@ -47,6 +48,9 @@ pub struct Attribution {
     /// Who the source is, by name: the source when it names someone, the
     /// last named speaker for "he", "she" or "they"; else `None`.
     pub speaker: Option<String>,
+    /// What the article calls the speaker ("head of Ukraine's Foreign
+    /// Intelligence Service"), when it says.
+    pub role: Option<String>,
     /// Where it was said, when the text says: "in an interview with
     /// Ukrinform", "on Telegram", "in a statement".
     pub channel: Option<Span>,
@@ -451,8 +455,10 @@ pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<A
         if covered.iter().any(|&(a, b)| overlap(ss, se, a, b) > 0) {
             continue;
         }
-        if let Some(a) = sentence_attribution(&t, ss, se) {
+        if let Some(mut a) = sentence_attribution(&t, ss, se) {
+            let nested = nested_attribution(&t, &mut a, se);
             found.push(a);
+            found.extend(nested);
         }
     }
     found.sort_by_key(|a| a.content.start);
@@ -526,28 +532,59 @@ fn when_said(
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "him", "her", "them", "i", "we"];
 
-/// Names each attribution's speaker: a source with a capitalized word (not
-/// only the first, as in "The official") is a name; a pronoun is the last
-/// speaker named before it.
+/// Names each attribution's speaker: a source that names someone (its
+/// name without title or honorific, and the role the article gives them);
+/// a surname alone, the person named before in full; a pronoun, the last
+/// speaker; a description ("the intelligence chief"), the last speaker
+/// whose role it shares a word with, else the last person.
 fn resolve_speakers(found: &mut [Attribution]) {
-    let mut last: Option<String> = None;
+    let mut known: Vec<entities::Named> = Vec::new();
+    let mut last: Option<usize> = None;
     for a in found.iter_mut() {
         let Some(source) = &a.source else { continue };
         let text = source.text.trim_matches(|c: char| !c.is_alphanumeric());
         let lower = text.to_lowercase();
-        if PRONOUNS.contains(&lower.as_str()) {
-            a.speaker = last.clone();
-            continue;
-        }
-        let named = text
-            .split_whitespace()
-            .skip(1)
-            .any(|w| w.chars().next().is_some_and(char::is_uppercase))
-            || (text.split_whitespace().count() == 1
-                && text.chars().next().is_some_and(char::is_uppercase));
-        if named {
-            a.speaker = Some(text.to_string());
-            last = a.speaker.clone();
+        let resolved = if PRONOUNS.contains(&lower.as_str()) {
+            last
+        } else if let Some(named) = entities::named(text) {
+            // "Ivashchenko" after "Oleh Ivashchenko": the same person.
+            let same = known.iter().rposition(|k| {
+                k.name == named.name
+                    || (!named.organisation
+                        && !k.organisation
+                        && k.name.ends_with(&format!(" {}", named.name)))
+            });
+            Some(match same {
+                Some(k) => {
+                    if known[k].role.is_none() {
+                        known[k].role = named.role;
+                    }
+                    k
+                }
+                None => {
+                    known.push(named);
+                    known.len() - 1
+                }
+            })
+        } else {
+            let fits: Vec<Option<bool>> = known
+                .iter()
+                .map(|k| entities::describes(text, k.role.as_deref()))
+                .collect();
+            match fits.iter().rposition(|f| *f == Some(true)) {
+                Some(k) => Some(k),
+                None if fits.iter().any(Option::is_some)
+                    || entities::describes(text, None).is_some() =>
+                {
+                    known.iter().rposition(|k| !k.organisation)
+                }
+                None => None,
+            }
+        };
+        if let Some(k) = resolved {
+            a.speaker = Some(known[k].name.clone());
+            a.role = known[k].role.clone();
+            last = Some(k);
         }
     }
 }
@@ -658,6 +695,7 @@ fn quote_before_cue(
                     content,
                     direct: true,
                     speaker: None,
+                    role: None,
                     channel: None,
                     date: None,
                     period: None,
@@ -673,6 +711,7 @@ fn quote_before_cue(
                 content,
                 direct: true,
                 speaker: None,
+                role: None,
                 channel: None,
                 date: None,
                 period: None,
@@ -713,6 +752,7 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
             content,
             direct: true,
             speaker: None,
+            role: None,
             channel: None,
             date: None,
             period: None,
@@ -761,6 +801,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
             content,
             direct: false,
             speaker: None,
+            role: None,
             channel: None,
             date: None,
             period: None,
@@ -770,6 +811,53 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
     (0..ws.len())
         .filter_map(|i| cues::cue_at(&ws, i).map(|len| (i, len)))
         .find_map(|(i, len)| cue_attribution(t, &ws, ss, end, i, len))
+}
+
+/// A second attribution in the content of `a`, in a clause of its own
+/// (`X accused Y of Z, which China dismissed as “…”`, `…, and W said …`):
+/// the first content then ends before that clause.
+fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attribution> {
+    if a.content.start < a.cue.end {
+        return None;
+    }
+    let ws = words(t, a.content.start, se);
+    let mut end = se;
+    while end > a.content.start
+        && (t.chars[end - 1].is_whitespace() || matches!(t.chars[end - 1], '.' | '!' | '?'))
+    {
+        end -= 1;
+    }
+    for j in 1..ws.len() {
+        let clause = &ws[j - 1];
+        let opens = matches!(
+            clause.norm.as_str(),
+            "which" | "who" | "and" | "but" | "while"
+        ) && t.chars[..clause.start]
+            .iter()
+            .rev()
+            .find(|c| !c.is_whitespace())
+            == Some(&',');
+        if !opens {
+            continue;
+        }
+        let Some(i) = (j..(j + 4).min(ws.len())).find(|&i| cues::cue_at(&ws, i).is_some()) else {
+            continue;
+        };
+        let len = cues::cue_at(&ws, i)?;
+        let inner = cue_attribution(t, &ws, clause.start, end, i, len)?;
+        let source = inner.source.as_ref()?;
+        if source.start < ws[j].start {
+            return None;
+        }
+        // The first content stops at the comma before the clause.
+        let mut stop = clause.start;
+        while stop > a.content.start && matches!(t.chars[stop - 1], ',' | ' ') {
+            stop -= 1;
+        }
+        a.content = t.span(a.content.start, stop)?;
+        return Some(inner);
+    }
+    None
 }
 
 /// The attribution the cue at word `i` (`len` words) makes of its
@@ -835,6 +923,7 @@ fn cue_attribution(
                 content,
                 direct: false,
                 speaker: None,
+                role: None,
                 channel: None,
                 date: None,
                 period: None,
@@ -847,6 +936,7 @@ fn cue_attribution(
                 content,
                 direct: false,
                 speaker: None,
+                role: None,
                 channel: None,
                 date: None,
                 period: None,
@@ -902,13 +992,19 @@ fn cue_attribution(
         if from >= ws.len() {
             return None;
         }
-        let content = t.span(ws[from].start, end.max(ws[from].start))?;
+        // Quotation marks that open the content are part of it.
+        let mut start = ws[from].start;
+        while start > ws[from - 1].end && matches!(t.chars[start - 1], '“' | '"' | '\'') {
+            start -= 1;
+        }
+        let content = t.span(start, end.max(start))?;
         return Some(Attribution {
             source: t.span(ws[a].start, ws[b - 1].end),
             cue,
             content,
             direct: false,
             speaker: None,
+            role: None,
             channel: None,
             date: None,
             period: None,
