@@ -177,8 +177,12 @@ enum Command {
     /// (or - for standard input) and print them as JSON: `{"attributions":
     /// [...]}`, each with `source`, `cue` and `content` as `{"start", "end",
     /// "text"}` (character offsets into the text as read), `direct`,
-    /// `speaker` and `date`. With --batch DIR: one JSON line per `.txt` file,
-    /// with its `file` name.
+    /// `speaker` (the name the source resolves to) and `role`, `channel`
+    /// (where it was said, or null), `date` (the day it was said, or null)
+    /// and `period` (`{"from", "to", "text"}` for any time the text gives,
+    /// such as "last week"). Dates are resolved only with --published.
+    /// With --batch DIR: one JSON line per `.txt` file, with its `file`
+    /// name.
     Attributions {
         /// The article's publication date (YYYY-MM-DD), against which the
         /// dates of claims are resolved.
