@@ -758,7 +758,27 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
             period: None,
         });
     }
-    None
+    // `Carl Bialik: “…”`, `The memo: “…”`: a name or a short phrase and a
+    // colon introduce it, the colon is the cue.
+    let colon = (before[n - 1].end..qs).find(|&c| t.chars[c] == ':')?;
+    if (colon + 1..qs).any(|c| !t.chars[c].is_whitespace()) || n > 6 {
+        return None;
+    }
+    let (a, b) = source_before(before, t, n, 0)?;
+    if !before[a].capital || !plausible_source(before, a, b) {
+        return None;
+    }
+    Some(Attribution {
+        source: t.span(before[a].start, before[b - 1].end),
+        cue: t.span(colon, colon + 1)?,
+        content,
+        direct: true,
+        speaker: None,
+        role: None,
+        channel: None,
+        date: None,
+        period: None,
+    })
 }
 
 /// An attribution in one sentence `ss..se`, by `according to`, a cue
