@@ -62,6 +62,24 @@ pub struct Attribution {
     pub period: Option<Period>,
 }
 
+impl Attribution {
+    /// An attribution of `content` to `source` by `cue`, its speaker,
+    /// role, channel and time not yet known.
+    fn new(source: Option<Span>, cue: Span, content: Span, direct: bool) -> Attribution {
+        Attribution {
+            source,
+            cue,
+            content,
+            direct,
+            speaker: None,
+            role: None,
+            channel: None,
+            date: None,
+            period: None,
+        }
+    }
+}
+
 /// Days `from..=to`, and the words of the text that name them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Period {
@@ -689,33 +707,18 @@ fn quote_before_cue(
                 if !plausible_source(&after, a, b) {
                     return None;
                 }
-                return Some(Attribution {
-                    source: t.span(after[a].start, after[b - 1].end),
+                return Some(Attribution::new(
+                    t.span(after[a].start, after[b - 1].end),
                     cue,
                     content,
-                    direct: true,
-                    speaker: None,
-                    role: None,
-                    channel: None,
-                    date: None,
-                    period: None,
-                });
+                    true,
+                ));
             }
             let source = t.span(after[0].start, after[i - 1].end);
             if !plausible_source(&after, 0, i) {
                 return None;
             }
-            return Some(Attribution {
-                source,
-                cue,
-                content,
-                direct: true,
-                speaker: None,
-                role: None,
-                channel: None,
-                date: None,
-                period: None,
-            });
+            return Some(Attribution::new(source, cue, content, true));
         }
     }
     None
@@ -746,17 +749,12 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
         if !plausible_source(before, a, b) {
             return None;
         }
-        return Some(Attribution {
-            source: t.span(before[a].start, before[b - 1].end),
-            cue: t.span(before[i].start, before[i + len - 1].end)?,
+        return Some(Attribution::new(
+            t.span(before[a].start, before[b - 1].end),
+            t.span(before[i].start, before[i + len - 1].end)?,
             content,
-            direct: true,
-            speaker: None,
-            role: None,
-            channel: None,
-            date: None,
-            period: None,
-        });
+            true,
+        ));
     }
     // `Carl Bialik: “…”`, `The memo: “…”`: a name or a short phrase and a
     // colon introduce it, the colon is the cue.
@@ -768,17 +766,12 @@ fn quote_after_cue(t: &Text, before: &[Word], content: Span, qs: usize) -> Optio
     if !before[a].capital || !plausible_source(before, a, b) {
         return None;
     }
-    Some(Attribution {
-        source: t.span(before[a].start, before[b - 1].end),
-        cue: t.span(colon, colon + 1)?,
+    Some(Attribution::new(
+        t.span(before[a].start, before[b - 1].end),
+        t.span(colon, colon + 1)?,
         content,
-        direct: true,
-        speaker: None,
-        role: None,
-        channel: None,
-        date: None,
-        period: None,
-    })
+        true,
+    ))
 }
 
 /// An attribution in one sentence `ss..se`, by `according to`, a cue
@@ -815,17 +808,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
             }
             t.span(ss, stop)?
         };
-        return Some(Attribution {
-            source,
-            cue,
-            content,
-            direct: false,
-            speaker: None,
-            role: None,
-            channel: None,
-            date: None,
-            period: None,
-        });
+        return Some(Attribution::new(source, cue, content, false));
     }
     // The first cue of the sentence that has a source and a content.
     (0..ws.len())
@@ -937,30 +920,20 @@ fn cue_attribution(
         if first == i {
             // `CONTENT, said SOURCE.`
             let (a, b) = source_after(ws, t, after_cue)?;
-            return Some(Attribution {
-                source: t.span(ws[a].start, ws[b - 1].end),
+            return Some(Attribution::new(
+                t.span(ws[a].start, ws[b - 1].end),
                 cue,
                 content,
-                direct: false,
-                speaker: None,
-                role: None,
-                channel: None,
-                date: None,
-                period: None,
-            });
+                false,
+            ));
         }
         if plausible_source(ws, first, i) {
-            return Some(Attribution {
-                source: t.span(ws[first].start, ws[i - 1].end),
+            return Some(Attribution::new(
+                t.span(ws[first].start, ws[i - 1].end),
                 cue,
                 content,
-                direct: false,
-                speaker: None,
-                role: None,
-                channel: None,
-                date: None,
-                period: None,
-            });
+                false,
+            ));
         }
     }
     // Cue before the content: `SOURCE CUE (that) CONTENT`.
@@ -1018,17 +991,12 @@ fn cue_attribution(
             start -= 1;
         }
         let content = t.span(start, end.max(start))?;
-        return Some(Attribution {
-            source: t.span(ws[a].start, ws[b - 1].end),
+        return Some(Attribution::new(
+            t.span(ws[a].start, ws[b - 1].end),
             cue,
             content,
-            direct: false,
-            speaker: None,
-            role: None,
-            channel: None,
-            date: None,
-            period: None,
-        });
+            false,
+        ));
     }
     None
 }
