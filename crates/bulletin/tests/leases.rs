@@ -38,6 +38,9 @@ async fn a_slow_fetch_keeps_its_sources_and_a_killed_workers_are_taken_over() {
     // below run within the first fetches' 8 s, with room for a loaded
     // machine's slow process starts).
     fixture.set_delay(Duration::from_secs(8));
+    // Counted before the worker starts: it may begin fetching before
+    // `start_with` returns, and its first requests must count.
+    let added = fixture.total_hits();
     let mut worker = Server::start_with(
         &data,
         &[
@@ -56,7 +59,6 @@ async fn a_slow_fetch_keeps_its_sources_and_a_killed_workers_are_taken_over() {
     // one host.)
     // (Up to 20 s for a loaded machine to start the worker; it goes on as
     // soon as the requests arrive.)
-    let added = fixture.total_hits();
     for _ in 0..400 {
         if fixture.total_hits() >= added + 2 {
             break;
