@@ -3,9 +3,10 @@
 //! "on CNN's State of the Union".
 
 use super::{Attribution, Span, overlap};
+use crate::lexicon::Lexicon;
 
 /// Things said things are said in.
-const MEDIA: &[&str] = &[
+static MEDIA: Lexicon = Lexicon::new(&[
     "interview",
     "statement",
     "tweet",
@@ -42,7 +43,7 @@ const MEDIA: &[&str] = &[
     "television",
     "documentary",
     "book",
-];
+]);
 
 /// Services and networks named after "on".
 const PLATFORMS: &[&str] = &[
@@ -133,7 +134,7 @@ pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Opt
                 && t.capital
                 && t.norm.len() > 1
                 && !crate::dates::is_calendar_word(&t.norm);
-            if MEDIA.contains(&t.norm.as_str()) || platform || network {
+            if MEDIA.has(t.norm.as_str()) || platform || network {
                 end = Some(k);
                 if platform || network {
                     // "on CNN's State of the Union": the capitalized run.

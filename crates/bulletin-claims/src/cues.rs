@@ -2,10 +2,11 @@
 //! and the words that bound a source's noun phrase.
 
 use super::Word;
+use crate::lexicon::Lexicon;
 
 /// Verbs of saying, reporting, believing and showing, as they appear in
 /// news (every form spelled out: no stemmer is needed to look them up).
-const CUE_VERBS: &[&str] = &[
+static CUE_VERBS: Lexicon = Lexicon::new(&[
     "said",
     "says",
     "say",
@@ -231,11 +232,11 @@ const CUE_VERBS: &[&str] = &[
     "suggest",
     "note",
     "add",
-];
+]);
 
 /// Words that may come between an auxiliary and its cue or right after a
 /// cue as part of it (`has said`, `also said`, `pointed out`).
-const AUXILIARIES: &[&str] = &[
+static AUXILIARIES: Lexicon = Lexicon::new(&[
     "has",
     "have",
     "had",
@@ -257,7 +258,7 @@ const AUXILIARIES: &[&str] = &[
     "once",
     "repeatedly",
     "often",
-];
+]);
 
 /// Words that start a new clause: a source's phrase does not run back
 /// past them.
@@ -267,7 +268,7 @@ pub const CLAUSE_WORDS: &[&str] = &[
 ];
 
 /// Words that are not a source on their own.
-pub const NOT_SOURCES: &[&str] = &[
+pub static NOT_SOURCES: Lexicon = Lexicon::new(&[
     "it",
     "this",
     "that",
@@ -319,18 +320,18 @@ pub const NOT_SOURCES: &[&str] = &[
     "why",
     "when",
     "where",
-];
+]);
 
 /// How many words the cue at word `i` spans (`said`, `has said`, `pointed
 /// out`), if there is one there. An auxiliary starts a cue only when a cue
 /// verb follows it.
 pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
     let mut j = i;
-    while j < ws.len() && AUXILIARIES.contains(&ws[j].norm.as_str()) && j - i < 2 {
+    while j < ws.len() && AUXILIARIES.has(&ws[j].norm) && j - i < 2 {
         j += 1;
     }
     let verb = ws.get(j)?;
-    if !CUE_VERBS.contains(&verb.norm.as_str()) {
+    if !CUE_VERBS.has(&verb.norm) {
         return None;
     }
     // "called" is a cue with "for", "on" or a quote; "found" and

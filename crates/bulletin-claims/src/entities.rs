@@ -4,8 +4,10 @@
 //! descriptions that point back to a speaker named before ("the
 //! intelligence chief").
 
+use crate::lexicon::Lexicon;
+
 /// Titles written before a name, which are its role.
-const TITLES: &[&str] = &[
+static TITLES: Lexicon = Lexicon::new(&[
     "president",
     "vice",
     "prime",
@@ -51,13 +53,13 @@ const TITLES: &[&str] = &[
     "foreign",
     "defense",
     "defence",
-];
+]);
 
 /// Honorifics dropped from a name ("Mr. Trump" is "Trump").
 const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "dr", "sir", "prof"];
 
 /// Last words of organisations' names.
-const ORGANISATION_WORDS: &[&str] = &[
+static ORGANISATION_WORDS: Lexicon = Lexicon::new(&[
     "agency",
     "service",
     "ministry",
@@ -112,11 +114,11 @@ const ORGANISATION_WORDS: &[&str] = &[
     "telegraph",
     "cnn",
     "bbc",
-];
+]);
 
 /// Nouns that describe a person, so "the intelligence chief" or "the
 /// senator" can point back to someone named before.
-const PERSON_NOUNS: &[&str] = &[
+static PERSON_NOUNS: Lexicon = Lexicon::new(&[
     "chief",
     "head",
     "official",
@@ -155,7 +157,7 @@ const PERSON_NOUNS: &[&str] = &[
     "mother",
     "man",
     "woman",
-];
+]);
 
 /// What a source names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +199,7 @@ pub fn named(source: &str) -> Option<Named> {
             && found.organisation
             && !lower[..at]
                 .split_whitespace()
-                .any(|w| PERSON_NOUNS.contains(&w))
+                .any(|w| PERSON_NOUNS.has(w))
         {
             return Some(found);
         }
@@ -215,7 +217,7 @@ pub fn named(source: &str) -> Option<Named> {
             .chars()
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase);
-    if (ORGANISATION_WORDS.contains(&last.as_str()) && capitalized(words[words.len() - 1]))
+    if (ORGANISATION_WORDS.has(last.as_str()) && capitalized(words[words.len() - 1]))
         || acronym
     {
         // From its first capitalized word: "the US Defense Intelligence
@@ -235,8 +237,8 @@ pub fn named(source: &str) -> Option<Named> {
         let w = words[start - 1];
         let n = norm(w);
         if !capitalized(w)
-            || TITLES.contains(&n.as_str())
-            || ORGANISATION_WORDS.contains(&n.as_str())
+            || TITLES.has(n.as_str())
+            || ORGANISATION_WORDS.has(n.as_str())
             || w.ends_with("’s")
             || w.ends_with("'s")
         {
@@ -290,7 +292,7 @@ pub fn describes(description: &str, role: Option<&str>) -> Option<bool> {
         return None;
     }
     let head = words.last()?;
-    if !PERSON_NOUNS.contains(&head.as_str()) {
+    if !PERSON_NOUNS.has(head.as_str()) {
         return None;
     }
     let content: Vec<&String> = words[1..].iter().filter(|w| w.len() > 3).collect();

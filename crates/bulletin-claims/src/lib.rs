@@ -21,6 +21,7 @@ mod channel;
 mod cues;
 pub mod dates;
 pub mod entities;
+mod lexicon;
 mod sentences;
 
 pub use sentences::sentences;
@@ -121,42 +122,120 @@ impl Text {
     }
 }
 
+/// A word lowercased, kept inline: every word of every sentence gets one,
+/// and a heap string each was a third of the extractor's time. A word
+/// longer than the buffer keeps its first characters (no word a rule
+/// looks up is that long).
+#[derive(Clone, Copy)]
+struct Norm {
+    len: u8,
+    bytes: [u8; Norm::CAPACITY],
+}
+
+impl Norm {
+    const CAPACITY: usize = 30;
+
+    fn new(chars: &[char]) -> Norm {
+        let mut norm = Norm {
+            len: 0,
+            bytes: [0; Norm::CAPACITY],
+        };
+        let mut at = 0;
+        'chars: for c in chars {
+            if c.is_ascii() {
+                if at == Norm::CAPACITY {
+                    break;
+                }
+                norm.bytes[at] = c.to_ascii_lowercase() as u8;
+                at += 1;
+                continue;
+            }
+            for lower in c.to_lowercase() {
+                let n = lower.len_utf8();
+                if at + n > Norm::CAPACITY {
+                    break 'chars;
+                }
+                lower.encode_utf8(&mut norm.bytes[at..at + n]);
+                at += n;
+            }
+        }
+        norm.len = at as u8;
+        norm
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    fn as_str(&self) -> &str {
+        // Whole characters were written, so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Norm {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for Norm {
+    fn eq(&self, other: &&str) -> bool {
+        self.bytes() == other.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for Norm {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes()
+    }
+}
+
+impl std::fmt::Debug for Norm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 /// A word of a sentence: characters `start..end`, and its text lowercased
 /// without surrounding punctuation.
 #[derive(Debug, Clone)]
 struct Word {
     start: usize,
     end: usize,
-    norm: String,
+    norm: Norm,
     /// The first letter is a capital.
     capital: bool,
 }
 
 fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
-    let mut out = Vec::new();
+    let chars = &text.chars[..end];
+    let mut out = Vec::with_capacity((end - start) / 5);
     let mut i = start;
     while i < end {
-        while i < end && text.chars[i].is_whitespace() {
+        while i < end && chars[i].is_whitespace() {
             i += 1;
         }
         let s = i;
-        while i < end && !text.chars[i].is_whitespace() {
+        while i < end && !chars[i].is_whitespace() {
             i += 1;
         }
-        if s < i {
-            let raw: String = text.chars[s..i].iter().collect();
-            let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric());
-            // Offsets of the word without its punctuation.
-            let lead = raw.chars().take_while(|c| !c.is_alphanumeric()).count();
-            let len = trimmed.chars().count();
-            if len > 0 {
-                out.push(Word {
-                    start: s + lead,
-                    end: s + lead + len,
-                    norm: trimmed.to_lowercase(),
-                    capital: trimmed.chars().next().is_some_and(char::is_uppercase),
-                });
-            }
+        // The word without the punctuation around it.
+        let (mut a, mut b) = (s, i);
+        while a < b && !chars[a].is_alphanumeric() {
+            a += 1;
+        }
+        while b > a && !chars[b - 1].is_alphanumeric() {
+            b -= 1;
+        }
+        if a < b {
+            out.push(Word {
+                start: a,
+                end: b,
+                norm: Norm::new(&chars[a..b]),
+                capital: chars[a].is_uppercase(),
+            });
         }
     }
     out
@@ -372,7 +451,7 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
     let phrase = &ws[a..b];
     if phrase
         .iter()
-        .all(|w| cues::NOT_SOURCES.contains(&w.norm.as_str()))
+        .all(|w| cues::NOT_SOURCES.has(&w.norm))
     {
         return false;
     }
@@ -382,10 +461,10 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
         .rev()
         .find(|w| !dates::is_time_word(&w.norm))
         .unwrap_or(&phrase[phrase.len() - 1]);
-    !cues::NOT_SOURCES.contains(&head.norm.as_str())
+    !cues::NOT_SOURCES.has(&head.norm)
         || phrase
             .iter()
-            .any(|w| w.capital && !cues::NOT_SOURCES.contains(&w.norm.as_str()))
+            .any(|w| w.capital && !cues::NOT_SOURCES.has(&w.norm))
 }
 
 /// Finds the attributions in `text`.
