@@ -49,6 +49,9 @@ pub struct Attribution {
     /// Who the source is, by name: the source when it names someone, the
     /// last named speaker for "he", "she" or "they"; else `None`.
     pub speaker: Option<String>,
+    /// The speaker is an organisation (or speaks through its documents),
+    /// not a person.
+    pub organisation: bool,
     /// What the article calls the speaker ("head of Ukraine's Foreign
     /// Intelligence Service"), when it says.
     pub role: Option<String>,
@@ -73,6 +76,7 @@ impl Attribution {
             content,
             direct,
             speaker: None,
+            organisation: false,
             role: None,
             channel: None,
             date: None,
@@ -680,6 +684,7 @@ fn resolve_speakers(found: &mut [Attribution]) {
         };
         if let Some(k) = resolved {
             a.speaker = Some(known[k].name.clone());
+            a.organisation = known[k].organisation;
             a.role = known[k].role.clone();
             last = Some(k);
         }

@@ -1,6 +1,7 @@
 //! Filing: stored items that have no story yet are connected — checked for
-//! near-duplicates, placed in a story (see `bulletin_connect`) — and the
-//! result written back, a batch at a time.
+//! near-duplicates, placed in a story (see `bulletin_connect`), their
+//! attributed claims found (see `bulletin_claims`) — and the result written
+//! back, a batch at a time.
 //!
 //! One process files at a time: it holds the store's `stories` lease, and
 //! each batch is written in one transaction only while it still holds it
@@ -38,6 +39,8 @@ pub struct FilingSummary {
     pub filed: u64,
     pub duplicates: u64,
     pub merges: u64,
+    /// Attributed claims found in the items filed.
+    pub claims: u64,
     /// Another process holds the lease: nothing was filed here.
     pub busy: bool,
     /// Items of the active stories read back to resume (after taking the
@@ -104,10 +107,20 @@ impl Filer {
                 return Ok(summary);
             };
             let started = Instant::now();
+            // Claims are found on another thread meanwhile.
+            let items = Arc::new(items);
+            let claims = {
+                let items = items.clone();
+                tokio::task::spawn_blocking(move || crate::claims::claims_of(&items))
+            };
             let (connector, steps, counts) =
                 tokio::task::spawn_blocking(move || connect_batch(connector, &items))
                     .await
                     .map_err(|e| StoreError::Task(e.to_string()))?;
+            let claims = claims
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?;
+            summary.claims += claims.iter().map(|c| c.claims.len() as u64).sum::<u64>();
             summary.connect_secs += started.elapsed().as_secs_f64();
             let filed = counts.filed;
             let started = Instant::now();
@@ -118,6 +131,7 @@ impl Filer {
                     holder: self.holder.clone(),
                     until: Utc::now() + self.lease,
                     steps,
+                    claims,
                 })
                 .await;
             summary.write_secs += started.elapsed().as_secs_f64();

@@ -10,13 +10,14 @@
 //! - [`websub`]: pushed updates from the hubs feeds name;
 //! - [`subscribe`]: new sources from a URL or an OPML list;
 //! - [`filing`]: stored items connected into stories, one process at a
-//!   time;
+//!   time, with their attributed claims ([`claims`]);
 //! - [`newsroom`]: editors' posts published as items;
 //! - [`retention`]: old items removed in small batches;
 //! - [`transfer`]: the whole database out and in as JSON lines;
 //! - [`worker`]: the background loop of a fetching process;
 //! - [`secret`]: random tokens and their hashes.
 
+pub mod claims;
 pub mod filing;
 pub mod item;
 pub mod loader;

@@ -8,7 +8,7 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Category, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome, FilingBatch,
+    ApiToken, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity, ExportedItem, FetchOutcome, FilingBatch,
     FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage,
     ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision,
     PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope, Session, Source,
@@ -38,8 +38,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_hub.sql"),
     include_str!("../migrations/0013_originals.sql"),
     include_str!("../migrations/0014_readers.sql"),
+    include_str!("../migrations/0015_claims.sql"),
 ];
 
+mod claims;
 mod reader;
 
 /// The channel the change log's writers notify (`0011_changes.sql`).
@@ -1958,6 +1960,7 @@ impl Store for PgStore {
             .await?;
             // Last: the change log's lock is held from here to the commit.
             let grown: Vec<i64> = grown.into_iter().filter(|s| !gone.contains(s)).collect();
+            claims::write(&tx, &batch.claims).await?;
             if !grown.is_empty() {
                 tx.execute("SELECT bulletin_log_changes('story', '{}', $1)", &[&grown])
                     .await?;
@@ -1988,6 +1991,14 @@ impl Store for PgStore {
             tx.commit().await?;
             Ok(n.max(0) as u64)
         })
+    }
+
+    fn claims(&self, query: ClaimQuery) -> BoxFuture<'_, StoreResult<Vec<ClaimRecord>>> {
+        boxed(async move { claims::read(self, &query).await })
+    }
+
+    fn entity(&self, slug: String) -> BoxFuture<'_, StoreResult<Option<Entity>>> {
+        boxed(async move { claims::entity(self, &slug).await })
     }
 
     fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>> {

@@ -19,16 +19,16 @@ const READ: &str = "COALESCE(ri.read, i.id <= COALESCE(rs.read_through, 0))";
 
 /// A statement's arguments, numbered as they are added.
 #[derive(Default)]
-struct Args(Vec<Box<dyn ToSql + Sync + Send>>);
+pub(crate) struct Args(Vec<Box<dyn ToSql + Sync + Send>>);
 
 impl Args {
     /// Adds a value; returns its placeholder.
-    fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+    pub(crate) fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
         self.0.push(Box::new(value));
         format!("${}", self.0.len())
     }
 
-    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+    pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.0
             .iter()
             .map(|v| v.as_ref() as &(dyn ToSql + Sync))

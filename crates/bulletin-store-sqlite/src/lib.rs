@@ -2,7 +2,7 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, Cursor, ExportedItem, FetchOutcome,
+    ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity, ExportedItem, FetchOutcome,
     FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey,
     ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser,
     Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope,
@@ -11,6 +11,7 @@ use bulletin_store::{
     change_batch, log_wants, newest_page, ranked_page, story_page,
 };
 
+mod claims;
 mod reader;
 mod words;
 use bulletin_core::{ItemId, ItemKind, SourceId};
@@ -45,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0020_hub.sql"),
     include_str!("../migrations/0021_originals.sql"),
     include_str!("../migrations/0022_readers.sql"),
+    include_str!("../migrations/0023_claims.sql"),
 ];
 
 /// How often `change_notices` checks whether another process wrote.
@@ -2037,6 +2039,7 @@ impl Store for SqliteStore {
                     log.execute(params![story, now])?;
                 }
             }
+            claims::write(&tx, &batch.claims)?;
             tx.commit()?;
             Ok(true)
         }))
@@ -2060,6 +2063,14 @@ impl Store for SqliteStore {
             tx.commit()?;
             Ok(n.max(0) as u64)
         }))
+    }
+
+    fn claims(&self, query: ClaimQuery) -> BoxFuture<'_, StoreResult<Vec<ClaimRecord>>> {
+        boxed(self.read(move |c| claims::read(c, &query)))
+    }
+
+    fn entity(&self, slug: String) -> BoxFuture<'_, StoreResult<Option<Entity>>> {
+        boxed(self.read(move |c| claims::entity(c, &slug)))
     }
 
     fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>> {

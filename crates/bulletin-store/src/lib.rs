@@ -5,9 +5,11 @@
 //! ([`SqliteStore`]) is the embedded default; PostgreSQL ([`PgStore`]) is for
 //! several processes and millions of items.
 
+mod claims;
 mod model;
 mod reader;
 
+pub use claims::*;
 pub use model::*;
 pub use reader::*;
 
@@ -520,6 +522,10 @@ pub trait Store: Send + Sync + 'static {
     /// Unfiles every item and removes every story (before filing them all
     /// again); returns how many items there are to file.
     fn reset_stories(&self) -> BoxFuture<'_, StoreResult<u64>>;
+    /// Claims, newest item first (see [`ClaimQuery`]).
+    fn claims(&self, query: ClaimQuery) -> BoxFuture<'_, StoreResult<Vec<ClaimRecord>>>;
+    /// An entity by its slug, with its aliases and roles.
+    fn entity(&self, slug: String) -> BoxFuture<'_, StoreResult<Option<Entity>>>;
     fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>>;
     /// Stories, latest update first.
     fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>>;

@@ -668,6 +668,9 @@ pub struct FilingBatch {
     /// The lease is extended to this time.
     pub until: DateTime<Utc>,
     pub steps: Vec<FilingStep>,
+    /// The claims found in the batch's items: each item's replace what it
+    /// had.
+    pub claims: Vec<crate::ItemClaims>,
 }
 
 /// What taking a named lease gave.

@@ -39,6 +39,7 @@ store_tests!(
     logs_concurrent_writers_changes_in_commit_order,
     keeps_hub_subscriptions_until_they_expire,
     pages_originals_across_filed_and_unfiled_items,
+    keeps_claims_and_merges_their_speakers_across_items,
 );
 
 /// A new source with this feed URL and nothing else.
@@ -1400,6 +1401,7 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
         holder: holder.into(),
         until: soon,
         steps,
+        claims: Vec::new(),
     };
     // Unfiled items come in publication order, with their text.
     let unfiled = store.unfiled_items(10).await.unwrap();
@@ -1715,6 +1717,15 @@ fn marked(snippet: &bulletin_store::Snippet) -> String {
 
 /// Writes filing steps as the holder of the `stories` lease.
 async fn file_under_lease(store: &dyn Store, steps: Vec<bulletin_store::FilingStep>) {
+    file_with_claims(store, steps, Vec::new()).await;
+}
+
+/// Writes filing steps and claims as the holder of the `stories` lease.
+async fn file_with_claims(
+    store: &dyn Store,
+    steps: Vec<bulletin_store::FilingStep>,
+    claims: Vec<bulletin_store::ItemClaims>,
+) {
     let now = Utc::now();
     let until = now + chrono::Duration::seconds(60);
     store
@@ -1726,6 +1737,7 @@ async fn file_under_lease(store: &dyn Store, steps: Vec<bulletin_store::FilingSt
         holder: "w".into(),
         until,
         steps,
+        claims,
     };
     assert!(
         store.apply_filing(batch).await.unwrap(),
@@ -2048,4 +2060,173 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
         ],
         "newest first, the copy left out, nothing twice"
     );
+}
+
+/// A claim by `speaker` (a person when `person`) with this content.
+fn said(speaker: Option<(&str, bool)>, content: &str, role: Option<&str>) -> bulletin_store::NewClaim {
+    use bulletin_store::{EntityKind, NewClaim, NewSpeaker};
+    NewClaim {
+        speaker: speaker.map(|(name, person)| NewSpeaker {
+            kind: if person {
+                EntityKind::Person
+            } else {
+                EntityKind::Organisation
+            },
+            name: name.into(),
+        }),
+        source: speaker.map(|(name, _)| name.to_string()),
+        cue: "said".into(),
+        content: content.into(),
+        direct: content.starts_with('“'),
+        role: role.map(str::to_string),
+        channel: Some("on Telegram".into()),
+        said_from: chrono::NaiveDate::from_ymd_opt(2025, 5, 19),
+        said_to: chrono::NaiveDate::from_ymd_opt(2025, 5, 25),
+        said_text: Some("last week".into()),
+        start: 10,
+        end: 10 + content.chars().count() as u32,
+    }
+}
+
+async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) {
+    use bulletin_store::{ClaimQuery, EntityKind, FilingStep, ItemClaims};
+    let a = source_at(store, "http://claims.example/feed").await;
+    let at = |n: i64| NewItem {
+        guid: Some(format!("c{n}")),
+        url: Some(format!("http://claims.example/{n}")),
+        title: Some(format!("Claims {n}")),
+        published_at: from_ms(1_700_000_000_000 + n * 60_000),
+        text: format!("text {n}"),
+        ..NewItem::default()
+    };
+    store
+        .insert_items(a, (1..=3).map(at).collect())
+        .await
+        .unwrap();
+    let unfiled = store.unfiled_items(10).await.unwrap();
+    let ids: Vec<ItemId> = unfiled.iter().map(|i| i.id).collect();
+    let steps: Vec<FilingStep> = unfiled
+        .iter()
+        .enumerate()
+        .map(|(n, i)| FilingStep::file(i, 70 + n as i64, None))
+        .collect();
+    let claims = vec![
+        ItemClaims {
+            item: ids[0],
+            claims: vec![
+                said(
+                    Some(("Oleh Ivashchenko", true)),
+                    "“Russia is preparing”",
+                    Some("head of Ukraine's Foreign Intelligence Service"),
+                ),
+                said(Some(("The Kremlin", false)), "the talks were useful", None),
+                said(None, "it was cold", None),
+            ],
+        },
+        // "Ivashchenko" alone, and the organisation without "The": the same.
+        ItemClaims {
+            item: ids[1],
+            claims: vec![
+                said(Some(("Ivashchenko", true)), "the 50% figure holds", Some("intelligence chief")),
+                said(Some(("Kremlin", false)), "nothing changed", None),
+            ],
+        },
+        // Two people named Ruiz: "Ruiz" alone is neither.
+        ItemClaims {
+            item: ids[2],
+            claims: vec![
+                said(Some(("Ana Ruiz", true)), "one", None),
+                said(Some(("Luis Ruiz", true)), "two", None),
+                said(Some(("Ruiz", true)), "three", None),
+            ],
+        },
+    ];
+    file_with_claims(store, steps.clone(), claims).await;
+
+    let person = store
+        .entity("oleh-ivashchenko".into())
+        .await
+        .unwrap()
+        .expect("an entity for the person");
+    assert_eq!(person.name, "Oleh Ivashchenko");
+    assert_eq!(person.kind, EntityKind::Person);
+    assert_eq!(person.aliases, vec!["Ivashchenko", "Oleh Ivashchenko"]);
+    assert_eq!(person.claims, 2);
+    let roles: Vec<&str> = person.roles.iter().map(|r| r.role.as_str()).collect();
+    assert_eq!(
+        roles,
+        vec!["intelligence chief", "head of Ukraine's Foreign Intelligence Service"],
+        "newest role first"
+    );
+    let theirs = store
+        .claims(ClaimQuery {
+            speaker: Some("oleh-ivashchenko".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let contents: Vec<&str> = theirs.iter().map(|c| c.content.as_str()).collect();
+    assert_eq!(contents, vec!["the 50% figure holds", "“Russia is preparing”"]);
+    let first = &theirs[1];
+    assert!(first.direct);
+    assert_eq!(first.item, ids[0]);
+    assert_eq!(first.item_title.as_deref(), Some("Claims 1"));
+    assert_eq!(first.story_id, Some(70));
+    assert_eq!(first.channel.as_deref(), Some("on Telegram"));
+    assert_eq!(first.said_from, chrono::NaiveDate::from_ymd_opt(2025, 5, 19));
+    assert_eq!(first.said_to, chrono::NaiveDate::from_ymd_opt(2025, 5, 25));
+    assert_eq!(first.said_text.as_deref(), Some("last week"));
+    assert_eq!((first.start, first.end), (10, 31));
+    let kremlin = store.entity("the-kremlin".into()).await.unwrap().unwrap();
+    assert_eq!((kremlin.kind, kremlin.claims), (EntityKind::Organisation, 2));
+    // Ambiguous surname: a third entity, not either Ruiz.
+    let ruiz = store.entity("ruiz".into()).await.unwrap().unwrap();
+    assert_eq!(ruiz.claims, 1);
+    assert_eq!(store.entity("ana-ruiz".into()).await.unwrap().unwrap().claims, 1);
+
+    // Search by words (any case, `%` literal), by item and by date.
+    let found = |q: ClaimQuery| async move { store.claims(q).await.unwrap() };
+    let q = |words: &str| ClaimQuery {
+        q: Some(words.into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(found(q("RUSSIA")).await.len(), 1);
+    assert_eq!(found(q("50%")).await.len(), 1);
+    assert_eq!(found(q("5%")).await.len(), 0, "% is not a wildcard");
+    assert_eq!(found(q("kremlin")).await.len(), 2, "by the speaker's name");
+    let in_first = found(ClaimQuery {
+        item: Some(ids[0]),
+        limit: 10,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(in_first.len(), 3);
+    assert!(in_first[2].speaker.is_none());
+    let recent = found(ClaimQuery {
+        since: Some(from_ms(1_700_000_000_000 + 2 * 60_000)),
+        limit: 10,
+        ..Default::default()
+    })
+    .await;
+    assert!(recent.iter().all(|c| c.item != ids[0]) && recent.len() == 5);
+
+    // Filed again (stories rebuilt): the item's claims are replaced, not
+    // added to.
+    file_with_claims(
+        store,
+        steps[..1].to_vec(),
+        vec![ItemClaims {
+            item: ids[0],
+            claims: vec![said(Some(("Oleh Ivashchenko", true)), "again", None)],
+        }],
+    )
+    .await;
+    let again = store.entity("oleh-ivashchenko".into()).await.unwrap().unwrap();
+    assert_eq!(again.claims, 2);
+    // An item removed takes its claims along.
+    assert!(store.remove_source(a).await.unwrap());
+    assert!(found(q("again")).await.is_empty());
+    assert!(store.entity("nobody".into()).await.unwrap().is_none());
 }

@@ -334,10 +334,11 @@ async fn file_stories(app: &Pipeline) -> Result<()> {
     } else if summary.filed > 0 {
         let secs = started.elapsed().as_secs_f64();
         out!(
-            "filed {} items into stories in {secs:.2}s: {} near-duplicates, {} merges",
+            "filed {} items into stories in {secs:.2}s: {} near-duplicates, {} merges, {} claims",
             summary.filed,
             summary.duplicates,
-            summary.merges
+            summary.merges,
+            summary.claims
         );
         out!("  {}", filing_times(&summary));
     }
