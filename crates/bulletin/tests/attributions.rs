@@ -2,6 +2,9 @@
 //! page (written from its sentences) gives its attributed claims with their
 //! speakers, roles, channels and dates resolved against publication.
 
+mod common;
+
+use common::*;
 use std::process::Command;
 
 fn run(args: &[&str]) -> serde_json::Value {
@@ -104,4 +107,113 @@ fn without_a_publication_date_no_date_is_guessed() {
             .iter()
             .all(|a| a["date"].is_null() && a["period"].is_null())
     );
+}
+
+/// The reference article as a feed's item, published on 2025-05-25.
+fn reference_feed(fixture: &FixtureServer) -> String {
+    let text = std::fs::read_to_string(article()).expect("the article");
+    let mut paragraphs = text.split("\n\n");
+    let title = paragraphs.next().expect("a headline");
+    let body: String = paragraphs
+        .map(|p| format!("<p>{}</p>", p.replace('&', "&amp;").replace('<', "&lt;")))
+        .collect();
+    format!(
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+         <title>World desk</title><link>{home}</link>\
+         <item><title>{title}</title><link>{home}spy-chief</link><guid>spy-chief</guid>\
+         <pubDate>Sun, 25 May 2025 12:00:00 +0000</pubDate>\
+         <content:encoded><![CDATA[{body}]]></content:encoded></item>\
+         </channel></rss>",
+        home = fixture.url("")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api() {
+    let fixture = FixtureServer::start().await;
+    fixture.set(
+        "world.xml",
+        Doc::ok("application/rss+xml", reference_feed(&fixture)),
+    );
+    let data = DataDir::new();
+    let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let fetched = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    assert!(stdout(&fetched).contains("claims"), "{}", stdout(&fetched));
+    let server = Server::start(&data).await;
+
+    // The API: the main speaker's claims, with their dates resolved.
+    let doc = server.json("/api/v1/claims?speaker=oleh-ivashchenko").await;
+    let claims = doc["claims"].as_array().expect("a list");
+    assert_eq!(claims.len(), 2, "{doc:#}");
+    let dates: Vec<&str> = claims
+        .iter()
+        .map(|c| c["said_from"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(dates, vec!["2025-05-25", "2025-05-19"], "{doc:#}");
+    assert_eq!(claims[0]["channel"], "in an interview with Ukrinform");
+    assert_eq!(claims[1]["channel"], "on Telegram");
+    assert_eq!(claims[1]["source"], "The intelligence chief");
+    // All five of the reference page's attributed claims, by speaker.
+    let all = server.json("/api/v1/claims?limit=100").await;
+    let speakers: Vec<&str> = all["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["speaker"]["name"].as_str())
+        .collect();
+    for who in [
+        "Oleh Ivashchenko",
+        "Volodymyr Zelensky",
+        "NATO",
+        "US Defense Intelligence Agency",
+        "China",
+    ] {
+        assert!(speakers.contains(&who), "{who} missing from {speakers:?}");
+    }
+    // Search and time.
+    let q = server.json("/api/v1/claims?q=gunpowder").await;
+    assert_eq!(q["claims"].as_array().unwrap().len(), 1);
+    let later = server.json("/api/v1/claims?since=2025-05-26").await;
+    assert!(later["claims"].as_array().unwrap().is_empty());
+    let (status, _, body) = server.get("/api/v1/claims?since=yesterday").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("invalid_since"), "{body}");
+
+    // The person's page: role, names, claims with their dates and links to
+    // the sentences.
+    let (status, _, page) = server.get("/people/oleh-ivashchenko").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<h1 class=\"headline\">Oleh Ivashchenko</h1>"), "{page}");
+    assert!(page.contains("head of Ukraine&#39;s Foreign Intelligence Service"), "{page}");
+    assert!(page.contains("machine tools, gunpowder and electronics"), "{page}");
+    assert!(page.contains("datetime=\"2025-05-19\" title=\"Said 19 May 2025\""), "{page}");
+    assert!(page.contains("#claim-"), "{page}");
+    assert!(page.contains("/people/oleh-ivashchenko/feed.atom"), "{page}");
+    // An organisation lives at its own address; the other is sent there.
+    let (status, _, nato) = server.get("/organisations/nato").await;
+    assert_eq!(status, 200, "{nato}");
+    assert!(nato.contains("decisive enabler"), "{nato}");
+    assert_eq!(server.get("/people/nobody-at-all").await.0, 404);
+
+    // Its Atom feed: one entry per claim, linking to the claim's sentence.
+    let (status, content_type, atom) = server.get("/people/oleh-ivashchenko/feed.atom").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/atom+xml"), "{content_type}");
+    assert_eq!(atom.matches("<entry>").count(), 2, "{atom}");
+    assert!(atom.contains("Oleh Ivashchenko: “China supplies Russia"), "{atom}");
+    assert!(atom.contains("#claim-"), "{atom}");
+
+    // The article's page marks who said what, with the resolved date on
+    // hover.
+    let item = claims[0]["item"].as_i64().expect("an item id");
+    let (status, _, article_page) = server.get(&format!("/items/{item}")).await;
+    assert_eq!(status, 200);
+    assert!(article_page.contains("Who said what"), "{article_page}");
+    assert!(
+        article_page.contains("<a class=\"speaker\" href=\"/people/oleh-ivashchenko\">Oleh Ivashchenko</a>"),
+        "{article_page}"
+    );
+    assert!(article_page.contains("title=\"Said 17 April 2025\""), "{article_page}");
 }

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod apps;
 mod assets;
+mod claims;
 mod conditional;
 mod error;
 mod feeds;
@@ -129,6 +130,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", get(live::events))
         .route("/cards", get(pages::cards))
         .route("/api/v1/stories", get(stories::api_list))
+        .route("/api/v1/claims", get(claims::api))
+        .route("/people/{slug}", get(claims::person))
+        .route("/people/{slug}/{feed}", get(claims::person_feed))
+        .route("/organisations/{slug}", get(claims::organisation))
+        .route("/organisations/{slug}/{feed}", get(claims::organisation_feed))
         .route("/api/v1/stories/{id}", get(stories::api_story))
         .route("/stories", get(stories::list))
         .route("/stories/{segment}", get(stories::page_or_feed))

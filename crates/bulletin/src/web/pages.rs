@@ -51,6 +51,8 @@ struct ItemPage {
     story: Option<(i64, String, String)>,
     /// "Read also": up to three articles from other stories.
     related: Vec<EntryView>,
+    /// Who said what in it.
+    claims: Vec<super::claims::ClaimView>,
     query: String,
     feed_path: String,
     /// Where the open page hears of edits to the article.
@@ -449,12 +451,14 @@ pub async fn item(
         .iter()
         .map(EntryView::from_item)
         .collect();
+    let claims = super::claims::of_item(&state, item.id).await?;
     render(&ItemPage {
         nav: viewer.nav(),
         e: EntryView::from_item(&item),
         original,
         story,
         related,
+        claims,
         query: String::new(),
         feed_path: "/feed".into(),
         live,
