@@ -109,31 +109,12 @@ fn without_a_publication_date_no_date_is_guessed() {
     );
 }
 
-/// The reference article as a feed's item, published on 2025-05-25.
-fn reference_feed(fixture: &FixtureServer) -> String {
-    let text = std::fs::read_to_string(article()).expect("the article");
-    let mut paragraphs = text.split("\n\n");
-    let title = paragraphs.next().expect("a headline");
-    let body: String = paragraphs
-        .map(|p| format!("<p>{}</p>", p.replace('&', "&amp;").replace('<', "&lt;")))
-        .collect();
-    format!(
-        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
-         <title>World desk</title><link>{home}</link>\
-         <item><title>{title}</title><link>{home}spy-chief</link><guid>spy-chief</guid>\
-         <pubDate>Sun, 25 May 2025 12:00:00 +0000</pubDate>\
-         <content:encoded><![CDATA[{body}]]></content:encoded></item>\
-         </channel></rss>",
-        home = fixture.url("")
-    )
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api() {
     let fixture = FixtureServer::start().await;
     fixture.set(
         "world.xml",
-        Doc::ok("application/rss+xml", reference_feed(&fixture)),
+        Doc::ok("application/rss+xml", reference_claims_feed(&fixture)),
     );
     let data = DataDir::new();
     let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;

@@ -1,7 +1,9 @@
 //! The reader's page in a real browser: headless Chromium driven by
 //! playwright-core (web-tests/feed.mjs) against `bulletin serve --demo`, with
 //! an axe-core accessibility check of the feed, article and search pages,
-//! the stories view, a story page and an article's related articles.
+//! the stories view, a story page and an article's related articles; and
+//! who said what (web-tests/claims.mjs): a speaker's page, an article's
+//! claims, an organisation's page.
 //! Skipped, saying so, where Chromium or the npm package is missing; in CI
 //! (`CI` set) they are required.
 
@@ -167,6 +169,51 @@ async fn live_updates_reach_an_open_feed_in_chromium() {
         let shot = shots.join(format!("{name}.png"));
         assert!(
             std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+            "{} missing or empty",
+            shot.display()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_said_what_on_entity_and_article_pages_in_chromium() {
+    if let Some(missing) = browser_missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "required in CI: {missing}"
+        );
+        eprintln!("skipped: {missing}");
+        return;
+    }
+    let fixture = FixtureServer::start().await;
+    fixture.set(
+        "world.xml",
+        Doc::ok("application/rss+xml", reference_claims_feed(&fixture)),
+    );
+    let data = DataDir::new();
+    let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let fetched = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    let server = Server::start(&data).await;
+    let shots = web_tests().join("screenshots");
+    let out = tokio::process::Command::new("node")
+        .arg(web_tests().join("claims.mjs"))
+        .arg(&server.base)
+        .arg(&shots)
+        .output()
+        .await
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "claims.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["person-light", "person-dark", "article-claims-light"] {
+        let shot = shots.join(format!("{name}.png"));
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 5_000),
             "{} missing or empty",
             shot.display()
         );

@@ -453,3 +453,26 @@ pub fn browser_missing() -> Option<String> {
     }
     None
 }
+
+/// The reference article (`tests/data/reference_claims.txt`) as a feed's
+/// item, published on 2025-05-25.
+pub fn reference_claims_feed(fixture: &FixtureServer) -> String {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/data/reference_claims.txt",
+        env!("CARGO_MANIFEST_DIR")
+    )).expect("the article");
+    let mut paragraphs = text.split("\n\n");
+    let title = paragraphs.next().expect("a headline");
+    let body: String = paragraphs
+        .map(|p| format!("<p>{}</p>", p.replace('&', "&amp;").replace('<', "&lt;")))
+        .collect();
+    format!(
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+         <title>World desk</title><link>{home}</link>\
+         <item><title>{title}</title><link>{home}spy-chief</link><guid>spy-chief</guid>\
+         <pubDate>Sun, 25 May 2025 12:00:00 +0000</pubDate>\
+         <content:encoded><![CDATA[{body}]]></content:encoded></item>\
+         </channel></rss>",
+        home = fixture.url("")
+    )
+}
