@@ -327,11 +327,11 @@ pub static NOT_SOURCES: Lexicon = Lexicon::new(&[
 /// verb follows it.
 pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
     let mut j = i;
-    while j < ws.len() && AUXILIARIES.has(&ws[j].norm) && j - i < 2 {
+    while j < ws.len() && AUXILIARIES.has(ws[j].norm) && j - i < 2 {
         j += 1;
     }
     let verb = ws.get(j)?;
-    if !CUE_VERBS.has(&verb.norm) {
+    if !CUE_VERBS.has(verb.norm) {
         return None;
     }
     // "called" is a cue with "for", "on" or a quote; "found" and

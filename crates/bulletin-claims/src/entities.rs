@@ -197,9 +197,7 @@ pub fn named(source: &str) -> Option<Named> {
         if let Some(at) = lower.rfind(link)
             && let Some(found) = named(&source[at + link.len()..])
             && found.organisation
-            && !lower[..at]
-                .split_whitespace()
-                .any(|w| PERSON_NOUNS.has(w))
+            && !lower[..at].split_whitespace().any(|w| PERSON_NOUNS.has(w))
         {
             return Some(found);
         }
@@ -217,9 +215,7 @@ pub fn named(source: &str) -> Option<Named> {
             .chars()
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase);
-    if (ORGANISATION_WORDS.has(last.as_str()) && capitalized(words[words.len() - 1]))
-        || acronym
-    {
+    if (ORGANISATION_WORDS.has(last.as_str()) && capitalized(words[words.len() - 1])) || acronym {
         // From its first capitalized word: "the US Defense Intelligence
         // Agency" is "US Defense Intelligence Agency".
         let first = words

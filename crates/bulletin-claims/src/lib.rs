@@ -453,10 +453,7 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
         return false;
     }
     let phrase = &ws[a..b];
-    if phrase
-        .iter()
-        .all(|w| cues::NOT_SOURCES.has(&w.norm))
-    {
+    if phrase.iter().all(|w| cues::NOT_SOURCES.has(w.norm)) {
         return false;
     }
     // "A court document filed Thursday": a time after the head is not it.
@@ -465,10 +462,10 @@ fn plausible_source(ws: &[Word], a: usize, b: usize) -> bool {
         .rev()
         .find(|w| !dates::is_time_word(&w.norm))
         .unwrap_or(&phrase[phrase.len() - 1]);
-    !cues::NOT_SOURCES.has(&head.norm)
+    !cues::NOT_SOURCES.has(head.norm)
         || phrase
             .iter()
-            .any(|w| w.capital && !cues::NOT_SOURCES.has(&w.norm))
+            .any(|w| w.capital && !cues::NOT_SOURCES.has(w.norm))
 }
 
 /// Finds the attributions in `text`.

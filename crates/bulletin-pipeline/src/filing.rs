@@ -117,9 +117,7 @@ impl Filer {
                 tokio::task::spawn_blocking(move || connect_batch(connector, &items))
                     .await
                     .map_err(|e| StoreError::Task(e.to_string()))?;
-            let claims = claims
-                .await
-                .map_err(|e| StoreError::Task(e.to_string()))?;
+            let claims = claims.await.map_err(|e| StoreError::Task(e.to_string()))?;
             summary.claims += claims.iter().map(|c| c.claims.len() as u64).sum::<u64>();
             summary.connect_secs += started.elapsed().as_secs_f64();
             let filed = counts.filed;

@@ -8,13 +8,13 @@
 
 use bulletin_core::{ItemId, ItemKind, SourceId};
 use bulletin_store::{
-    ApiToken, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity, ExportedItem, FetchOutcome, FilingBatch,
-    FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemKey, ItemOrder, ItemPage,
-    ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision,
-    PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope, Session, Source,
-    SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery, Subscription,
-    SubscriptionEdit, UnreadCount, User, UserId, WebSubState, WebSubscription, change_batch,
-    log_wants, newest_page, ranked_page, story_page,
+    ApiToken, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity, ExportedItem,
+    FetchOutcome, FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemKey,
+    ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser,
+    Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope,
+    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
+    Subscription, SubscriptionEdit, UnreadCount, User, UserId, WebSubState, WebSubscription,
+    change_batch, log_wants, newest_page, ranked_page, story_page,
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};

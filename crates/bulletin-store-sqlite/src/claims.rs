@@ -185,7 +185,11 @@ pub fn entity(c: &Connection, slug: &str) -> Result<Option<Entity>> {
     let found = c
         .prepare_cached("SELECT id, name, kind FROM entities WHERE slug = ?1")?
         .query_row([slug], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })
         .optional()?;
     let Some((id, name, kind)) = found else {

@@ -2,13 +2,14 @@
 //! of readers, each call run off the async threads.
 
 use bulletin_store::{
-    ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity, ExportedItem, FetchOutcome,
-    FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription, Item, ItemCopy, ItemKey,
-    ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures, NewItem, NewSource, NewUser,
-    Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem, ReaderQuery, ReaderRef, Role, Scope,
-    Session, Source, SourceRef, Store, StoreError, StoreResult, Story, StoryPage, StoryQuery,
-    Subscription, SubscriptionEdit, UnreadCount, User, UserId, WebSubState, WebSubscription,
-    change_batch, log_wants, newest_page, ranked_page, story_page,
+    ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity,
+    ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription,
+    Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures,
+    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem,
+    ReaderQuery, ReaderRef, Role, Scope, Session, Source, SourceRef, Store, StoreError,
+    StoreResult, Story, StoryPage, StoryQuery, Subscription, SubscriptionEdit, UnreadCount, User,
+    UserId, WebSubState, WebSubscription, change_batch, log_wants, newest_page, ranked_page,
+    story_page,
 };
 
 mod claims;

@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(entity_key("The Washington  Post"), "washington post");
         assert_eq!(entity_key("Kremlin's"), "kremlin");
         assert_eq!(entity_slug("Oleh Ivashchenko"), "oleh-ivashchenko");
-        assert_eq!(entity_slug("U.S. Defense Intelligence Agency"), "u-s-defense-intelligence-agency");
+        assert_eq!(
+            entity_slug("U.S. Defense Intelligence Agency"),
+            "u-s-defense-intelligence-agency"
+        );
         assert_eq!(entity_slug("Ζελένσκι"), "ζελένσκι");
         assert_eq!(entity_slug("!!"), "entity");
         let person = NewSpeaker {

@@ -2063,7 +2063,11 @@ async fn pages_originals_across_filed_and_unfiled_items(store: &dyn Store) {
 }
 
 /// A claim by `speaker` (a person when `person`) with this content.
-fn said(speaker: Option<(&str, bool)>, content: &str, role: Option<&str>) -> bulletin_store::NewClaim {
+fn said(
+    speaker: Option<(&str, bool)>,
+    content: &str,
+    role: Option<&str>,
+) -> bulletin_store::NewClaim {
     use bulletin_store::{EntityKind, NewClaim, NewSpeaker};
     NewClaim {
         speaker: speaker.map(|(name, person)| NewSpeaker {
@@ -2127,7 +2131,11 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
         ItemClaims {
             item: ids[1],
             claims: vec![
-                said(Some(("Ivashchenko", true)), "the 50% figure holds", Some("intelligence chief")),
+                said(
+                    Some(("Ivashchenko", true)),
+                    "the 50% figure holds",
+                    Some("intelligence chief"),
+                ),
                 said(Some(("Kremlin", false)), "nothing changed", None),
             ],
         },
@@ -2155,7 +2163,10 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
     let roles: Vec<&str> = person.roles.iter().map(|r| r.role.as_str()).collect();
     assert_eq!(
         roles,
-        vec!["intelligence chief", "head of Ukraine's Foreign Intelligence Service"],
+        vec![
+            "intelligence chief",
+            "head of Ukraine's Foreign Intelligence Service"
+        ],
         "newest role first"
     );
     let theirs = store
@@ -2167,23 +2178,40 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
         .await
         .unwrap();
     let contents: Vec<&str> = theirs.iter().map(|c| c.content.as_str()).collect();
-    assert_eq!(contents, vec!["the 50% figure holds", "“Russia is preparing”"]);
+    assert_eq!(
+        contents,
+        vec!["the 50% figure holds", "“Russia is preparing”"]
+    );
     let first = &theirs[1];
     assert!(first.direct);
     assert_eq!(first.item, ids[0]);
     assert_eq!(first.item_title.as_deref(), Some("Claims 1"));
     assert_eq!(first.story_id, Some(70));
     assert_eq!(first.channel.as_deref(), Some("on Telegram"));
-    assert_eq!(first.said_from, chrono::NaiveDate::from_ymd_opt(2025, 5, 19));
+    assert_eq!(
+        first.said_from,
+        chrono::NaiveDate::from_ymd_opt(2025, 5, 19)
+    );
     assert_eq!(first.said_to, chrono::NaiveDate::from_ymd_opt(2025, 5, 25));
     assert_eq!(first.said_text.as_deref(), Some("last week"));
     assert_eq!((first.start, first.end), (10, 31));
     let kremlin = store.entity("the-kremlin".into()).await.unwrap().unwrap();
-    assert_eq!((kremlin.kind, kremlin.claims), (EntityKind::Organisation, 2));
+    assert_eq!(
+        (kremlin.kind, kremlin.claims),
+        (EntityKind::Organisation, 2)
+    );
     // Ambiguous surname: a third entity, not either Ruiz.
     let ruiz = store.entity("ruiz".into()).await.unwrap().unwrap();
     assert_eq!(ruiz.claims, 1);
-    assert_eq!(store.entity("ana-ruiz".into()).await.unwrap().unwrap().claims, 1);
+    assert_eq!(
+        store
+            .entity("ana-ruiz".into())
+            .await
+            .unwrap()
+            .unwrap()
+            .claims,
+        1
+    );
 
     // Search by words (any case, `%` literal), by item and by date.
     let found = |q: ClaimQuery| async move { store.claims(q).await.unwrap() };
@@ -2223,7 +2251,11 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
         }],
     )
     .await;
-    let again = store.entity("oleh-ivashchenko".into()).await.unwrap().unwrap();
+    let again = store
+        .entity("oleh-ivashchenko".into())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(again.claims, 2);
     // An item removed takes its claims along.
     assert!(store.remove_source(a).await.unwrap());

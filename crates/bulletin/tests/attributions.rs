@@ -166,12 +166,27 @@ async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api
     // the sentences.
     let (status, _, page) = server.get("/people/oleh-ivashchenko").await;
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("<h1 class=\"headline\">Oleh Ivashchenko</h1>"), "{page}");
-    assert!(page.contains("head of Ukraine&#39;s Foreign Intelligence Service"), "{page}");
-    assert!(page.contains("machine tools, gunpowder and electronics"), "{page}");
-    assert!(page.contains("datetime=\"2025-05-19\" title=\"Said 19 May 2025\""), "{page}");
+    assert!(
+        page.contains("<h1 class=\"headline\">Oleh Ivashchenko</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("head of Ukraine&#39;s Foreign Intelligence Service"),
+        "{page}"
+    );
+    assert!(
+        page.contains("machine tools, gunpowder and electronics"),
+        "{page}"
+    );
+    assert!(
+        page.contains("datetime=\"2025-05-19\" title=\"Said 19 May 2025\""),
+        "{page}"
+    );
     assert!(page.contains("#claim-"), "{page}");
-    assert!(page.contains("/people/oleh-ivashchenko/feed.atom"), "{page}");
+    assert!(
+        page.contains("/people/oleh-ivashchenko/feed.atom"),
+        "{page}"
+    );
     // An organisation lives at its own address; the other is sent there.
     let (status, _, nato) = server.get("/organisations/nato").await;
     assert_eq!(status, 200, "{nato}");
@@ -181,9 +196,15 @@ async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api
     // Its Atom feed: one entry per claim, linking to the claim's sentence.
     let (status, content_type, atom) = server.get("/people/oleh-ivashchenko/feed.atom").await;
     assert_eq!(status, 200);
-    assert!(content_type.starts_with("application/atom+xml"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/atom+xml"),
+        "{content_type}"
+    );
     assert_eq!(atom.matches("<entry>").count(), 2, "{atom}");
-    assert!(atom.contains("Oleh Ivashchenko: “China supplies Russia"), "{atom}");
+    assert!(
+        atom.contains("Oleh Ivashchenko: “China supplies Russia"),
+        "{atom}"
+    );
     assert!(atom.contains("#claim-"), "{atom}");
 
     // The article's page marks who said what, with the resolved date on
@@ -193,8 +214,13 @@ async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api
     assert_eq!(status, 200);
     assert!(article_page.contains("Who said what"), "{article_page}");
     assert!(
-        article_page.contains("<a class=\"speaker\" href=\"/people/oleh-ivashchenko\">Oleh Ivashchenko</a>"),
+        article_page.contains(
+            "<a class=\"speaker\" href=\"/people/oleh-ivashchenko\">Oleh Ivashchenko</a>"
+        ),
         "{article_page}"
     );
-    assert!(article_page.contains("title=\"Said 17 April 2025\""), "{article_page}");
+    assert!(
+        article_page.contains("title=\"Said 17 April 2025\""),
+        "{article_page}"
+    );
 }

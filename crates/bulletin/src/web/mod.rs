@@ -134,7 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{slug}", get(claims::person))
         .route("/people/{slug}/{feed}", get(claims::person_feed))
         .route("/organisations/{slug}", get(claims::organisation))
-        .route("/organisations/{slug}/{feed}", get(claims::organisation_feed))
+        .route(
+            "/organisations/{slug}/{feed}",
+            get(claims::organisation_feed),
+        )
         .route("/api/v1/stories/{id}", get(stories::api_story))
         .route("/stories", get(stories::list))
         .route("/stories/{segment}", get(stories::page_or_feed))

@@ -460,7 +460,8 @@ pub fn reference_claims_feed(fixture: &FixtureServer) -> String {
     let text = std::fs::read_to_string(format!(
         "{}/tests/data/reference_claims.txt",
         env!("CARGO_MANIFEST_DIR")
-    )).expect("the article");
+    ))
+    .expect("the article");
     let mut paragraphs = text.split("\n\n");
     let title = paragraphs.next().expect("a headline");
     let body: String = paragraphs
