@@ -2,7 +2,7 @@
 //! Ukrinform", "on Telegram", "in a statement", "at a news conference",
 //! "on CNN's State of the Union".
 
-use super::{Attribution, Span, overlap};
+use super::{Attribution, Norm, Span, overlap};
 use crate::lexicon::Lexicon;
 
 /// Things said things are said in.
@@ -65,10 +65,15 @@ const PLATFORMS: &[&str] = &[
     "substack",
 ];
 
+/// How far from the cue (in characters) a channel may start.
+const NEAR: usize = 40;
+/// How far past that the words of a channel are read.
+const REACH: usize = 200;
+
 struct Tok {
     start: usize,
     end: usize,
-    norm: String,
+    norm: Norm,
     capital: bool,
 }
 
@@ -91,7 +96,7 @@ fn toks(chars: &[char], start: usize, end: usize) -> Vec<Tok> {
             out.push(Tok {
                 start: s,
                 end: e,
-                norm: chars[s..e].iter().collect::<String>().to_lowercase(),
+                norm: Norm::new(&chars[s..e]),
                 capital: chars[s].is_uppercase(),
             });
         }
@@ -103,7 +108,15 @@ fn toks(chars: &[char], start: usize, end: usize) -> Vec<Tok> {
 /// "during" or "at" that names a medium or a platform, outside the
 /// content and the source, within a few words of the cue.
 pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Option<Span> {
-    let ws = toks(chars, ss, se.max(a.cue.end));
+    // Only words near the cue start a channel, and a channel runs a dozen
+    // words at most: the rest of a long sentence is not read. The window
+    // starts at a word's start.
+    let mut from = a.cue.start.saturating_sub(NEAR + 1).max(ss);
+    while from > ss && chars[from - 1].is_alphanumeric() {
+        from -= 1;
+    }
+    let to = se.max(a.cue.end).min(a.cue.end + NEAR + REACH);
+    let ws = toks(chars, from, to);
     let outside = |t: &Tok| {
         overlap(t.start, t.end, a.content.start, a.content.end) == 0
             && a.source
@@ -116,7 +129,7 @@ pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Opt
         } else {
             t.start.saturating_sub(a.cue.end)
         };
-        d <= 40
+        d <= NEAR
     };
     for (i, w) in ws.iter().enumerate() {
         if !matches!(w.norm.as_str(), "in" | "on" | "during" | "at") || !outside(w) || !near(w) {

@@ -93,7 +93,7 @@ const NUMBERS: &[(&str, i64)] = &[
 struct Token {
     start: usize,
     end: usize,
-    norm: String,
+    norm: crate::Norm,
 }
 
 fn tokens(chars: &[char], start: usize, end: usize) -> Vec<Token> {
@@ -111,7 +111,7 @@ fn tokens(chars: &[char], start: usize, end: usize) -> Vec<Token> {
             out.push(Token {
                 start: s,
                 end: i,
-                norm: chars[s..i].iter().collect::<String>().to_lowercase(),
+                norm: crate::Norm::new(&chars[s..i]),
             });
         }
     }

@@ -32,22 +32,53 @@ type WordSet = HashSet<&'static [u8], BuildHasherDefault<Fnv>>;
 /// A fixed list of lowercase words, with a set built on first use.
 pub struct Lexicon {
     words: &'static [&'static str],
-    set: OnceLock<WordSet>,
+    index: OnceLock<Index>,
+}
+
+/// The set, and what every word of it shares: most words of a text are
+/// refused by their length or first byte before they are hashed.
+struct Index {
+    set: WordSet,
+    shortest: usize,
+    longest: usize,
+    first_bytes: [u64; 4],
 }
 
 impl Lexicon {
     pub const fn new(words: &'static [&'static str]) -> Lexicon {
         Lexicon {
             words,
-            set: OnceLock::new(),
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut first_bytes = [0u64; 4];
+            for w in self.words {
+                if let Some(&b) = w.as_bytes().first() {
+                    first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+            }
+            Index {
+                set: self.words.iter().map(|w| w.as_bytes()).collect(),
+                shortest: self.words.iter().map(|w| w.len()).min().unwrap_or(0),
+                longest: self.words.iter().map(|w| w.len()).max().unwrap_or(0),
+                first_bytes,
+            }
+        })
     }
 
     /// Whether `word` (lowercase) is in the list.
     pub fn has(&self, word: impl AsRef<[u8]>) -> bool {
-        self.set
-            .get_or_init(|| self.words.iter().map(|w| w.as_bytes()).collect())
-            .contains(word.as_ref())
+        let word = word.as_ref();
+        let index = self.index();
+        let Some(&first) = word.first() else {
+            return index.set.contains(word);
+        };
+        (index.shortest..=index.longest).contains(&word.len())
+            && index.first_bytes[usize::from(first >> 6)] & (1 << (first & 63)) != 0
+            && index.set.contains(word)
     }
 }
 

@@ -131,7 +131,7 @@ impl Text {
 /// longer than the buffer keeps its first characters (no word a rule
 /// looks up is that long).
 #[derive(Clone, Copy)]
-struct Norm {
+pub(crate) struct Norm {
     len: u8,
     bytes: [u8; Norm::CAPACITY],
 }
@@ -139,7 +139,7 @@ struct Norm {
 impl Norm {
     const CAPACITY: usize = 30;
 
-    fn new(chars: &[char]) -> Norm {
+    pub(crate) fn new(chars: &[char]) -> Norm {
         let mut norm = Norm {
             len: 0,
             bytes: [0; Norm::CAPACITY],
@@ -171,7 +171,7 @@ impl Norm {
         &self.bytes[..usize::from(self.len)]
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Whole characters were written, so the bytes are UTF-8.
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
