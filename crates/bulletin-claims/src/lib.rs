@@ -1071,6 +1071,23 @@ fn cue_attribution(
         while start > ws[from - 1].end && matches!(t.chars[start - 1], '“' | '"' | '\'') {
             start -= 1;
         }
+        // A clause that sets something against the claim is the writer's,
+        // not the speaker's: `…, however …`, `…; …`.
+        let end = ws[from..]
+            .iter()
+            .position(|w| {
+                w.start > start
+                    && (matches!(w.norm.as_str(), "however" | "although" | "whereas")
+                        && t.chars[..w.start].iter().rev().find(|c| !c.is_whitespace())
+                            == Some(&','))
+            })
+            .map_or(end, |k| {
+                let mut stop = ws[from + k].start;
+                while stop > start && matches!(t.chars[stop - 1], ',' | ' ') {
+                    stop -= 1;
+                }
+                stop
+            });
         let content = t.span(start, end.max(start))?;
         return Some(Attribution::new(
             t.span(ws[a].start, ws[b - 1].end),
@@ -1136,6 +1153,16 @@ mod tests {
         let a = one("The talks collapsed after midnight, officials said.");
         assert_eq!(a.source.unwrap().text, "officials");
         assert_eq!(a.content.text, "The talks collapsed after midnight");
+    }
+
+    #[test]
+    fn a_clause_set_against_the_claim_is_not_its_content() {
+        let a =
+            one("In March, 47 percent said they would vote for Clinton, however that has changed.");
+        assert_eq!(a.content.text, "they would vote for Clinton");
+        // Without the comma, "however" is the speaker's word.
+        let b = one("The mayor said however hard it gets the bridge will open.");
+        assert_eq!(b.content.text, "however hard it gets the bridge will open");
     }
 
     #[test]
