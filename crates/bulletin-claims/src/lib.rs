@@ -511,7 +511,11 @@ pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<A
         // Only when the attribution between them says nothing more
         // (`“…,” he said. “…”`, not `“…,” he said, adding that … “…”`).
         let (_, cue_sentence_end) = sentence_of(&sentences, a.cue.start);
-        let says_more = words(&t, a.cue.end, cue_sentence_end)
+        // (What the next quotation says is not the attribution's.)
+        let said_to = quotes.get(k).map_or(cue_sentence_end, |&(ns, _)| {
+            ns.clamp(a.cue.end, cue_sentence_end.max(a.cue.end))
+        });
+        let says_more = words(&t, a.cue.end, said_to)
             .iter()
             .any(|w| matches!(w.norm.as_str(), "that" | "adding" | "noting" | "saying"));
         if a.cue.start > qe && !says_more {
@@ -1153,6 +1157,21 @@ mod tests {
         let a = one("The talks collapsed after midnight, officials said.");
         assert_eq!(a.source.unwrap().text, "officials");
         assert_eq!(a.content.text, "The talks collapsed after midnight");
+    }
+
+    #[test]
+    fn a_quote_resumed_after_its_speaker_joins_even_when_it_says_that() {
+        let found = attributions(
+            "“Judge,” Brafman said, “I have never had that happen in thirty-seven years. I never lost.” He sat down.",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].content.text,
+            "“Judge,” Brafman said, “I have never had that happen in thirty-seven years. I never lost.”"
+        );
+        // The attribution itself saying more (`adding that`) still stops it.
+        let found = attributions("“No,” she said, adding that “the plan is dead.”");
+        assert_eq!(found[0].content.text, "“No,”", "{found:#?}");
     }
 
     #[test]
