@@ -722,7 +722,7 @@ fn quote_attribution(
             .iter()
             .rev()
             .find(|c| !c.is_whitespace())
-            .is_some_and(|c| matches!(c, ':' | ','));
+            .is_some_and(|c| matches!(c, ':' | ',' | '-' | '–' | '—' | '('));
         if !introduced {
             return None;
         }
@@ -1172,6 +1172,16 @@ mod tests {
         // The attribution itself saying more (`adding that`) still stops it.
         let found = attributions("“No,” she said, adding that “the plan is dead.”");
         assert_eq!(found[0].content.text, "“No,”", "{found:#?}");
+    }
+
+    #[test]
+    fn a_quote_set_off_by_a_dash_is_attributed_by_its_own_speaker() {
+        let found = attributions(
+            "He praised strongmen - ''He would have loved Stalin,'' Mr. Biden said twice - and went on.",
+        );
+        let quote = found.iter().find(|a| a.direct).expect("the quotation");
+        assert_eq!(quote.content.text, "''He would have loved Stalin,''");
+        assert_eq!(quote.source.as_ref().unwrap().text, "Mr. Biden");
     }
 
     #[test]
