@@ -111,17 +111,8 @@ fn without_a_publication_date_no_date_is_guessed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api() {
-    let fixture = FixtureServer::start().await;
-    fixture.set(
-        "world.xml",
-        Doc::ok("application/rss+xml", reference_claims_feed(&fixture)),
-    );
-    let data = DataDir::new();
-    let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;
-    assert!(added.status.success(), "{}", stderr(&added));
-    let fetched = bulletin(&data, &["fetch", "--all"]).await;
-    assert!(fetched.status.success(), "{}", stderr(&fetched));
-    assert!(stdout(&fetched).contains("claims"), "{}", stdout(&fetched));
+    let (_fixture, data, fetched) = reference_claims_ingested().await;
+    assert!(fetched.contains("merges, 7 claims"), "{fetched}");
     let server = Server::start(&data).await;
 
     // The API: the main speaker's claims, with their dates resolved.

@@ -185,16 +185,7 @@ async fn who_said_what_on_entity_and_article_pages_in_chromium() {
         eprintln!("skipped: {missing}");
         return;
     }
-    let fixture = FixtureServer::start().await;
-    fixture.set(
-        "world.xml",
-        Doc::ok("application/rss+xml", reference_claims_feed(&fixture)),
-    );
-    let data = DataDir::new();
-    let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;
-    assert!(added.status.success(), "{}", stderr(&added));
-    let fetched = bulletin(&data, &["fetch", "--all"]).await;
-    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    let (_fixture, data, _) = reference_claims_ingested().await;
     let server = Server::start(&data).await;
     let shots = web_tests().join("screenshots");
     let out = tokio::process::Command::new("node")

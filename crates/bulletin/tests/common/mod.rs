@@ -477,3 +477,20 @@ pub fn reference_claims_feed(fixture: &FixtureServer) -> String {
         home = fixture.url("")
     )
 }
+
+/// A data folder that has fetched the reference article from a fixture
+/// feed (`reference_claims_feed`) and filed it with its claims; the fixture
+/// (kept serving) and what `fetch` printed.
+pub async fn reference_claims_ingested() -> (FixtureServer, DataDir, String) {
+    let fixture = FixtureServer::start().await;
+    fixture.set(
+        "world.xml",
+        Doc::ok("application/rss+xml", reference_claims_feed(&fixture)),
+    );
+    let data = DataDir::new();
+    let added = bulletin(&data, &["source", "add", &fixture.url("world.xml")]).await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let fetched = bulletin(&data, &["fetch", "--all"]).await;
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    (fixture, data, stdout(&fetched))
+}
