@@ -713,6 +713,9 @@ fn quote_attribution(
     qe: usize,
 ) -> Option<Attribution> {
     let content = t.span(qs, qe)?;
+    if let Some(signed) = signature(t, content.clone(), qe) {
+        return Some(signed);
+    }
     let (ss, _) = sentence_of(sentences, qs);
     let before = words(t, ss, qs);
     if !before.is_empty() {
@@ -739,6 +742,53 @@ fn quote_attribution(
         return quote_after_cue(t, &before, content, qs);
     }
     quote_before_cue(t, sentences, content, qe, true)
+}
+
+/// A quotation signed with a dash and a name that ends its line, as
+/// readers' comments, testimonials and epigraphs are: `“…” ― Ana Ruiz`,
+/// `“…” — Li Wei, Reuters.` The dash is the cue.
+fn signature(t: &Text, content: Span, qe: usize) -> Option<Attribution> {
+    let c = &t.chars;
+    let blank = |ch: char| ch == ' ' || ch == '\u{a0}';
+    let mut i = qe;
+    while i < c.len() && blank(c[i]) {
+        i += 1;
+    }
+    if !matches!(c.get(i), Some('―' | '—' | '–')) {
+        return None;
+    }
+    let dash = i;
+    let line_end = (dash..c.len()).find(|&j| c[j] == '\n').unwrap_or(c.len());
+    let mut end = line_end;
+    while end > dash && (c[end - 1].is_whitespace() || matches!(c[end - 1], '.' | '\u{a0}')) {
+        end -= 1;
+    }
+    let ws = words(t, dash + 1, end);
+    // A name (and the organisation after a comma): capitalised words,
+    // a few of them, nothing that reads as a clause.
+    let name_end = ws
+        .iter()
+        .position(|w| c.get(w.end) == Some(&','))
+        .map_or(ws.len(), |k| k + 1);
+    if ws.is_empty()
+        || ws.len() > 8
+        || name_end > 5
+        || !ws[..name_end].iter().all(|w| {
+            w.capital
+                || matches!(
+                    w.norm.as_str(),
+                    "de" | "van" | "von" | "da" | "del" | "bin" | "al"
+                )
+        })
+    {
+        return None;
+    }
+    Some(Attribution::new(
+        t.span(ws[0].start, ws[name_end - 1].end),
+        t.span(dash, dash + 1)?,
+        content,
+        true,
+    ))
 }
 
 /// A quotation followed by its attribution: `“…,” Smith said.`, `“…,”
@@ -1150,6 +1200,31 @@ mod tests {
         assert_eq!(a.cue.text, "claimed");
         assert_eq!(a.content.text, "China was supplying weapons");
         assert!(!a.direct);
+    }
+
+    #[test]
+    fn quotations_signed_with_a_dash_are_their_signers() {
+        let found = attributions(
+            "“He scares me. I hope he loses.”\u{a0}― Krystal Correa\n“Not a worthy representative.”― Oscar P. Quintero.\n\nThe vote is on Tuesday.",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].source.as_ref().unwrap().text, "Krystal Correa");
+        assert_eq!(found[0].cue.text, "―");
+        assert_eq!(found[0].content.text, "“He scares me. I hope he loses.”");
+        assert_eq!(found[1].source.as_ref().unwrap().text, "Oscar P. Quintero");
+        // A dash that goes on with the writer's words is no signature.
+        let aside = attributions("“It is over” — a phrase he would repeat for years to come.");
+        assert!(aside.iter().all(|a| a.cue.text != "—"), "{aside:#?}");
+    }
+
+    #[test]
+    fn cues_in_their_ing_form_join_their_clause_to_the_subject() {
+        let a = one(
+            "Dean, a former party chairman, poked at Trump during the debate, tweeting, “Notice Trump sniffing all the time. Coke user?”",
+        );
+        assert_eq!(a.source.unwrap().text, "Dean");
+        assert_eq!(a.cue.text, "tweeting");
+        assert!(a.direct);
     }
 
     #[test]
