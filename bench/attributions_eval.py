@@ -50,7 +50,9 @@ def gold(split_dir):
             if parts[0].startswith("T") and len(parts) >= 3:
                 kind, _, offsets = parts[1].partition(" ")
                 pieces = [tuple(map(int, p.split())) for p in offsets.split(";")]
-                spans[parts[0]] = (kind, pieces[0][0], pieces[-1][1], parts[2])
+                # Fragments of a discontinuous span are not always listed
+                # in text order: the span runs from the first to the last.
+                spans[parts[0]] = (kind, min(p[0] for p in pieces), max(p[1] for p in pieces), parts[2])
             elif parts[0].startswith("E") and len(parts) >= 2:
                 roles = dict(r.split(":") for r in parts[1].split() if ":" in r)
                 get = lambda role: spans.get(roles.get(role, ""), None)
