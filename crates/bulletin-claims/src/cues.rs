@@ -261,6 +261,10 @@ static CUE_VERBS: Lexicon = Lexicon::new(&[
     "stress",
     "wonder",
     "demand",
+    // What a document, a sign or a message says.
+    "reads",
+    "read",
+    "reading",
     // Beliefs, hopes and fears are attributed as sayings are.
     "think",
     "believe",
@@ -400,6 +404,10 @@ pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
         j += 1;
     }
     let verb = ws.get(j)?;
+    // `as Smith put it`, `Smith put it this way:`.
+    if verb.norm == "put" && ws.get(j + 1).is_some_and(|w| w.norm == "it") {
+        return Some(j - i + 2);
+    }
     if !CUE_VERBS.has(verb.norm) {
         return None;
     }
