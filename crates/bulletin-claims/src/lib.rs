@@ -553,8 +553,21 @@ pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<A
         found.push(a);
     }
     for &(ss, se) in &sentences {
-        // A sentence with an attributed quotation in it is that quotation's.
-        if covered.iter().any(|&(a, b)| overlap(ss, se, a, b) > 0) {
+        // A sentence with an attributed quotation in it is that
+        // quotation's, but for a clause of its own before it (`Boreing
+        // said the members will still meet, but said, “…”`).
+        let first_covered = covered
+            .iter()
+            .filter(|&&(a, b)| overlap(ss, se, a, b) > 0)
+            .map(|&(a, _)| a)
+            .min();
+        if let Some(at) = first_covered {
+            if let Some(comma) = (ss..at.max(ss)).rev().find(|&c| t.chars[c] == ',')
+                && let Some(a) = sentence_attribution(&t, ss, comma)
+                && a.content.end <= comma
+            {
+                found.push(a);
+            }
             continue;
         }
         if let Some(mut a) = sentence_attribution(&t, ss, se) {
@@ -967,6 +980,34 @@ fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attrib
     }
     for j in 1..ws.len() {
         let clause = &ws[j - 1];
+        // `X said A and said B`: the same speaker goes on with a second
+        // cue of their own, and the first content ends before it.
+        if matches!(clause.norm.as_str(), "and" | "but")
+            && let Some(len) = cues::cue_at(&ws, j)
+            && j + len + 2 < ws.len()
+            && !ws[j].norm.ends_with("ing")
+        {
+            let mut from = j + len;
+            if ws[from].norm == "that" {
+                from += 1;
+            }
+            let mut start = ws[from].start;
+            while start > ws[from - 1].end && matches!(t.chars[start - 1], '“' | '"') {
+                start -= 1;
+            }
+            let inner = Attribution::new(
+                a.source.clone(),
+                t.span(ws[j].start, ws[j + len - 1].end)?,
+                t.span(start, end)?,
+                false,
+            );
+            let mut stop = clause.start;
+            while stop > a.content.start && matches!(t.chars[stop - 1], ',' | ' ') {
+                stop -= 1;
+            }
+            a.content = t.span(a.content.start, stop)?;
+            return Some(inner);
+        }
         let opens = matches!(
             clause.norm.as_str(),
             "which" | "who" | "and" | "but" | "while"
@@ -1055,12 +1096,39 @@ fn cue_attribution(
         if first == i {
             // `CONTENT, said SOURCE.`
             let (a, b) = source_after(ws, t, after_cue)?;
-            return Some(Attribution::new(
-                t.span(ws[a].start, ws[b - 1].end),
-                cue,
-                content,
-                false,
-            ));
+            // Not when what follows the cue is a clause of its own
+            // (`Grassley, facing a challenge, said he would welcome
+            // Cruz.`): a subject pronoun, or a verb, in it.
+            let clause = ws[a..b].iter().enumerate().any(|(k, w)| {
+                (k == 0 && matches!(w.norm.as_str(), "he" | "she" | "they" | "we" | "i" | "it"))
+                    || (k > 0
+                        && matches!(
+                            w.norm.as_str(),
+                            "will"
+                                | "would"
+                                | "is"
+                                | "was"
+                                | "are"
+                                | "were"
+                                | "has"
+                                | "had"
+                                | "have"
+                                | "can"
+                                | "could"
+                                | "should"
+                                | "must"
+                                | "did"
+                                | "does"
+                        ))
+            });
+            if !clause {
+                return Some(Attribution::new(
+                    t.span(ws[a].start, ws[b - 1].end),
+                    cue,
+                    content,
+                    false,
+                ));
+            }
         }
         if plausible_source(ws, first, i) {
             return Some(Attribution::new(
@@ -1225,6 +1293,39 @@ mod tests {
         assert_eq!(a.source.unwrap().text, "Dean");
         assert_eq!(a.cue.text, "tweeting");
         assert!(a.direct);
+    }
+
+    #[test]
+    fn a_second_cue_of_the_same_speaker_starts_a_second_content() {
+        let found = attributions(
+            "He said the base immediately went into collect mode and said the rescue was always a priority.",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(
+            found[0].content.text,
+            "the base immediately went into collect mode"
+        );
+        assert_eq!(found[1].source.as_ref().unwrap().text, "He");
+        assert_eq!(found[1].content.text, "the rescue was always a priority");
+    }
+
+    #[test]
+    fn a_clause_before_an_attributed_quotation_keeps_its_own_attribution() {
+        let found = attributions(
+            "Boreing said the members will still meet for drinks, but said, “It’s time we change how we do it.”",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(
+            found[0].content.text,
+            "the members will still meet for drinks"
+        );
+        assert!(found[1].direct);
+    }
+
+    #[test]
+    fn a_clause_after_an_inverted_looking_cue_is_its_content() {
+        let a = one("Grassley, facing a challenge in Iowa, said he would welcome Cruz.");
+        assert_eq!(a.content.text, "he would welcome Cruz");
     }
 
     #[test]
