@@ -132,7 +132,7 @@ pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Opt
         d <= NEAR
     };
     for (i, w) in ws.iter().enumerate() {
-        if !matches!(w.norm.as_str(), "in" | "on" | "during" | "at") || !outside(w) || !near(w) {
+        if !w.norm.is_any(&["in", "on", "during", "at"]) || !outside(w) || !near(w) {
             continue;
         }
         // The phrase: up to 4 words to its noun.
@@ -141,20 +141,20 @@ pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Opt
             if !outside(t) {
                 break;
             }
-            let platform = k == i + 1 && PLATFORMS.contains(&t.norm.as_str()) && t.capital;
+            let platform = k == i + 1 && t.norm.is_any(PLATFORMS) && t.capital;
             let network = k == i + 1
                 && w.norm == "on"
                 && t.capital
                 && t.norm.len() > 1
                 && !crate::dates::is_calendar_word(&t.norm);
-            if MEDIA.has(t.norm.as_str()) || platform || network {
+            if MEDIA.has(t.norm) || platform || network {
                 end = Some(k);
                 if platform || network {
                     // "on CNN's State of the Union": the capitalized run.
                     let mut j = k + 1;
                     while j < ws.len()
                         && outside(&ws[j])
-                        && (ws[j].capital || matches!(ws[j].norm.as_str(), "of" | "the"))
+                        && (ws[j].capital || ws[j].norm.is_any(&["of", "the"]))
                         && j - k < 6
                     {
                         j += 1;
@@ -171,7 +171,7 @@ pub fn channel(chars: &[char], (ss, se): (usize, usize), a: &Attribution) -> Opt
         // "with Ukrinform", "to supporters", "on Fox News": who it was
         // given to or on, when named.
         if let Some(next) = ws.get(last + 1)
-            && matches!(next.norm.as_str(), "with" | "on" | "to" | "for")
+            && next.norm.is_any(&["with", "on", "to", "for"])
             && outside(next)
         {
             let mut j = last + 2;

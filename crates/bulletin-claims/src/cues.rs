@@ -1,7 +1,7 @@
 //! Words that attribute: cue verbs in their inflected forms, cue phrases,
 //! and the words that bound a source's noun phrase.
 
-use super::Word;
+use super::{Norm, Word};
 use crate::lexicon::Lexicon;
 
 /// Verbs of saying, reporting, believing and showing, as they appear in
@@ -395,12 +395,22 @@ pub static NOT_SOURCES: Lexicon = Lexicon::new(&[
     "where",
 ]);
 
+/// A verb of saying, reporting, believing or showing.
+pub(crate) fn is_cue_verb(word: Norm) -> bool {
+    CUE_VERBS.has(word)
+}
+
+/// A word that may come between an auxiliary and its cue or be part of it.
+pub(crate) fn is_auxiliary(word: Norm) -> bool {
+    AUXILIARIES.has(word)
+}
+
 /// How many words the cue at word `i` spans (`said`, `has said`, `pointed
 /// out`), if there is one there. An auxiliary starts a cue only when a cue
 /// verb follows it.
 pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
     let mut j = i;
-    while j < ws.len() && AUXILIARIES.has(ws[j].norm) && j - i < 2 {
+    while j < ws.len() && ws[j].auxiliary && j - i < 2 {
         j += 1;
     }
     let verb = ws.get(j)?;
@@ -408,7 +418,7 @@ pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
     if verb.norm == "put" && ws.get(j + 1).is_some_and(|w| w.norm == "it") {
         return Some(j - i + 2);
     }
-    if !CUE_VERBS.has(verb.norm) {
+    if !verb.cue {
         return None;
     }
     // "called" is a cue with "for", "on" or a quote; "found" and
@@ -416,12 +426,12 @@ pub fn cue_at(ws: &[Word], i: usize) -> Option<usize> {
     let mut len = j - i + 1;
     if let Some(next) = ws.get(j + 1)
         && matches!(
-            (verb.norm.as_str(), next.norm.as_str()),
-            ("pointed", "out")
-                | ("called", "for")
-                | ("called", "on")
-                | ("summed", "up")
-                | ("dismissed", "as")
+            (verb.norm.as_ref(), next.norm.as_ref()),
+            (b"pointed", b"out")
+                | (b"called", b"for")
+                | (b"called", b"on")
+                | (b"summed", b"up")
+                | (b"dismissed", b"as")
         )
     {
         len += 1;

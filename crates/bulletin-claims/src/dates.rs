@@ -180,6 +180,10 @@ pub fn times(
     let mut out = Vec::new();
     let mut i = 0;
     while i < ws.len() {
+        if !may_start_time(&ws[i].norm) {
+            i += 1;
+            continue;
+        }
         if let Some((len, from, to)) = expression(&ws, i, published, future) {
             out.push(When {
                 start: ws[i].start,
@@ -193,6 +197,35 @@ pub fn times(
         }
     }
     out
+}
+
+/// Whether a time expression may start with `word`: a number, a month, a
+/// day of the week, or a word that opens one ("last", "earlier"). Most
+/// words are none, and are passed over before the expressions are tried.
+fn may_start_time(word: &crate::Norm) -> bool {
+    let bytes: &[u8] = word.as_ref();
+    let Some(first) = bytes.first() else {
+        return false;
+    };
+    let is = |w: &&str| w.as_bytes() == bytes;
+    first.is_ascii_digit()
+        || [
+            "today",
+            "tonight",
+            "yesterday",
+            "tomorrow",
+            "this",
+            "last",
+            "earlier",
+            "the",
+            "next",
+            "over",
+        ]
+        .iter()
+        .any(is)
+        || MONTHS.iter().map(|(m, _)| m).any(is)
+        || WEEKDAYS.iter().map(|(d, _)| d).any(is)
+        || NUMBERS.iter().map(|(n, _)| n).any(is)
 }
 
 /// The expression starting at token `i`: how many tokens, and its days.

@@ -97,13 +97,16 @@ pub struct Period {
 /// given in characters (as annotation tools count them).
 struct Text {
     chars: Vec<char>,
+    /// Every word of the text, in order: read once, and shared by every
+    /// rule through [`words`].
+    words: Vec<Word>,
 }
 
 impl Text {
     fn new(text: &str) -> Text {
-        Text {
-            chars: text.chars().collect(),
-        }
+        let chars: Vec<char> = text.chars().collect();
+        let words = tokenize(&chars);
+        Text { chars, words }
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -171,6 +174,14 @@ impl Norm {
         &self.bytes[..usize::from(self.len)]
     }
 
+    /// Whether the word is one of `words` (compared as bytes: the rules
+    /// ask this of every word, and a `str` of it is checked UTF-8 each
+    /// time).
+    pub(crate) fn is_any(&self, words: &[&str]) -> bool {
+        let bytes = self.bytes();
+        words.iter().any(|w| w.as_bytes() == bytes)
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Whole characters were written, so the bytes are UTF-8.
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
@@ -211,18 +222,34 @@ struct Word {
     norm: Norm,
     /// The first letter is a capital.
     capital: bool,
+    /// A verb of saying (`said`, `told`): see [`cues::cue_at`].
+    cue: bool,
+    /// A word that may come before a cue verb as part of it (`has`).
+    auxiliary: bool,
 }
 
-fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
-    let chars = &text.chars[..end];
-    let mut out = Vec::with_capacity((end - start) / 5);
-    let mut i = start;
+/// The words of the text that lie within `start..end`.
+fn words(text: &Text, start: usize, end: usize) -> &[Word] {
+    let from = text.words.partition_point(|w| w.start < start);
+    let to = text.words.partition_point(|w| w.end <= end);
+    &text.words[from..to.max(from)]
+}
+
+/// The words of `chars`: runs between spaces, quotation marks and dashes,
+/// without the punctuation around them, each with its cue classes looked
+/// up once.
+fn tokenize(chars: &[char]) -> Vec<Word> {
+    let breaks =
+        |c: char| c.is_whitespace() || matches!(c, '“' | '”' | '"' | '«' | '»' | '—' | '–' | '―');
+    let mut out = Vec::with_capacity(chars.len() / 5);
+    let mut i = 0;
+    let end = chars.len();
     while i < end {
-        while i < end && chars[i].is_whitespace() {
+        while i < end && breaks(chars[i]) {
             i += 1;
         }
         let s = i;
-        while i < end && !chars[i].is_whitespace() {
+        while i < end && !breaks(chars[i]) {
             i += 1;
         }
         // The word without the punctuation around it.
@@ -234,10 +261,13 @@ fn words(text: &Text, start: usize, end: usize) -> Vec<Word> {
             b -= 1;
         }
         if a < b {
+            let norm = Norm::new(&chars[a..b]);
             out.push(Word {
                 start: a,
                 end: b,
-                norm: Norm::new(&chars[a..b]),
+                cue: cues::is_cue_verb(norm),
+                auxiliary: cues::is_auxiliary(norm),
+                norm,
                 capital: chars[a].is_uppercase(),
             });
         }
@@ -310,7 +340,7 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
     let mut first = end;
     while first > floor && end - first < 12 {
         let w = &ws[first - 1];
-        if cues::CLAUSE_WORDS.contains(&w.norm.as_str()) && first != end {
+        if w.norm.is_any(cues::CLAUSE_WORDS) && first != end {
             break;
         }
         if cues::cue_at(ws, first - 1).is_some() {
@@ -349,7 +379,7 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
         && first > floor
         && comma_after(&ws[first - 1])
         && let Some((named, _)) = source_before(ws, text, first, floor)
-        && (ws[named].capital || PRONOUNS.contains(&ws[named].norm.as_str()))
+        && (ws[named].capital || ws[named].norm.is_any(PRONOUNS))
         && plausible_source(ws, named, first)
     {
         return Some((named, end));
@@ -370,8 +400,7 @@ fn source_of_cue(ws: &[Word], t: &Text, cue: usize) -> Option<(usize, usize)> {
                 .rev()
                 .find(|c| !c.is_whitespace())
                 == Some(&',');
-        (verb.norm.ends_with("ing") && comma_before)
-            || matches!(ws[cue - 1].norm.as_str(), "and" | "but")
+        (verb.norm.ends_with("ing") && comma_before) || ws[cue - 1].norm.is_any(&["and", "but"])
     };
     if joined {
         // `she said, adding, “…”`: the source of the cue before it.
@@ -390,7 +419,7 @@ fn source_of_cue(ws: &[Word], t: &Text, cue: usize) -> Option<(usize, usize)> {
 /// lowercase word in "-ed" or "-ly") or a comma, at most 10.
 fn subject(ws: &[Word], t: &Text, limit: usize) -> Option<(usize, usize)> {
     let first = ws.first()?;
-    if PRONOUNS.contains(&first.norm.as_str()) {
+    if first.norm.is_any(PRONOUNS) {
         return Some((0, 1));
     }
     let mut end = 0;
@@ -399,22 +428,11 @@ fn subject(ws: &[Word], t: &Text, limit: usize) -> Option<(usize, usize)> {
         let lower = !w.capital;
         if end > 0
             && (cues::cue_at(ws, end).is_some()
-                || cues::CLAUSE_WORDS.contains(&w.norm.as_str())
-                || matches!(
-                    w.norm.as_str(),
-                    "did"
-                        | "does"
-                        | "do"
-                        | "then"
-                        | "also"
-                        | "has"
-                        | "had"
-                        | "have"
-                        | "was"
-                        | "is"
-                        | "will"
-                        | "would"
-                )
+                || w.norm.is_any(cues::CLAUSE_WORDS)
+                || w.norm.is_any(&[
+                    "did", "does", "do", "then", "also", "has", "had", "have", "was", "is", "will",
+                    "would",
+                ])
                 || (lower && (w.norm.ends_with("ed") || w.norm.ends_with("ly"))))
         {
             break;
@@ -434,7 +452,7 @@ fn source_after(ws: &[Word], text: &Text, start: usize) -> Option<(usize, usize)
     let mut last = start;
     while last < ws.len() && last - start < 12 {
         let w = &ws[last];
-        if cues::CLAUSE_WORDS.contains(&w.norm.as_str()) && last != start {
+        if w.norm.is_any(cues::CLAUSE_WORDS) && last != start {
             break;
         }
         last += 1;
@@ -517,7 +535,7 @@ pub fn attributions_published(text: &str, published: Option<NaiveDate>) -> Vec<A
         });
         let says_more = words(&t, a.cue.end, said_to)
             .iter()
-            .any(|w| matches!(w.norm.as_str(), "that" | "adding" | "noting" | "saying"));
+            .any(|w| w.norm.is_any(&["that", "adding", "noting", "saying"]));
         if a.cue.start > qe && !says_more {
             let mut end_of_sentence = cue_sentence_end;
             while k < quotes.len() {
@@ -600,11 +618,9 @@ fn when_said(
 ) -> Option<Period> {
     let (ss, se) = sentence;
     // "will say on Monday", "is expected to announce Friday".
-    let lead: Vec<Word> = words(t, ss, a.cue.start);
+    let lead = words(t, ss, a.cue.start);
     let future = a.cue.text.starts_with("will ")
-        || lead
-            .last()
-            .is_some_and(|w| matches!(w.norm.as_str(), "will" | "to"));
+        || lead.last().is_some_and(|w| w.norm.is_any(&["will", "to"]));
     // How far from the cue or the source (`In an interview last year,
     // Lazar said …, and added, “…”`).
     let gap = |w: &dates::When, start: usize, end: usize| {
@@ -681,20 +697,17 @@ fn resolve_speakers(found: &mut [Attribution]) {
                     known.len() - 1
                 }
             })
-        } else {
-            let fits: Vec<Option<bool>> = known
+        } else if entities::describes(text, None).is_some() {
+            // A description: the last speaker whose role it fits, else
+            // the last person.
+            known
                 .iter()
-                .map(|k| entities::describes(text, k.role.as_deref()))
-                .collect();
-            match fits.iter().rposition(|f| *f == Some(true)) {
-                Some(k) => Some(k),
-                None if fits.iter().any(Option::is_some)
-                    || entities::describes(text, None).is_some() =>
-                {
-                    known.iter().rposition(|k| !k.organisation)
-                }
-                None => None,
-            }
+                .rposition(|k| {
+                    k.role.is_some() && entities::describes(text, k.role.as_deref()) == Some(true)
+                })
+                .or_else(|| known.iter().rposition(|k| !k.organisation))
+        } else {
+            None
         };
         if let Some(k) = resolved {
             a.speaker = Some(known[k].name.clone());
@@ -752,7 +765,7 @@ fn quote_attribution(
         if ends_open && let Some(a) = quote_before_cue(t, sentences, content.clone(), qe, false) {
             return Some(a);
         }
-        return quote_after_cue(t, &before, content, qs);
+        return quote_after_cue(t, before, content, qs);
     }
     quote_before_cue(t, sentences, content, qe, true)
 }
@@ -788,10 +801,8 @@ fn signature(t: &Text, content: Span, qe: usize) -> Option<Attribution> {
         || name_end > 5
         || !ws[..name_end].iter().all(|w| {
             w.capital
-                || matches!(
-                    w.norm.as_str(),
-                    "de" | "van" | "von" | "da" | "del" | "bin" | "al"
-                )
+                || w.norm
+                    .is_any(&["de", "van", "von", "da", "del", "bin", "al"])
         })
     {
         return None;
@@ -828,7 +839,7 @@ fn quote_before_cue(
         {
             let ws = words(t, ns, ne);
             let short = (0..ws.len().min(6)).find_map(|i| {
-                let len = cues::cue_at(&ws, i)?;
+                let len = cues::cue_at(ws, i)?;
                 let rest = &ws[i + len..];
                 (rest.len() <= 6 && !rest.iter().any(|w| w.norm == "that")).then_some(())
             });
@@ -840,7 +851,7 @@ fn quote_before_cue(
     if !after.is_empty() {
         let window = after.len().min(if alone { 14 } else { 6 });
         for i in 0..window {
-            let Some(len) = cues::cue_at(&after, i) else {
+            let Some(len) = cues::cue_at(after, i) else {
                 continue;
             };
             let cue = t.span(after[i].start, after[i + len - 1].end)?;
@@ -851,8 +862,8 @@ fn quote_before_cue(
             // comma (`“…” about the plan, said Smith`).
             let comma_before = i > 0 && t.chars.get(after[i - 1].end) == Some(&',');
             if i == 0 || comma_before {
-                let (a, b) = source_after(&after, t, len)?;
-                if !plausible_source(&after, a, b) {
+                let (a, b) = source_after(after, t, len)?;
+                if !plausible_source(after, a, b) {
                     return None;
                 }
                 return Some(Attribution::new(
@@ -863,7 +874,7 @@ fn quote_before_cue(
                 ));
             }
             let source = t.span(after[0].start, after[i - 1].end);
-            if !plausible_source(&after, 0, i) {
+            if !plausible_source(after, 0, i) {
                 return None;
             }
             return Some(Attribution::new(source, cue, content, true));
@@ -941,7 +952,7 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
         (0..ws.len() - 1).find(|&i| ws[i].norm == "according" && ws[i + 1].norm == "to")
     {
         let cue = t.span(ws[i].start, ws[i + 1].end)?;
-        let (a, b) = source_after(&ws, t, i + 2)?;
+        let (a, b) = source_after(ws, t, i + 2)?;
         let source = t.span(ws[a].start, ws[b - 1].end);
         let content = if i == 0 {
             t.span(ws[b - 1].end + 1, end)?
@@ -960,8 +971,8 @@ fn sentence_attribution(t: &Text, ss: usize, se: usize) -> Option<Attribution> {
     }
     // The first cue of the sentence that has a source and a content.
     (0..ws.len())
-        .filter_map(|i| cues::cue_at(&ws, i).map(|len| (i, len)))
-        .find_map(|(i, len)| cue_attribution(t, &ws, ss, end, i, len))
+        .filter_map(|i| cues::cue_at(ws, i).map(|len| (i, len)))
+        .find_map(|(i, len)| cue_attribution(t, ws, ss, end, i, len))
 }
 
 /// A second attribution in the content of `a`, in a clause of its own
@@ -982,8 +993,8 @@ fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attrib
         let clause = &ws[j - 1];
         // `X said A and said B`: the same speaker goes on with a second
         // cue of their own, and the first content ends before it.
-        if matches!(clause.norm.as_str(), "and" | "but")
-            && let Some(len) = cues::cue_at(&ws, j)
+        if clause.norm.is_any(&["and", "but"])
+            && let Some(len) = cues::cue_at(ws, j)
             && j + len + 2 < ws.len()
             && !ws[j].norm.ends_with("ing")
         {
@@ -1008,22 +1019,20 @@ fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attrib
             a.content = t.span(a.content.start, stop)?;
             return Some(inner);
         }
-        let opens = matches!(
-            clause.norm.as_str(),
-            "which" | "who" | "and" | "but" | "while"
-        ) && t.chars[..clause.start]
-            .iter()
-            .rev()
-            .find(|c| !c.is_whitespace())
-            == Some(&',');
+        let opens = clause.norm.is_any(&["which", "who", "and", "but", "while"])
+            && t.chars[..clause.start]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                == Some(&',');
         if !opens {
             continue;
         }
-        let Some(i) = (j..(j + 4).min(ws.len())).find(|&i| cues::cue_at(&ws, i).is_some()) else {
+        let Some(i) = (j..(j + 4).min(ws.len())).find(|&i| cues::cue_at(ws, i).is_some()) else {
             continue;
         };
-        let len = cues::cue_at(&ws, i)?;
-        let inner = cue_attribution(t, &ws, clause.start, end, i, len)?;
+        let len = cues::cue_at(ws, i)?;
+        let inner = cue_attribution(t, ws, clause.start, end, i, len)?;
         let source = inner.source.as_ref()?;
         if source.start < ws[j].start {
             return None;
@@ -1060,19 +1069,16 @@ fn cue_attribution(
     // Only a time or a place may follow the cue there (`…, officials
     // said on Saturday.`), not what it is about (`…, she acknowledged
     // their battle.`).
-    let told = matches!(
-        ws[after_cue - 1].norm.as_str(),
-        "told" | "tells" | "tell" | "telling"
-    );
+    let told = ws[after_cue - 1]
+        .norm
+        .is_any(&["told", "tells", "tell", "telling"]);
     let clause_left = match ws.get(after_cue) {
         None => Some(0),
         // Whom it was told (`told a Senate panel Wednesday`), "said so".
         Some(w)
             if told
-                || matches!(
-                    w.norm.as_str(),
-                    "in" | "on" | "at" | "during" | "last" | "this" | "so"
-                )
+                || w.norm
+                    .is_any(&["in", "on", "at", "during", "last", "this", "so"])
                 || dates::is_time_word(&w.norm) =>
         {
             Some(
@@ -1100,26 +1106,12 @@ fn cue_attribution(
             // (`Grassley, facing a challenge, said he would welcome
             // Cruz.`): a subject pronoun, or a verb, in it.
             let clause = ws[a..b].iter().enumerate().any(|(k, w)| {
-                (k == 0 && matches!(w.norm.as_str(), "he" | "she" | "they" | "we" | "i" | "it"))
+                (k == 0 && w.norm.is_any(&["he", "she", "they", "we", "i", "it"]))
                     || (k > 0
-                        && matches!(
-                            w.norm.as_str(),
-                            "will"
-                                | "would"
-                                | "is"
-                                | "was"
-                                | "are"
-                                | "were"
-                                | "has"
-                                | "had"
-                                | "have"
-                                | "can"
-                                | "could"
-                                | "should"
-                                | "must"
-                                | "did"
-                                | "does"
-                        ))
+                        && w.norm.is_any(&[
+                            "will", "would", "is", "was", "are", "were", "has", "had", "have",
+                            "can", "could", "should", "must", "did", "does",
+                        ]))
             });
             if !clause {
                 return Some(Attribution::new(
@@ -1149,10 +1141,9 @@ fn cue_attribution(
         // What the cue is told to: `told reporters (in an interview on
         // Monday) that …`.
         let leads_with_phrase = ws.get(after_cue).is_some_and(|w| {
-            matches!(
-                w.norm.as_str(),
-                "in" | "on" | "during" | "at" | "after" | "before" | "last" | "earlier"
-            )
+            w.norm.is_any(&[
+                "in", "on", "during", "at", "after", "before", "last", "earlier",
+            ])
         });
         // `told reporters …`: whom it was told to comes first.
         let reach = if leads_with_phrase || told { 12 } else { 6 };
@@ -1199,7 +1190,7 @@ fn cue_attribution(
             .iter()
             .position(|w| {
                 w.start > start
-                    && (matches!(w.norm.as_str(), "however" | "although" | "whereas")
+                    && (w.norm.is_any(&["however", "although", "whereas"])
                         && t.chars[..w.start].iter().rev().find(|c| !c.is_whitespace())
                             == Some(&','))
             })
