@@ -22,6 +22,9 @@ use std::time::Instant;
 pub const FILING_LEASE: &str = "stories";
 /// Items connected and written per transaction.
 pub const FILING_BATCH: usize = 1000;
+/// Batches read at once, so that one is written while the next is worked
+/// on.
+const BATCHES_PER_READ: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FilingError {
@@ -98,7 +101,10 @@ impl Filer {
         summary.resume_secs = started.elapsed().as_secs_f64();
         loop {
             let started = Instant::now();
-            let items = self.store.unfiled_items(FILING_BATCH).await?;
+            let items = self
+                .store
+                .unfiled_items(FILING_BATCH * BATCHES_PER_READ)
+                .await?;
             summary.read_secs += started.elapsed().as_secs_f64();
             if items.is_empty() {
                 return Ok(summary);
@@ -106,48 +112,84 @@ impl Filer {
             let Some(connector) = self.state.take() else {
                 return Ok(summary);
             };
-            let started = Instant::now();
-            // Claims are found on another thread meanwhile.
-            let items = Arc::new(items);
-            let claims = {
-                let items = items.clone();
-                tokio::task::spawn_blocking(move || crate::claims::claims_of(&items))
-            };
-            let (connector, steps, counts) =
-                tokio::task::spawn_blocking(move || connect_batch(connector, &items))
-                    .await
-                    .map_err(|e| StoreError::Task(e.to_string()))?;
-            let claims = claims.await.map_err(|e| StoreError::Task(e.to_string()))?;
-            summary.claims += claims.iter().map(|c| c.claims.len() as u64).sum::<u64>();
-            summary.connect_secs += started.elapsed().as_secs_f64();
-            let filed = counts.filed;
-            let started = Instant::now();
-            let written = self
-                .store
-                .apply_filing(FilingBatch {
-                    lease: FILING_LEASE.into(),
-                    holder: self.holder.clone(),
-                    until: Utc::now() + self.lease,
-                    steps,
-                    claims,
-                })
-                .await;
-            summary.write_secs += started.elapsed().as_secs_f64();
-            match written {
-                Ok(true) => self.state = Some(connector),
-                // The lease went to another process: its state is the truth.
-                Ok(false) => {
-                    summary.busy = true;
-                    return Ok(summary);
-                }
-                // Not written: the items stay unfiled, and the state is
-                // made again from the store next time.
-                Err(e) => return Err(e),
+            let mut batches: Vec<Arc<Vec<FilingItem>>> = Vec::new();
+            let mut items = items.into_iter().peekable();
+            while items.peek().is_some() {
+                batches.push(Arc::new(items.by_ref().take(FILING_BATCH).collect()));
             }
-            summary.filed += filed;
-            summary.duplicates += counts.duplicates;
-            summary.merges += counts.merges;
-            progress(summary.filed);
+            // Two threads work through the batches, one connecting them
+            // (in order: the connector's state runs from one to the next),
+            // one finding their claims; each batch is written as soon as
+            // both are done with it, while they go on with the next.
+            let (connected_tx, mut connected) = tokio::sync::mpsc::unbounded_channel();
+            let (claimed_tx, mut claimed) = tokio::sync::mpsc::unbounded_channel();
+            let connecting = {
+                let batches = batches.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut connector = connector;
+                    for items in &batches {
+                        let (next, steps, counts) = connect_batch(connector, items);
+                        connector = next;
+                        if connected_tx.send((steps, counts)).is_err() {
+                            break;
+                        }
+                    }
+                    connector
+                })
+            };
+            {
+                let batches = batches.clone();
+                tokio::task::spawn_blocking(move || {
+                    for items in &batches {
+                        if claimed_tx.send(crate::claims::claims_of(items)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            for _ in &batches {
+                let started = Instant::now();
+                let (Some((steps, counts)), Some(claims)) =
+                    (connected.recv().await, claimed.recv().await)
+                else {
+                    return Err(StoreError::Task("a filing thread stopped".into()));
+                };
+                summary.claims += claims.iter().map(|c| c.claims.len() as u64).sum::<u64>();
+                summary.connect_secs += started.elapsed().as_secs_f64();
+                let started = Instant::now();
+                let written = self
+                    .store
+                    .apply_filing(FilingBatch {
+                        lease: FILING_LEASE.into(),
+                        holder: self.holder.clone(),
+                        until: Utc::now() + self.lease,
+                        steps,
+                        claims,
+                    })
+                    .await;
+                summary.write_secs += started.elapsed().as_secs_f64();
+                match written {
+                    Ok(true) => {}
+                    // The lease went to another process: its state is the
+                    // truth (the connector, ahead of what was written, is
+                    // dropped).
+                    Ok(false) => {
+                        summary.busy = true;
+                        return Ok(summary);
+                    }
+                    // Not written: the items stay unfiled, and the state is
+                    // made again from the store next time.
+                    Err(e) => return Err(e),
+                }
+                summary.filed += counts.filed;
+                summary.duplicates += counts.duplicates;
+                summary.merges += counts.merges;
+                progress(summary.filed);
+            }
+            let connector = connecting
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?;
+            self.state = Some(connector);
         }
     }
 
