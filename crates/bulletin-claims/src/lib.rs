@@ -113,6 +113,15 @@ impl Text {
         self.chars[start..end].iter().collect()
     }
 
+    /// Where a clause that begins at `at` leaves the text before it: back
+    /// over the comma and spaces that separate them, not before `floor`.
+    fn before_comma(&self, floor: usize, mut at: usize) -> usize {
+        while at > floor && matches!(self.chars[at - 1], ',' | ' ') {
+            at -= 1;
+        }
+        at
+    }
+
     /// The span `start..end` with whitespace trimmed from both ends.
     fn span(&self, mut start: usize, mut end: usize) -> Option<Span> {
         while start < end && self.chars[start].is_whitespace() {
@@ -1012,11 +1021,10 @@ fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attrib
                 t.span(start, end)?,
                 false,
             );
-            let mut stop = clause.start;
-            while stop > a.content.start && matches!(t.chars[stop - 1], ',' | ' ') {
-                stop -= 1;
-            }
-            a.content = t.span(a.content.start, stop)?;
+            a.content = t.span(
+                a.content.start,
+                t.before_comma(a.content.start, clause.start),
+            )?;
             return Some(inner);
         }
         let opens = clause.norm.is_any(&["which", "who", "and", "but", "while"])
@@ -1038,11 +1046,10 @@ fn nested_attribution(t: &Text, a: &mut Attribution, se: usize) -> Option<Attrib
             return None;
         }
         // The first content stops at the comma before the clause.
-        let mut stop = clause.start;
-        while stop > a.content.start && matches!(t.chars[stop - 1], ',' | ' ') {
-            stop -= 1;
-        }
-        a.content = t.span(a.content.start, stop)?;
+        a.content = t.span(
+            a.content.start,
+            t.before_comma(a.content.start, clause.start),
+        )?;
         return Some(inner);
     }
     None
@@ -1194,13 +1201,7 @@ fn cue_attribution(
                         && t.chars[..w.start].iter().rev().find(|c| !c.is_whitespace())
                             == Some(&','))
             })
-            .map_or(end, |k| {
-                let mut stop = ws[from + k].start;
-                while stop > start && matches!(t.chars[stop - 1], ',' | ' ') {
-                    stop -= 1;
-                }
-                stop
-            });
+            .map_or(end, |k| t.before_comma(start, ws[from + k].start));
         let content = t.span(start, end.max(start))?;
         return Some(Attribution::new(
             t.span(ws[a].start, ws[b - 1].end),
