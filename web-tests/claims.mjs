@@ -5,7 +5,8 @@
 // speaker's page: his role, his two claims with their resolved dates, and
 // links to the sentences; follows one to the article, whose "Who said what"
 // marks every speaker and shows the resolved date on hover; opens an
-// organisation's page. axe-core must find no serious or critical
+// organisation's page and a place's (China, which speaks for its
+// government). axe-core must find no serious or critical
 // violation on any of them, in light or dark. Exits non-zero on a failure.
 import { mkdirSync } from "node:fs";
 import { accessibilityProblems, check, launch } from "./common.mjs";
@@ -67,10 +68,19 @@ try {
     await page.waitForURL(/\/organisations\/nato$/);
     check((await page.locator("li.claim").innerText()).includes("decisive enabler"), "NATO's claim on its page");
     problems.push(...(await accessibilityProblems(page, `organisation (${colorScheme})`)));
+
+    // A place, through the speaker link on the article's page.
+    await page.goBack();
+    await page.locator("section.claims a.speaker", { hasText: "China" }).first().click();
+    await page.waitForURL(/\/places\/china$/);
+    check((await page.locator("h1").innerText()) === "China", "the place's name as the heading");
+    check((await page.locator("li.claim").innerText()).includes("groundless accusations"), "China's claim on its page");
+    problems.push(...(await accessibilityProblems(page, `place (${colorScheme})`)));
+    await page.screenshot({ path: `${shots}/place-${colorScheme}.png`, fullPage: true });
     await page.close();
   }
   check(problems.length === 0, `accessibility problems:\n${problems.join("\n")}`);
-  console.log("claims pages: person, article and organisation checked in light and dark; axe clean");
+  console.log("claims pages: person, article, organisation and place checked in light and dark; axe clean");
 } finally {
   await browser.close();
 }

@@ -5,6 +5,8 @@
 //! intelligence chief").
 
 use crate::lexicon::Lexicon;
+use crate::places::place;
+use serde::Serialize;
 
 /// Titles written before a name, which are its role.
 static TITLES: Lexicon = Lexicon::new(&[
@@ -159,6 +161,33 @@ static PERSON_NOUNS: Lexicon = Lexicon::new(&[
     "woman",
 ]);
 
+/// What a speaker is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeakerKind {
+    Person,
+    /// An organisation, or a document it published.
+    Organisation,
+    /// A country or a city speaking for its government ("Kyiv has
+    /// accused …").
+    Place,
+}
+
+/// What speaks for a place: "the government of X", "a statement from X".
+static VOICES: Lexicon = Lexicon::new(&[
+    "government",
+    "governments",
+    "authorities",
+    "officials",
+    "ministry",
+    "embassy",
+    "leadership",
+    "statement",
+    "statements",
+    "report",
+    "announcement",
+]);
+
 /// What a source names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named {
@@ -167,7 +196,7 @@ pub struct Named {
     /// What the article calls them ("head of Ukraine's Foreign
     /// Intelligence Service", "President").
     pub role: Option<String>,
-    pub organisation: bool,
+    pub kind: SpeakerKind,
 }
 
 fn norm(word: &str) -> String {
@@ -184,7 +213,8 @@ fn capitalized(word: &str) -> bool {
         .is_some_and(char::is_uppercase)
 }
 
-/// The name a source phrase gives, with its role: the last run of
+/// The name a source phrase gives, with its role: a phrase that is a
+/// place's name ("China", "the U.S.") names the place; the last run of
 /// capitalized words after the last title or organisation word is a
 /// person's name; a phrase ending in an organisation word (or an acronym)
 /// names an organisation; "a report from X" names X.
@@ -196,8 +226,16 @@ pub fn named(source: &str) -> Option<Named> {
     for link in [" from ", " by ", " of "] {
         if let Some(at) = lower.rfind(link)
             && let Some(found) = named(&source[at + link.len()..])
-            && found.organisation
+            && found.kind != SpeakerKind::Person
             && !lower[..at].split_whitespace().any(|w| PERSON_NOUNS.has(w))
+            // "The government of Costa Rica", "a statement from Beijing":
+            // the place speaks; "Lee Zeldin of New York", "refugees from
+            // Iraq": the place is where they are from.
+            && (found.kind != SpeakerKind::Place
+                || lower[..at]
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| VOICES.has(w)))
         {
             return Some(found);
         }
@@ -207,6 +245,13 @@ pub fn named(source: &str) -> Option<Named> {
     let words: Vec<&str> = head.split_whitespace().collect();
     if words.is_empty() {
         return None;
+    }
+    if let Some(p) = place(&words.join(" ")) {
+        return Some(Named {
+            name: p.name.to_string(),
+            role: None,
+            kind: SpeakerKind::Place,
+        });
     }
     let last = norm(words[words.len() - 1]);
     let acronym = words.len() == 1
@@ -224,7 +269,7 @@ pub fn named(source: &str) -> Option<Named> {
         return Some(Named {
             name: words[first..].join(" "),
             role: None,
-            organisation: true,
+            kind: SpeakerKind::Organisation,
         });
     }
     // The trailing capitalized run.
@@ -254,6 +299,14 @@ pub fn named(source: &str) -> Option<Named> {
     {
         return None;
     }
+    // "Rep. Lee Zeldin of New York", "refugees from Iraq": where the
+    // source is from, not who it is; the name, if any, comes before.
+    if start > 0
+        && matches!(norm(words[start - 1]).as_str(), "from" | "of" | "in" | "at")
+        && place(&name_words.join(" ")).is_some()
+    {
+        return named(&words[..start - 1].join(" "));
+    }
     let role_words: Vec<&str> = words[..start]
         .iter()
         .copied()
@@ -272,7 +325,7 @@ pub fn named(source: &str) -> Option<Named> {
     Some(Named {
         name: name_words.join(" "),
         role,
-        organisation: false,
+        kind: SpeakerKind::Person,
     })
 }
 
@@ -324,10 +377,45 @@ mod tests {
     #[test]
     fn organisations() {
         let n = named("a recent report from the US Defense Intelligence Agency").unwrap();
-        assert!(n.organisation);
+        assert_eq!(n.kind, SpeakerKind::Organisation);
         assert_eq!(n.name, "US Defense Intelligence Agency");
-        assert!(named("NATO").unwrap().organisation);
+        assert_eq!(named("NATO").unwrap().kind, SpeakerKind::Organisation);
         assert_eq!(named("The official"), None);
+    }
+
+    #[test]
+    fn places() {
+        for (source, name) in [
+            ("China", "China"),
+            ("Kyiv", "Kyiv"),
+            ("the U.S.", "United States"),
+            ("The United States", "United States"),
+            ("a statement from Beijing", "Beijing"),
+        ] {
+            let n = named(source).unwrap();
+            assert_eq!(
+                (n.name.as_str(), n.kind),
+                (name, SpeakerKind::Place),
+                "{source}"
+            );
+        }
+        assert_eq!(
+            named("The government of Costa Rica").unwrap().name,
+            "Costa Rica"
+        );
+        let zeldin = named("Rep. Lee Zeldin of New York").unwrap();
+        assert_eq!(
+            (zeldin.name.as_str(), zeldin.kind),
+            ("Lee Zeldin", SpeakerKind::Person)
+        );
+        assert_ne!(
+            named("the University of Michigan").unwrap().kind,
+            SpeakerKind::Place
+        );
+        assert_eq!(named("refugees from Iraq"), None);
+        // A person named like a place is a person by their full name.
+        assert_eq!(named("Michael Jordan").unwrap().kind, SpeakerKind::Person);
+        assert_eq!(named("US officials"), None);
     }
 
     #[test]

@@ -22,8 +22,11 @@ mod cues;
 pub mod dates;
 pub mod entities;
 mod lexicon;
+mod places;
 mod sentences;
 
+pub use entities::SpeakerKind;
+pub use places::{Place, place};
 pub use sentences::sentences;
 
 use chrono::NaiveDate;
@@ -49,9 +52,8 @@ pub struct Attribution {
     /// Who the source is, by name: the source when it names someone, the
     /// last named speaker for "he", "she" or "they"; else `None`.
     pub speaker: Option<String>,
-    /// The speaker is an organisation (or speaks through its documents),
-    /// not a person.
-    pub organisation: bool,
+    /// What the speaker is (`None` when there is no speaker).
+    pub speaker_kind: Option<SpeakerKind>,
     /// What the article calls the speaker ("head of Ukraine's Foreign
     /// Intelligence Service"), when it says.
     pub role: Option<String>,
@@ -76,7 +78,7 @@ impl Attribution {
             content,
             direct,
             speaker: None,
-            organisation: false,
+            speaker_kind: None,
             role: None,
             channel: None,
             date: None,
@@ -671,11 +673,13 @@ fn when_said(
 }
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "him", "her", "them", "i", "we"];
+/// The pronouns that only a person can be.
+const PERSONAL_PRONOUNS: &[&str] = &["he", "she", "him", "her", "i"];
 
 /// Names each attribution's speaker: a source that names someone (its
 /// name without title or honorific, and the role the article gives them);
-/// a surname alone, the person named before in full; a pronoun, the last
-/// speaker; a description ("the intelligence chief"), the last speaker
+/// a surname alone, the person named before in full; "he" or "she", the
+/// last person; "they" or "we", the last speaker; a description ("the intelligence chief"), the last speaker
 /// whose role it shares a word with, else the last person.
 fn resolve_speakers(found: &mut [Attribution]) {
     let mut known: Vec<entities::Named> = Vec::new();
@@ -684,15 +688,26 @@ fn resolve_speakers(found: &mut [Attribution]) {
         let Some(source) = &a.source else { continue };
         let text = source.text.trim_matches(|c: char| !c.is_alphanumeric());
         let lower = text.to_lowercase();
-        let resolved = if PRONOUNS.contains(&lower.as_str()) {
+        let resolved = if PERSONAL_PRONOUNS.contains(&lower.as_str()) {
+            // "He", "she": the last speaker, if a person; a place or an
+            // organisation is no "he".
+            last.filter(|&k| known[k].kind == SpeakerKind::Person)
+                .or_else(|| known.iter().rposition(|k| k.kind == SpeakerKind::Person))
+        } else if PRONOUNS.contains(&lower.as_str()) {
             last
         } else if let Some(named) = entities::named(text) {
-            // "Ivashchenko" after "Oleh Ivashchenko": the same person.
+            // "Ivashchenko" after "Oleh Ivashchenko": the same person;
+            // so is "Jordan" after "Michael Jordan", a place's name only
+            // when nobody of that name was named before.
+            let as_written = match named.kind {
+                SpeakerKind::Place => text,
+                _ => named.name.as_str(),
+            };
             let same = known.iter().rposition(|k| {
                 k.name == named.name
-                    || (!named.organisation
-                        && !k.organisation
-                        && k.name.ends_with(&format!(" {}", named.name)))
+                    || (named.kind != SpeakerKind::Organisation
+                        && k.kind == SpeakerKind::Person
+                        && k.name.ends_with(&format!(" {as_written}")))
             });
             Some(match same {
                 Some(k) => {
@@ -714,13 +729,13 @@ fn resolve_speakers(found: &mut [Attribution]) {
                 .rposition(|k| {
                     k.role.is_some() && entities::describes(text, k.role.as_deref()) == Some(true)
                 })
-                .or_else(|| known.iter().rposition(|k| !k.organisation))
+                .or_else(|| known.iter().rposition(|k| k.kind == SpeakerKind::Person))
         } else {
             None
         };
         if let Some(k) = resolved {
             a.speaker = Some(known[k].name.clone());
-            a.organisation = known[k].organisation;
+            a.speaker_kind = Some(known[k].kind);
             a.role = known[k].role.clone();
             last = Some(k);
         }

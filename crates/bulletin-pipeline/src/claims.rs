@@ -1,7 +1,7 @@
 //! Claims: who said what in each item, found by `bulletin_claims` as items
 //! are filed, and handed to the store with the filing batch.
 
-use bulletin_claims::{Attribution, attributions_published};
+use bulletin_claims::{Attribution, SpeakerKind, attributions_published};
 use bulletin_store::{EntityKind, FilingItem, ItemClaims, NewClaim, NewSpeaker};
 
 /// The claims of each item (items with none get an empty list, which
@@ -21,10 +21,10 @@ pub fn claims_of(items: &[FilingItem]) -> Vec<ItemClaims> {
 
 fn claim(a: Attribution) -> NewClaim {
     let speaker = a.speaker.map(|name| NewSpeaker {
-        kind: if a.organisation {
-            EntityKind::Organisation
-        } else {
-            EntityKind::Person
+        kind: match a.speaker_kind {
+            Some(SpeakerKind::Organisation) => EntityKind::Organisation,
+            Some(SpeakerKind::Place) => EntityKind::Place,
+            Some(SpeakerKind::Person) | None => EntityKind::Person,
         },
         name,
     });

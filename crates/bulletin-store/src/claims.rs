@@ -1,5 +1,5 @@
 //! Attributed claims as the store keeps them: who said what in which item,
-//! and the entities (people, organisations) who said it, merged across
+//! and the entities (people, organisations, places) who said it, merged across
 //! articles by their names.
 
 use bulletin_core::ItemId;
@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum EntityKind {
     Person,
     Organisation,
+    /// A country or city speaking for its government.
+    Place,
 }
 
 impl EntityKind {
@@ -19,6 +21,7 @@ impl EntityKind {
         match self {
             EntityKind::Person => "person",
             EntityKind::Organisation => "organisation",
+            EntityKind::Place => "place",
         }
     }
 
@@ -26,6 +29,7 @@ impl EntityKind {
         match s {
             "person" => Some(EntityKind::Person),
             "organisation" => Some(EntityKind::Organisation),
+            "place" => Some(EntityKind::Place),
             _ => None,
         }
     }
@@ -160,7 +164,7 @@ pub fn speaker_keys(speaker: &NewSpeaker) -> (String, Option<String>) {
             .rsplit_once(' ')
             .map(|(_, last)| last.to_string())
             .filter(|last| last.chars().count() > 1),
-        EntityKind::Organisation => None,
+        EntityKind::Organisation | EntityKind::Place => None,
     };
     (key, surname)
 }

@@ -84,6 +84,9 @@ fn the_reference_article_gives_its_claims_speakers_and_dates() {
 
     let dismissed = by_cue("dismissed as");
     assert_eq!(dismissed["speaker"], "China");
+    assert_eq!(dismissed["speaker_kind"], "place");
+    assert_eq!(said["speaker_kind"], "person");
+    assert_eq!(labeled["speaker_kind"], "organisation");
     assert_eq!(
         dismissed["content"]["text"],
         "\"groundless accusations and political manipulations.\""
@@ -182,6 +185,18 @@ async fn claims_are_stored_on_ingest_and_shown_on_entity_pages_feeds_and_the_api
     let (status, _, nato) = server.get("/organisations/nato").await;
     assert_eq!(status, 200, "{nato}");
     assert!(nato.contains("decisive enabler"), "{nato}");
+    // So does a place speaking for its government.
+    let (status, _, china) = server.get("/places/china").await;
+    assert_eq!(status, 200, "{china}");
+    assert!(china.contains("groundless accusations"), "{china}");
+    assert!(china.contains("/places/china/feed.atom"), "{china}");
+    // The person's address leads there (the client follows the redirect).
+    let (status, _, sent) = server.get("/people/china").await;
+    assert_eq!(status, 200);
+    assert!(sent.contains("groundless accusations"), "{sent}");
+    let (status, content_type, _) = server.get("/places/china/feed.atom").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/atom+xml"));
     assert_eq!(server.get("/people/nobody-at-all").await.0, 404);
 
     // Its Atom feed: one entry per claim, linking to the claim's sentence.

@@ -1,5 +1,5 @@
 //! Who said what on the web: an entity's page (`/people/{slug}`,
-//! `/organisations/{slug}`) with its roles, names and latest claims across
+//! `/organisations/{slug}`, `/places/{slug}`) with its roles, names and latest claims across
 //! sources; its feeds (`/people/{slug}/feed.atom`, `.rss`, `.json`: one
 //! entry per claim); the claims of an article, shown on its page; and the
 //! claims API (`/api/v1/claims?speaker=&q=&since=&item=&limit=`).
@@ -29,6 +29,7 @@ pub fn entity_path(kind: EntityKind, slug: &str) -> String {
     match kind {
         EntityKind::Person => format!("/people/{slug}"),
         EntityKind::Organisation => format!("/organisations/{slug}"),
+        EntityKind::Place => format!("/places/{slug}"),
     }
 }
 
@@ -191,6 +192,15 @@ pub async fn organisation(
     page(state, viewer, EntityKind::Organisation, slug).await
 }
 
+/// `/places/{slug}`.
+pub async fn place(
+    state: State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    page(state, viewer, EntityKind::Place, slug).await
+}
+
 /// `/people/{slug}/feed.atom` (and `.rss`, `.json`).
 pub async fn person_feed(
     state: State<AppState>,
@@ -207,6 +217,15 @@ pub async fn organisation_feed(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     feed(state, EntityKind::Organisation, slug, name, headers).await
+}
+
+/// `/places/{slug}/feed.atom` (and `.rss`, `.json`).
+pub async fn place_feed(
+    state: State<AppState>,
+    Path((slug, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    feed(state, EntityKind::Place, slug, name, headers).await
 }
 
 async fn page(
@@ -263,6 +282,7 @@ async fn page(
             kind: match kind {
                 EntityKind::Person => "Person",
                 EntityKind::Organisation => "Organisation",
+                EntityKind::Place => "Place",
             },
             roles,
             total: entity.claims,

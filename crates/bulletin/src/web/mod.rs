@@ -138,6 +138,8 @@ pub fn router(state: AppState) -> Router {
             "/organisations/{slug}/{feed}",
             get(claims::organisation_feed),
         )
+        .route("/places/{slug}", get(claims::place))
+        .route("/places/{slug}/{feed}", get(claims::place_feed))
         .route("/api/v1/stories/{id}", get(stories::api_story))
         .route("/stories", get(stories::list))
         .route("/stories/{segment}", get(stories::page_or_feed))
