@@ -382,6 +382,42 @@ fn source_before(ws: &[Word], text: &Text, end: usize, floor: usize) -> Option<(
     if first >= end {
         return None;
     }
+    // `On Tuesday Clinton said`, `Last week Sanders said`: a time that
+    // opens the phrase says when, not who.
+    let mut who = first;
+    if ws[who]
+        .norm
+        .is_any(&["on", "in", "at", "during", "by", "since", "until"])
+    {
+        who += 1;
+    }
+    let time_from = who;
+    while who < end
+        && (dates::is_time_word(&ws[who].norm)
+            || dates::is_calendar_word(&ws[who].norm)
+            || ws[who].norm.is_any(&[
+                "last",
+                "this",
+                "next",
+                "early",
+                "late",
+                "earlier",
+                "week",
+                "weekend",
+                "month",
+                "year",
+                "morning",
+                "afternoon",
+                "evening",
+                "night",
+            ])
+            || ws[who].norm.as_str().bytes().all(|b| b.is_ascii_digit()))
+    {
+        who += 1;
+    }
+    if who > time_from && who < end {
+        first = who;
+    }
     // `Fiorina, speaking to Iowans, said`, `Huma Abedin, vice chair of the
     // campaign, said`: a phrase set off by commas before the cue describes
     // the name before it, which is the source with it.
@@ -1153,8 +1189,13 @@ fn cue_attribution(
             ));
         }
     }
-    // Cue before the content: `SOURCE CUE (that) CONTENT`.
-    if words_left >= 3 {
+    // Cue before the content: `SOURCE CUE (that) CONTENT`, of three words
+    // or more, or a clause of two (`Clinton said she disagreed.`).
+    let clause_of_two = words_left == 2
+        && ws[after_cue]
+            .norm
+            .is_any(&["he", "she", "they", "we", "i", "it"]);
+    if words_left >= 3 || clause_of_two {
         let (a, b) = source_of_cue(ws, t, i)?;
         if !plausible_source(ws, a, b) {
             return None;
@@ -1333,6 +1374,38 @@ mod tests {
     fn a_clause_after_an_inverted_looking_cue_is_its_content() {
         let a = one("Grassley, facing a challenge in Iowa, said he would welcome Cruz.");
         assert_eq!(a.content.text, "he would welcome Cruz");
+    }
+
+    #[test]
+    fn a_time_that_opens_the_source_is_not_the_speaker() {
+        let found = attributions(
+            "On Tuesday Clinton said she disagreed. Last week Sanders said he would run again.",
+        );
+        let who: Vec<(&str, Option<&str>, &str)> = found
+            .iter()
+            .map(|a| {
+                (
+                    a.source.as_ref().map_or("", |s| s.text.as_str()),
+                    a.speaker.as_deref(),
+                    a.content.text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            who,
+            vec![
+                ("Clinton", Some("Clinton"), "she disagreed"),
+                ("Sanders", Some("Sanders"), "he would run again"),
+            ]
+        );
+        // Not a time: the phrase stays whole.
+        assert_eq!(
+            one("At least three officials said the talks had failed.")
+                .source
+                .unwrap()
+                .text,
+            "At least three officials"
+        );
     }
 
     #[test]
