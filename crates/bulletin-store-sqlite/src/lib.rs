@@ -4,9 +4,9 @@
 use bulletin_store::{
     ApiToken, COPIES_LISTED, Category, ChangeBatch, Claim, ClaimQuery, ClaimRecord, Cursor, Entity,
     ExportedItem, FetchOutcome, FilingBatch, FilingItem, FilingState, FilingStep, HubSubscription,
-    Item, ItemCopy, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow, LoginFailures,
-    NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES, ReaderItem,
-    ReaderQuery, ReaderRef, Role, Scope, Session, Source, SourceRef, Store, StoreError,
+    Item, ItemCopy, ItemDetail, ItemKey, ItemOrder, ItemPage, ItemQuery, LeaseTaken, LogRow,
+    LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES,
+    ReaderItem, ReaderQuery, ReaderRef, Role, Scope, Session, Source, SourceRef, Store, StoreError,
     StoreResult, Story, StoryPage, StoryQuery, Subscription, SubscriptionEdit, UnreadCount, User,
     UserId, WebSubState, WebSubscription, change_batch, log_wants, newest_page, ranked_page,
     story_page,
@@ -1590,17 +1590,44 @@ impl Store for SqliteStore {
     }
 
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
+        boxed(self.read(move |c| item_whole(c, id)))
+    }
+
+    fn item_detail(
+        &self,
+        id: ItemId,
+        related: usize,
+    ) -> BoxFuture<'_, StoreResult<Option<ItemDetail>>> {
+        // One connection, one trip to the blocking pool.
         boxed(self.read(move |c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = ?1"
-            ))?;
-            let mut item = stmt
-                .query_row([id.0], |r| item_from_row(r, true))
-                .optional()?;
-            if let Some(item) = item.as_mut() {
-                fill_duplicates(c, std::slice::from_mut(item), None)?;
-            }
-            Ok(item)
+            let Some(item) = item_whole(c, id)? else {
+                return Ok(None);
+            };
+            let original = match item.duplicate_of {
+                Some(of) => item_whole(c, of)?,
+                None => None,
+            };
+            let story = match item.story_id {
+                Some(s) => story_by_id(c, s)?,
+                None => None,
+            };
+            let related = related_to(c, id, related)?;
+            let mut claims = claims::read(
+                c,
+                &ClaimQuery {
+                    item: Some(id),
+                    limit: usize::MAX,
+                    ..Default::default()
+                },
+            )?;
+            claims.sort_by_key(|c| c.start);
+            Ok(Some(ItemDetail {
+                item,
+                original,
+                story,
+                related,
+                claims,
+            }))
         }))
     }
 
@@ -2082,13 +2109,7 @@ impl Store for SqliteStore {
     }
 
     fn story(&self, id: i64) -> BoxFuture<'_, StoreResult<Option<Story>>> {
-        boxed(self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1"
-            ))?
-            .query_row([id], story_from_row)
-            .optional()?)
-        }))
+        boxed(self.read(move |c| story_by_id(c, id)))
     }
 
     fn stories(&self, query: StoryQuery) -> BoxFuture<'_, StoreResult<StoryPage>> {
@@ -2124,24 +2145,7 @@ impl Store for SqliteStore {
     }
 
     fn related_items(&self, item: ItemId, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Item>>> {
-        boxed(self.read(move |c| {
-            let Some(this) = items_by_id(c, &[item.0], false)?.into_iter().next() else {
-                return Ok(Vec::new());
-            };
-            let related: Option<String> = c
-                .prepare_cached("SELECT related FROM item_stories WHERE item_id = ?1")?
-                .query_row([item.0], |r| r.get(0))
-                .optional()?
-                .flatten();
-            let ids: Vec<ItemId> = related
-                .iter()
-                .flat_map(|r| r.split(','))
-                .filter_map(|id| id.parse().ok().map(ItemId))
-                .collect();
-            let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
-            let found = items_by_id(c, &raw, false)?;
-            Ok(bulletin_store::still_related(&this, &ids, found, limit))
-        }))
+        boxed(self.read(move |c| related_to(c, item, limit)))
     }
 
     fn duplicates(
@@ -2876,6 +2880,48 @@ impl Store for SqliteStore {
             Ok(indexed)
         }))
     }
+}
+
+/// An item with its text and HTML, and the items that repeat it.
+fn item_whole(c: &Connection, id: ItemId) -> Result<Option<Item>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = ?1"
+    ))?;
+    let mut item = stmt
+        .query_row([id.0], |r| item_from_row(r, true))
+        .optional()?;
+    if let Some(item) = item.as_mut() {
+        fill_duplicates(c, std::slice::from_mut(item), None)?;
+    }
+    Ok(item)
+}
+
+fn story_by_id(c: &Connection, id: i64) -> Result<Option<Story>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {STORY_COLUMNS} FROM stories WHERE id = ?1"
+    ))?
+    .query_row([id], story_from_row)
+    .optional()?)
+}
+
+/// Up to `limit` of the items filed as related to `item`, still related.
+fn related_to(c: &Connection, item: ItemId, limit: usize) -> Result<Vec<Item>> {
+    let Some(this) = items_by_id(c, &[item.0], false)?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let related: Option<String> = c
+        .prepare_cached("SELECT related FROM item_stories WHERE item_id = ?1")?
+        .query_row([item.0], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let ids: Vec<ItemId> = related
+        .iter()
+        .flat_map(|r| r.split(','))
+        .filter_map(|id| id.parse().ok().map(ItemId))
+        .collect();
+    let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let found = items_by_id(c, &raw, false)?;
+    Ok(bulletin_store::still_related(&this, &ids, found, limit))
 }
 
 #[cfg(test)]

@@ -273,6 +273,45 @@ pub trait Store: Send + Sync + 'static {
     /// One page of items, newest first, with keyset pagination.
     fn items(&self, query: ItemQuery) -> BoxFuture<'_, StoreResult<ItemPage>>;
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>>;
+    /// An item with what its page shows beside it: the item it repeats,
+    /// its story, up to `related` related items (as [`Store::related_items`])
+    /// and its claims in text order. One read where a backend can (an
+    /// article page made five).
+    fn item_detail(
+        &self,
+        id: ItemId,
+        related: usize,
+    ) -> BoxFuture<'_, StoreResult<Option<ItemDetail>>> {
+        Box::pin(async move {
+            let Some(item) = self.item(id).await? else {
+                return Ok(None);
+            };
+            let original = match item.duplicate_of {
+                Some(of) => self.item(of).await?,
+                None => None,
+            };
+            let story = match item.story_id {
+                Some(s) => self.story(s).await?,
+                None => None,
+            };
+            let related = self.related_items(id, related).await?;
+            let mut claims = self
+                .claims(ClaimQuery {
+                    item: Some(id),
+                    limit: usize::MAX,
+                    ..Default::default()
+                })
+                .await?;
+            claims.sort_by_key(|c| c.start);
+            Ok(Some(ItemDetail {
+                item,
+                original,
+                story,
+                related,
+                claims,
+            }))
+        })
+    }
     fn item_count(&self) -> BoxFuture<'_, StoreResult<u64>>;
     /// Items in the full-text index (equal to `item_count` when every item
     /// is searchable).

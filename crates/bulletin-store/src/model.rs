@@ -527,6 +527,20 @@ pub struct ItemPage {
     pub next_cursor: Option<String>,
 }
 
+/// An item and what its page shows beside it (see [`Store::item_detail`]).
+///
+/// [`Store::item_detail`]: crate::Store::item_detail
+#[derive(Debug, Clone)]
+pub struct ItemDetail {
+    pub item: Item,
+    /// The item it repeats, when it is a near-duplicate still stored.
+    pub original: Option<Item>,
+    pub story: Option<Story>,
+    pub related: Vec<Item>,
+    /// Its claims, in the order of the text.
+    pub claims: Vec<crate::ClaimRecord>,
+}
+
 /// Coverage of one event: items from any number of sources, filed together.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Story {

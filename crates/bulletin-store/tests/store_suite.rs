@@ -1485,6 +1485,10 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     let item = store.item(i3).await.unwrap().unwrap();
     assert_eq!(item.story_id, Some(flood));
     assert_eq!(item.duplicate_of, Some(i2));
+    // Its page reads the item it repeats with it.
+    let detail = store.item_detail(i3, 3).await.unwrap().unwrap();
+    assert_eq!(detail.original.map(|o| o.id), Some(i2));
+    assert_eq!(detail.story.map(|s| s.id), Some(flood));
     assert!(store.unfiled_items(10).await.unwrap().is_empty());
     let copies = store.duplicates(vec![i2, i4], None).await.unwrap();
     assert_eq!(copies.iter().map(|i| i.id).collect::<Vec<_>>(), vec![i3]);
@@ -1613,6 +1617,12 @@ async fn files_items_in_stories_merges_them_and_marks_duplicates(store: &dyn Sto
     };
     assert_eq!(related(3).await, vec![i3, i1]);
     assert_eq!(related(1).await, vec![i3]);
+    let detail = store.item_detail(i4, 3).await.unwrap().unwrap();
+    assert_eq!(
+        detail.related.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![i3, i1]
+    );
+    assert_eq!(detail.story.map(|s| (s.id, s.size)), Some((vote, 1)));
     assert!(store.related_items(i1, 3).await.unwrap().is_empty());
     // An item that moves leaves its story's numbers and joins the other's;
     // what is now in the item's own story is no longer related.
@@ -2232,6 +2242,43 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
     .await;
     assert_eq!(in_first.len(), 3);
     assert!(in_first[2].speaker.is_none());
+    // An item's page reads it with its claims, story and related items in
+    // one call: the same as asking for each.
+    let detail = store
+        .item_detail(ids[0], 3)
+        .await
+        .unwrap()
+        .expect("the item");
+    assert_eq!(detail.item.id, ids[0]);
+    assert_eq!(detail.item.text.as_deref(), Some("text 1"));
+    let mut contents: Vec<&str> = detail.claims.iter().map(|c| c.content.as_str()).collect();
+    let mut expected: Vec<&str> = in_first.iter().map(|c| c.content.as_str()).collect();
+    contents.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(contents, expected);
+    assert_eq!(
+        detail.story.map(|s| s.id),
+        store.story(70).await.unwrap().map(|s| s.id)
+    );
+    let related: Vec<ItemId> = store
+        .related_items(ids[0], 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(
+        detail.related.iter().map(|i| i.id).collect::<Vec<_>>(),
+        related
+    );
+    assert!(detail.original.is_none());
+    assert!(
+        store
+            .item_detail(ItemId(999_999), 3)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let recent = found(ClaimQuery {
         since: Some(from_ms(1_700_000_000_000 + 2 * 60_000)),
         limit: 10,

@@ -110,20 +110,6 @@ impl ClaimView {
     }
 }
 
-/// The claims of an article, in the order of its text.
-pub async fn of_item(state: &AppState, item: ItemId) -> Result<Vec<ClaimView>, WebError> {
-    let mut claims = state
-        .store
-        .claims(ClaimQuery {
-            item: Some(item),
-            limit: MAX_LIMIT,
-            ..Default::default()
-        })
-        .await?;
-    claims.sort_by_key(|c| c.start);
-    Ok(claims.iter().map(ClaimView::of).collect())
-}
-
 struct RoleView {
     role: String,
     since: String,

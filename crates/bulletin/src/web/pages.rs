@@ -427,31 +427,24 @@ pub async fn item(
         .live
         .as_ref()
         .map(|hub| format!("/api/v1/events?item={id}&last_event_id={}", hub.position()));
-    let Some(item) = state.store.item(ItemId(id)).await? else {
+    let Some(detail) = state.store.item_detail(ItemId(id), RELATED_SHOWN).await? else {
         return Err(WebError::not_found());
     };
-    let store = state.store.as_ref();
-    let original = match item.duplicate_of {
-        Some(of) => store.item(of).await?.map(|o| EntryView::from_item(&o)),
-        None => None,
-    };
-    let story = match item.story_id {
-        Some(s) => store.story(s).await?.filter(|s| s.size > 1).map(|s| {
-            (
-                s.id,
-                super::stories::plural(s.size, "article"),
-                super::stories::plural(s.sources, "source"),
-            )
-        }),
-        None => None,
-    };
-    let related = store
-        .related_items(item.id, RELATED_SHOWN)
-        .await?
+    let item = detail.item;
+    let original = detail.original.as_ref().map(EntryView::from_item);
+    let story = detail.story.filter(|s| s.size > 1).map(|s| {
+        (
+            s.id,
+            super::stories::plural(s.size, "article"),
+            super::stories::plural(s.sources, "source"),
+        )
+    });
+    let related = detail.related.iter().map(EntryView::from_item).collect();
+    let claims = detail
+        .claims
         .iter()
-        .map(EntryView::from_item)
+        .map(super::claims::ClaimView::of)
         .collect();
-    let claims = super::claims::of_item(&state, item.id).await?;
     render(&ItemPage {
         nav: viewer.nav(),
         e: EntryView::from_item(&item),
