@@ -163,10 +163,10 @@ pub fn read(c: &Connection, q: &ClaimQuery) -> Result<Vec<ClaimRecord>> {
                    OR c.speaker_name LIKE ?{n} ESCAPE '\\')"
         ));
     }
-    args.push(Value::Integer(q.limit.clamp(1, 500) as i64));
+    // A literal limit (see `limit_sql`).
     sql.push_str(&format!(
-        " ORDER BY i.published_at DESC, i.id DESC, c.start_at LIMIT ?{}",
-        args.len()
+        " ORDER BY i.published_at DESC, i.id DESC, c.start_at LIMIT {}",
+        q.limit.clamp(1, 500)
     ));
     let mut statement = c.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params_from_iter(args), claim_from_row)?;

@@ -102,6 +102,15 @@ fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
+/// A row limit written into a statement's text. SQLite reads a bound
+/// `LIMIT ?` while it plans an ordered query, so such a statement is
+/// prepared again every time it runs (its plan depends on the value); a
+/// literal keeps it prepared. Limits are the store's own numbers, never
+/// text from outside.
+fn limit_sql(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// Statements kept prepared per connection.
 const STATEMENT_CACHE: usize = 256;
 
@@ -871,17 +880,17 @@ fn refresh_story_face(c: &Connection, story: i64) -> Result<()> {
     .execute([story])?;
     // The picture of one of its first items (not a walk of every row of a
     // long story without pictures).
-    c.prepare_cached(
+    c.prepare_cached(&format!(
         "UPDATE stories SET
             title = (SELECT COALESCE(title, summary) FROM items WHERE id = stories.representative),
             lead_image = (SELECT i.lead_image FROM
                             (SELECT item_id FROM item_stories WHERE story_id = ?1
-                             ORDER BY published_at, item_id LIMIT ?2) first
+                             ORDER BY published_at, item_id LIMIT {STORY_IMAGE_FROM}) first
                           JOIN items i ON i.id = first.item_id
                           WHERE i.lead_image IS NOT NULL LIMIT 1)
-         WHERE id = ?1",
-    )?
-    .execute(params![story, STORY_IMAGE_FROM as i64])?;
+         WHERE id = ?1"
+    ))?
+    .execute([story])?;
     Ok(())
 }
 
@@ -1083,8 +1092,10 @@ fn search(c: &Connection, query: &ItemQuery) -> Result<ItemPage> {
             );
             let mut args: Vec<rusqlite::types::Value> = vec![fts.clone().into()];
             push_filters(&mut sql, &mut args, "m", query, after);
-            sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?");
-            args.push((want as i64).into());
+            sql.push_str(&format!(
+                " ORDER BY m.published_at DESC, m.id DESC LIMIT {}",
+                limit_sql(want)
+            ));
             let mut stmt = c.prepare_cached(&sql)?;
             stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
                 .collect::<Result<Vec<i64>, _>>()?
@@ -1162,18 +1173,19 @@ fn originals(
 ) -> Result<ItemPage> {
     let (at, id) = after.map_or((i64::MAX, i64::MAX), |cur| (cur.published_at_ms, cur.id));
     let ids: Vec<i64> = c
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT id FROM (
                 SELECT * FROM (SELECT published_at, item_id AS id FROM item_stories
                     WHERE duplicate_of IS NULL AND (published_at, item_id) < (?1, ?2)
-                    ORDER BY published_at DESC, item_id DESC LIMIT ?3)
+                    ORDER BY published_at DESC, item_id DESC LIMIT {n})
                 UNION ALL
                 SELECT * FROM (SELECT published_at, item_id AS id FROM unfiled
                     WHERE (published_at, item_id) < (?1, ?2)
-                    ORDER BY published_at DESC, item_id DESC LIMIT ?3))
-             ORDER BY published_at DESC, id DESC LIMIT ?3",
-        )?
-        .query_map(params![at, id, (limit + 1) as i64], |r| r.get(0))?
+                    ORDER BY published_at DESC, item_id DESC LIMIT {n}))
+             ORDER BY published_at DESC, id DESC LIMIT {n}",
+            n = limit_sql(limit + 1)
+        ))?
+        .query_map(params![at, id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut items = items_by_id(c, &ids, with_content)?;
     items.sort_by_key(|i| std::cmp::Reverse((i.published_at, i.id)));
@@ -1191,11 +1203,12 @@ fn data_version(c: &Connection) -> rusqlite::Result<i64> {
 fn read_changes(c: &Connection, after: i64, limit: usize) -> Result<ChangeBatch> {
     let tx = c.unchecked_transaction()?;
     let rows = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT seq, kind, item_id, story_id, at FROM changes WHERE seq > ?1
-             ORDER BY seq LIMIT ?2",
-        )?
-        .query_map(params![after, limit as i64 + 1], |r| {
+             ORDER BY seq LIMIT {}",
+            limit_sql(limit.saturating_add(1))
+        ))?
+        .query_map([after], |r| {
             Ok(LogRow {
                 seq: r.get(0)?,
                 kind: r.get(1)?,
@@ -1345,38 +1358,38 @@ impl Store for SqliteStore {
             let ids: Vec<i64> = {
                 // Due sources come from the `sources_due` index in due
                 // order; a pass over all reads on by id.
+                let limit = limit_sql(claim.limit);
                 let which = match claim.all_since {
-                    None => {
+                    None => format!(
                         "SELECT id FROM sources INDEXED BY sources_due
                          WHERE next_fetch_at <= ?3 AND paused_at IS NULL
                            AND (lease_until IS NULL OR lease_until <= ?3)
                            AND kind IS NOT 'newsroom'
-                         ORDER BY next_fetch_at, id LIMIT ?4"
-                    }
-                    Some(_) => {
+                         ORDER BY next_fetch_at, id LIMIT {limit}"
+                    ),
+                    Some(_) => format!(
                         "SELECT id FROM sources
-                         WHERE id > ?5 AND (last_fetch_at IS NULL OR last_fetch_at < ?6)
+                         WHERE id > ?4 AND (last_fetch_at IS NULL OR last_fetch_at < ?5)
                            AND (lease_until IS NULL OR lease_until <= ?3)
                            AND kind IS NOT 'newsroom'
-                         ORDER BY id LIMIT ?4"
-                    }
+                         ORDER BY id LIMIT {limit}"
+                    ),
                 };
                 let mut stmt = tx.prepare_cached(&format!(
                     "UPDATE sources SET lease_owner = ?1, lease_until = ?2
                      WHERE id IN ({which}) RETURNING id"
                 ))?;
-                let limit = claim.limit.min(i64::MAX as usize) as i64;
                 let worker = claim.worker.as_str();
                 let until = to_ms(claim.lease_until);
                 let now = to_ms(claim.now);
                 let id = |r: &Row<'_>| r.get::<_, i64>(0);
                 match claim.all_since {
                     None => stmt
-                        .query_map(params![worker, until, now, limit], id)?
+                        .query_map(params![worker, until, now], id)?
                         .collect::<Result<_, _>>()?,
                     Some(since) => stmt
                         .query_map(
-                            params![worker, until, now, limit, claim.all_after.0, to_ms(since)],
+                            params![worker, until, now, claim.all_after.0, to_ms(since)],
                             id,
                         )?
                         .collect::<Result<_, _>>()?,
@@ -1480,13 +1493,14 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> BoxFuture<'_, StoreResult<Vec<ExportedItem>>> {
         boxed(self.read(move |c| {
-            let mut stmt = c.prepare_cached(
+            let mut stmt = c.prepare_cached(&format!(
                 "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title, summary,
                     published_at, modified_at, lang, site_name, authors, lead_image, text, html,
                     word_count, reading_time
-                 FROM items WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![after.0, limit.min(100_000) as i64], |r| {
+                 FROM items WHERE id > ?1 ORDER BY id LIMIT {}",
+                limit_sql(limit.min(100_000))
+            ))?;
+            let rows = stmt.query_map([after.0], |r| {
                 let authors: String = r.get(13)?;
                 let lead_image: Option<String> = r.get(14)?;
                 Ok(ExportedItem {
@@ -1576,8 +1590,10 @@ impl Store for SqliteStore {
             if query.originals_only {
                 sql.push_str(" AND f.duplicate_of IS NULL");
             }
-            sql.push_str(" ORDER BY i.published_at DESC, i.id DESC LIMIT ?");
-            args.push(((limit + 1) as i64).into());
+            sql.push_str(&format!(
+                " ORDER BY i.published_at DESC, i.id DESC LIMIT {}",
+                limit_sql(limit + 1)
+            ));
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
                 item_from_row(r, query.include_content)
@@ -1908,9 +1924,10 @@ impl Store for SqliteStore {
             Ok(c.prepare_cached(&format!(
                 "SELECT {FILING_COLUMNS} FROM unfiled u JOIN items i ON i.id = u.item_id
                  LEFT JOIN item_stories f ON f.item_id = i.id
-                 ORDER BY u.published_at, u.item_id LIMIT ?1"
+                 ORDER BY u.published_at, u.item_id LIMIT {}",
+                limit_sql(limit)
             ))?
-            .query_map([limit as i64], filing_item_from_row)?
+            .query_map([], filing_item_from_row)?
             .collect::<Result<Vec<_>, _>>()?)
         }))
     }
@@ -2121,9 +2138,10 @@ impl Store for SqliteStore {
             let rows = c
                 .prepare_cached(&format!(
                     "SELECT {STORY_COLUMNS} FROM stories WHERE size > 0 AND (latest_at, id) < (?1, ?2)
-                     ORDER BY latest_at DESC, id DESC LIMIT ?3"
+                     ORDER BY latest_at DESC, id DESC LIMIT {}",
+                    limit_sql(limit + 1)
                 ))?
-                .query_map(params![at, id, (limit + 1) as i64], story_from_row)?
+                .query_map(params![at, id], story_from_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(story_page(rows, limit))
         }))
@@ -2157,13 +2175,13 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM}
                  WHERE i.id IN (SELECT item_id FROM item_stories WHERE duplicate_of = ?1
-                                ORDER BY published_at, item_id LIMIT ?2)
-                 ORDER BY i.published_at, i.id"
+                                ORDER BY published_at, item_id LIMIT {})
+                 ORDER BY i.published_at, i.id",
+                limit_sql(per_item.unwrap_or(usize::MAX))
             ))?;
-            let per_item = per_item.map_or(i64::MAX, |n| n as i64);
             let mut out = Vec::new();
             for item in items {
-                for row in stmt.query_map(params![item.0, per_item], |r| item_from_row(r, false))? {
+                for row in stmt.query_map([item.0], |r| item_from_row(r, false))? {
                     out.push(row?);
                 }
             }
@@ -2690,15 +2708,14 @@ impl Store for SqliteStore {
         boxed(self.write(move |c| {
             let tx = c.transaction()?;
             let ids: Vec<i64> = tx
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "SELECT i.id FROM items i
                      WHERE i.published_at < ?1
                        AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
-                     ORDER BY i.published_at LIMIT ?2",
-                )?
-                .query_map(params![to_ms(before), limit.min(100_000) as i64], |r| {
-                    r.get(0)
-                })?
+                     ORDER BY i.published_at LIMIT {}",
+                    limit_sql(limit.min(100_000))
+                ))?
+                .query_map([to_ms(before)], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let now = to_ms(Utc::now());
             {
@@ -2769,9 +2786,10 @@ impl Store for SqliteStore {
     fn posts(&self, limit: usize) -> BoxFuture<'_, StoreResult<Vec<Post>>> {
         boxed(self.read(move |c| {
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT ?1"
+                "SELECT {POST_COLUMNS} FROM posts ORDER BY updated_at DESC, id DESC LIMIT {}",
+                limit_sql(limit)
             ))?;
-            let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], post_from_row)?;
+            let rows = stmt.query_map([], post_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
     }
@@ -2937,5 +2955,49 @@ mod tests {
         assert!(!q.contains('*') && !q.contains('-'), "{q}");
         assert_eq!(q.matches(" AND ").count(), 3, "{q}");
         assert!(fts_query("  ** ").is_none());
+    }
+
+    /// Why limits are literals: an ordered query with a bound `LIMIT ?` is
+    /// prepared again on every run, one with a literal is not; and no
+    /// statement of the store binds its limit.
+    #[test]
+    fn ordered_queries_keep_their_plans() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE t (a INTEGER PRIMARY KEY, b INTEGER); CREATE INDEX t_b ON t (b);",
+        )
+        .unwrap();
+        let runs = |sql: &str, bound: bool| {
+            let mut st = c.prepare(sql).unwrap();
+            for n in 1..=4_i64 {
+                let mut rows = if bound {
+                    st.query([n]).unwrap()
+                } else {
+                    st.query([]).unwrap()
+                };
+                while rows.next().unwrap().is_some() {}
+            }
+            st.get_status(rusqlite::StatementStatus::RePrepare)
+        };
+        assert!(runs(concat!("SELECT a FROM t ORDER BY b LIMIT", " ?1"), true) >= 3);
+        assert_eq!(
+            runs(
+                &format!("SELECT a FROM t ORDER BY b LIMIT {}", limit_sql(20)),
+                false
+            ),
+            0
+        );
+        for (file, source) in [
+            ("lib.rs", include_str!("lib.rs")),
+            ("claims.rs", include_str!("claims.rs")),
+            ("reader.rs", include_str!("reader.rs")),
+        ] {
+            let bound = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .filter(|l| l.contains(concat!("LIMIT", " ?")))
+                .count();
+            assert_eq!(bound, 0, "{file} binds a LIMIT");
+        }
     }
 }

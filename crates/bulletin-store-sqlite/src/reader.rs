@@ -103,8 +103,13 @@ fn push_order(sql: &mut String, args: &mut Vec<Value>, q: &ReaderQuery) {
         }
         ReaderOrder::Id => sql.push_str(&format!(" ORDER BY i.id {dir}")),
     }
-    sql.push_str(" LIMIT ? OFFSET ?");
-    args.push(if q.limit == 0 { -1 } else { q.limit as i64 }.into());
+    // A literal limit (see `limit_sql`); the offset stays bound.
+    let limit = if q.limit == 0 {
+        -1
+    } else {
+        crate::limit_sql(q.limit)
+    };
+    sql.push_str(&format!(" LIMIT {limit} OFFSET ?"));
     args.push((q.offset as i64).into());
 }
 
