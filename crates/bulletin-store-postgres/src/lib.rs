@@ -371,7 +371,7 @@ fn story_from_row(r: &Row) -> Result<Story> {
 
 /// What filing reads of an item (see `filing_item_from_row`).
 const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at,
-    COALESCE(i.text, ''), f.story_id, f.duplicate_of";
+    COALESCE(i.text, ''), f.story_id, f.duplicate_of, i.lang";
 
 fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
     Ok(FilingItem {
@@ -383,6 +383,7 @@ fn filing_item_from_row(r: &Row) -> Result<FilingItem> {
         text: r.try_get(5)?,
         story_id: r.try_get(6)?,
         duplicate_of: r.try_get::<_, Option<i64>>(7)?.map(ItemId),
+        lang: r.try_get(8)?,
     })
 }
 

@@ -786,7 +786,7 @@ fn fill_duplicates(c: &Connection, items: &mut [Item], per_item: Option<usize>) 
 }
 
 /// What filing reads of an item (see `filing_item_from_row`).
-const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at, COALESCE(i.text, ''), f.story_id, f.duplicate_of";
+const FILING_COLUMNS: &str = "i.id, i.source_id, i.title, i.url, i.published_at, COALESCE(i.text, ''), f.story_id, f.duplicate_of, i.lang";
 
 fn filing_item_from_row(r: &Row<'_>) -> rusqlite::Result<FilingItem> {
     Ok(FilingItem {
@@ -798,6 +798,7 @@ fn filing_item_from_row(r: &Row<'_>) -> rusqlite::Result<FilingItem> {
         text: r.get(5)?,
         story_id: r.get(6)?,
         duplicate_of: r.get::<_, Option<i64>>(7)?.map(ItemId),
+        lang: r.get(8)?,
     })
 }
 

@@ -612,6 +612,8 @@ pub struct FilingItem {
     pub published_at: DateTime<Utc>,
     /// The body as plain text.
     pub text: String,
+    /// Its language (BCP 47), when known.
+    pub lang: Option<String>,
     /// Where it is filed, for items already filed.
     pub story_id: Option<i64>,
     pub duplicate_of: Option<ItemId>,
