@@ -661,6 +661,15 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
     if KEEP_WORDS.iter().any(|w| lower.contains(w)) {
         return false;
     }
+    // A picture's caption or credit inside its `<figure>` stays with it
+    // (elsewhere it is boilerplate, as the name says).
+    if (lower.contains("caption") || lower.contains("credit"))
+        && node
+            .ancestors()
+            .any(|a| element(a).is_some_and(|e| e.name() == "figure"))
+    {
+        return false;
+    }
     names_junk(&hay) || names_certain_junk(el)
 }
 

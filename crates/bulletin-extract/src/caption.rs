@@ -14,9 +14,9 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
         && let Some(open) = caption.rfind('(')
     {
         let inner = caption[open + 1..caption.len() - 1].trim();
-        if let Some(credit) = strip_credit_label(inner)
-            .or_else(|| looks_like_agency(inner).then(|| inner.to_string()))
-        {
+        if let Some(credit) = strip_credit_label(inner).or_else(|| {
+            (looks_like_agency(inner) || names_and_outlet(inner)).then(|| inner.to_string())
+        }) {
             return (non_empty(&caption[..open]), non_empty(&credit));
         }
     }
@@ -65,6 +65,19 @@ fn find_label(caption: &str, label: &str) -> Option<usize> {
     (before.is_empty() || before.ends_with(['.', '|', '–', '—', '-', '/', '!', '?'])).then_some(pos)
 }
 
+/// A credit without the label it may open with ("Photo: Ana Lopes" is
+/// "Ana Lopes", "© AFP" is "AFP").
+pub(crate) fn without_credit_label(credit: &str) -> String {
+    let credit = credit.trim();
+    let credit = credit
+        .strip_prefix('(')
+        .and_then(|c| c.strip_suffix(')'))
+        .unwrap_or(credit)
+        .trim();
+    let credit = credit.trim_start_matches('©').trim();
+    strip_credit_label(credit).unwrap_or_else(|| credit.to_string())
+}
+
 fn strip_credit_label(inner: &str) -> Option<String> {
     let lower = inner.to_lowercase();
     for prefix in [
@@ -107,6 +120,17 @@ fn looks_like_agency(inner: &str) -> bool {
             .any(|a| inner.split(|c: char| !c.is_alphanumeric()).any(|w| w == *a))
 }
 
+/// "Ellen M. Banner / The Seattle Times", "Jo Lens/City Times": names
+/// joined by slashes, as photographers and their outlets are credited.
+fn names_and_outlet(inner: &str) -> bool {
+    let parts: Vec<&str> = inner.split('/').map(str::trim).collect();
+    parts.len() >= 2
+        && inner.split_whitespace().count() <= 12
+        && parts
+            .iter()
+            .all(|p| p.chars().next().is_some_and(char::is_uppercase))
+}
+
 fn non_empty(s: &str) -> Option<String> {
     let s = s.trim().trim_end_matches(['|', '–', '—']).trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -137,6 +161,18 @@ mod tests {
         assert_eq!(
             split_caption_credit("A cat (left) and a dog"),
             (Some("A cat (left) and a dog".into()), None)
+        );
+        assert_eq!(
+            split_caption_credit("Halibut on sale. (Ellen M. Banner / The Seattle Times)"),
+            (
+                Some("Halibut on sale.".into()),
+                Some("Ellen M. Banner / The Seattle Times".into())
+            )
+        );
+        // A slash that joins no names is no credit.
+        assert_eq!(
+            split_caption_credit("Sales rose (year/year)"),
+            (Some("Sales rose (year/year)".into()), None)
         );
         assert_eq!(
             split_caption_credit("Sunset (John Smith/AFP)"),

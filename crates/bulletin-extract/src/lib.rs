@@ -270,6 +270,80 @@ mod tests {
         assert!(a.word_count > 40);
     }
 
+    /// Captions and credits as news sites mark them up (issue 18's cases):
+    /// the caption, the credit without its label, nothing of either lost
+    /// from the figure, and neither in the article's text.
+    #[test]
+    fn captions_and_credits_in_their_markup() {
+        let body = "<p>The storm reached the coast on Monday night, and the waves grew taller than anyone in the town could remember. Residents were told to leave before dawn.</p>\
+            <p>By noon the harbour was closed and the boats had been pulled onto the beach. The mayor said the roads would reopen on Wednesday if the wind dropped.</p>\
+            <p>Engineers will inspect the sea wall this week, officials said, after cracks were seen near the old lighthouse at the end of the pier.</p>";
+        let caption = "Waves break over the harbour wall.";
+        let credit = "Ana Lopes/Reuters";
+        for (figure, want_credit) in [
+            (
+                "<figcaption><span class=\"caption\">Waves break over the harbour wall.</span> <span class=\"credit\">Photo: Ana Lopes/Reuters</span></figcaption>",
+                true,
+            ),
+            (
+                "<span class=\"caption\">Waves break over the harbour wall.</span>",
+                false,
+            ),
+            (
+                "<div class=\"caption\">Waves break over the harbour wall.</div>",
+                false,
+            ),
+            (
+                "<figcaption><span class=\"image-caption\">Waves break over the harbour wall.</span><span class=\"image-credit\">Ana Lopes/Reuters</span></figcaption>",
+                true,
+            ),
+            (
+                "<p class=\"caption\">Waves break over the harbour wall.</p><p class=\"credit\">Ana Lopes/Reuters</p>",
+                true,
+            ),
+            (
+                "<figcaption>Waves break over the harbour wall. <small>Ana Lopes/Reuters</small></figcaption>",
+                true,
+            ),
+            (
+                "<figcaption>Waves break over the harbour wall. <cite>© Ana Lopes/Reuters</cite></figcaption>",
+                true,
+            ),
+        ] {
+            let page = format!(
+                "<html><head><title>Storm</title></head><body><article><h1>Storm hits the coast</h1>\
+                 <figure><img src=\"https://x.example/a.jpg\" alt=\"Waves\">{figure}</figure>{body}</article></body></html>"
+            );
+            let url = Url::parse("https://x.example/storm").unwrap();
+            let a = extract(page.as_bytes(), Some(&url), Some("text/html"));
+            let img = a.lead_image.as_ref().expect("the picture");
+            assert_eq!(img.caption.as_deref(), Some(caption), "{figure}");
+            assert_eq!(
+                img.credit.as_deref(),
+                want_credit.then_some(credit),
+                "{figure}"
+            );
+            assert!(
+                a.html.contains(caption),
+                "caption lost from the figure: {figure}\n{}",
+                a.html
+            );
+            if want_credit {
+                assert!(
+                    a.html.contains(credit),
+                    "credit lost from the figure: {figure}"
+                );
+            }
+            assert!(!a.text.contains("Waves break"), "{figure}: {}", a.text);
+            assert!(!a.text.contains("Lopes"), "{figure}: {}", a.text);
+            assert!(
+                a.text.starts_with("The storm reached"),
+                "{figure}: {}",
+                a.text
+            );
+        }
+    }
+
     #[test]
     fn survives_junk_input() {
         for input in [

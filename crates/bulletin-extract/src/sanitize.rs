@@ -259,6 +259,11 @@ pub(crate) struct Cleaner<'a> {
     paragraph: String,
     in_pre: usize,
     in_caption: usize,
+    /// Inside a picture's credit (`<span class="credit">`, a caption's
+    /// `<small>`), which is also caption text.
+    in_credit: usize,
+    /// Inside a `<figure>`, the one being read or any other.
+    in_figure: usize,
     in_link: usize,
     /// Characters of the current paragraph inside links.
     paragraph_link_chars: usize,
@@ -267,8 +272,8 @@ pub(crate) struct Cleaner<'a> {
     figure_image: Option<Image>,
     /// The first image anywhere, for when no figure has one.
     loose_image: Option<Image>,
-    /// Inside the figure being read: its caption so far.
-    open_figure: Option<String>,
+    /// Inside the figure being read: its caption and credit so far.
+    open_figure: Option<FigureText>,
     depth: usize,
     /// Where in `html` the innermost open block began.
     /// Where in `html` each open block began, innermost last.
@@ -276,6 +281,48 @@ pub(crate) struct Cleaner<'a> {
     /// Where in `html` the paragraph being collected began.
     paragraph_start: usize,
     paragraph_spans: Vec<(usize, usize)>,
+}
+
+/// The text of a figure's caption and of its credit where the markup sets
+/// them apart.
+#[derive(Default)]
+struct FigureText {
+    caption: String,
+    credit: String,
+}
+
+impl FigureText {
+    /// The caption and the credit: a credit the markup gives, without its
+    /// label ("Photo: "); else one the caption's words give ("… (Photo by
+    /// X)", "… Photo: X").
+    fn caption_and_credit(self) -> (Option<String>, Option<String>) {
+        let caption = text::collapse_whitespace(&self.caption);
+        let credit = text::collapse_whitespace(&self.credit);
+        let (caption, credit_in_words) = if caption.is_empty() {
+            (None, None)
+        } else {
+            crate::caption::split_caption_credit(&caption)
+        };
+        let credit = if credit.is_empty() {
+            credit_in_words
+        } else {
+            Some(crate::caption::without_credit_label(&credit))
+        };
+        (caption, credit.filter(|c| !c.is_empty()))
+    }
+}
+
+/// Whether a class or id token of `el` holds one of `words`
+/// ("image-caption", "wp-caption-text", "photo-credit").
+fn classed(el: &Element, words: &[&str]) -> bool {
+    [el.get_attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_ascii_whitespace)
+        .any(|token| {
+            let token = token.to_ascii_lowercase();
+            words.iter().any(|w| token.contains(w))
+        })
 }
 
 impl<'a> Cleaner<'a> {
@@ -288,6 +335,8 @@ impl<'a> Cleaner<'a> {
             paragraph: String::new(),
             in_pre: 0,
             in_caption: 0,
+            in_credit: 0,
+            in_figure: 0,
             in_link: 0,
             paragraph_link_chars: 0,
             paragraph_link_share: Vec::new(),
@@ -371,7 +420,28 @@ impl<'a> Cleaner<'a> {
         let reads_figure =
             name == "figure" && self.figure_image.is_none() && self.open_figure.is_none();
         if reads_figure {
-            self.open_figure = Some(String::new());
+            self.open_figure = Some(FigureText::default());
+        }
+        // A figure's caption and credit, as news sites mark them up: a
+        // `<figcaption>`, or an element classed as a caption or a credit
+        // beside the picture; a `<small>` or `<cite>` in a caption is its
+        // credit. Their text is the picture's, not the article's.
+        let (caption_part, credit_part) = if self.in_figure > 0 {
+            let caption = name == "figcaption" || classed(el, &["caption"]);
+            // (A `<figcaption>` classed as a credit holds the caption too.)
+            let credit = (name != "figcaption"
+                && classed(el, &["credit", "copyright", "photographer", "attribution"]))
+                || (self.in_caption > 0 && matches!(name, "small" | "cite"));
+            let holds_picture = (caption || credit)
+                && node
+                    .descendants()
+                    .any(|d| matches!(d.value(), Node::Element(e) if matches!(e.name(), "img" | "picture")));
+            (caption && !holds_picture, credit && !holds_picture)
+        } else {
+            (name == "figcaption", false)
+        };
+        if name == "figure" {
+            self.in_figure += 1;
         }
         if keep {
             self.html.push('<');
@@ -393,8 +463,12 @@ impl<'a> Cleaner<'a> {
         if name == "pre" {
             self.in_pre += 1;
         }
-        if name == "figcaption" {
+        if caption_part || credit_part {
             self.in_caption += 1;
+            self.figure_text_break();
+        }
+        if credit_part {
+            self.in_credit += 1;
         }
         if name == "a" {
             self.in_link += 1;
@@ -410,23 +484,27 @@ impl<'a> Cleaner<'a> {
         if name == "pre" {
             self.in_pre -= 1;
         }
-        if name == "figcaption" {
+        if caption_part || credit_part {
+            self.figure_text_break();
             self.in_caption -= 1;
+        }
+        if credit_part {
+            self.in_credit -= 1;
         }
         if name == "a" {
             self.in_link -= 1;
         }
+        if name == "figure" {
+            self.in_figure -= 1;
+        }
         if reads_figure
-            && let Some(caption) = self.open_figure.take()
+            && let Some(figure) = self.open_figure.take()
             && let Some(img) = self.figure_image.as_mut()
         {
-            let caption = text::collapse_whitespace(&caption);
-            if !caption.is_empty() {
-                let (caption, credit) = crate::caption::split_caption_credit(&caption);
-                img.caption = caption;
-                if img.credit.is_none() {
-                    img.credit = credit;
-                }
+            let (caption, credit) = figure.caption_and_credit();
+            img.caption = caption;
+            if img.credit.is_none() {
+                img.credit = credit;
             }
         }
         if block {
@@ -546,12 +624,28 @@ impl<'a> Cleaner<'a> {
         Some(url.into())
     }
 
+    /// Parts of a caption are words apart (`<p class="caption">…</p><p
+    /// class="credit">…</p>` do not run together).
+    fn figure_text_break(&mut self) {
+        if let Some(figure) = self.open_figure.as_mut() {
+            if self.in_credit > 0 {
+                figure.credit.push(' ');
+            } else {
+                figure.caption.push(' ');
+            }
+        }
+    }
+
     fn push_text(&mut self, text: &str) {
         escape_text_into(&mut self.html, text);
-        if let Some(caption) = self.open_figure.as_mut()
+        if let Some(figure) = self.open_figure.as_mut()
             && self.in_caption > 0
         {
-            caption.push_str(text);
+            if self.in_credit > 0 {
+                figure.credit.push_str(text);
+            } else {
+                figure.caption.push_str(text);
+            }
         }
         if self.in_caption > 0 {
             return;
