@@ -8,8 +8,8 @@ use bulletin_store::{
     LoginFailures, NewItem, NewSource, NewUser, Post, PostRevision, PostState, RANKED_MATCHES,
     ReaderItem, ReaderQuery, ReaderRef, Role, Scope, Session, Source, SourceRef, Store, StoreError,
     StoreResult, Story, StoryPage, StoryQuery, Subscription, SubscriptionEdit, UnreadCount, User,
-    UserId, WebSubState, WebSubscription, change_batch, log_wants, newest_page, ranked_page,
-    story_page,
+    UserId, WebSubState, WebSubscription, change_batch, in_text_order, log_wants, newest_page,
+    ranked_page, story_page,
 };
 
 mod claims;
@@ -1637,15 +1637,7 @@ impl Store for SqliteStore {
                 None => None,
             };
             let related = related_to(c, id, related)?;
-            let mut claims = claims::read(
-                c,
-                &ClaimQuery {
-                    item: Some(id),
-                    limit: usize::MAX,
-                    ..Default::default()
-                },
-            )?;
-            claims.sort_by_key(|c| c.start);
+            let claims = in_text_order(claims::read(c, &ClaimQuery::of_item(id))?);
             Ok(Some(ItemDetail {
                 item,
                 original,

@@ -137,6 +137,23 @@ pub struct ClaimQuery {
     pub limit: usize,
 }
 
+impl ClaimQuery {
+    /// Every claim of one item (as many as a query returns).
+    pub fn of_item(item: ItemId) -> ClaimQuery {
+        ClaimQuery {
+            item: Some(item),
+            limit: usize::MAX,
+            ..Default::default()
+        }
+    }
+}
+
+/// The claims of one item in the order of its text.
+pub fn in_text_order(mut claims: Vec<ClaimRecord>) -> Vec<ClaimRecord> {
+    claims.sort_by_key(|c| c.start);
+    claims
+}
+
 /// The name's key for matching: lowercase, spaces single, a leading "the"
 /// and a possessive dropped ("The Washington Post" = "Washington Post").
 pub fn entity_key(name: &str) -> String {

@@ -295,14 +295,7 @@ pub trait Store: Send + Sync + 'static {
                 None => None,
             };
             let related = self.related_items(id, related).await?;
-            let mut claims = self
-                .claims(ClaimQuery {
-                    item: Some(id),
-                    limit: usize::MAX,
-                    ..Default::default()
-                })
-                .await?;
-            claims.sort_by_key(|c| c.start);
+            let claims = in_text_order(self.claims(ClaimQuery::of_item(id)).await?);
             Ok(Some(ItemDetail {
                 item,
                 original,
