@@ -661,9 +661,9 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
     if KEEP_WORDS.iter().any(|w| lower.contains(w)) {
         return false;
     }
-    // A picture's caption or credit inside its `<figure>` stays with it
-    // (elsewhere it is boilerplate, as the name says).
-    if (lower.contains("caption") || lower.contains("credit"))
+    // A picture's caption, credit or author inside its `<figure>` stays
+    // with it (elsewhere it is boilerplate, as the name says).
+    if (lower.contains("caption") || lower.contains("credit") || lower.contains("author"))
         && node
             .ancestors()
             .any(|a| element(a).is_some_and(|e| e.name() == "figure"))

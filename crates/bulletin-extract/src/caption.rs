@@ -15,7 +15,8 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
     {
         let inner = caption[open + 1..caption.len() - 1].trim();
         if let Some(credit) = strip_credit_label(inner).or_else(|| {
-            (looks_like_agency(inner) || names_and_outlet(inner)).then(|| inner.to_string())
+            (looks_like_agency(inner) || names_and_outlet(inner) || a_name(inner))
+                .then(|| inner.to_string())
         }) {
             return (non_empty(&caption[..open]), non_empty(&credit));
         }
@@ -37,7 +38,35 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
             return (non_empty(&caption[..pos]), non_empty(credit));
         }
     }
+    // A last sentence of names and their outlet: "… on Thursday. Anthony
+    // Wallace / AFP - Getty Images", "… políticos. EFE | Confidencial".
+    if let Some(pos) = caption.rfind(". ") {
+        let tail = caption[pos + 2..].trim();
+        if names_and_outlet(tail) {
+            return (non_empty(&caption[..pos + 1]), non_empty(tail));
+        }
+    }
     (Some(caption.to_string()), None)
+}
+
+/// A caption without a label left at its end when the markup set the
+/// credit apart ("… voluntades. Foto:" before `<span class="credit">`).
+pub(crate) fn without_trailing_label(caption: &str) -> &str {
+    let trimmed = caption.trim_end();
+    let lower = trimmed.to_lowercase();
+    for label in LABELS {
+        let label = label.trim_end().trim_end_matches(':').to_lowercase();
+        for ending in [format!("{label}:"), label.clone()] {
+            if lower.ends_with(&ending) {
+                let cut = trimmed.len() - ending.len();
+                let before = trimmed[..cut].trim_end();
+                if before.is_empty() || before.ends_with(['.', '!', '?', '|', '–', '—', '-']) {
+                    return before;
+                }
+            }
+        }
+    }
+    trimmed
 }
 
 const LABELS: &[&str] = &[
@@ -52,6 +81,7 @@ const LABELS: &[&str] = &[
     "Image credit: ",
     "Foto: ",
     "Bild: ",
+    "Quelle: ",
     "Crédit : ",
     "Crédit: ",
 ];
@@ -62,7 +92,9 @@ fn find_label(caption: &str, label: &str) -> Option<usize> {
     let pos = lower.rfind(&needle)?;
     // Only at the start, or after a sentence end or separator.
     let before = lower[..pos].trim_end();
-    (before.is_empty() || before.ends_with(['.', '|', '–', '—', '-', '/', '!', '?'])).then_some(pos)
+    (before.is_empty()
+        || before.ends_with(['.', '|', '–', '—', '-', '/', '!', '?', '»', '”', '"', ')']))
+    .then_some(pos)
 }
 
 /// A credit without the label it may open with ("Photo: Ana Lopes" is
@@ -84,12 +116,18 @@ fn strip_credit_label(inner: &str) -> Option<String> {
         "photo by ",
         "photos by ",
         "photograph by ",
+        "photograph: ",
         "image by ",
+        "image credit: ",
         "photo: ",
         "photo ",
         "credit: ",
+        "credit...",
+        "credit ",
         "picture: ",
         "foto: ",
+        "bild: ",
+        "quelle: ",
         "image: ",
     ] {
         if lower.starts_with(prefix) {
@@ -123,12 +161,24 @@ fn looks_like_agency(inner: &str) -> bool {
 /// "Ellen M. Banner / The Seattle Times", "Jo Lens/City Times": names
 /// joined by slashes, as photographers and their outlets are credited.
 fn names_and_outlet(inner: &str) -> bool {
-    let parts: Vec<&str> = inner.split('/').map(str::trim).collect();
+    let parts: Vec<&str> = inner.split(['/', '|']).map(str::trim).collect();
     parts.len() >= 2
         && inner.split_whitespace().count() <= 12
         && parts
             .iter()
             .all(|p| p.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// "Carlos Saucedo", "FUENTE EXTERNA": two to four capitalized words, as
+/// a photographer or a source is named in brackets after a caption.
+fn a_name(inner: &str) -> bool {
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+        })
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -168,6 +218,37 @@ mod tests {
                 Some("Halibut on sale.".into()),
                 Some("Ellen M. Banner / The Seattle Times".into())
             )
+        );
+        assert_eq!(
+            split_caption_credit("A torso was found on Nov. 8, 2023. (Carlos Saucedo)"),
+            (
+                Some("A torso was found on Nov. 8, 2023.".into()),
+                Some("Carlos Saucedo".into())
+            )
+        );
+        assert_eq!(
+            split_caption_credit("Students at the gate. EFE | Confidencial"),
+            (
+                Some("Students at the gate.".into()),
+                Some("EFE | Confidencial".into())
+            )
+        );
+        assert_eq!(
+            split_caption_credit("«Ich bin gegangen.» Bild: Albina Akhmedova"),
+            (
+                Some("«Ich bin gegangen.»".into()),
+                Some("Albina Akhmedova".into())
+            )
+        );
+        assert_eq!(without_trailing_label("Leaders met. Foto:"), "Leaders met.");
+        assert_eq!(
+            without_trailing_label("A photo: of cats"),
+            "A photo: of cats"
+        );
+        // An acronym or a word in brackets is no credit.
+        assert_eq!(
+            split_caption_credit("The entrance of the university (UCA)"),
+            (Some("The entrance of the university (UCA)".into()), None)
         );
         // A slash that joins no names is no credit.
         assert_eq!(

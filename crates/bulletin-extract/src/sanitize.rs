@@ -296,8 +296,13 @@ impl FigureText {
     /// label ("Photo: "); else one the caption's words give ("… (Photo by
     /// X)", "… Photo: X").
     fn caption_and_credit(self) -> (Option<String>, Option<String>) {
-        let caption = text::collapse_whitespace(&self.caption);
         let credit = text::collapse_whitespace(&self.credit);
+        let caption = text::collapse_whitespace(&self.caption);
+        let caption = if credit.is_empty() {
+            caption
+        } else {
+            crate::caption::without_trailing_label(&caption).to_string()
+        };
         let (caption, credit_in_words) = if caption.is_empty() {
             (None, None)
         } else {
@@ -430,7 +435,18 @@ impl<'a> Cleaner<'a> {
             let caption = name == "figcaption" || classed(el, &["caption"]);
             // (A `<figcaption>` classed as a credit holds the caption too.)
             let credit = (name != "figcaption"
-                && classed(el, &["credit", "copyright", "photographer", "attribution"]))
+                && classed(
+                    el,
+                    &[
+                        "credit",
+                        "copyright",
+                        "photographer",
+                        "attribution",
+                        "author",
+                        "autor",
+                        "firma",
+                    ],
+                ))
                 || (self.in_caption > 0 && matches!(name, "small" | "cite"));
             let holds_picture = (caption || credit)
                 && node
