@@ -662,8 +662,12 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
         return false;
     }
     // A picture's caption, credit or author inside its `<figure>` stays
-    // with it (elsewhere it is boilerplate, as the name says).
-    if (lower.contains("caption") || lower.contains("credit") || lower.contains("author"))
+    // with it, whatever its class says ("widget-image__subtitle"); outside
+    // a figure such names are boilerplate.
+    if (el.name() == "figcaption"
+        || lower.contains("caption")
+        || lower.contains("credit")
+        || lower.contains("author"))
         && node
             .ancestors()
             .any(|a| element(a).is_some_and(|e| e.name() == "figure"))
@@ -702,7 +706,7 @@ impl Analysis {
         };
         let stats = self.stats.get(&node.id()).copied().unwrap_or_default();
         // Hidden elements (pop-ups, templates) are never the article.
-        if crate::sanitize::is_hidden(el) {
+        if crate::sanitize::is_hidden_at(node, el) {
             return true;
         }
         // Never drop what holds most of the page's paragraph text, unless

@@ -9,6 +9,10 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
     if caption.is_empty() {
         return (None, None);
     }
+    // Only names and their outlet: "Devindra Hardawar/AOL".
+    if names_and_outlet(caption) && !caption.contains(['(', '.']) {
+        return (None, non_empty(caption));
+    }
     // A trailing parenthesis: "(Photo by X)", "(Photo: X)", "(X/AFP)".
     if caption.ends_with(')')
         && let Some(open) = caption.rfind('(')
@@ -249,6 +253,10 @@ mod tests {
         assert_eq!(
             split_caption_credit("The entrance of the university (UCA)"),
             (Some("The entrance of the university (UCA)".into()), None)
+        );
+        assert_eq!(
+            split_caption_credit("Devindra Hardawar/AOL"),
+            (None, Some("Devindra Hardawar/AOL".into()))
         );
         // A slash that joins no names is no credit.
         assert_eq!(

@@ -309,6 +309,17 @@ mod tests {
                 "<figcaption>Waves break over the harbour wall. <cite>© Ana Lopes/Reuters</cite></figcaption>",
                 true,
             ),
+            // NYT: the caption hidden from screen readers (the picture's alt
+            // says it), the credit marked by its itemprop.
+            (
+                "<figcaption><span aria-hidden=\"true\">Waves break over the harbour wall.</span><span itemprop=\"copyrightHolder\"><span>Credit...</span><span>Ana Lopes/Reuters</span></span></figcaption>",
+                true,
+            ),
+            // A figcaption whose class reads as boilerplate elsewhere.
+            (
+                "<figcaption class=\"widget-image__subtitle\">Waves break over the harbour wall. - <span class=\"widget-image__credits\">Ana Lopes/Reuters</span></figcaption>",
+                true,
+            ),
         ] {
             let page = format!(
                 "<html><head><title>Storm</title></head><body><article><h1>Storm hits the coast</h1>\

@@ -298,10 +298,14 @@ impl FigureText {
     fn caption_and_credit(self) -> (Option<String>, Option<String>) {
         let credit = text::collapse_whitespace(&self.credit);
         let caption = text::collapse_whitespace(&self.caption);
+        // With the credit set apart, what stood between them goes: a label
+        // ("Foto:"), a separator (" - ").
         let caption = if credit.is_empty() {
             caption
         } else {
-            crate::caption::without_trailing_label(&caption).to_string()
+            crate::caption::without_trailing_label(&caption)
+                .trim_end_matches([' ', '-', '–', '—', '|'])
+                .to_string()
         };
         let (caption, credit_in_words) = if caption.is_empty() {
             (None, None)
@@ -391,7 +395,7 @@ impl<'a> Cleaner<'a> {
 
     fn walk_element(&mut self, node: NodeRef<'_, Node>, el: &Element) {
         let name = el.name();
-        if is_hidden(el) {
+        if is_hidden_at(node, el) {
             return;
         }
         if is_dropped_with_content(name) {
@@ -446,7 +450,13 @@ impl<'a> Cleaner<'a> {
                         "autor",
                         "firma",
                     ],
-                ))
+                )
+                || el.get_attr("itemprop").is_some_and(|p| {
+                    let p = p.to_ascii_lowercase();
+                    ["copyright", "author", "creator"]
+                        .iter()
+                        .any(|w| p.contains(w))
+                }))
                 || (self.in_caption > 0 && matches!(name, "small" | "cite"));
             let holds_picture = (caption || credit)
                 && node
@@ -758,12 +768,30 @@ fn image_source(el: &Element) -> Option<&str> {
 }
 
 pub(crate) fn is_hidden(el: &Element) -> bool {
+    el.get_attr("aria-hidden") == Some("true") || is_not_displayed(el)
+}
+
+/// Hidden from everyone: `hidden`, `display: none`, `visibility: hidden`.
+fn is_not_displayed(el: &Element) -> bool {
     el.get_attr("hidden").is_some()
-        || el.get_attr("aria-hidden") == Some("true")
         || el.get_attr("style").is_some_and(|s| {
             let s = s.to_ascii_lowercase().replace(' ', "");
             s.contains("display:none") || s.contains("visibility:hidden")
         })
+}
+
+/// Whether `el`, at `node`, is hidden from readers. `aria-hidden` hides
+/// from assistive technology only: in a `<figure>` it marks caption text a
+/// screen reader already has from the picture's `alt` (NYT) or a credit
+/// laid over the picture (ORF), both of which readers see.
+pub(crate) fn is_hidden_at(node: NodeRef<'_, Node>, el: &Element) -> bool {
+    if is_not_displayed(el) {
+        return true;
+    }
+    el.get_attr("aria-hidden") == Some("true")
+        && !node
+            .ancestors()
+            .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "figure"))
 }
 
 /// Text escaped as HTML, no-break spaces written as `&nbsp;` so they stay
