@@ -595,9 +595,7 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
                     .any(|d| element(d).is_some_and(|e| matches!(e.name(), "img" | "picture")))
             };
             el.name() == "figcaption"
-                || node
-                    .ancestors()
-                    .any(|a| element(a).is_some_and(|e| e.name() == "figure"))
+                || crate::dom::within(node, &["figure"])
                 || node.ancestors().take(3).any(picture)
         })
     };
@@ -668,9 +666,7 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
         || lower.contains("caption")
         || lower.contains("credit")
         || lower.contains("author"))
-        && node
-            .ancestors()
-            .any(|a| element(a).is_some_and(|e| e.name() == "figure"))
+        && crate::dom::within(node, &["figure"])
     {
         return false;
     }
@@ -764,9 +760,7 @@ impl Analysis {
         if stats.text > 0
             && stats.text < 150
             && matches!(el.name(), "p" | "div" | "span" | "small" | "em" | "i")
-            && !node
-                .ancestors()
-                .any(|a| element(a).is_some_and(|e| matches!(e.name(), "figure" | "figcaption")))
+            && !crate::dom::within(node, &["figure", "figcaption"])
         {
             let text: String = node
                 .descendants()

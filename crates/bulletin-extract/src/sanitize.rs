@@ -788,10 +788,7 @@ pub(crate) fn is_hidden_at(node: NodeRef<'_, Node>, el: &Element) -> bool {
     if is_not_displayed(el) {
         return true;
     }
-    el.get_attr("aria-hidden") == Some("true")
-        && !node
-            .ancestors()
-            .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "figure"))
+    el.get_attr("aria-hidden") == Some("true") && !crate::dom::within(node, &["figure"])
 }
 
 /// Text escaped as HTML, no-break spaces written as `&nbsp;` so they stay
