@@ -1,14 +1,16 @@
 //! Bulletin's domain: the nouns every pipeline stage shares.
 //!
 //! This crate does no IO. It holds the types that flow through the pipeline
-//! (`Article`, `Author`, `Image`, `FeedEntry`), the ID newtypes, and two small
+//! (`Article`, `Author`, `Image`, `FeedEntry`), the ID newtypes, and small
 //! pure functions the whole project agrees on: how long a text takes to read
 //! ([`reading`]), when two URLs name the same page ([`canonical`]), which
-//! URLs may be linked ([`links`]), and how text is escaped and trimmed
+//! URLs may be linked ([`links`]), how character references are decoded
+//! ([`entities`]), and how text is escaped and trimmed
 //! ([`text`]).
 
 pub mod canonical;
 pub mod dates;
+pub mod entities;
 pub mod links;
 pub mod reading;
 pub mod text;

@@ -24,6 +24,9 @@ const BODY_CLASSES: &[&str] = &[
     "content-body",
 ];
 
+/// How many `h1`/`h2` elements are kept as headline candidates.
+const MAX_HEADINGS: usize = 40;
+
 #[derive(Default)]
 pub(crate) struct PageIndex<'a> {
     /// `<meta>` name (lowercased) and content.
@@ -34,6 +37,9 @@ pub(crate) struct PageIndex<'a> {
     pub canonical: Vec<&'a str>,
     pub title: Option<NodeRef<'a, Node>>,
     pub first_h1: Option<NodeRef<'a, Node>>,
+    /// The first `h1` and `h2` elements, in document order: where the
+    /// page's visible headline is.
+    pub headings: Vec<NodeRef<'a, Node>>,
     pub html_lang: Option<&'a str>,
     pub body: Option<NodeRef<'a, Node>>,
     /// Candidate article containers per tier: `itemprop=articleBody`, common
@@ -91,7 +97,14 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                 }
             }
             "title" if idx.title.is_none() => idx.title = Some(node),
-            "h1" if idx.first_h1.is_none() => idx.first_h1 = Some(node),
+            "h1" | "h2" => {
+                if el.name() == "h1" && idx.first_h1.is_none() {
+                    idx.first_h1 = Some(node);
+                }
+                if idx.headings.len() < MAX_HEADINGS {
+                    idx.headings.push(node);
+                }
+            }
             "html" if idx.html_lang.is_none() => {
                 idx.html_lang = el.get_attr("lang").or(el.get_attr("xml:lang"))
             }

@@ -192,22 +192,6 @@ fn same_image(a: &str, b: &str) -> bool {
     a == b || (!key(a).is_empty() && key(a) == key(b))
 }
 
-/// Decodes the few HTML entities that leak into JSON-LD strings.
-pub(crate) fn decode_entities_light(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('&') {
-        return s.into();
-    }
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#039;", "'")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", " ")
-        .into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,12 @@
 
 use crate::dom::GetAttr;
 use crate::index::{PageIndex, text_of};
+use bulletin_core::entities::decode_entities;
 use bulletin_core::text::collapse_whitespace;
 use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
 use chrono::{DateTime, FixedOffset};
+use ego_tree::NodeRef;
+use scraper::Node;
 use serde_json::Value;
 use url::Url;
 
@@ -128,21 +131,45 @@ impl Sources<'_, '_> {
             })
     }
 
+    /// The page's headline. The titles a page declares (JSON-LD, `meta`
+    /// tags, `<title>`) are often written for search engines and carry the
+    /// site's name or a topic prefix; the heading readers see is the one
+    /// that best shares their words. Without such a heading, the first
+    /// declared title, site name removed.
     fn title(&self, site_name: Option<&str>) -> Option<String> {
-        let raw = self
+        let declared: Vec<String> = self
             .ld("headline")
-            .or_else(|| {
-                self.meta(&[
+            .into_iter()
+            .chain(
+                [
                     "og:title",
                     "twitter:title",
                     "title",
                     "dc.title",
                     "sailthru.title",
-                ])
-            })
+                ]
+                .iter()
+                .filter_map(|k| self.meta(&[k])),
+            )
+            .map(|t| decode_entities(&t))
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        let page_title = self
+            .idx
+            .title
+            .map(|t| decode_entities(&text_of(t)))
+            .filter(|t| !t.trim().is_empty());
+        let mut all = declared.clone();
+        all.extend(page_title.clone());
+        if let Some(headline) = visible_headline(&self.idx.headings, &all) {
+            return Some(headline);
+        }
+        declared
+            .into_iter()
+            .next()
             .or_else(|| self.idx.first_h1.map(text_of).filter(|t| !t.is_empty()))
-            .or_else(|| self.idx.title.map(text_of));
-        raw.map(|t| strip_site_tail(&t, site_name))
+            .or(page_title)
+            .map(|t| strip_site_tail(&t, site_name))
     }
 
     fn canonical_url(&self) -> Option<String> {
@@ -253,6 +280,128 @@ impl Sources<'_, '_> {
             ])
         })
     }
+}
+
+/// Of the page's `h1`/`h2` headings, the one whose words best match a
+/// declared title (Dice coefficient of their word sets at least
+/// [`HEADLINE_MATCH`], two words shared unless the heading is one word),
+/// `h1` before `h2` on a tie.
+fn visible_headline(headings: &[NodeRef<'_, Node>], declared: &[String]) -> Option<String> {
+    let declared: Vec<Vec<String>> = declared.iter().map(|t| title_words(t)).collect();
+    let mut best: Option<(f64, bool, String)> = None;
+    for node in headings {
+        let text = decode_entities(&heading_text(*node));
+        let words = title_words(&text);
+        // A heading that ends in a colon labels what follows it.
+        if words.is_empty() || text.len() > 400 || text.ends_with(':') {
+            continue;
+        }
+        let is_h1 = matches!(node.value(), Node::Element(el) if el.name() == "h1");
+        for d in &declared {
+            let shared = words.iter().filter(|w| d.contains(w)).count();
+            let score = 2.0 * shared as f64 / (words.len() + d.len()) as f64;
+            let better = match &best {
+                None => true,
+                Some((s, h1, _)) => {
+                    score > *s + 1e-9 || ((score - *s).abs() <= 1e-9 && is_h1 && !*h1)
+                }
+            };
+            if shared >= words.len().min(2) && score >= HEADLINE_MATCH && better {
+                best = Some((score, is_h1, text.clone()));
+            }
+        }
+    }
+    best.map(|(_, _, text)| text)
+}
+
+/// A heading's text as it reads, without the parts news sites set around
+/// the headline inside the same element: a kicker or roofline above it, a
+/// subtitle below it, a label, a date, text hidden from view. Inline markup
+/// adds no space ("Metroid</a>, One"); line breaks and blocks do.
+fn heading_text(node: NodeRef<'_, Node>) -> String {
+    fn walk(node: NodeRef<'_, Node>, out: &mut String) {
+        for child in node.children() {
+            match child.value() {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(el) => {
+                    if matches!(el.name(), "small" | "time" | "style" | "script" | "sup")
+                        || el.get_attr("aria-hidden") == Some("true")
+                        || el.get_attr("class").is_some_and(is_headline_extra)
+                    {
+                        out.push(' ');
+                        continue;
+                    }
+                    let block = matches!(el.name(), "br" | "div" | "p" | "li");
+                    if block {
+                        out.push(' ');
+                    }
+                    walk(child, out);
+                    if block {
+                        out.push(' ');
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut raw = String::new();
+    walk(node, &mut raw);
+    let text = collapse_whitespace(&raw);
+    if title_words(&text).is_empty() {
+        collapse_whitespace(&text_of(node))
+    } else {
+        text
+    }
+}
+
+/// Whether a class names a part of a heading that is not the headline.
+fn is_headline_extra(class: &str) -> bool {
+    class.split_ascii_whitespace().any(|token| {
+        let token = token.to_ascii_lowercase();
+        [
+            "kicker",
+            "overline",
+            "roofline",
+            "dachzeile",
+            "topline",
+            "toptitle",
+            "supertitle",
+            "eyebrow",
+            "topic-label",
+            "subtitle",
+            "sub-title",
+            "subheading",
+            "sub-heading",
+            "subheadline",
+            "label",
+            "visually-hidden",
+            "visuallyhidden",
+            "sr-only",
+            "screen-reader",
+            "invisible",
+            "section",
+        ]
+        .iter()
+        .any(|part| token.contains(part))
+    })
+}
+
+/// How closely a heading must match a declared title to be the headline.
+const HEADLINE_MATCH: f64 = 0.5;
+
+/// A title's words, lowercased, each once.
+fn title_words(title: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for w in title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let w = w.to_lowercase();
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    words
 }
 
 /// Authors named in the page's visible byline, for pages whose metadata
@@ -487,7 +636,7 @@ fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
 fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => {
-            Some(collapse_whitespace(&crate::decode_entities_light(s))).filter(|s| !s.is_empty())
+            Some(collapse_whitespace(&decode_entities(s))).filter(|s| !s.is_empty())
         }
         Value::Array(a) => a.iter().find_map(str_of),
         _ => None,
@@ -551,6 +700,37 @@ mod tests {
             "Markets fall on rate fears"
         );
         assert_eq!(strip_site_tail("Left - right", None), "Left - right");
+    }
+
+    fn title_of(html: &str) -> Option<String> {
+        let doc = scraper::Html::parse_document(html);
+        read(&crate::index::index(&doc), None).title
+    }
+
+    #[test]
+    fn the_title_is_the_heading_readers_see() {
+        // The declared title carries a topic and the site; the h1 holds a
+        // kicker, a hidden separator and the headline.
+        let page = r#"<html><head><meta property="og:title" content="Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE">
+<title>Klimaschutz: Bohren, bis es heiß wird | ZEIT ONLINE</title></head><body>
+<h1 class="logo">ZEIT ONLINE</h1>
+<h1 class="article-heading"><span class="article-heading__kicker">Klimaschutz</span><span class="visually-hidden">: </span><span class="article-heading__title">Bohren, bis es heiß wird</span></h1>
+</body></html>"#;
+        assert_eq!(title_of(page).as_deref(), Some("Bohren, bis es heiß wird"));
+        // A blog: the h1 is the site, the post's title an h2; inline markup
+        // adds no space; references escaped twice are decoded.
+        let page = r#"<html><head><title>Metroid, One Of Gaming&amp;#8217;s Richest Universes &#8211; Blog</title></head><body>
+<h1>Blog</h1><h2 class="entry-title"><a href="/m">Metroid</a>, One Of Gaming’s Richest Universes</h2><h2>Comments</h2>
+</body></html>"#;
+        assert_eq!(
+            title_of(page).as_deref(),
+            Some("Metroid, One Of Gaming’s Richest Universes")
+        );
+        // No heading shares the declared title's words: the declared title,
+        // without the site's name.
+        let page = r#"<html><head><meta property="og:site_name" content="Daily"><meta property="og:title" content="Rates rise - Daily"></head>
+<body><h1>Markets today</h1></body></html>"#;
+        assert_eq!(title_of(page).as_deref(), Some("Rates rise"));
     }
 
     #[test]

@@ -10,7 +10,6 @@
 
 mod atom;
 mod cdf;
-mod entities;
 mod json;
 pub mod opml;
 mod rdf;

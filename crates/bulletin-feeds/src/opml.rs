@@ -6,7 +6,7 @@
 //! unescaped ampersands in attributes, duplicates dropped. Outlines without
 //! a feed URL are folders, never sources.
 
-use crate::entities::decode_entities;
+use bulletin_core::entities::decode_entities;
 use bulletin_core::text::escape;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};

@@ -1,6 +1,6 @@
 //! Small helpers for text inside feeds.
 
-use crate::entities::decode_entities;
+use bulletin_core::entities::decode_entities;
 use bulletin_core::text::collapse_whitespace;
 
 /// Turns an HTML fragment into plain text: tags dropped, entities decoded,

@@ -4,8 +4,8 @@
 //! `xml:lang`, authors).
 
 use crate::FeedError;
-use crate::entities::{decode_entities, decode_reference};
 use bulletin_core::Author;
+use bulletin_core::entities::{decode_entities, decode_reference};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, QName, ResolveResult};
