@@ -75,12 +75,20 @@ def typographic(s):
     return norm(s).casefold()
 
 
+AUTHOR_SEPARATORS = re.compile(r";|,| and | und | & ", re.IGNORECASE)
+BYLINE_LABEL = re.compile(r"^(by|von|par|por)\s+", re.IGNORECASE)
+
+
 def author_match(got, want):
+    """The matching rule for authors: the same set of names, compared without
+    letter case, whatever separates them (; , and und &), and without a
+    leading "By"/"Von"/"Par"/"Por" label."""
     if isinstance(want, list):
         want = "; ".join(want)
-    a = {norm(x).lower() for x in re.split(r";|,| and ", got or "") if norm(x)}
-    b = {norm(x).lower() for x in re.split(r";|,| and ", want or "") if norm(x)}
-    return a == b
+
+    def names(s):
+        return {BYLINE_LABEL.sub("", norm(x)).lower() for x in AUTHOR_SEPARATORS.split(s or "") if norm(x)}
+    return names(got) == names(want)
 
 
 def eval_trafilatura(corpus, jobs):

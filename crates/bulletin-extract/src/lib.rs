@@ -40,8 +40,16 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     let doc = parse_page(&prepared);
     let idx = index::index(&doc);
     let mut meta = metadata::read(&idx, url);
-    if meta.authors.is_empty() {
-        meta.authors = metadata::byline_authors(&idx, url);
+    if meta.authors.is_empty()
+        || meta
+            .authors
+            .iter()
+            .all(|a| metadata::names_the_publisher(&a.name, meta.site_name.as_deref()))
+    {
+        let byline = metadata::byline_authors(&idx, url);
+        if !byline.is_empty() {
+            meta.authors = byline;
+        }
     }
     if meta.published_at.is_none() {
         let page_url = meta

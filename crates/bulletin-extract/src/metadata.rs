@@ -410,16 +410,33 @@ fn title_words(title: &str) -> Vec<String> {
 pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Author> {
     let mut out: Vec<Author> = Vec::new();
     for node in &idx.bylines {
+        if in_comments(*node) {
+            continue;
+        }
         // itemprop=author may wrap an itemprop=name.
-        let text = text_of(*node);
-        let url = match node.value() {
-            scraper::Node::Element(el) if el.name() == "a" => el
-                .get_attr("href")
-                .and_then(|h| resolve(h, base))
-                .map(String::from),
-            _ => None,
+        let text = visible_text(*node);
+        let (url, marked) = match node.value() {
+            scraper::Node::Element(el) => (
+                (el.name() == "a")
+                    .then(|| el.get_attr("href").and_then(|h| resolve(h, base)))
+                    .flatten()
+                    .map(String::from),
+                el.get_attr("rel")
+                    .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"))
+                    || el.get_attr("class").is_some_and(|c| {
+                        c.split_ascii_whitespace()
+                            .any(|c| c == "fn" || c == "author-name")
+                    }),
+            ),
+            _ => (None, false),
         };
-        for name in split_byline(&text) {
+        let text = text.trim();
+        let mut names = split_byline(text);
+        // An element marked as the author's name may hold a handle ("gizzmo").
+        if names.is_empty() && marked && is_handle(text) {
+            names.push(text.to_string());
+        }
+        for name in names {
             if !out.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
                 out.push(Author {
                     name,
@@ -435,6 +452,102 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
     out
 }
 
+/// Whether an author name from the page's metadata names the publication
+/// rather than a writer: the site's name, or a domain ("mdr.de"). Many sites
+/// put their own name in `meta name=author`; the visible byline then says
+/// who wrote the piece.
+pub(crate) fn names_the_publisher(name: &str, site_name: Option<&str>) -> bool {
+    let name = name.trim().to_lowercase();
+    let is_domain = name.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        w.rsplit_once('.').is_some_and(|(head, tld)| {
+            !head.is_empty()
+                && (2..=6).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
+    });
+    is_domain
+        || site_name.is_some_and(|site| {
+            let site = site.trim().to_lowercase();
+            !site.is_empty() && (site.contains(&name) || name.contains(&site))
+        })
+}
+
+/// Whether an element sits in a comment thread or a list of recent comments,
+/// whose bylines name commenters, not the article's author.
+fn in_comments(node: NodeRef<'_, Node>) -> bool {
+    node.ancestors().take(12).any(|a| match a.value() {
+        Node::Element(el) => el
+            .get_attr("class")
+            .into_iter()
+            .chain(el.get_attr("id"))
+            .any(|v| v.to_ascii_lowercase().contains("comment")),
+        _ => false,
+    })
+}
+
+/// An element's text without what is there only for screen readers
+/// ("<span class=screen-reader-text>Author </span>Daniel Lemire").
+fn visible_text(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    let mut hidden_depth: Option<usize> = None;
+    for edge in node.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) => {
+                if hidden_depth.is_some() {
+                    hidden_depth = hidden_depth.map(|d| d + 1);
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => {
+                        out.extend(t.chars().map(|c| if c.is_whitespace() { ' ' } else { c }))
+                    }
+                    Node::Element(el)
+                        if el.get_attr("aria-hidden") == Some("true")
+                            || el.get_attr("class").is_some_and(|c| {
+                                let c = c.to_ascii_lowercase();
+                                [
+                                    "screen-reader",
+                                    "sr-only",
+                                    "visually-hidden",
+                                    "visuallyhidden",
+                                ]
+                                .iter()
+                                .any(|h| c.contains(h))
+                            }) =>
+                    {
+                        hidden_depth = Some(1)
+                    }
+                    Node::Element(el) if matches!(el.name(), "br" | "div" | "p" | "li") => {
+                        out.push('\n')
+                    }
+                    _ => {}
+                }
+            }
+            ego_tree::iter::Edge::Close(_) => {
+                if let Some(d) = hidden_depth {
+                    hidden_depth = (d > 1).then(|| d - 1);
+                }
+            }
+        }
+    }
+    out.lines()
+        .map(collapse_whitespace)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A user name as blogs print it: one word of letters, digits, `.`, `_`
+/// or `-`.
+fn is_handle(text: &str) -> bool {
+    (2..=30).contains(&text.chars().count())
+        && text.chars().any(char::is_alphabetic)
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 fn split_byline(text: &str) -> Vec<String> {
     let mut t = text.trim();
     for prefix in [
@@ -448,8 +561,18 @@ fn split_byline(text: &str) -> Vec<String> {
         "text von ",
         "autor: ",
         "author: ",
+        "written by: ",
         "written by ",
         "posted by ",
+        "published by ",
+        "geschrieben von ",
+        "erstellt von ",
+        "eingestellt von ",
+        "veröffentlicht von ",
+        "redaktion: ",
+        "interview: ",
+        "author ",
+        "autor ",
         "av ",
         "af ",
     ] {
@@ -705,6 +828,39 @@ mod tests {
     fn title_of(html: &str) -> Option<String> {
         let doc = scraper::Html::parse_document(html);
         read(&crate::index::index(&doc), None).title
+    }
+
+    #[test]
+    fn bylines_as_blogs_print_them() {
+        let authors = |html: &str| {
+            let doc = scraper::Html::parse_document(html);
+            byline_authors(&crate::index::index(&doc), None)
+                .into_iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+        };
+        // Screen-reader text is not part of the name; a commenter is not the
+        // author; a user name marked as the author is kept.
+        assert_eq!(
+            authors(
+                r#"<ul class="recentcomments"><li><span class="author vcard"><a class="fn" href="/u">Mallory Smith</a></span></li></ul>
+<span class="byline"><span class="author vcard"><span class="screen-reader-text">Author </span><a class="url fn n" href="/a/dl">Daniel Lemire</a></span></span>"#
+            ),
+            vec!["Daniel Lemire"]
+        );
+        assert_eq!(
+            authors(
+                r#"<span class="author vcard"><a class="url fn" rel="author" href="/a/g">gizzmo</a></span>"#
+            ),
+            vec!["gizzmo"]
+        );
+        assert_eq!(
+            authors(r#"<p class="byline">Geschrieben von Anna Berg</p>"#),
+            vec!["Anna Berg"]
+        );
+        assert!(names_the_publisher("mdr.de", None));
+        assert!(names_the_publisher("Die FURCHE", Some("Die Furche")));
+        assert!(!names_the_publisher("Jane Roe", Some("The Daily")));
     }
 
     #[test]
