@@ -69,6 +69,15 @@ def main():
                 continue
             path, index, caption, credit = line.rstrip("\n").split("\t")
             rows.append((path, int(index), caption, credit))
+    # Each page's own address, where its corpus gives it, as a <base>: in use a
+    # page is always read with its URL, and protocol-relative pictures
+    # ("//img.example/a.jpg") need one.
+    addresses = {}
+    for tests, index_file in (("trafilatura/tests", "evaldata.json"), ("htmldate/tests", "eval_default.json")):
+        with open(os.path.join(corpus, tests, index_file), encoding="utf-8") as f:
+            for url, item in json.load(f).items():
+                for sub in ("eval", "cache"):
+                    addresses[f"{tests}/{sub}/{item['file']}"] = url
     with tempfile.TemporaryDirectory() as pages:
         for n, (path, index, _, _) in enumerate(rows):
             base = SHARED if path.startswith("readability/") else corpus
@@ -77,7 +86,8 @@ def main():
             parser = Figures(text)
             parser.feed(text)
             start, end = parser.found[index]
-            page = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>A figure</title></head>"
+            base_tag = f'<base href="{html.escape(addresses[path])}">' if path in addresses else ""
+            page = (f"<!doctype html><html><head><meta charset=\"utf-8\">{base_tag}<title>A figure</title></head>"
                     "<body><article><h1>A figure from the corpora</h1>"
                     f"{text[start:end]}{FILLER}</article></body></html>")
             with open(os.path.join(pages, f"{n:03d}.html"), "w", encoding="utf-8") as out:

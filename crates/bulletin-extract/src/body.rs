@@ -705,13 +705,25 @@ impl Analysis {
         if crate::sanitize::is_hidden_at(node, el) {
             return true;
         }
+        // The wrapper of a figure's own picture stays with it, whatever its
+        // class or its zoom link says ("id-Mediabox-media").
+        if crate::dom::within(node, &["figure"])
+            && node
+                .descendants()
+                .any(|d| element(d).is_some_and(|e| matches!(e.name(), "img" | "picture")))
+        {
+            return false;
+        }
         // Never drop what holds most of the page's paragraph text, unless
         // its name leaves no doubt (a 50-picture gallery can outweigh an article).
         let holds_most = self.total_para > 0 && stats.para_text * 2 > self.total_para;
         if holds_most {
             return strictness == Strictness::Strict && names_certain_junk(el);
         }
-        if is_junk_by_tag(el) || (el.name() == "header" && stats.para_text < 400) {
+        // (A figure's `<footer>` holds its credit, ORF's.)
+        if (is_junk_by_tag(el) && !(el.name() == "footer" && crate::dom::within(node, &["figure"])))
+            || (el.name() == "header" && stats.para_text < 400)
+        {
             return true;
         }
         if strictness == Strictness::Strict && is_junk_by_name(node, el) {

@@ -19,8 +19,11 @@ pub fn split_caption_credit(caption: &str) -> (Option<String>, Option<String>) {
     {
         let inner = caption[open + 1..caption.len() - 1].trim();
         if let Some(credit) = strip_credit_label(inner).or_else(|| {
-            (looks_like_agency(inner) || names_and_outlet(inner) || a_name(inner))
-                .then(|| inner.to_string())
+            (looks_like_agency(inner)
+                || names_and_outlet(inner)
+                || a_name(inner)
+                || CREDIT_NOUNS.contains(&inner.to_lowercase().as_str()))
+            .then(|| inner.to_string())
         }) {
             return (non_empty(&caption[..open]), non_empty(&credit));
         }
@@ -141,20 +144,73 @@ fn strip_credit_label(inner: &str) -> Option<String> {
     None
 }
 
+/// Photo agencies.
+const AGENCIES: &[&str] = &[
+    "AFP",
+    "Reuters",
+    "AP",
+    "Getty",
+    "EPA",
+    "dpa",
+    "Shutterstock",
+    "Bloomberg",
+    "Xinhua",
+    "Pool",
+    "ANSA",
+];
+
+/// A caption's line standing alone that is a credit: labelled ("Foto:
+/// X"), names and an outlet ("Jo Lens/City Times"), or opening with a photo
+/// agency or stock library ("Fotolia 755112 – deadline concept"). The
+/// credit, without its label.
+pub(crate) fn as_credit_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.len() > 120 {
+        return None;
+    }
+    if let Some(credit) = strip_credit_label(line) {
+        return Some(credit);
+    }
+    let first = line
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())?;
+    (names_and_outlet(line) || AGENCIES.contains(&first) || STOCK_LIBRARIES.contains(&first))
+        .then(|| line.to_string())
+}
+
+/// Picture libraries credited by name.
+const STOCK_LIBRARIES: &[&str] = &[
+    "Fotolia",
+    "iStock",
+    "iStockphoto",
+    "Adobe",
+    "Shutterstock",
+    "Unsplash",
+    "Pixabay",
+    "Pexels",
+    "Imago",
+    "Alamy",
+    "Depositphotos",
+    "Dreamstime",
+    "123RF",
+    "Wikimedia",
+];
+
+/// What a caption may end with in brackets instead of a name: "(screen
+/// grab)", "(handout)", "(file photo)".
+const CREDIT_NOUNS: &[&str] = &[
+    "screen grab",
+    "screengrab",
+    "screenshot",
+    "screen shot",
+    "handout",
+    "file photo",
+    "archive photo",
+    "submitted photo",
+    "courtesy photo",
+];
+
 fn looks_like_agency(inner: &str) -> bool {
-    const AGENCIES: &[&str] = &[
-        "AFP",
-        "Reuters",
-        "AP",
-        "Getty",
-        "EPA",
-        "dpa",
-        "Shutterstock",
-        "Bloomberg",
-        "Xinhua",
-        "Pool",
-        "ANSA",
-    ];
     inner.len() < 100
         && (inner.contains('/') || inner.contains(" via "))
         && AGENCIES

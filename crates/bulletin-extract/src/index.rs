@@ -35,6 +35,8 @@ pub(crate) struct PageIndex<'a> {
     pub json_ld: Vec<String>,
     /// `href`s of `<link rel=canonical>`.
     pub canonical: Vec<&'a str>,
+    /// The `href` of the first `<base>`: what relative URLs resolve against.
+    pub base_href: Option<&'a str>,
     pub title: Option<NodeRef<'a, Node>>,
     pub first_h1: Option<NodeRef<'a, Node>>,
     /// The first `h1` and `h2` elements, in document order: where the
@@ -96,6 +98,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                     idx.canonical.push(href);
                 }
             }
+            "base" if idx.base_href.is_none() => idx.base_href = el.get_attr("href"),
             "title" if idx.title.is_none() => idx.title = Some(node),
             "h1" | "h2" => {
                 if el.name() == "h1" && idx.first_h1.is_none() {

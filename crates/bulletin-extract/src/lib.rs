@@ -32,6 +32,18 @@ use sanitize::Cleaner;
 use scraper::Html;
 use url::Url;
 
+/// What the page's relative URLs resolve against, as browsers do: its
+/// `<base href>` (itself relative to the page's URL), when that is a web
+/// address.
+fn document_base(base_href: Option<&str>, url: Option<&Url>) -> Option<Url> {
+    let href = base_href?.trim();
+    let base = match url {
+        Some(url) => url.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(base.scheme(), "http" | "https").then_some(base)
+}
+
 /// Extracts the article from an HTML page. Never fails: what cannot be found
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
@@ -39,14 +51,16 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     let prepared = depth::prepare(&text);
     let doc = parse_page(&prepared);
     let idx = index::index(&doc);
-    let mut meta = metadata::read(&idx, url);
+    let document_base = document_base(idx.base_href, url);
+    let base = document_base.as_ref().or(url);
+    let mut meta = metadata::read(&idx, base);
     if meta.authors.is_empty()
         || meta
             .authors
             .iter()
             .all(|a| metadata::names_the_publisher(&a.name, meta.site_name.as_deref()))
     {
-        let byline = metadata::byline_authors(&idx, url);
+        let byline = metadata::byline_authors(&idx, base);
         if !byline.is_empty() {
             meta.authors = byline;
         }
@@ -60,11 +74,11 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     }
 
     let analysis = body::analyze(&doc);
-    let mut clean = clean_body(&idx, &analysis, url, body::Strictness::Strict);
+    let mut clean = clean_body(&idx, &analysis, base, body::Strictness::Strict);
     if clean.text.chars().count() < 250 {
         // Almost nothing survived: the page's class names fooled the strict
         // rules. Retry without them and keep the longer result.
-        let loose = clean_body(&idx, &analysis, url, body::Strictness::Loose);
+        let loose = clean_body(&idx, &analysis, base, body::Strictness::Loose);
         if loose.text.len() > clean.text.len() * 2 {
             clean = loose;
         }
@@ -307,6 +321,16 @@ mod tests {
                 "<figcaption><span aria-hidden=\"true\">Waves break over the harbour wall.</span><span itemprop=\"copyrightHolder\"><span>Credit...</span><span>Ana Lopes/Reuters</span></span></figcaption>",
                 true,
             ),
+            // The credit on a line of its own, a link.
+            (
+                "<figcaption>Waves break over the harbour wall.<br><a href=\"https://x.example/c\">Ana Lopes/Reuters</a></figcaption>",
+                true,
+            ),
+            // ORF: the credit in a footer hidden from screen readers.
+            (
+                "<footer class=\"credit\" aria-hidden=\"true\"><span class=\"copyright\">Ana Lopes/Reuters</span></footer><figcaption class=\"caption\">Waves break over the harbour wall.</figcaption>",
+                true,
+            ),
             // A figcaption whose class reads as boilerplate elsewhere.
             (
                 "<figcaption class=\"widget-image__subtitle\">Waves break over the harbour wall. - <span class=\"widget-image__credits\">Ana Lopes/Reuters</span></figcaption>",
@@ -345,6 +369,35 @@ mod tests {
                 a.text
             );
         }
+    }
+
+    #[test]
+    fn a_figure_as_a_media_box_under_a_base_address() {
+        // The picture's address is protocol-relative and the page names its
+        // <base>; the picture's wrapper holds a zoom link; the caption ends
+        // with a credit in brackets.
+        let page = r##"<html><head><base href="https://www.example.de/politik/"><title>Storm</title></head><body><article><h1>Storm hits the coast</h1>
+<figure class="id-Mediabox"><div class="id-Mediabox-media"><div class="id-RatioWrap"><img src="//img.example.de/a.jpg" alt="Waves"></div>
+<a href="#" class="id-Mediabox-zoom" title="Zoom"><span class="id-Icon-hideText">+</span></a></div>
+<figcaption>Waves break over the harbour wall. (screen grab)</figcaption></figure>
+<p>The storm reached the coast on Tuesday night, and the harbour wall held for most of the evening before the sea broke over it and flooded the lower town.</p>
+<p>Residents were moved to the school on the hill, where the council had prepared beds and food for two hundred people, and the fire brigade pumped water until dawn.</p>
+</article></body></html>"##;
+        let a = extract(page.as_bytes(), None, Some("text/html"));
+        let img = a.lead_image.expect("the picture");
+        assert_eq!(img.url, "https://img.example.de/a.jpg");
+        assert_eq!(
+            img.caption.as_deref(),
+            Some("Waves break over the harbour wall.")
+        );
+        assert_eq!(img.credit.as_deref(), Some("screen grab"));
+        // A <base> that is not a web address is ignored.
+        let page = page.replace("https://www.example.de/politik/", "javascript:alert(1)//");
+        let a = extract(page.as_bytes(), None, Some("text/html"));
+        assert!(
+            a.lead_image
+                .is_none_or(|i| !i.url.starts_with("javascript"))
+        );
     }
 
     #[test]

@@ -296,8 +296,23 @@ impl FigureText {
     /// label ("Photo: "); else one the caption's words give ("… (Photo by
     /// X)", "… Photo: X").
     fn caption_and_credit(self) -> (Option<String>, Option<String>) {
-        let credit = text::collapse_whitespace(&self.credit);
-        let caption = text::collapse_whitespace(&self.caption);
+        let mut credit = text::collapse_whitespace(&self.credit);
+        // A caption's last line may be its credit ("…?<br><a>Fotolia 755112
+        // – deadline concept</a>").
+        let mut lines: Vec<String> = self
+            .caption
+            .lines()
+            .map(text::collapse_whitespace)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if credit.is_empty()
+            && lines.len() >= 2
+            && let Some(last) = lines.last().and_then(|l| crate::caption::as_credit_line(l))
+        {
+            credit = last;
+            lines.pop();
+        }
+        let caption = lines.join(" ");
         // With the credit set apart, what stood between them goes: a label
         // ("Foto:"), a separator (" - ").
         let caption = if credit.is_empty() {
@@ -477,6 +492,17 @@ impl<'a> Cleaner<'a> {
                 self.html.push_str(" rel=\"noopener noreferrer nofollow\"");
             }
             self.html.push('>');
+        }
+        if name == "br"
+            && self.in_caption > 0
+            && let Some(figure) = self.open_figure.as_mut()
+        {
+            let part = if self.in_credit > 0 {
+                &mut figure.credit
+            } else {
+                &mut figure.caption
+            };
+            part.push('\n');
         }
         if name == "br" {
             // Two line breaks in a row end a paragraph, as they read.
