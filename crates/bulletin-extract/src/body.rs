@@ -720,6 +720,11 @@ impl Analysis {
         if holds_most {
             return strictness == Strictness::Strict && names_certain_junk(el);
         }
+        // An author card's name, role and biography go to the article's
+        // authors, not its text.
+        if crate::cards::is_author_card(el) {
+            return true;
+        }
         // (A figure's `<footer>` holds its credit, ORF's.)
         if (is_junk_by_tag(el) && !(el.name() == "footer" && crate::dom::within(node, &["figure"])))
             || (el.name() == "header" && stats.para_text < 400)

@@ -50,6 +50,8 @@ pub(crate) struct PageIndex<'a> {
     /// Elements that name an author: `rel=author`, `itemprop=author`, or a
     /// class such as "byline" or "author-name".
     pub bylines: Vec<NodeRef<'a, Node>>,
+    /// Author cards ("About the author" boxes), outermost only.
+    pub author_cards: Vec<NodeRef<'a, Node>>,
     /// Standfirst candidates ("intro", "lead", "standfirst", "teaser-text"),
     /// with their position in document order.
     pub leads: Vec<(usize, NodeRef<'a, Node>)>,
@@ -115,6 +117,15 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
             "article" => idx.explicit[2].push(node),
             "main" => idx.explicit[3].push(node),
             _ => {}
+        }
+        if idx.author_cards.len() < 8
+            && crate::cards::is_author_card(el)
+            && !idx
+                .author_cards
+                .iter()
+                .any(|card| node.ancestors().any(|a| a.id() == card.id()))
+        {
+            idx.author_cards.push(node);
         }
         if idx.bylines.len() < 32 && is_byline(el) {
             idx.bylines.push(node);

@@ -7,6 +7,7 @@
 
 mod body;
 mod caption;
+mod cards;
 mod charset;
 mod dates;
 mod depth;
@@ -65,6 +66,12 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
             meta.authors = byline;
         }
     }
+    let cards: Vec<_> = idx
+        .author_cards
+        .iter()
+        .filter_map(|card| cards::read(*card, base))
+        .collect();
+    cards::merge(&mut meta.authors, cards);
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url
