@@ -23,24 +23,19 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
     ) {
         return false;
     }
-    [el.get_attr("class"), el.id()]
-        .into_iter()
-        .flatten()
-        .flat_map(str::split_ascii_whitespace)
-        .any(|token| {
-            let token = token.to_ascii_lowercase();
-            if token.contains("comment") || token.contains("list") {
-                return false;
-            }
-            if ["saboxplugin-wrap", "abh_box", "wp-about-author"]
-                .iter()
-                .any(|p| token.starts_with(p))
-            {
-                return true;
-            }
-            let names_author =
-                token.contains("author") || token.contains("autor") || token.contains("writer");
-            names_author
+    crate::dom::any_class_token(el, |token| {
+        if token.contains("comment") || token.contains("list") {
+            return false;
+        }
+        if ["saboxplugin-wrap", "abh_box", "wp-about-author"]
+            .iter()
+            .any(|p| token.starts_with(p))
+        {
+            return true;
+        }
+        let names_author =
+            token.contains("author") || token.contains("autor") || token.contains("writer");
+        names_author
                 && [
                     "box", "bio", "card", "about", "profile", "details", "description",
                 ]
@@ -50,7 +45,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
                 && !["name", "avatar", "image", "photo", "link", "title", "count"]
                     .iter()
                     .any(|part| token.contains(part))
-        })
+    })
 }
 
 /// The author a card describes, or `None` when no name can be read from it.

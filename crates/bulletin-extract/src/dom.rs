@@ -11,6 +11,16 @@ pub(crate) fn within(node: NodeRef<'_, Node>, names: &[&str]) -> bool {
         .any(|a| matches!(a.value(), Node::Element(e) if names.contains(&e.name())))
 }
 
+/// Whether a token of `el`'s class or id, lowercased, satisfies `test`
+/// ("image-caption", "about-author").
+pub(crate) fn any_class_token(el: &Element, test: impl Fn(&str) -> bool) -> bool {
+    [el.get_attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_ascii_whitespace)
+        .any(|token| test(&token.to_ascii_lowercase()))
+}
+
 /// Attribute lookup by name without interning it: scraper's `attr` turns the
 /// name into an atom (a hashed, locked global table) on every call, which
 /// showed as a tenth of extraction time.

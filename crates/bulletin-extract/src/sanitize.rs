@@ -339,14 +339,7 @@ impl FigureText {
 /// Whether a class or id token of `el` holds one of `words`
 /// ("image-caption", "wp-caption-text", "photo-credit").
 fn classed(el: &Element, words: &[&str]) -> bool {
-    [el.get_attr("class"), el.id()]
-        .into_iter()
-        .flatten()
-        .flat_map(str::split_ascii_whitespace)
-        .any(|token| {
-            let token = token.to_ascii_lowercase();
-            words.iter().any(|w| token.contains(w))
-        })
+    crate::dom::any_class_token(el, |token| words.iter().any(|w| token.contains(w)))
 }
 
 impl<'a> Cleaner<'a> {
