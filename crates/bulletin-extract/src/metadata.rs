@@ -573,12 +573,14 @@ fn split_byline(text: &str) -> Vec<String> {
         "interview: ",
         "author ",
         "autor ",
+        "über ",
+        "about ",
         "av ",
         "af ",
     ] {
         if t.len() > prefix.len()
             && let Some(head) = t.get(..prefix.len())
-            && head.eq_ignore_ascii_case(prefix)
+            && head.to_lowercase() == prefix
         {
             t = t[prefix.len()..].trim();
             break;
@@ -612,6 +614,9 @@ fn splits_bylines() {
     );
     assert!(split_byline("#Krótko o przepisach prawa w Nowej Zelandii").is_empty());
     assert!(split_byline("Posted on 12 May 2020").is_empty());
+    // An author card's heading: "Über Kathrin", "About Jane Roe".
+    assert_eq!(split_byline("Über Kathrin"), vec!["Kathrin"]);
+    assert_eq!(split_byline("About Jane Roe"), vec!["Jane Roe"]);
 }
 
 fn looks_like_name(n: &str) -> bool {
