@@ -13,13 +13,22 @@ use scraper::node::Element;
 use url::Url;
 
 /// Whether an element is an author card by its class or id: a token that
-/// names the author together with a box, a biography or a profile
-/// ("author-box", "about-author", "tdb-author-box", "author-bio"), or one of
-/// the WordPress plugins that print them.
+/// names the author together with a box, a biography, a profile or an info
+/// panel ("author-box", "about-author", "tdb-author-box", "author-info",
+/// "entry-author"), or one of the WordPress plugins that print them.
 pub(crate) fn is_author_card(el: &Element) -> bool {
     if !matches!(
         el.name(),
-        "div" | "section" | "aside" | "footer" | "figure" | "table" | "header" | "address" | "li"
+        "div"
+            | "section"
+            | "aside"
+            | "footer"
+            | "figure"
+            | "table"
+            | "header"
+            | "address"
+            | "li"
+            | "a"
     ) {
         return false;
     }
@@ -27,33 +36,67 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         if token.contains("comment") || token.contains("list") {
             return false;
         }
-        if ["saboxplugin-wrap", "abh_box", "wp-about-author"]
+        if ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
             .iter()
-            .any(|p| token.starts_with(p))
+            .any(|p| token == *p || token.starts_with(&format!("{p}-")))
+            || token == "saboxplugin-wrap"
         {
             return true;
         }
         let names_author =
             token.contains("author") || token.contains("autor") || token.contains("writer");
-        names_author
-                && [
-                    "box", "bio", "card", "about", "profile", "details", "description",
-                ]
-                .iter()
-                .any(|part| token.contains(part))
-                // The parts of a card are not cards: "author-box-name".
-                && !["name", "avatar", "image", "photo", "link", "title", "count"]
-                    .iter()
-                    .any(|part| token.contains(part))
+        if !names_author
+            // The parts of a card are not cards: "author-box-name".
+            || [
+                "name", "avatar", "image", "photo", "link", "title", "count", "date", "meta",
+                "social", "url", "email",
+            ]
+            .iter()
+            .any(|part| token.contains(part))
+        {
+            return false;
+        }
+        [
+            "box", "bio", "card", "about", "profile", "details", "description", "info", "section",
+        ]
+        .iter()
+        .any(|part| token.contains(part))
+            // A theme's block for the entry's author: "entry-author".
+            || ["entry", "post", "article", "single", "story"].iter().any(|scope| {
+                token
+                    .strip_prefix(scope)
+                    .and_then(|rest| rest.strip_prefix(['-', '_']))
+                    .is_some_and(|rest| matches!(rest, "author" | "authors"))
+            })
     })
 }
 
-/// The author a card describes, or `None` when no name can be read from it.
+/// The author a card describes, or `None` when it says nothing. A card
+/// whose name cannot be read but that has a biography comes with an empty
+/// name: the biography may name an author of the page ("Ganesh Sitaraman is
+/// a professor …").
 pub(crate) fn read(card: NodeRef<'_, Node>, base: Option<&Url>) -> Option<Author> {
-    let (name, url) = name_of(card, base)?;
-    let role = role_of(card);
+    let Some((name_node, name, url)) = name_of(card, base) else {
+        return bio_of(card, None, "", None).map(|bio| Author {
+            bio: Some(bio),
+            avatar_url: avatar_of(card, base),
+            ..Author::default()
+        });
+    };
+    let role = role_of(card, name_node, &name);
+    // A role printed inside the name's element ("Logan C. Ritchie<span
+    // class=author-job-title>Staff Writer</span>") is not part of the name.
+    let name = match &role {
+        Some(role) => name
+            .strip_suffix(role.as_str())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .unwrap_or(name),
+        None => name,
+    };
     Some(Author {
-        bio: bio_of(card, &name, role.as_deref()),
+        bio: bio_of(card, name_node, &name, role.as_deref()),
         name,
         role,
         avatar_url: avatar_of(card, base),
@@ -76,32 +119,69 @@ fn class_has(el: &Element, parts: &[&str]) -> bool {
     })
 }
 
-/// The name and profile link: an `itemprop=name`, an element classed as a
-/// name, a link to the author's page, a heading, a bold opening, or the
-/// avatar's `alt`.
-fn name_of(card: NodeRef<'_, Node>, base: Option<&Url>) -> Option<(String, Option<String>)> {
+/// The name, the element it was read from, and the profile link: an
+/// `itemprop=name`, an element classed as a name, a link to the author's
+/// page, a heading, an element classed as the author's title, a bold
+/// opening, or the avatar's `alt`.
+fn name_of<'a>(
+    card: NodeRef<'a, Node>,
+    base: Option<&Url>,
+) -> Option<(Option<NodeRef<'a, Node>>, String, Option<String>)> {
     let profile = elements(card)
         .find(|(_, el)| el.name() == "a" && el.get_attr("href").is_some_and(is_profile_link))
         .and_then(|(_, el)| link(el.get_attr("href")?, base));
-    let candidates =
-        elements(card)
-            .filter(|(_, el)| el.get_attr("itemprop") == Some("name"))
-            .chain(elements(card).filter(|(_, el)| {
-                class_has(el, &["name"]) && !class_has(el, &["username"]) && el.name() != "img"
-            }))
-            .chain(elements(card).filter(|(_, el)| {
+    let candidates = elements(card)
+        .filter(|(_, el)| el.get_attr("itemprop") == Some("name"))
+        .chain(elements(card).filter(|(_, el)| {
+            (class_has(el, &["name"]) || crate::dom::any_class_token(el, |t| t == "fn"))
+                && !class_has(el, &["username"])
+                && el.name() != "img"
+        }))
+        .chain(
+            elements(card).filter(|(_, el)| {
                 el.name() == "a" && el.get_attr("href").is_some_and(is_profile_link)
-            }))
-            .chain(elements(card).filter(|(_, el)| matches!(el.name(), "h2" | "h3" | "h4" | "h5")))
-            .chain(elements(card).filter(|(_, el)| matches!(el.name(), "b" | "strong")))
-            .map(|(n, _)| text_of(n));
+            }),
+        )
+        .chain(
+            elements(card).filter(|(_, el)| matches!(el.name(), "h1" | "h2" | "h3" | "h4" | "h5")),
+        )
+        .chain(elements(card).filter(|(_, el)| {
+            crate::dom::any_class_token(el, |t| {
+                t.contains("title") && (t.contains("author") || t.contains("autor"))
+            })
+        }))
+        .chain(elements(card).filter(|(_, el)| matches!(el.name(), "b" | "strong")))
+        .filter_map(|(n, _)| clean_name(&text_of(n)).map(|name| (Some(n), name)))
+        // A heading line without heading markup: "About the Author - Jane Roe".
+        .chain(
+            elements(card)
+                .filter(|(n, el)| {
+                    matches!(el.name(), "div" | "p" | "span")
+                        && n.first_child().is_some_and(|c| {
+                            c.value().as_text().is_some_and(|t| {
+                                let t = t.trim_start().to_lowercase();
+                                ["about the author", "über den autor", "über die autorin"]
+                                    .iter()
+                                    .any(|l| t.starts_with(l))
+                            })
+                        })
+                })
+                .filter_map(|(n, _)| {
+                    let text = text_of(n);
+                    (text.chars().count() <= 80)
+                        .then(|| clean_name(&text))
+                        .flatten()
+                        .map(|name| (Some(n), name))
+                }),
+        );
     let alt = elements(card)
         .filter(|(_, el)| el.name() == "img")
-        .filter_map(|(_, el)| el.get_attr("alt").map(str::to_string));
+        .filter_map(|(_, el)| el.get_attr("alt"))
+        .filter_map(|alt| clean_name(alt).map(|name| (None, name)));
     candidates
         .chain(alt)
-        .find_map(|text| clean_name(&text))
-        .map(|name| (name, profile))
+        .next()
+        .map(|(node, name)| (node, name, profile))
 }
 
 /// Whether a link leads to an author's page ("/author/jane-roe/").
@@ -113,45 +193,124 @@ fn is_profile_link(href: &str) -> bool {
         "/autor/",
         "/autoren/",
         "/profile/",
+        "/profiles/",
         "/people/",
         "/staff/",
+        "/writer/",
+        "/redaktion/",
+        "/user/",
+        "/users/",
+        "/u/",
+        "/members/",
+        "/mitglieder/",
     ]
     .iter()
     .any(|p| href.contains(p))
 }
 
-/// A name without the label a card puts before it ("About Jane Roe", "Über
-/// Steffi", "Photo of Paige McCartney"), if what is left reads as a name.
+/// The labels cards and their links put before a name ("About Jane Roe",
+/// "Über Steffi", "Photo of Paige McCartney", "More by J.O. Haselhoef",
+/// "Zeige alle Beiträge von Cem Basman"), lowercase.
+const NAME_LABELS: &[&str] = &[
+    "about the author",
+    "über den autor",
+    "über die autorin",
+    "zeige alle beiträge von",
+    "alle beiträge von",
+    "view all posts by",
+    "all posts by",
+    "more posts by",
+    "posts by",
+    "articles by",
+    "more by",
+    "mehr von",
+    "alles von",
+    "posted by",
+    "published by",
+    "written by",
+    "veröffentlicht von",
+    "geschrieben von",
+    "photo of",
+    "avatar of",
+    "picture of",
+    "foto de perfil de",
+    "foto von",
+    "author:",
+    "autor:",
+    "autorin:",
+    "about",
+    "über",
+    "by",
+    "von",
+    "por",
+    "par",
+];
+
+/// Words that say a text is a link or a label, not a name ("Zur
+/// Artikelübersicht", "Follow", "E-Mail").
+const NOT_NAME_WORDS: &[&str] = &[
+    "übersicht",
+    "artikel",
+    "article",
+    "beiträge",
+    "posts",
+    "profil",
+    "website",
+    "folgen",
+    "follow",
+    "kontakt",
+    "contact",
+    "mail",
+    "newsletter",
+    "twitter",
+    "facebook",
+    "instagram",
+    "linkedin",
+];
+
+/// A name without the label a card puts before it, if what is left reads
+/// as a name.
 fn clean_name(text: &str) -> Option<String> {
     let mut name = collapse_whitespace(text);
-    for label in [
-        "about the author",
-        "über den autor",
-        "über die autorin",
-        "photo of ",
-        "avatar of ",
-        "picture of ",
-        "author: ",
-        "autor: ",
-        "autorin: ",
-        "about ",
-        "über ",
-        "by ",
-        "von ",
-    ] {
-        if name.len() > label.len()
-            && name
-                .get(..label.len())
-                .is_some_and(|h| h.to_lowercase() == label)
-        {
-            name = name[label.len()..]
-                .trim_start_matches([':', ' ', '-', '–'])
-                .to_string();
+    let mut labelled = false;
+    loop {
+        let before = name.len();
+        for label in NAME_LABELS {
+            if let Some(rest) = strip_prefix_ignore_case(&name, label)
+                && (label.ends_with(':') || rest.starts_with([' ', ':', '\u{a0}']))
+            {
+                name = rest
+                    .trim_start_matches([':', ' ', '-', '–', '\u{a0}'])
+                    .to_string();
+                labelled = true;
+                break;
+            }
+        }
+        if name.len() == before {
+            break;
         }
     }
     let name = name.trim().trim_end_matches([',', ':', '.']).trim();
+    let lower = name.to_lowercase();
     let words: Vec<&str> = name.split_whitespace().collect();
+    let is_label = matches!(
+        lower.as_str(),
+        "autor"
+            | "autorin"
+            | "author"
+            | "authors"
+            | "autoren"
+            | "über mich"
+            | "about me"
+            | "writer"
+    ) || lower.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "mehr" | "more" | "view" | "alle" | "all" | "zur" | "zum" | "read" | "lesen"
+        ) || NOT_NAME_WORDS.iter().any(|n| w.contains(n))
+    });
     ((1..=5).contains(&words.len())
+        && !is_label
         && name.chars().count() <= 60
         && !name
             .chars()
@@ -159,62 +318,312 @@ fn clean_name(text: &str) -> Option<String> {
         && words
             .iter()
             .all(|w| w.chars().next().is_some_and(char::is_alphabetic))
-        && words
-            .iter()
-            .any(|w| w.chars().next().is_some_and(char::is_uppercase)))
+        && starts_like_a_name(&words, labelled))
     .then(|| name.to_string())
 }
 
-/// A role or title: `itemprop=jobTitle`, or an element classed as a role,
-/// a job or a position, short.
-fn role_of(card: NodeRef<'_, Node>) -> Option<String> {
-    elements(card)
-        .filter(|(_, el)| {
-            el.get_attr("itemprop") == Some("jobTitle")
-                || class_has(el, &["role", "jobtitle", "job-title", "position"])
-        })
-        .map(|(n, _)| text_of(n))
-        .find(|t| !t.is_empty() && t.chars().count() <= 80)
+/// Whether words open like a name: a capital first word, or a particle
+/// before one ("van Dijk"); after a label ("Über mywakenews") a one-word
+/// user name in small letters too.
+fn starts_like_a_name(words: &[&str], labelled: bool) -> bool {
+    let capital = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+    let Some(first) = words.first() else {
+        return false;
+    };
+    capital(first)
+        || (matches!(
+            *first,
+            "van"
+                | "von"
+                | "de"
+                | "da"
+                | "di"
+                | "du"
+                | "del"
+                | "della"
+                | "la"
+                | "le"
+                | "ter"
+                | "ten"
+                | "zu"
+                | "al"
+                | "el"
+                | "bin"
+                | "ibn"
+        ) && words.iter().any(capital))
+        || (labelled && words.len() == 1)
 }
 
-/// The biography: `itemprop=description`, an element classed as a bio or a
-/// description, else the card's longest paragraph.
-fn bio_of(card: NodeRef<'_, Node>, name: &str, role: Option<&str>) -> Option<String> {
+/// A role or title: `itemprop=jobTitle`, or an element classed as a role, a
+/// job, a position or the author's title, short, and not the name again.
+fn role_of(
+    card: NodeRef<'_, Node>,
+    name_node: Option<NodeRef<'_, Node>>,
+    name: &str,
+) -> Option<String> {
+    elements(card)
+        .filter(|(n, el)| {
+            name_node.is_none_or(|name| name.id() != n.id())
+                && (el.get_attr("itemprop") == Some("jobTitle")
+                    || class_has(
+                        el,
+                        &["role", "jobtitle", "job-title", "position", "author-job"],
+                    )
+                    || crate::dom::any_class_token(el, |t| {
+                        t.contains("title")
+                            && (t.contains("author") || t.contains("autor"))
+                            && !t.contains("widget")
+                    }))
+        })
+        .map(|(n, _)| text_of(n))
+        .find(|t| {
+            !t.is_empty()
+                && t.chars().count() <= 80
+                && !t.eq_ignore_ascii_case(name)
+                && clean_name(t).is_none_or(|n| !n.eq_ignore_ascii_case(name))
+        })
+}
+
+/// A role that says nothing about the person ("Author", "Autorin"), as
+/// content systems fill in `jobTitle` by default.
+fn is_generic_role(role: &str) -> bool {
+    matches!(
+        role.trim()
+            .trim_end_matches([':', '.'])
+            .to_lowercase()
+            .as_str(),
+        "author"
+            | "autor"
+            | "autorin"
+            | "writer"
+            | "contributor"
+            | "über den autor"
+            | "about the author"
+    )
+}
+
+/// The biography: `itemprop=description`, else the longest block of text
+/// of an element classed as a biography or a description, else the card's
+/// longest block of text (a paragraph, or text between the card's blocks)
+/// that is not all link text ("More by Jane Roe"), a date line, or the
+/// name's own element.
+fn bio_of(
+    card: NodeRef<'_, Node>,
+    name_node: Option<NodeRef<'_, Node>>,
+    name: &str,
+    role: Option<&str>,
+) -> Option<String> {
     let marked = |parts: &[&str]| {
         elements(card)
             .filter(|(_, el)| class_has(el, parts) && !class_has(el, &["name", "avatar", "photo"]))
-            .map(|(n, _)| text_of(n))
-            .find(|t| t.chars().count() >= 20)
+            .find_map(|(n, _)| longest_block(n, name_node).filter(|t| reads_as_bio(t, 20)))
     };
     elements(card)
         .filter(|(_, el)| el.get_attr("itemprop") == Some("description"))
         .map(|(n, _)| text_of(n))
-        .find(|t| t.chars().count() >= 20)
+        .find(|t| reads_as_bio(t, 20))
         .or_else(|| marked(&["bio"]))
         .or_else(|| marked(&["description", "desc", "about-text"]))
-        .or_else(|| marked(&["info", "text", "content"]))
-        .or_else(|| {
-            elements(card)
-                .filter(|(_, el)| matches!(el.name(), "p" | "td"))
-                .map(|(n, _)| text_of(n))
-                .max_by_key(|t| t.len())
-                .filter(|t| t.chars().count() >= 40)
-        })
+        .or_else(|| longest_block(card, name_node).filter(|t| reads_as_bio(t, 40)))
         .map(|t| without_heading(&t, name, role))
         .filter(|t| t.chars().count() >= 20)
         .map(|t| shorten(&t, 600))
 }
 
+/// Whether a text can be a biography: long enough, and not a date line or
+/// a byline ("Published: 10:00am, 20 Jan, 2020", "Aktualisiert: 31 Okt
+/// 2023", "by Steven Musil January 18, 2017").
+fn reads_as_bio(text: &str, min_chars: usize) -> bool {
+    let lower = text.to_lowercase();
+    text.chars().count() >= min_chars
+        && ![
+            "published",
+            "updated",
+            "posted",
+            "aktualisiert",
+            "veröffentlicht",
+            "erschienen",
+            "stand:",
+            "publicado",
+            "actualizado",
+            "by ",
+            "von ",
+            "par ",
+            "por ",
+        ]
+        .iter()
+        .any(|label| lower.starts_with(label))
+}
+
+/// Elements that end a run of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "blockquote"
+            | "figure"
+            | "figcaption"
+            | "hr"
+            | "form"
+            | "address"
+    )
+}
+
+/// The longest run of text in `node` between block elements that is not
+/// link text ("More by Jane Roe"; in a list of her recent posts, half
+/// link text), collapsed. A run that opens with the name's element, `name`, loses it when a
+/// new sentence follows ("<a>Dan Goodin</a> Dan is …") and keeps it when
+/// the name is the sentence's subject ("<b>TIM ANDERSON</b> has done …").
+fn longest_block(node: NodeRef<'_, Node>, name: Option<NodeRef<'_, Node>>) -> Option<String> {
+    #[derive(Default)]
+    struct Run {
+        text: String,
+        linked: usize,
+        /// Whether the run sits in a list item (a list of recent posts).
+        listed: bool,
+        /// Where the name's element starts and ends in `text`.
+        name: (Option<usize>, Option<usize>),
+    }
+    let mut best: Option<String> = None;
+    let mut run = Run::default();
+    let mut flush = |run: &mut Run| {
+        let mut text = run.text.as_str();
+        if let (Some(start), Some(end)) = run.name
+            && text[..start].trim().is_empty()
+        {
+            let rest = text[end..].trim_start();
+            if rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()) {
+                text = rest;
+            }
+        }
+        let text = collapse_whitespace(text);
+        let chars = text.chars().count();
+        if chars > 0
+            && (if run.listed {
+                run.linked * 2 < chars
+            } else {
+                run.linked * 10 < chars * 9
+            })
+            && best.as_ref().is_none_or(|b| b.chars().count() < chars)
+        {
+            best = Some(text);
+        }
+        *run = Run::default();
+    };
+    let is_name = |n: NodeRef<'_, Node>| name.is_some_and(|m| m.id() == n.id());
+    let mut skip_depth = 0usize;
+    let mut link_depth = 0usize;
+    let mut list_depth = 0usize;
+    for edge in node.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) => match n.value() {
+                Node::Element(el) => {
+                    if skip_depth > 0
+                        || matches!(
+                            el.name(),
+                            "script"
+                                | "style"
+                                | "noscript"
+                                | "template"
+                                | "svg"
+                                | "button"
+                                | "select"
+                        )
+                        || el.get_attr("aria-hidden") == Some("true")
+                    {
+                        skip_depth += 1;
+                        continue;
+                    }
+                    if is_block(el.name()) {
+                        flush(&mut run);
+                        if el.name() == "li" {
+                            list_depth += 1;
+                        }
+                    } else if el.name() == "a" {
+                        link_depth += 1;
+                    } else if el.name() == "br" {
+                        run.text.push(' ');
+                    }
+                    if is_name(n) {
+                        run.name.0 = Some(run.text.len());
+                    }
+                }
+                Node::Text(t) if skip_depth == 0 => {
+                    run.listed |= list_depth > 0;
+                    run.text.push_str(t);
+                    if link_depth > 0 {
+                        run.linked += t.trim().chars().count();
+                    }
+                }
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(n) => {
+                if let Node::Element(el) = n.value() {
+                    if skip_depth > 0 {
+                        skip_depth -= 1;
+                        continue;
+                    }
+                    if is_name(n) && run.name.0.is_some() {
+                        run.name.1 = Some(run.text.len());
+                    }
+                    if is_block(el.name()) {
+                        flush(&mut run);
+                        if el.name() == "li" {
+                            list_depth = list_depth.saturating_sub(1);
+                        }
+                    } else if el.name() == "a" {
+                        link_depth = link_depth.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut run);
+    best
+}
+
 /// A biography without the name, role and e-mail address the card's
 /// markup put before it ("Logan C. Ritchie Staff Writer Logan C. Ritchie
-/// writes …" is "Logan C. Ritchie writes …").
+/// writes …" is "Logan C. Ritchie writes …"). A name that begins the
+/// biography's first sentence stays ("Nils Pickert ist …").
 fn without_heading(bio: &str, name: &str, role: Option<&str>) -> String {
     let mut rest = bio.trim();
     loop {
         let before = rest;
-        for part in [Some(name), role].into_iter().flatten() {
-            // The name again starts the biography's first sentence: keep it
-            // when what follows it is not another heading.
+        for label in BIO_LABELS {
+            if let Some(after) = strip_prefix_ignore_case(rest, label)
+                && after.starts_with([' ', ':', '\u{a0}'])
+            {
+                rest = after.trim_start_matches([':', ' ', '\u{a0}']);
+            }
+        }
+        for part in [Some(name), role]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+        {
             if let Some(after) = strip_prefix_ignore_case(rest, part) {
                 let after = after.trim_start_matches([',', ':', ' ', '-', '–']);
                 let next_is_heading = strip_prefix_ignore_case(after, name).is_some()
@@ -223,7 +632,7 @@ fn without_heading(bio: &str, name: &str, role: Option<&str>) -> String {
                         .split_whitespace()
                         .next()
                         .is_some_and(|w| w.contains('@'));
-                if next_is_heading || part != name || starts_a_sentence(after) {
+                if next_is_heading || part != name {
                     rest = after;
                 }
             }
@@ -239,11 +648,19 @@ fn without_heading(bio: &str, name: &str, role: Option<&str>) -> String {
     }
 }
 
-/// Whether text opens a sentence of its own ("Hi, I'm David", "Ich bin…"),
-/// rather than continuing one the name began ("… has done many things").
-fn starts_a_sentence(text: &str) -> bool {
-    text.chars().next().is_some_and(char::is_uppercase)
-}
+/// Headings a card prints before a biography.
+const BIO_LABELS: &[&str] = &[
+    "biografie",
+    "biography",
+    "bio",
+    "about me",
+    "über mich",
+    "zur person",
+    "autoreninfo",
+    "about the author",
+    "über den autor",
+    "über die autorin",
+];
 
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
@@ -251,17 +668,71 @@ fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> 
         .then(|| &text[prefix.len()..])
 }
 
-/// The avatar: the card's first picture with a web address (lazy-loaded
-/// pictures give it in `data-src`).
+/// The avatar: the card's first picture with a web address that is not an
+/// icon. Lazy-loaded pictures give it in `data-src` and its kin when `src`
+/// holds a placeholder.
 fn avatar_of(card: NodeRef<'_, Node>, base: Option<&Url>) -> Option<String> {
     elements(card)
-        .filter(|(_, el)| el.name() == "img")
+        .filter(|(n, el)| el.name() == "img" && !is_icon(*n, el))
         .find_map(|(_, el)| {
-            ["data-src", "data-lazy-src", "data-original", "src"]
-                .iter()
-                .filter_map(|a| el.get_attr(a))
-                .find(|v| !v.trim().starts_with("data:") && !v.trim().is_empty())
-                .and_then(|v| link(v, base))
+            let src = el
+                .get_attr("src")
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !is_placeholder(v));
+            src.into_iter()
+                .chain(
+                    ["data-src", "data-lazy-src", "data-original"]
+                        .iter()
+                        .filter_map(|a| el.get_attr(a)),
+                )
+                .chain(
+                    ["data-srcset", "data-lazy-srcset", "srcset"]
+                        .iter()
+                        .filter_map(|a| el.get_attr(a))
+                        .filter_map(|set| set.split_whitespace().next()),
+                )
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !is_placeholder(v))
+                .find_map(|v| link(v, base))
+        })
+}
+
+/// A stand-in picture a lazy loader swaps out ("data:…", "lazy_placeholder.gif",
+/// "leer.gif").
+fn is_placeholder(src: &str) -> bool {
+    let lower = src.to_ascii_lowercase();
+    lower.starts_with("data:")
+        || [
+            "placeholder",
+            "lazy",
+            "blank.",
+            "spacer",
+            "transparent",
+            "leer.gif",
+            "pixel.",
+            "1x1",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+}
+
+/// A social or contact icon in a card ("icon-linkedin.svg", a Xing button).
+fn is_icon(node: NodeRef<'_, Node>, el: &Element) -> bool {
+    // The picture's path, not its query ("?d=identicon" is a gravatar's
+    // fallback style).
+    let src = el.get_attr("src").unwrap_or("").to_ascii_lowercase();
+    let path = src.split(['?', '#']).next().unwrap_or("");
+    path.contains("icon")
+        || path.contains("button")
+        || class_has(el, &["icon"])
+        || node.ancestors().take(3).any(|a| {
+            matches!(a.value(), Node::Element(p) if p.name() == "a"
+            && p.get_attr("href").is_some_and(|h| {
+                let h = h.to_ascii_lowercase();
+                ["twitter.", "facebook.", "linkedin.", "xing.", "instagram.", "mailto:", "tel:"]
+                    .iter()
+                    .any(|s| h.contains(s))
+            }))
         })
 }
 
@@ -282,20 +753,58 @@ fn shorten(text: &str, max_chars: usize) -> String {
 
 /// Adds what cards say to the authors the page named: a card whose name
 /// matches an author fills that author's missing fields; a page that named
-/// nobody takes the cards' authors.
+/// nobody takes the cards' authors. A page whose only author is a user
+/// name ("CC7567") or a slug ("Graciela-Cuevas") takes the card's name when
+/// the card links to that user.
 pub(crate) fn merge(authors: &mut Vec<Author>, cards: Vec<Author>) {
     let named_nobody = authors.is_empty();
+    // Authors whose picture came from a card, and whether that card had a
+    // biography: a later card does not replace it unless it is the full
+    // card to a byline box's thumbnail.
+    let mut pictured: Vec<(String, bool)> = Vec::new();
     for card in cards {
+        let card_key = name_key(&card.name);
+        if card_key.is_empty() {
+            // A card without a name fills the author its biography opens with.
+            let bio_start: String = card.bio.as_deref().unwrap_or("").chars().take(80).collect();
+            let bio_start = name_key(&bio_start);
+            if let Some(a) = authors
+                .iter_mut()
+                .find(|a| !a.name.is_empty() && bio_start.starts_with(&name_key(&a.name)))
+            {
+                a.bio = a.bio.take().or(card.bio);
+                a.avatar_url = a.avatar_url.take().or(card.avatar_url);
+            } else if let [a] = authors.as_mut_slice() {
+                // A page with one author: the card's biography is theirs.
+                a.bio = a.bio.take().or(card.bio);
+            }
+            continue;
+        }
         let same = |a: &Author| {
-            let (x, y) = (a.name.to_lowercase(), card.name.to_lowercase());
-            x == y || x.contains(&y) || y.contains(&x)
+            let key = name_key(&a.name);
+            key == card_key
+                || key.contains(&card_key)
+                || card_key.contains(&key)
+                || is_same_user(a, &card)
         };
         let took_one = !authors.is_empty();
         match authors.iter_mut().find(|a| same(a)) {
             Some(a) => {
-                a.role = a.role.take().or(card.role);
+                let full = card.bio.is_some();
+                if is_handle_like(&a.name) && !is_handle_like(&card.name) {
+                    a.name = card.name;
+                }
+                a.role = a.role.take().filter(|r| !is_generic_role(r)).or(card.role);
                 a.bio = a.bio.take().or(card.bio);
-                a.avatar_url = a.avatar_url.take().or(card.avatar_url);
+                // The picture the first card shows beats the metadata's
+                // (often a default gravatar).
+                let key = name_key(&a.name);
+                let earlier = pictured.iter().position(|(k, _)| *k == key);
+                if card.avatar_url.is_some() && earlier.is_none_or(|i| full && !pictured[i].1) {
+                    a.avatar_url = card.avatar_url;
+                    pictured.retain(|(k, _)| *k != key);
+                    pictured.push((key, full));
+                }
                 a.url = a.url.take().or(card.url);
             }
             // A page that named nobody takes its first card only: more
@@ -304,6 +813,35 @@ pub(crate) fn merge(authors: &mut Vec<Author>, cards: Vec<Author>) {
             None => {}
         }
     }
+}
+
+/// A name compared without case, hyphens or underscores.
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+        .replace(['-', '_'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One word of letters and digits, or a slug: how a user name looks.
+fn is_handle_like(name: &str) -> bool {
+    !name.trim().contains(' ')
+}
+
+/// Whether an author given by a user name is the card's person: the same
+/// profile address, or the user name in the card's profile address.
+fn is_same_user(author: &Author, card: &Author) -> bool {
+    let Some(card_url) = card.url.as_deref() else {
+        return false;
+    };
+    author.url.as_deref() == Some(card_url)
+        || (is_handle_like(&author.name)
+            && author.name.chars().count() >= 3
+            && card_url
+                .to_lowercase()
+                .split(['/', '?', '#', '='])
+                .any(|part| part == author.name.to_lowercase()))
 }
 
 #[cfg(test)]
@@ -376,6 +914,72 @@ mod tests {
             a.authors
                 .iter()
                 .all(|x| x.avatar_url.is_none() && x.url.is_none())
+        );
+    }
+
+    #[test]
+    fn a_theme_card_gives_its_bio_from_loose_text_and_its_real_picture() {
+        // WordPress's Twenty Ten shape: the bio is text beside a heading and
+        // a "see all posts" link; the picture is lazy-loaded.
+        let page = r#"<html><head><title>Nebel</title></head><body><article><h1>Nebel</h1>
+<p class="byline">Von <a href="/author/mivedo/">Michael Veeser</a></p>
+<p>Der Nebel lag am Morgen so dicht über dem Tal, dass die Kirchturmspitze erst gegen Mittag wieder zu sehen war, und die Schule begann eine Stunde später.</p>
+<p>Die Busse fuhren langsam, die Fähre blieb im Hafen, und am Nachmittag kam die Sonne doch noch durch und trocknete die Wiesen am Fluss.</p>
+<div id="entry-author-info"><div id="author-avatar"><img src="data:image/gif;base64,R0lGOD" data-lazy-src="/img/mv.jpg?d=identicon" alt=""></div>
+<div id="author-description"><h2>Über Michael Veeser</h2>Lehrer an einem beruflichen Schulzentrum in Freiburg, bloggt gelegentlich über Lernen und Leiten.
+<div id="author-link"><a href="/author/mivedo/">Zeige alle Beiträge von Michael Veeser</a></div></div></div>
+</article></body></html>"#;
+        let url = Url::parse("https://blog.example/nebel").unwrap();
+        let a = extract(page.as_bytes(), Some(&url), Some("text/html"));
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        let author = &a.authors[0];
+        assert_eq!(author.name, "Michael Veeser");
+        assert_eq!(
+            author.bio.as_deref(),
+            Some(
+                "Lehrer an einem beruflichen Schulzentrum in Freiburg, bloggt gelegentlich über Lernen und Leiten."
+            )
+        );
+        assert_eq!(
+            author.avatar_url.as_deref(),
+            Some("https://blog.example/img/mv.jpg?d=identicon")
+        );
+        assert!(!a.text.contains("beruflichen Schulzentrum"), "{}", a.text);
+    }
+
+    #[test]
+    fn a_byline_box_is_no_biography_and_a_name_opening_a_sentence_stays() {
+        let page = r#"<html><head><title>Markets</title></head><body><article><h1>Markets</h1>
+<div class="author-info"><a rel="author" href="/profiles/sm/">Steven Musil</a> <time>January 18, 2017 11:00 PM PST</time></div>
+<p>Markets rose on Thursday as investors weighed the central bank's statement and a stronger than expected report on jobs from the labour ministry.</p>
+<p>Bond yields fell slightly, and the currency held its gains against the dollar through the afternoon session in London and New York.</p>
+<div class="author-bio-thing"><table><tr><td><b>STEVEN MUSIL</b> has covered markets for twenty years, from San Francisco and from New York.</td></tr></table></div>
+</article></body></html>"#;
+        let a = extract(page.as_bytes(), None, Some("text/html"));
+        assert_eq!(a.authors.len(), 1, "{:?}", a.authors);
+        assert_eq!(
+            a.authors[0].bio.as_deref(),
+            Some(
+                "STEVEN MUSIL has covered markets for twenty years, from San Francisco and from New York."
+            )
+        );
+    }
+
+    #[test]
+    fn a_user_name_takes_the_name_its_card_gives() {
+        let page = r#"<html><head><title>Droids</title><meta name="author" content="CC7567"></head><body><article><h1>Droids</h1>
+<p>The droids of the new series speak more than their masters, and the writers have said that this was the plan from the first episode on.</p>
+<p>Fans have counted the lines: the little one has more than the captain, and more than any droid in the films before it.</p>
+<div class="author-bio"><a href="https://fandom.example/u/CC7567">James Akinaka</a><p>James Akinaka arrives by way of Wookieepedia and covers animation.</p></div>
+</article></body></html>"#;
+        let a = extract(page.as_bytes(), None, Some("text/html"));
+        let names: Vec<&str> = a.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["James Akinaka"]);
+        assert!(
+            a.authors[0]
+                .bio
+                .as_deref()
+                .is_some_and(|b| b.starts_with("James Akinaka arrives"))
         );
     }
 }

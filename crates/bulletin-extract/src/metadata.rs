@@ -410,7 +410,7 @@ fn title_words(title: &str) -> Vec<String> {
 pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Author> {
     let mut out: Vec<Author> = Vec::new();
     for node in &idx.bylines {
-        if in_comments(*node) {
+        if names_others(*node) {
             continue;
         }
         // itemprop=author may wrap an itemprop=name.
@@ -438,9 +438,12 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
         }
         for name in names {
             if !out.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                // A byline that is not itself the link may hold one to the
+                // author's page ("by <a rel=author href=…>Steven Musil</a>").
+                let url = url.clone().or_else(|| link_named(*node, &name, base));
                 out.push(Author {
                     name,
-                    url: url.clone(),
+                    url,
                     ..Author::default()
                 });
             }
@@ -450,6 +453,21 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
         }
     }
     out
+}
+
+/// The address of the link inside `node` whose text is `name`.
+fn link_named(node: NodeRef<'_, Node>, name: &str, base: Option<&Url>) -> Option<String> {
+    node.descendants().find_map(|d| match d.value() {
+        Node::Element(el)
+            if el.name() == "a"
+                && collapse_whitespace(&visible_text(d)).eq_ignore_ascii_case(name) =>
+        {
+            el.get_attr("href")
+                .and_then(|h| resolve(h, base))
+                .map(String::from)
+        }
+        _ => None,
+    })
 }
 
 /// Whether an author name from the page's metadata names the publication
@@ -473,15 +491,17 @@ pub(crate) fn names_the_publisher(name: &str, site_name: Option<&str>) -> bool {
         })
 }
 
-/// Whether an element sits in a comment thread or a list of recent comments,
-/// whose bylines name commenters, not the article's author.
-fn in_comments(node: NodeRef<'_, Node>) -> bool {
+/// Whether a byline there names someone other than the article's author:
+/// a comment thread, a list of recent comments or recent posts, a sidebar.
+/// (Not every widget: Blogger prints the post itself in one.)
+fn names_others(node: NodeRef<'_, Node>) -> bool {
     node.ancestors().take(12).any(|a| match a.value() {
-        Node::Element(el) => el
-            .get_attr("class")
-            .into_iter()
-            .chain(el.get_attr("id"))
-            .any(|v| v.to_ascii_lowercase().contains("comment")),
+        Node::Element(el) => crate::dom::any_class_token(el, |t| {
+            t.contains("comment")
+                || t.contains("sidebar")
+                || t.contains("recent")
+                || t.contains("related")
+        }),
         _ => false,
     })
 }
@@ -504,6 +524,7 @@ fn visible_text(node: NodeRef<'_, Node>) -> String {
                     }
                     Node::Element(el)
                         if el.get_attr("aria-hidden") == Some("true")
+                            || is_byline_extra(el)
                             || el.get_attr("class").is_some_and(|c| {
                                 let c = c.to_ascii_lowercase();
                                 [
@@ -536,6 +557,18 @@ fn visible_text(node: NodeRef<'_, Node>) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The parts of a byline that are not names: its categories and tags
+/// ("Wein & Geschmack"), its date.
+fn is_byline_extra(el: &scraper::node::Element) -> bool {
+    el.name() == "time"
+        || crate::dom::any_class_token(el, |t| {
+            matches!(
+                t,
+                "cat" | "cats" | "category" | "categories" | "tag" | "tags" | "date"
+            )
+        })
 }
 
 /// A user name as blogs print it: one word of letters, digits, `.`, `_`
@@ -635,8 +668,12 @@ fn looks_like_name(n: &str) -> bool {
 }
 
 /// The page's article object from JSON-LD, searching arrays and `@graph`.
+/// Its authors given only by reference (`{"@id": "…#/schema/person/…"}`, as
+/// Yoast and other graph writers print them) are replaced by the nodes they
+/// name.
 fn json_ld_article(scripts: &[String]) -> Option<Value> {
     let mut best: Option<(usize, Value)> = None;
+    let mut nodes: Vec<Value> = Vec::new();
     for raw in scripts {
         let Ok(value) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else {
             continue;
@@ -654,13 +691,42 @@ fn json_ld_article(scripts: &[String]) -> Option<Value> {
                         if better {
                             best = Some((rank, v.clone()));
                         }
+                    } else if map.contains_key("@id") && map.contains_key("name") {
+                        nodes.push(v);
                     }
                 }
                 _ => {}
             }
         }
     }
-    best.map(|(_, v)| v)
+    let (_, mut article) = best?;
+    for key in ["author", "creator"] {
+        if let Some(field) = article.get_mut(key) {
+            match field {
+                Value::Array(items) => items.iter_mut().for_each(|a| by_reference(a, &nodes)),
+                one => by_reference(one, &nodes),
+            }
+        }
+    }
+    Some(article)
+}
+
+/// Replaces a reference (`{"@id": x}` without a name) by the node it names.
+fn by_reference(value: &mut Value, nodes: &[Value]) {
+    let Some(id) = value
+        .as_object()
+        .filter(|m| !m.contains_key("name"))
+        .and_then(|m| m.get("@id"))
+        .and_then(Value::as_str)
+    else {
+        return;
+    };
+    if let Some(node) = nodes
+        .iter()
+        .find(|n| n.get("@id").and_then(Value::as_str) == Some(id))
+    {
+        *value = node.clone();
+    }
 }
 
 fn type_rank(t: Option<&Value>) -> Option<usize> {
@@ -700,7 +766,10 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
                     str_of(a.get("name").unwrap_or(&Value::Null)).map(|name| Author {
                         name,
                         role: a.get("jobTitle").and_then(str_of),
-                        bio: a.get("description").and_then(str_of),
+                        bio: a
+                            .get("description")
+                            .and_then(str_of)
+                            .map(|d| text_of_markup(&d)),
                         avatar_url: a
                             .get("image")
                             .and_then(|i| ld_image(i, base))
@@ -761,6 +830,16 @@ fn ld_image(v: &Value, base: Option<&Url>) -> Option<Image> {
     }
 }
 
+/// Text given as markup where plain text was due (Yoast writes a Person's
+/// description as `<p><span>…</span></p>`), as text.
+fn text_of_markup(text: &str) -> String {
+    if !(text.contains('<') && text.contains('>')) {
+        return text.to_string();
+    }
+    let fragment = scraper::Html::parse_fragment(text);
+    collapse_whitespace(&fragment.root_element().text().collect::<String>())
+}
+
 fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => {
@@ -772,12 +851,8 @@ fn str_of(v: &Value) -> Option<String> {
 }
 
 fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
-    let href = href.trim();
-    let url = match base {
-        Some(b) => b.join(href).ok()?,
-        None => Url::parse(href).ok()?,
-    };
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    // An empty address (`"image": ""`) is no address, not the page's own.
+    bulletin_core::web_url_from(href, base).and_then(|u| Url::parse(&u).ok())
 }
 
 fn normalize_lang(l: &str) -> String {
@@ -921,5 +996,27 @@ mod tests {
         );
         let img = m.image.unwrap();
         assert_eq!(img.credit.as_deref(), Some("AFP"));
+    }
+
+    #[test]
+    fn authors_given_by_reference_in_a_graph_are_read() {
+        // Yoast's shape: the article names its author by @id only.
+        let page = r#"<html><head><title>Lemon trees</title><script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+{"@type":"Article","@id":"https://g.example/l#article","headline":"Lemon trees","author":{"@id":"https://g.example/#/schema/person/1"}},
+{"@type":"Person","@id":"https://g.example/#/schema/person/1","name":"Florina Ionescu","description":"<p>Hi! My name is <b>Florina</b>.</p>","image":{"@type":"ImageObject","url":"https://g.example/f.jpg"}}]}</script>
+</head><body><p>x</p></body></html>"#;
+        let doc = scraper::Html::parse_document(page);
+        let idx = crate::index::index(&doc);
+        let meta = read(&idx, None);
+        assert_eq!(meta.authors.len(), 1);
+        assert_eq!(meta.authors[0].name, "Florina Ionescu");
+        assert_eq!(
+            meta.authors[0].bio.as_deref(),
+            Some("Hi! My name is Florina.")
+        );
+        assert_eq!(
+            meta.authors[0].avatar_url.as_deref(),
+            Some("https://g.example/f.jpg")
+        );
     }
 }
