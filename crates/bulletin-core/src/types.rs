@@ -59,10 +59,14 @@ impl ItemKind {
     }
 }
 
-/// A person credited with an item.
+/// Who is credited with an item: a person, or an organisation (a news
+/// agency, the publication) as in "By Ana Ruiz and Li Wei, Reuters".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Author {
     pub name: String,
+    /// Written out only for organisations: `"kind": "organization"`.
+    #[serde(default, skip_serializing_if = "AuthorKind::is_person")]
+    pub kind: AuthorKind,
     pub role: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
@@ -79,6 +83,33 @@ impl Author {
             name: name.into(),
             ..Author::default()
         }
+    }
+
+    pub fn organization(name: impl Into<String>) -> Author {
+        Author {
+            name: name.into(),
+            kind: AuthorKind::Organization,
+            ..Author::default()
+        }
+    }
+
+    pub fn is_person(&self) -> bool {
+        self.kind.is_person()
+    }
+}
+
+/// Whether an author is a person or an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthorKind {
+    #[default]
+    Person,
+    Organization,
+}
+
+impl AuthorKind {
+    pub fn is_person(&self) -> bool {
+        *self == AuthorKind::Person
     }
 }
 
@@ -111,6 +142,16 @@ pub struct Article {
     pub html: String,
     pub word_count: usize,
     pub reading_time_minutes: u32,
+    /// Other articles the page's teasers point to ("Read also", "Related").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLink>,
+}
+
+/// A link to another article, with its headline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RelatedLink {
+    pub title: String,
+    pub url: String,
 }
 
 /// One entry of a parsed feed, normalized across RSS, Atom and JSON Feed.

@@ -332,20 +332,10 @@ const JUNK_WORDS: &[&str] = &[
 ];
 
 /// How short blocks that introduce boilerplate begin, in the languages the
-/// corpora show. Only blocks under 80 characters are compared.
+/// corpora show, besides the teaser labels of [`crate::related`]. Only
+/// blocks under 80 characters are compared.
 const BOILERPLATE_OPENINGS: &[&str] = &[
-    "related",
-    "read more",
-    "read also",
-    "read next",
-    "more from",
-    "more on this",
-    "more stories",
-    "you may also like",
-    "you might also like",
     "you may be interested",
-    "recommended",
-    "see also",
     "share this",
     "share on",
     "follow us",
@@ -359,13 +349,6 @@ const BOILERPLATE_OPENINGS: &[&str] = &[
     "most read",
     "most popular",
     "trending",
-    "lesen sie auch",
-    "lesen sie mehr",
-    "mehr zum thema",
-    "weitere artikel",
-    "das könnte sie auch",
-    "das könnte dich auch",
-    "auch interessant",
     "lust auf mehr",
     "anzeige",
     "werbung",
@@ -373,18 +356,10 @@ const BOILERPLATE_OPENINGS: &[&str] = &[
     "folgen sie",
     "kommentare",
     "schlagworte",
-    "lire aussi",
-    "à lire aussi",
-    "a lire aussi",
-    "voir aussi",
     "partager",
     "leer más",
-    "lee también",
-    "te puede interesar",
     "compartir",
-    "leggi anche",
     "condividi",
-    "zum thema",
     "themen:",
     "tags:",
     "print",
@@ -395,24 +370,13 @@ const BOILERPLATE_OPENINGS: &[&str] = &[
     "continue reading",
     "lea más",
     "lea:",
-    "lea también",
-    "vea también",
     "puedes ver",
-    "le puede interesar",
     "mira:",
-    "auch lesen",
     "lesen sie hier",
-    "czytaj też",
-    "czytaj także",
-    "zobacz też",
     "dowiedz się więcej",
-    "weitere beiträge",
-    "zum weiterlesen",
     "noch mehr infos",
     "entdecke weitere",
     "neueste artikel",
-    "ähnliche beiträge",
-    "ähnliche artikel",
     "mehr zu ",
     "quellenangaben",
     "zusatzinformationen",
@@ -768,7 +732,9 @@ impl Analysis {
                 .collect::<String>()
                 .trim()
                 .to_lowercase();
-            if BOILERPLATE_OPENINGS.iter().any(|o| text.starts_with(o)) {
+            if BOILERPLATE_OPENINGS.iter().any(|o| text.starts_with(o))
+                || crate::related::is_teaser_label(&text)
+            {
                 return true;
             }
         }

@@ -101,7 +101,7 @@ pub(crate) fn read(card: NodeRef<'_, Node>, base: Option<&Url>) -> Option<Author
         role,
         avatar_url: avatar_of(card, base),
         url,
-        email: None,
+        ..Author::default()
     })
 }
 
@@ -757,7 +757,7 @@ fn shorten(text: &str, max_chars: usize) -> String {
 /// name ("CC7567") or a slug ("Graciela-Cuevas") takes the card's name when
 /// the card links to that user.
 pub(crate) fn merge(authors: &mut Vec<Author>, cards: Vec<Author>) {
-    let named_nobody = authors.is_empty();
+    let named_nobody = !authors.iter().any(Author::is_person);
     // Authors whose picture came from a card, and whether that card had a
     // biography: a later card does not replace it unless it is the full
     // card to a byline box's thumbnail.
@@ -787,7 +787,7 @@ pub(crate) fn merge(authors: &mut Vec<Author>, cards: Vec<Author>) {
                 || card_key.contains(&key)
                 || is_same_user(a, &card)
         };
-        let took_one = !authors.is_empty();
+        let took_one = authors.iter().any(Author::is_person);
         match authors.iter_mut().find(|a| same(a)) {
             Some(a) => {
                 let full = card.bio.is_some();
@@ -809,7 +809,7 @@ pub(crate) fn merge(authors: &mut Vec<Author>, cards: Vec<Author>) {
             }
             // A page that named nobody takes its first card only: more
             // cards are a list of contributors or teasers.
-            None if named_nobody && !took_one => authors.push(card),
+            None if named_nobody && !took_one => authors.insert(0, card),
             None => {}
         }
     }

@@ -16,6 +16,7 @@ mod dom;
 mod edges;
 mod index;
 mod metadata;
+mod related;
 mod sanitize;
 
 pub use bulletin_core::Article;
@@ -24,7 +25,7 @@ pub use charset::decode_html;
 pub use discover::discover_feeds;
 pub use sanitize::{CleanHtml, sanitize_fragment};
 
-use bulletin_core::{count_words, reading_time_minutes};
+use bulletin_core::{Author, count_words, reading_time_minutes};
 
 /// Elements nested deeper than this are ignored: no real article needs it,
 /// and recursion must not overflow the stack on hostile pages.
@@ -55,14 +56,30 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     let document_base = document_base(idx.base_href, url);
     let base = document_base.as_ref().or(url);
     let mut meta = metadata::read(&idx, base);
-    if meta.authors.is_empty()
-        || meta
-            .authors
-            .iter()
-            .all(|a| metadata::names_the_publisher(&a.name, meta.site_name.as_deref()))
-    {
-        let byline = metadata::byline_authors(&idx, base);
-        if !byline.is_empty() {
+    let site_name = meta.site_name.clone();
+    meta.authors = std::mem::take(&mut meta.authors)
+        .into_iter()
+        .flat_map(|a| metadata::split_credit(a, site_name.as_deref()))
+        .collect();
+    metadata::classify(&mut meta.authors, site_name.as_deref());
+    // Metadata that credits no person (nobody, or the publication, or an
+    // agency) gives way to the visible byline's people; the organisations
+    // it named stay after them, the publication itself only when no person
+    // is named.
+    if !meta.authors.iter().any(Author::is_person) {
+        let mut byline = metadata::byline_authors(&idx, base);
+        metadata::classify(&mut byline, site_name.as_deref());
+        if byline.iter().any(Author::is_person) {
+            let others: Vec<Author> = std::mem::take(&mut meta.authors)
+                .into_iter()
+                .filter(|a| {
+                    !metadata::names_the_publisher(&a.name, site_name.as_deref())
+                        && !byline.iter().any(|b| b.name.eq_ignore_ascii_case(&a.name))
+                })
+                .collect();
+            byline.extend(others);
+            meta.authors = byline;
+        } else if meta.authors.is_empty() {
             meta.authors = byline;
         }
     }
@@ -72,6 +89,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         .filter_map(|card| cards::read(*card, base))
         .collect();
     cards::merge(&mut meta.authors, cards);
+    metadata::classify(&mut meta.authors, site_name.as_deref());
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url
@@ -119,6 +137,12 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         }
         img
     });
+    let own: Vec<&str> = url
+        .map(Url::as_str)
+        .into_iter()
+        .chain(meta.canonical_url.as_deref())
+        .collect();
+    let related = related::find(&doc, base, &own);
     Article {
         url: url.map(|u| u.to_string()),
         canonical_url: meta.canonical_url,
@@ -134,6 +158,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         html: clean.html,
         word_count,
         reading_time_minutes: reading_time_minutes(word_count),
+        related,
     }
 }
 

@@ -431,21 +431,22 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
             _ => (None, false),
         };
         let text = text.trim();
-        let mut names = split_byline(text);
+        let mut credited = split_byline(text);
         // An element marked as the author's name may hold a handle ("gizzmo").
-        if names.is_empty() && marked && is_handle(text) {
-            names.push(text.to_string());
+        if credited.is_empty() && marked && is_handle(text) {
+            credited.push(Author::named(text));
         }
-        for name in names {
-            if !out.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+        for author in credited {
+            if !out
+                .iter()
+                .any(|a| a.name.eq_ignore_ascii_case(&author.name))
+            {
                 // A byline that is not itself the link may hold one to the
                 // author's page ("by <a rel=author href=…>Steven Musil</a>").
-                let url = url.clone().or_else(|| link_named(*node, &name, base));
-                out.push(Author {
-                    name,
-                    url,
-                    ..Author::default()
-                });
+                let url = url
+                    .clone()
+                    .or_else(|| link_named(*node, &author.name, base));
+                out.push(Author { url, ..author });
             }
         }
         if !out.is_empty() {
@@ -581,7 +582,10 @@ fn is_handle(text: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn split_byline(text: &str) -> Vec<String> {
+/// The people a byline credits, with the role it gives them ("By Jane Roe,
+/// Senior Correspondent"), and the organisations it names ("By Ana Ruiz
+/// and Li Wei, Reuters"): see [`classify`].
+fn split_byline(text: &str) -> Vec<Author> {
     let mut t = text.trim();
     for prefix in [
         "by ",
@@ -624,32 +628,226 @@ fn split_byline(text: &str) -> Vec<String> {
         .find(['|', '•', '·', '\n', '(', '—', '–'])
         .unwrap_or(t.len());
     let t = t[..cut].trim().trim_end_matches([',', ':', '-']);
-    t.split(" and ")
+    let mut out: Vec<Author> = Vec::new();
+    for part in t
+        .split(" and ")
         .flat_map(|p| p.split(" und "))
         .flat_map(|p| p.split(" & "))
         .flat_map(|p| p.split(", "))
         .map(str::trim)
-        .filter(|n| looks_like_name(n))
-        .map(str::to_string)
-        .collect()
+    {
+        if is_role(part) {
+            // "Jane Roe, Staff Writer": the role of the name before it.
+            if let Some(last) = out.last_mut().filter(|a| a.role.is_none()) {
+                last.role = Some(part.to_string());
+            }
+        } else if looks_like_name(part) {
+            out.push(Author::named(part));
+        }
+    }
+    out
+}
+
+/// A job as bylines print it after a name ("Senior Correspondent",
+/// "Redakteurin").
+fn is_role(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    text.split_whitespace().count() <= 5
+        && [
+            "writer",
+            "reporter",
+            "editor",
+            "correspondent",
+            "columnist",
+            "contributor",
+            "journalist",
+            "photographer",
+            "redakteur",
+            "korrespondent",
+            "fotograf",
+            "kolumnist",
+            "chefredakt",
+            "periodista",
+            "corresponsal",
+            "redactor",
+            "journaliste",
+            "rédacteur",
+        ]
+        .iter()
+        .any(|r| lower.contains(r))
+}
+
+/// News agencies and wire services credited in bylines.
+const NEWS_AGENCIES: &[&str] = &[
+    "reuters",
+    "ap",
+    "associated press",
+    "the associated press",
+    "afp",
+    "agence france-presse",
+    "dpa",
+    "epd",
+    "kna",
+    "apa",
+    "sda",
+    "keystone-sda",
+    "efe",
+    "europa press",
+    "ansa",
+    "kyodo",
+    "xinhua",
+    "pa",
+    "pa media",
+    "aap",
+    "the canadian press",
+    "upi",
+    "anadolu",
+    "tass",
+    "yonhap",
+    "bloomberg",
+    "bloomberg news",
+    "lusa",
+    "anp",
+    "belga",
+    "ntb",
+    "ritzau",
+    "ctk",
+    "pap",
+    "mti",
+    "interfax",
+];
+
+/// Words that make a credited name an organisation: "Kulu Media News
+/// Desk", "HLNF Staff Report", "Teufel Blog Redaktion".
+const ORGANIZATION_WORDS: &[&str] = &[
+    "news",
+    "press",
+    "presse",
+    "agency",
+    "agentur",
+    "newsroom",
+    "redaktion",
+    "redacción",
+    "rédaction",
+    "desk",
+    "staff",
+    "team",
+    "media",
+    "group",
+    "inc",
+    "ltd",
+    "gmbh",
+    "wire",
+    "service",
+    "network",
+    "magazine",
+    "magazin",
+    "zeitung",
+    "journal",
+    "times",
+    "tribune",
+    "herald",
+    "gazette",
+    "post",
+];
+
+/// Marks the authors that are organisations: a news agency, the
+/// publication itself (its name or domain), or a name with an
+/// organisation's word in it ("Teufel Blog Redaktion").
+pub(crate) fn classify(authors: &mut [Author], site_name: Option<&str>) {
+    for author in authors.iter_mut().filter(|a| a.is_person()) {
+        if is_organization(&author.name, site_name) {
+            author.kind = bulletin_core::AuthorKind::Organization;
+        }
+    }
+}
+
+/// Whether a credited name is an organisation's: a news agency, an
+/// acronym ("CNN", "LN"), a name with an organisation's word, or the
+/// publication's own name or domain when it does not read as a person's
+/// (a personal blog is named after its writer).
+fn is_organization(name: &str, site_name: Option<&str>) -> bool {
+    let lower = name.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let acronym = !name.contains(' ')
+        && (2..=6).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_uppercase());
+    let reads_as_person = {
+        let parts: Vec<&str> = name.split_whitespace().collect();
+        (1..=3).contains(&parts.len())
+            && parts.iter().all(|p| {
+                let mut chars = p.chars();
+                chars.next().is_some_and(char::is_uppercase)
+                    && chars.all(|c| c.is_lowercase() || matches!(c, '-' | '\'' | '.'))
+            })
+    };
+    NEWS_AGENCIES.contains(&lower.as_str())
+        || acronym
+        || words.iter().any(|w| ORGANIZATION_WORDS.contains(w))
+        || (names_the_publisher(name, site_name) && !reads_as_person)
+}
+
+/// A credit that names a person and their organisation in one string
+/// ("Rob Picheta, CNN", "Le Monde with AFP"): the two, when the second is
+/// an organisation by [`is_organization`]; else the credit as it is.
+pub(crate) fn split_credit(author: Author, site_name: Option<&str>) -> Vec<Author> {
+    for separator in [", ", " with ", " for ", " / "] {
+        if let Some((first, second)) = author.name.split_once(separator) {
+            let (first, second) = (first.trim(), second.trim());
+            if !first.is_empty()
+                && looks_like_name(second)
+                && is_organization(second, site_name)
+                && !second.contains(separator.trim())
+            {
+                return vec![
+                    Author {
+                        name: first.to_string(),
+                        ..author
+                    },
+                    Author::organization(second),
+                ];
+            }
+        }
+    }
+    vec![author]
 }
 
 #[cfg(test)]
 #[test]
 fn splits_bylines() {
+    let names =
+        |text: &str| -> Vec<String> { split_byline(text).into_iter().map(|a| a.name).collect() };
     assert_eq!(
-        split_byline("By Jane Roe and John Doe | May 5"),
+        names("By Jane Roe and John Doe | May 5"),
         vec!["Jane Roe", "John Doe"]
     );
     assert_eq!(
-        split_byline("Von Anna Berg, Max Kurz"),
+        names("Von Anna Berg, Max Kurz"),
         vec!["Anna Berg", "Max Kurz"]
     );
-    assert!(split_byline("#Krótko o przepisach prawa w Nowej Zelandii").is_empty());
-    assert!(split_byline("Posted on 12 May 2020").is_empty());
+    assert!(names("#Krótko o przepisach prawa w Nowej Zelandii").is_empty());
+    assert!(names("Posted on 12 May 2020").is_empty());
     // An author card's heading: "Über Kathrin", "About Jane Roe".
-    assert_eq!(split_byline("Über Kathrin"), vec!["Kathrin"]);
-    assert_eq!(split_byline("About Jane Roe"), vec!["Jane Roe"]);
+    assert_eq!(names("Über Kathrin"), vec!["Kathrin"]);
+    assert_eq!(names("About Jane Roe"), vec!["Jane Roe"]);
+    // A role after a name is the name's.
+    let roe = split_byline("By Jane Roe, Senior Correspondent");
+    assert_eq!(roe.len(), 1);
+    assert_eq!(roe[0].role.as_deref(), Some("Senior Correspondent"));
+    // Two people and an agency.
+    let mut credited = split_byline("By Ana Ruiz and Li Wei, Reuters");
+    classify(&mut credited, Some("The Harbour Times"));
+    let kinds: Vec<(&str, bool)> = credited
+        .iter()
+        .map(|a| (a.name.as_str(), a.is_person()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("Ana Ruiz", true), ("Li Wei", true), ("Reuters", false)]
+    );
 }
 
 fn looks_like_name(n: &str) -> bool {
@@ -760,8 +958,18 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
         let author = match a {
             Value::String(s) => Some(Author::named(collapse_whitespace(s))),
             Value::Object(_) => {
-                if a.get("@type").and_then(Value::as_str) == Some("Organization") {
-                    None
+                if matches!(
+                    a.get("@type").and_then(Value::as_str),
+                    Some("Organization" | "NewsMediaOrganization" | "Corporation")
+                ) {
+                    str_of(a.get("name").unwrap_or(&Value::Null)).map(|name| Author {
+                        url: a
+                            .get("url")
+                            .and_then(str_of)
+                            .and_then(|u| resolve(&u, base))
+                            .map(String::from),
+                        ..Author::organization(name)
+                    })
                 } else {
                     str_of(a.get("name").unwrap_or(&Value::Null)).map(|name| Author {
                         name,
@@ -779,7 +987,7 @@ fn ld_authors(article: &Value, base: Option<&Url>) -> Vec<Author> {
                             .and_then(str_of)
                             .and_then(|u| resolve(&u, base))
                             .map(String::from),
-                        email: None,
+                        ..Author::default()
                     })
                 }
             }

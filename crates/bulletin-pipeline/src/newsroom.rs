@@ -117,8 +117,7 @@ pub fn byline(user: &User) -> Author {
         role: user.title.clone(),
         bio: user.bio.clone(),
         avatar_url: bulletin_core::keep_web_url(user.avatar_url.clone()),
-        url: None,
-        email: None,
+        ..Author::default()
     }
 }
 
