@@ -96,14 +96,80 @@ pub(crate) fn find_in_page(
             return Some(d);
         }
     }
+    if let Some(d) = labelled(root, month_first) {
+        return Some(d);
+    }
+    // Any <time>: its `datetime`, else its text ("<time datetime="01-11-2023
+    // 10:29">1. November 2023</time>").
     root.descendants()
         .filter_map(|n| match n.value() {
             Node::Element(el) if el.name() == "time" => el
                 .get_attr("datetime")
-                .and_then(bulletin_core::parse_datetime_with_offset),
+                .and_then(bulletin_core::parse_datetime_with_offset)
+                .or_else(|| parse_text_date(&text_of(n), month_first)),
             _ => None,
         })
         .find(plausible)
+}
+
+/// Labels pages print before a publication date ("Datum:", "Published:").
+const DATE_LABELS: &[&str] = &[
+    "datum",
+    "date",
+    "published",
+    "published on",
+    "posted on",
+    "veröffentlicht",
+    "veröffentlicht am",
+    "erschienen",
+    "erschienen am",
+    "publiziert",
+    "publiziert am",
+    "publié le",
+    "fecha",
+    "pubblicato il",
+];
+
+/// A date after its label: "<span>Datum:</span>26. Januar 2022",
+/// "Published: 3 May 2022".
+fn labelled(root: NodeRef<'_, Node>, month_first: bool) -> Option<DateTime<FixedOffset>> {
+    let texts: Vec<&str> = root
+        .descendants()
+        .filter(|n| {
+            !n.ancestors().any(|a| {
+                matches!(a.value(), Node::Element(e) if matches!(e.name(), "script" | "style" | "head" | "option"))
+            })
+        })
+        .filter_map(|n| n.value().as_text().map(|t| &**t))
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        let lower = text.trim().to_lowercase();
+        let Some(label) = DATE_LABELS.iter().find(|l| lower.starts_with(*l)) else {
+            continue;
+        };
+        let rest = lower[label.len()..].trim_start();
+        if !(rest.is_empty() || rest.starts_with(':')) {
+            continue;
+        }
+        // The date in the label's own text, else in the next texts.
+        let same: String = rest.trim_start_matches(':').trim().to_string();
+        let next: String = texts[i + 1..]
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for candidate in [same, next] {
+            if !candidate.is_empty()
+                && candidate.chars().count() <= 80
+                && let Some(d) = parse_text_date(&candidate, month_first).filter(plausible)
+            {
+                return Some(d);
+            }
+        }
+    }
+    None
 }
 
 const DATE_CLASS_WORDS: &[&str] = &[
@@ -131,6 +197,7 @@ const DATE_CLASS_WORDS: &[&str] = &[
     "docdata",
     "info-line",
     "kicker",
+    "metadata",
 ];
 
 /// The text around the headline: the dateline of most article pages sits in
@@ -512,6 +579,22 @@ mod tests {
     fn day(d: Option<DateTime<FixedOffset>>) -> String {
         d.map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn finds_a_date_after_its_label_or_in_a_time_text() {
+        let page = |body: &str| Html::parse_document(&format!("<html><body>{body}</body></html>"));
+        let doc = page("<p>Intro</p><div><span>Datum:</span>26. Januar 2022</div><p>Text</p>");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2022-01-26");
+        let doc = page("<h5>Datum: </h5>03.11.2021");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2021-11-03");
+        let doc = page(
+            r#"<div class="box"><time datetime="01-11-2023 10:29">1. November 2023 10:29</time></div>"#,
+        );
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2023-11-01");
+        // A label with no date after it finds nothing.
+        let doc = page("<label>Date</label><input name=d>");
+        assert_eq!(day(find_in_page(&doc, None, Some("en"))), "");
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub(crate) struct PageIndex<'a> {
     pub bylines: Vec<NodeRef<'a, Node>>,
     /// Author cards ("About the author" boxes), outermost only.
     pub author_cards: Vec<NodeRef<'a, Node>>,
+    /// The `datetime` of the page's first `<time>` elements: they tell the
+    /// site's time zone.
+    pub time_datetimes: Vec<&'a str>,
     /// Standfirst candidates ("intro", "lead", "standfirst", "teaser-text"),
     /// with their position in document order.
     pub leads: Vec<(usize, NodeRef<'a, Node>)>,
@@ -98,6 +101,11 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
                 {
                     idx.canonical.push(href);
+                }
+            }
+            "time" if idx.time_datetimes.len() < 16 => {
+                if let Some(datetime) = el.get_attr("datetime") {
+                    idx.time_datetimes.push(datetime);
                 }
             }
             "base" if idx.base_href.is_none() => idx.base_href = el.get_attr("href"),

@@ -18,6 +18,7 @@ mod index;
 mod metadata;
 mod related;
 mod sanitize;
+mod zone;
 
 pub use bulletin_core::Article;
 pub use caption::split_caption_credit;

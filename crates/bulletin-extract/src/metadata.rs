@@ -192,14 +192,41 @@ impl Sources<'_, '_> {
             .filter(|l| !l.is_empty())
     }
 
-    /// A date said to be the publication's, from JSON-LD or a `meta` tag,
-    /// before JSON-LD's `dateCreated` (often when the page was made, a day
-    /// after the article).
+    /// A date said to be the publication's: Open Graph's
+    /// `article:published_time` (what the site shows when it shares the
+    /// page; where it and JSON-LD disagree, the labelled corpora side with
+    /// it), JSON-LD's `datePublished`, other `meta` tags, and last JSON-LD's
+    /// `dateCreated` (often when the page was made, a day after the
+    /// article). A time written in UTC is given in the site's own offset.
     fn published_at(&self) -> Option<DateTime<FixedOffset>> {
-        self.ld("datePublished")
+        let raw = self
+            .meta(&PUBLISHED_KEYS[..2])
+            .filter(|d| parse_datetime(d).is_some())
+            .or_else(|| self.ld("datePublished"))
             .or_else(|| self.meta(PUBLISHED_KEYS))
-            .or_else(|| self.ld("dateCreated"))
-            .and_then(|d| parse_datetime(&d))
+            .or_else(|| self.ld("dateCreated"))?;
+        let date = parse_datetime(&raw)?;
+        let page_offsets = self
+            .idx
+            .metas
+            .iter()
+            .filter(|(k, _)| k.contains("date") || k.contains("time") || k.contains("publish"))
+            .map(|(_, v)| *v)
+            .chain(self.idx.time_datetimes.iter().copied())
+            .filter(|v| !crate::zone::says_utc(v))
+            .filter_map(parse_datetime)
+            .map(|d| *d.offset());
+        let host = self
+            .canonical_url()
+            .and_then(|u| Url::parse(&u).ok())
+            .or_else(|| self.base.cloned())
+            .and_then(|u| u.host_str().map(str::to_string));
+        Some(crate::zone::localize(
+            date,
+            &raw,
+            page_offsets,
+            host.as_deref(),
+        ))
     }
 
     fn modified_at(&self) -> Option<DateTime<FixedOffset>> {
