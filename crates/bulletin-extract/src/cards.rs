@@ -38,8 +38,11 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         }
         if ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
             .iter()
-            .any(|p| token == *p || token.starts_with(&format!("{p}-")))
-            || token == "saboxplugin-wrap"
+            .any(|p| {
+                token
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+            })
         {
             return true;
         }

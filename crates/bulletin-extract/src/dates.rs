@@ -133,16 +133,28 @@ const DATE_LABELS: &[&str] = &[
 /// A date after its label: "<span>Datum:</span>26. Januar 2022",
 /// "Published: 3 May 2022".
 fn labelled(root: NodeRef<'_, Node>, month_first: bool) -> Option<DateTime<FixedOffset>> {
-    let texts: Vec<&str> = root
-        .descendants()
-        .filter(|n| {
-            !n.ancestors().any(|a| {
-                matches!(a.value(), Node::Element(e) if matches!(e.name(), "script" | "style" | "head" | "option"))
-            })
-        })
-        .filter_map(|n| n.value().as_text().map(|t| &**t))
-        .filter(|t| !t.trim().is_empty())
-        .collect();
+    // The page's texts outside scripts, styles, the head and menus.
+    let mut texts: Vec<&str> = Vec::new();
+    let mut skip_depth = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) => match n.value() {
+                Node::Element(e)
+                    if skip_depth > 0
+                        || matches!(e.name(), "script" | "style" | "head" | "option") =>
+                {
+                    skip_depth += 1
+                }
+                Node::Text(t) if skip_depth == 0 && !t.trim().is_empty() => texts.push(t),
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(n) => {
+                if skip_depth > 0 && n.value().is_element() {
+                    skip_depth -= 1;
+                }
+            }
+        }
+    }
     for (i, text) in texts.iter().enumerate() {
         let lower = text.trim().to_lowercase();
         let Some(label) = DATE_LABELS.iter().find(|l| lower.starts_with(*l)) else {

@@ -18,7 +18,15 @@ pub(crate) fn any_class_token(el: &Element, test: impl Fn(&str) -> bool) -> bool
         .into_iter()
         .flatten()
         .flat_map(str::split_ascii_whitespace)
-        .any(|token| test(&token.to_ascii_lowercase()))
+        .any(|token| {
+            // Most tokens are lowercase already: no copy for them (this runs
+            // on every element of every page).
+            if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                test(&token.to_ascii_lowercase())
+            } else {
+                test(token)
+            }
+        })
 }
 
 /// Attribute lookup by name without interning it: scraper's `attr` turns the

@@ -52,6 +52,10 @@ pub(crate) struct PageIndex<'a> {
     pub bylines: Vec<NodeRef<'a, Node>>,
     /// Author cards ("About the author" boxes), outermost only.
     pub author_cards: Vec<NodeRef<'a, Node>>,
+    /// Candidate teaser blocks for [`crate::related`]: elements classed as
+    /// related content, and the texts that are a teaser label.
+    pub related_blocks: Vec<NodeRef<'a, Node>>,
+    pub teaser_labels: Vec<NodeRef<'a, Node>>,
     /// The `datetime` of the page's first `<time>` elements: they tell the
     /// site's time zone.
     pub time_datetimes: Vec<&'a str>,
@@ -63,9 +67,23 @@ pub(crate) struct PageIndex<'a> {
 pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
     let mut idx = PageIndex::default();
     for (order, node) in doc.tree.root().descendants().enumerate() {
-        let Node::Element(el) = node.value() else {
-            continue;
+        let el = match node.value() {
+            Node::Element(el) => el,
+            Node::Text(t) => {
+                // (Labels are short: long texts are not compared.)
+                if idx.teaser_labels.len() < 32
+                    && t.len() <= 160
+                    && crate::related::is_teaser_label(t)
+                {
+                    idx.teaser_labels.push(node);
+                }
+                continue;
+            }
+            _ => continue,
         };
+        if idx.related_blocks.len() < 32 && crate::related::is_classed_related(el) {
+            idx.related_blocks.push(node);
+        }
         if idx.leads.len() < 8 && is_lead(el) {
             idx.leads.push((order, node));
         }

@@ -143,7 +143,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         .into_iter()
         .chain(meta.canonical_url.as_deref())
         .collect();
-    let related = related::find(&doc, base, &own);
+    let related = related::find(&idx, base, &own);
     Article {
         url: url.map(|u| u.to_string()),
         canonical_url: meta.canonical_url,

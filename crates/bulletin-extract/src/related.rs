@@ -4,11 +4,12 @@
 //! `related` list, which the article page can show.
 
 use crate::dom::GetAttr;
+use crate::index::PageIndex;
 use crate::index::text_of;
 use bulletin_core::RelatedLink;
 use bulletin_core::text::collapse_whitespace;
 use ego_tree::NodeRef;
-use scraper::{Html, Node};
+use scraper::Node;
 use url::Url;
 
 /// How a teaser block's label begins, lowercase: the words that announce
@@ -57,47 +58,82 @@ pub(crate) const TEASER_LABELS: &[&str] = &[
 /// At most this many related links are kept.
 const MAX_LINKS: usize = 12;
 
+/// Whether an element is classed as related content ("related-posts",
+/// "jp-relatedposts", "read-also").
+pub(crate) fn is_classed_related(el: &scraper::node::Element) -> bool {
+    crate::dom::any_class_token(el, |t| {
+        (t.contains("related") && !t.contains("unrelated"))
+            || t.contains("read-also")
+            || t.contains("readalso")
+            || t.contains("lesen-sie-auch")
+            || t.contains("more-on-this")
+    }) && !matches!(
+        el.name(),
+        "html" | "body" | "main" | "article" | "nav" | "header" | "footer"
+    )
+}
+
 /// Whether a text opens with a teaser label ("Lesen Sie auch: …").
 pub(crate) fn is_teaser_label(text: &str) -> bool {
-    let text = text.trim().to_lowercase();
-    TEASER_LABELS.iter().any(|l| text.starts_with(l))
+    // This runs on every short text of a page: the first letter decides
+    // most; only then is the opening lowercased, into a buffer on the stack.
+    fn lower(c: char) -> char {
+        if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        }
+    }
+    const LONGEST: usize = 24;
+    let text = text.trim_start();
+    if !text
+        .chars()
+        .next()
+        .is_some_and(|c| LABEL_INITIALS.contains(&lower(c)))
+    {
+        return false;
+    }
+    let mut head = ['\0'; LONGEST];
+    let mut len = 0;
+    for c in text.chars().take(LONGEST) {
+        head[len] = lower(c);
+        len += 1;
+    }
+    let head = &head[..len];
+    TEASER_LABELS.iter().any(|label| {
+        let mut chars = head.iter();
+        label.chars().all(|l| chars.next() == Some(&l))
+    })
 }
+
+/// The letters teaser labels begin with.
+const LABEL_INITIALS: &[char] = &[
+    'r', 'a', 'm', 'y', 's', 'l', 'w', 'd', 'z', 'ä', 'à', 'v', 't', 'c',
+];
 
 /// The links of the page's teaser blocks: elements classed as related
 /// content ("related-posts", "jp-relatedposts"), and elements whose first
 /// words are a teaser label. Each link needs a title of three words or more
 /// (a headline, not "Read more" or a topic tag) and a web address other
 /// than the page's own.
-pub(crate) fn find(doc: &Html, base: Option<&Url>, own: &[&str]) -> Vec<RelatedLink> {
+pub(crate) fn find(idx: &PageIndex<'_>, base: Option<&Url>, own: &[&str]) -> Vec<RelatedLink> {
     let mut out: Vec<RelatedLink> = Vec::new();
     let mut seen_blocks: Vec<ego_tree::NodeId> = Vec::new();
-    for node in doc.tree.root().descendants() {
-        let Node::Element(el) = node.value() else {
-            continue;
-        };
-        if matches!(
-            el.name(),
-            "html" | "body" | "main" | "article" | "nav" | "header" | "footer" | "script" | "style"
-        ) {
-            continue;
-        }
-        let classed = crate::dom::any_class_token(el, |t| {
-            (t.contains("related") && !t.contains("unrelated"))
-                || t.contains("read-also")
-                || t.contains("readalso")
-                || t.contains("lesen-sie-auch")
-                || t.contains("more-on-this")
-        });
-        let block = if classed && text_of(node).len() <= 3000 {
-            Some(node)
-        } else if labels_its_block(node) {
-            node.parent()
-        } else {
-            None
-        };
-        let Some(block) = block else {
-            continue;
-        };
+    let classed = idx
+        .related_blocks
+        .iter()
+        .copied()
+        .filter(|node| text_of(*node).len() <= 3000);
+    // A label's element's parent is its block.
+    let labelled = idx.teaser_labels.iter().filter_map(|text| {
+        text.parent()
+            .filter(|label| labels_its_block(*label))
+            .and_then(|label| label.parent())
+    });
+    let mut blocks: Vec<NodeRef<'_, Node>> = classed.chain(labelled).collect();
+    // In the order the parser made them: the page's order.
+    blocks.sort_by_key(|b| b.id());
+    for block in blocks {
         if seen_blocks
             .iter()
             .any(|id| block.ancestors().any(|a| a.id() == *id) || block.id() == *id)
@@ -169,9 +205,10 @@ fn is_article_address(url: &str, base: Option<&Url>) -> bool {
             .all(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Whether `node` is the label of its parent's teaser block: a short
-/// heading, paragraph or bold text opening the block ("Mehr zum Thema",
-/// "<strong>Lesen Sie auch:</strong> <a>…</a>").
+/// Whether `node`, whose first text is a teaser label, labels its parent's
+/// block: a short heading, paragraph or bold text opening the block ("Mehr
+/// zum Thema", "<strong>Lesen Sie auch:</strong> <a>…</a>") that links
+/// nowhere itself.
 fn labels_its_block(node: NodeRef<'_, Node>) -> bool {
     let Node::Element(el) = node.value() else {
         return false;
@@ -182,23 +219,20 @@ fn labels_its_block(node: NodeRef<'_, Node>) -> bool {
     ) {
         return false;
     }
-    // The label is its block's first text.
+    fn first_text<'n>(n: NodeRef<'n, Node>) -> Option<ego_tree::NodeId> {
+        n.descendants()
+            .find(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+            .map(|d| d.id())
+    }
     let Some(parent) = node.parent() else {
         return false;
     };
-    let first_text = parent.descendants().find_map(|d| {
-        d.value()
-            .as_text()
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| t.to_string())
-    });
-    let own = text_of(node);
-    first_text.is_some_and(|t| own.starts_with(t.trim()))
-        && own.chars().count() <= 60
-        && is_teaser_label(&own)
+    first_text(node).is_some()
+        && first_text(parent) == first_text(node)
         && node
             .descendants()
             .all(|d| !matches!(d.value(), Node::Element(e) if e.name() == "a"))
+        && text_of(node).chars().count() <= 60
 }
 
 /// A teaser link's title: its heading's text or its own, else its `title`
@@ -231,6 +265,20 @@ fn title_of(link: NodeRef<'_, Node>, a: &scraper::node::Element) -> String {
 mod tests {
     use crate::extract;
     use url::Url;
+
+    #[test]
+    fn every_label_is_recognised_in_any_case() {
+        for label in super::TEASER_LABELS {
+            assert!(super::is_teaser_label(label), "{label}");
+            assert!(
+                super::is_teaser_label(&format!("  {}: x", label.to_uppercase())),
+                "{label}"
+            );
+        }
+        assert!(!super::is_teaser_label(
+            "Residents were moved to the school"
+        ));
+    }
 
     #[test]
     fn teasers_between_paragraphs_become_related_links() {
