@@ -8,10 +8,10 @@ with --errors every miss.
 
 Usage: bench/captions_eval.py [--errors]
 """
-import argparse, html.parser, json, os, subprocess, sys, tempfile, unicodedata
+import argparse, html.parser, os, sys, tempfile, unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from extract_eval import BIN, ROOT, SHARED, TARGET, norm, run_batch  # noqa: E402
+from extract_eval import ROOT, SHARED, norm, page_addresses, prepared_corpus, run_batch  # noqa: E402
 
 FILLER = "".join(
     f"<p>Paragraph {n} of the article around the picture, long enough to be read as its body text "
@@ -59,9 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "bulletin"], check=True, cwd=ROOT)
-    corpus = os.path.join(TARGET, "corpus")
-    subprocess.run([os.path.join(SHARED, "unpack.sh"), corpus], check=True, stdout=subprocess.DEVNULL)
+    corpus = prepared_corpus()
     rows = []
     with open(os.path.join(ROOT, "bench", "figures.tsv"), encoding="utf-8") as f:
         for line in f:
@@ -72,12 +70,7 @@ def main():
     # Each page's own address, where its corpus gives it, as a <base>: in use a
     # page is always read with its URL, and protocol-relative pictures
     # ("//img.example/a.jpg") need one.
-    addresses = {}
-    for tests, index_file in (("trafilatura/tests", "evaldata.json"), ("htmldate/tests", "eval_default.json")):
-        with open(os.path.join(corpus, tests, index_file), encoding="utf-8") as f:
-            for url, item in json.load(f).items():
-                for sub in ("eval", "cache"):
-                    addresses[f"{tests}/{sub}/{item['file']}"] = url
+    addresses = page_addresses(corpus)
     with tempfile.TemporaryDirectory() as pages:
         for n, (path, index, _, _) in enumerate(rows):
             base = SHARED if path.startswith("readability/") else corpus

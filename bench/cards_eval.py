@@ -16,11 +16,11 @@ by `bulletin extract` with its own address as <base>. Two figures:
 
 Usage: bench/cards_eval.py [--errors]
 """
-import argparse, html.parser, json, os, re, subprocess, sys, tempfile, unicodedata
+import argparse, html.parser, os, re, sys, tempfile, unicodedata
 from urllib.parse import urljoin
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from extract_eval import ROOT, SHARED, TARGET, run_batch  # noqa: E402
+from extract_eval import ROOT, SHARED, page_addresses, prepared_corpus, run_batch  # noqa: E402
 
 FIELDS = ("name", "role", "bio", "avatar")
 RUN = 8
@@ -94,23 +94,11 @@ def with_base(raw, address):
     return tag + raw
 
 
-def addresses_of(corpus):
-    found = {}
-    for tests, index_file in (("trafilatura/tests", "evaldata.json"), ("htmldate/tests", "eval_default.json")):
-        with open(os.path.join(corpus, tests, index_file), encoding="utf-8") as f:
-            for url, item in json.load(f).items():
-                for sub in ("eval", "cache"):
-                    found[f"{tests}/{sub}/{item['file']}"] = url
-    return found
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "bulletin"], check=True, cwd=ROOT)
-    corpus = os.path.join(TARGET, "corpus")
-    subprocess.run([os.path.join(SHARED, "unpack.sh"), corpus], check=True, stdout=subprocess.DEVNULL)
+    corpus = prepared_corpus()
     rows = []
     with open(os.path.join(ROOT, "bench", "cards.tsv"), encoding="utf-8") as f:
         for line in f:
@@ -118,7 +106,7 @@ def main():
                 continue
             path, token, name, role, bio, avatar = line.rstrip("\n").split("\t")
             rows.append((path, token, {"name": name, "role": role, "bio": bio, "avatar": avatar}))
-    addresses = addresses_of(corpus)
+    addresses = page_addresses(corpus)
     pages = {}
     with tempfile.TemporaryDirectory() as scratch:
         for n, (path, _, _) in enumerate(rows):

@@ -47,6 +47,26 @@ def run_batch(directory, jobs=1):
     return rows, elapsed
 
 
+def prepared_corpus():
+    """Builds the release binary and unpacks the shared corpora; returns
+    where they were unpacked."""
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "bulletin"], check=True, cwd=ROOT)
+    corpus = os.path.join(TARGET, "corpus")
+    subprocess.run([os.path.join(SHARED, "unpack.sh"), corpus], check=True, stdout=subprocess.DEVNULL)
+    return corpus
+
+
+def page_addresses(corpus):
+    """Each corpus page's own address, where its corpus gives it."""
+    found = {}
+    for tests, index_file in (("trafilatura/tests", "evaldata.json"), ("htmldate/tests", "eval_default.json")):
+        with open(os.path.join(corpus, tests, index_file), encoding="utf-8") as f:
+            for url, item in json.load(f).items():
+                for sub in ("eval", "cache"):
+                    found[f"{tests}/{sub}/{item['file']}"] = url
+    return found
+
+
 def f1(tp, fp, fn):
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 

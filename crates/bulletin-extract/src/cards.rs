@@ -458,40 +458,10 @@ fn reads_as_bio(text: &str, min_chars: usize) -> bool {
         .any(|label| lower.starts_with(label))
 }
 
-/// Elements that end a run of text.
+/// Elements that end a run of text: the sanitizer's blocks, and table
+/// cells, menus and forms.
 fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "section"
-            | "article"
-            | "aside"
-            | "header"
-            | "footer"
-            | "nav"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "li"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "table"
-            | "tr"
-            | "td"
-            | "th"
-            | "blockquote"
-            | "figure"
-            | "figcaption"
-            | "hr"
-            | "form"
-            | "address"
-    )
+    crate::sanitize::is_block_name(name) || matches!(name, "td" | "th" | "nav" | "form")
 }
 
 /// The longest run of text in `node` between block elements that is not
