@@ -226,6 +226,7 @@ impl Sources<'_, '_> {
             &raw,
             page_offsets,
             host.as_deref(),
+            self.lang().as_deref(),
         ))
     }
 

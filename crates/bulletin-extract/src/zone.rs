@@ -8,12 +8,14 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc, Weekday}
 
 /// `date`, read from `raw`, in the site's own offset when `raw` says UTC
 /// and the site's offset is known: the first non-zero offset among
-/// `page_offsets`, else the one of `host`'s country domain.
+/// `page_offsets`, else the one of `host`'s country domain, else the one of
+/// the country or language the page declares (`lang="de-AT"`, `"de"`).
 pub(crate) fn localize(
     date: DateTime<FixedOffset>,
     raw: &str,
     page_offsets: impl IntoIterator<Item = FixedOffset>,
     host: Option<&str>,
+    lang: Option<&str>,
 ) -> DateTime<FixedOffset> {
     if !says_utc(raw) {
         return date;
@@ -22,7 +24,8 @@ pub(crate) fn localize(
     let offset = page_offsets
         .into_iter()
         .find(|o| o.local_minus_utc() != 0)
-        .or_else(|| host.and_then(|h| country_offset(h, utc)));
+        .or_else(|| host.and_then(|h| country_offset(h, utc)))
+        .or_else(|| lang.and_then(|l| locale_offset(l, utc)));
     match offset {
         Some(offset) => utc.with_timezone(&offset),
         None => date,
@@ -73,6 +76,38 @@ fn country_offset(host: &str, instant: DateTime<Utc>) -> Option<FixedOffset> {
     }
 }
 
+/// The offset of a page's declared locale: its region ("de-AT", "pt-BR";
+/// "en-GB" is the United Kingdom), else a language spoken in one time zone
+/// only ("de", "it", "pl").
+fn locale_offset(lang: &str, instant: DateTime<Utc>) -> Option<FixedOffset> {
+    let lang = lang.trim().to_ascii_lowercase().replace('_', "-");
+    let mut parts = lang.split('-');
+    let language = parts.next()?;
+    match parts.next().filter(|r| r.len() == 2) {
+        Some("gb") => country_offset("uk", instant),
+        Some(region) => country_offset(region, instant),
+        None if matches!(
+            language,
+            "de" | "it"
+                | "nl"
+                | "pl"
+                | "cs"
+                | "sk"
+                | "hu"
+                | "da"
+                | "sv"
+                | "nb"
+                | "no"
+                | "hr"
+                | "sl"
+        ) =>
+        {
+            country_offset("de", instant)
+        }
+        None => None,
+    }
+}
+
 /// Whether Europe keeps summer time at `instant`: from the last Sunday of
 /// March to the last Sunday of October, at 01:00 UTC.
 fn european_summer_time(instant: DateTime<Utc>) -> bool {
@@ -110,6 +145,7 @@ mod tests {
             "2021-11-04T23:00Z",
             [],
             Some("www.kas.de"),
+            None,
         );
         assert_eq!(d.date_naive().to_string(), "2021-11-05");
         // Summer time: +02:00.
@@ -118,6 +154,7 @@ mod tests {
             "2022-07-01T22:30:00Z",
             [],
             Some("beige.de"),
+            None,
         );
         assert_eq!(d.to_rfc3339(), "2022-07-02T00:30:00+02:00");
         // Buenos Aires, three hours behind.
@@ -126,6 +163,7 @@ mod tests {
             "2022-05-04T00:53:29.274Z",
             [],
             Some("www.lanacion.com.ar"),
+            None,
         );
         assert_eq!(d.date_naive().to_string(), "2022-05-03");
         // An offset the page writes elsewhere wins over the domain's.
@@ -135,6 +173,7 @@ mod tests {
             "2022-05-04T03:37:37+00:00",
             [minus_four],
             Some("24ora.com"),
+            None,
         );
         assert_eq!(d.date_naive().to_string(), "2022-05-03");
         // A time without "UTC" (a local time, or a date) is left alone, and
@@ -144,6 +183,7 @@ mod tests {
             "2022-05-03 23:00",
             [],
             Some("kas.de"),
+            None,
         );
         assert_eq!(d.date_naive().to_string(), "2022-05-03");
         let d = localize(
@@ -151,7 +191,19 @@ mod tests {
             "2023-11-09T05:30:59Z",
             [],
             Some("twincities.com"),
+            Some("en-US"),
         );
         assert_eq!(d.date_naive().to_string(), "2023-11-09");
+        // A .com page that declares its locale: German, or Austrian German.
+        for lang in ["de", "de-AT"] {
+            let d = localize(
+                at("2018-12-31T23:11:59Z"),
+                "2018-12-31T23:11:59+00:00",
+                [],
+                Some("blog.wordpress.com"),
+                Some(lang),
+            );
+            assert_eq!(d.date_naive().to_string(), "2019-01-01", "{lang}");
+        }
     }
 }
