@@ -11,7 +11,7 @@ Usage: bench/captions_eval.py [--errors]
 import argparse, html.parser, os, sys, tempfile, unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from extract_eval import ROOT, SHARED, norm, page_addresses, prepared_corpus, run_batch  # noqa: E402
+from extract_eval import SHARED, labelled_rows, norm, page_addresses, prepared_corpus, run_batch  # noqa: E402
 
 FILLER = "".join(
     f"<p>Paragraph {n} of the article around the picture, long enough to be read as its body text "
@@ -60,13 +60,7 @@ def main():
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
     corpus = prepared_corpus()
-    rows = []
-    with open(os.path.join(ROOT, "bench", "figures.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            path, index, caption, credit = line.rstrip("\n").split("\t")
-            rows.append((path, int(index), caption, credit))
+    rows = [(path, int(index), caption, credit) for path, index, caption, credit in labelled_rows("figures.tsv")]
     # Each page's own address, where its corpus gives it, as a <base>: in use a
     # page is always read with its URL, and protocol-relative pictures
     # ("//img.example/a.jpg") need one.

@@ -20,7 +20,7 @@ import argparse, html.parser, os, re, sys, tempfile, unicodedata
 from urllib.parse import urljoin
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from extract_eval import ROOT, SHARED, page_addresses, prepared_corpus, run_batch  # noqa: E402
+from extract_eval import SHARED, labelled_rows, page_addresses, prepared_corpus, run_batch  # noqa: E402
 
 FIELDS = ("name", "role", "bio", "avatar")
 RUN = 8
@@ -99,13 +99,10 @@ def main():
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
     corpus = prepared_corpus()
-    rows = []
-    with open(os.path.join(ROOT, "bench", "cards.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            path, token, name, role, bio, avatar = line.rstrip("\n").split("\t")
-            rows.append((path, token, {"name": name, "role": role, "bio": bio, "avatar": avatar}))
+    rows = [
+        (path, token, {"name": name, "role": role, "bio": bio, "avatar": avatar})
+        for path, token, name, role, bio, avatar in labelled_rows("cards.tsv")
+    ]
     addresses = page_addresses(corpus)
     pages = {}
     with tempfile.TemporaryDirectory() as scratch:

@@ -56,6 +56,13 @@ def prepared_corpus():
     return corpus
 
 
+def labelled_rows(name):
+    """The rows of a hand-labelled TSV under bench/, comments and blank
+    lines left out, each as its list of fields."""
+    with open(os.path.join(ROOT, "bench", name), encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+
+
 def page_addresses(corpus):
     """Each corpus page's own address, where its corpus gives it."""
     found = {}
