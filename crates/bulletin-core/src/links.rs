@@ -8,7 +8,7 @@
 //! would also ignore, and lowercases the scheme). The same check runs where
 //! a URL enters and again where it is written.
 
-use crate::{Author, Image};
+use crate::{Author, Image, RelatedLink};
 use url::Url;
 
 /// `raw` as an absolute `http(s)` URL in its normalized form, or `None`.
@@ -58,6 +58,18 @@ impl Image {
     pub fn with_web_url(self) -> Option<Image> {
         let url = web_url(&self.url)?;
         Some(Image { url, ..self })
+    }
+}
+
+impl RelatedLink {
+    /// The link, when its URL is a web URL and it has a title to show.
+    pub fn with_web_url(self) -> Option<RelatedLink> {
+        let url = web_url(&self.url)?;
+        let title = self.title.trim();
+        (!title.is_empty()).then(|| RelatedLink {
+            title: title.to_owned(),
+            url,
+        })
     }
 }
 
@@ -121,5 +133,20 @@ mod tests {
             ..Image::default()
         };
         assert_eq!(img.with_web_url(), None);
+    }
+
+    #[test]
+    fn related_links_need_a_web_url_and_a_title() {
+        let link = |title: &str, url: &str| RelatedLink {
+            title: title.into(),
+            url: url.into(),
+        };
+        assert_eq!(
+            link(" Floods in the north ", "https://example.org/a").with_web_url(),
+            Some(link("Floods in the north", "https://example.org/a"))
+        );
+        assert_eq!(link("Click", "javascript:alert(1)").with_web_url(), None);
+        assert_eq!(link("Relative", "/news/a").with_web_url(), None);
+        assert_eq!(link("  ", "https://example.org/a").with_web_url(), None);
     }
 }

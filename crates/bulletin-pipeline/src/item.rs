@@ -78,6 +78,7 @@ pub fn build_item(
         html: body.html,
         word_count: body.word_count,
         reading_time_minutes: body.reading_time_minutes,
+        related_links: page.map(|a| a.related.clone()).unwrap_or_default(),
     }
     .with_web_urls()
 }

@@ -161,6 +161,7 @@ fn item_for(post: &Post, author: &User, published_at: DateTime<Utc>) -> NewItem 
         reading_time_minutes: bulletin_core::reading_time_minutes(words),
         text,
         html,
+        related_links: Vec::new(),
     }
     .with_web_urls()
 }

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_originals.sql"),
     include_str!("../migrations/0014_readers.sql"),
     include_str!("../migrations/0015_claims.sql"),
+    include_str!("../migrations/0016_related_links.sql"),
 ];
 
 mod claims;
@@ -198,9 +199,9 @@ impl PgStore {
             .prepare_cached(
                 "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary,
                     published_at, modified_at, created_at, lang, site_name, authors, lead_image,
-                    text, html, word_count, reading_time)
+                    text, html, word_count, reading_time, related_links)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                    $16, $17, $18)
+                    $16, $17, $18, $19)
                  ON CONFLICT DO NOTHING",
             )
             .await?;
@@ -208,6 +209,7 @@ impl PgStore {
         for (item, created_at) in rows {
             let authors = Json(&item.authors);
             let lead_image = item.lead_image.as_ref().map(Json);
+            let related_links = Json(&item.related_links);
             let word_count = item.word_count.min(i32::MAX as usize) as i32;
             let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
             added += tx
@@ -232,6 +234,7 @@ impl PgStore {
                         &item.html,
                         &word_count,
                         &reading_time,
+                        &related_links,
                     ],
                 )
                 .await? as usize;
@@ -316,6 +319,9 @@ const ITEM_COLUMNS: &str = "i.id, i.kind, i.title, i.url, i.canonical_url, i.sou
     COALESCE(s.title, s.url), i.published_at, i.modified_at, i.summary, i.lang, i.site_name,
     i.word_count, i.reading_time, i.lead_image, i.authors, f.story_id, f.duplicate_of";
 
+/// What `ITEM_COLUMNS` adds for an item's own page: its body and links.
+const CONTENT_COLUMNS: &str = ", i.text, i.html, i.related_links";
+
 /// The tables `ITEM_COLUMNS` reads: an item, its source, where it is filed.
 const ITEM_FROM: &str = "items i JOIN sources s ON s.id = i.source_id
     LEFT JOIN item_stories f ON f.item_id = i.id";
@@ -347,6 +353,11 @@ fn item_from_row(r: &Row, with_content: bool) -> Result<Item> {
         duplicates: Vec::new(),
         text: if with_content { r.try_get(18)? } else { None },
         html: if with_content { r.try_get(19)? } else { None },
+        related_links: if with_content {
+            serde_json::from_value(r.try_get::<_, serde_json::Value>(20)?).unwrap_or_default()
+        } else {
+            Vec::new()
+        },
         snippet: None,
     })
 }
@@ -980,7 +991,7 @@ impl PgStore {
     ) -> Result<Vec<Item>> {
         let mut sql = format!("SELECT {ITEM_COLUMNS}");
         if include_content {
-            sql.push_str(", i.text, i.html");
+            sql.push_str(CONTENT_COLUMNS);
         }
         sql.push_str(
             ", i.text AS snippet_text
@@ -1302,6 +1313,25 @@ impl Store for PgStore {
         })
     }
 
+    fn items_at_urls(&self, urls: Vec<String>) -> BoxFuture<'_, StoreResult<Vec<Option<ItemId>>>> {
+        boxed(async move {
+            if urls.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows = self
+                .query(
+                    "SELECT (SELECT min(i.id) FROM items i WHERE i.canonical_url = k.url)
+                     FROM unnest($1::text[]) WITH ORDINALITY AS k(url, n)
+                     ORDER BY k.n",
+                    &[&urls],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| Ok(r.try_get::<_, Option<i64>>(0)?.map(ItemId)))
+                .collect()
+        })
+    }
+
     fn insert_items(
         &self,
         source: SourceId,
@@ -1336,7 +1366,7 @@ impl Store for PgStore {
                 .query(
                     "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title,
                         summary, published_at, modified_at, lang, site_name, authors, lead_image,
-                        text, html, word_count, reading_time
+                        text, html, word_count, reading_time, related_links
                      FROM items WHERE id > $1 ORDER BY id LIMIT $2",
                     &[&after.0, &limit],
                 )
@@ -1366,6 +1396,10 @@ impl Store for PgStore {
                             html: r.try_get(16)?,
                             word_count: r.try_get::<_, i32>(17)?.max(0) as usize,
                             reading_time_minutes: r.try_get::<_, i32>(18)?.max(0) as u32,
+                            related_links: serde_json::from_value(
+                                r.try_get::<_, serde_json::Value>(19)?,
+                            )
+                            .unwrap_or_default(),
                         },
                     })
                 })
@@ -1429,7 +1463,7 @@ impl Store for PgStore {
             }
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
-                sql.push_str(", i.text, i.html");
+                sql.push_str(CONTENT_COLUMNS);
             }
             sql.push_str(&format!(" FROM {ITEM_FROM} WHERE TRUE"));
             let after = keyset_after(query.start()?.0)?;
@@ -1469,7 +1503,7 @@ impl Store for PgStore {
     fn item(&self, id: ItemId) -> BoxFuture<'_, StoreResult<Option<Item>>> {
         boxed(async move {
             let sql =
-                format!("SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = $1");
+                format!("SELECT {ITEM_COLUMNS}{CONTENT_COLUMNS} FROM {ITEM_FROM} WHERE i.id = $1");
             let mut item = self
                 .query_opt(&sql, &[&id.0])
                 .await?
@@ -2814,6 +2848,7 @@ impl Store for PgStore {
         boxed(async move {
             let authors = Json(&item.authors);
             let lead_image = item.lead_image.as_ref().map(Json);
+            let related_links = Json(&item.related_links);
             let word_count = item.word_count.min(i32::MAX as usize) as i32;
             let reading_time = item.reading_time_minutes.min(i32::MAX as u32) as i32;
             let n = self
@@ -2821,7 +2856,7 @@ impl Store for PgStore {
                     "UPDATE items SET kind = $2, url = $3, title = $4, summary = $5,
                         published_at = $6, modified_at = $7, lang = $8, site_name = $9,
                         authors = $10, lead_image = $11, text = $12, html = $13,
-                        word_count = $14, reading_time = $15
+                        word_count = $14, reading_time = $15, related_links = $16
                      WHERE id = $1",
                     &[
                         &id.0,
@@ -2839,6 +2874,7 @@ impl Store for PgStore {
                         &item.html,
                         &word_count,
                         &reading_time,
+                        &related_links,
                     ],
                 )
                 .await?;

@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0021_originals.sql"),
     include_str!("../migrations/0022_readers.sql"),
     include_str!("../migrations/0023_claims.sql"),
+    include_str!("../migrations/0024_related_links.sql"),
 ];
 
 /// How often `change_notices` checks whether another process wrote.
@@ -277,14 +278,16 @@ impl SqliteStore {
     }
 }
 
-/// An item's `authors` and `lead_image` columns, stored as JSON text.
-fn json_columns(item: &NewItem) -> (String, Option<String>) {
+/// An item's `authors`, `lead_image` and `related_links` columns, stored as JSON
+/// text.
+fn json_columns(item: &NewItem) -> (String, Option<String>, String) {
     let authors = serde_json::to_string(&item.authors).unwrap_or_else(|_| "[]".into());
     let lead_image = item
         .lead_image
         .as_ref()
         .and_then(|i| serde_json::to_string(i).ok());
-    (authors, lead_image)
+    let links = serde_json::to_string(&item.related_links).unwrap_or_else(|_| "[]".into());
+    (authors, lead_image, links)
 }
 
 /// An item's headline, summary and body as the search index holds them.
@@ -324,12 +327,13 @@ fn update_item_row(
     item: &NewItem,
     [title, summary, body]: IndexedText,
 ) -> Result<bool> {
-    let (authors, lead_image) = json_columns(item);
+    let (authors, lead_image, related_links) = json_columns(item);
     let tx = c.transaction()?;
     let n = tx.execute(
         "UPDATE items SET kind = ?2, url = ?3, title = ?4, summary = ?5, published_at = ?6,
                 modified_at = ?7, lang = ?8, site_name = ?9, authors = ?10, lead_image = ?11,
-                text = ?12, html = ?13, word_count = ?14, reading_time = ?15
+                text = ?12, html = ?13, word_count = ?14, reading_time = ?15,
+                related_links = ?16
              WHERE id = ?1",
         params![
             id.0,
@@ -347,6 +351,7 @@ fn update_item_row(
             item.html,
             item.word_count as i64,
             item.reading_time_minutes,
+            related_links,
         ],
     )?;
     if n > 0 {
@@ -514,15 +519,16 @@ fn insert_rows_in<'a>(
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO items (source_id, guid, kind, url, canonical_url, title, summary, published_at,
-                modified_at, created_at, lang, site_name, authors, lead_image, text, html, word_count, reading_time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                modified_at, created_at, lang, site_name, authors, lead_image, text, html, word_count, reading_time,
+                related_links)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
              ON CONFLICT DO NOTHING",
         )?;
         let mut index_stmt = tx.prepare_cached(
             "INSERT INTO items_fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for ((item, created_at), [title, summary, body]) in rows.zip(indexed) {
-            let (authors, lead_image) = json_columns(item);
+            let (authors, lead_image, related_links) = json_columns(item);
             let inserted = stmt.execute(params![
                 source.0,
                 item.guid,
@@ -542,6 +548,7 @@ fn insert_rows_in<'a>(
                 item.html,
                 item.word_count as i64,
                 item.reading_time_minutes,
+                related_links,
             ])?;
             if inserted > 0 {
                 index_stmt.execute(params![tx.last_insert_rowid(), title, summary, body])?;
@@ -640,6 +647,9 @@ const ITEM_COLUMNS: &str =
     i.lead_image, i.authors,
     f.story_id, f.duplicate_of";
 
+/// What `ITEM_COLUMNS` adds for an item's own page: its body and links.
+const CONTENT_COLUMNS: &str = ", i.text, i.html, i.related_links";
+
 /// The tables `ITEM_COLUMNS` reads: an item, its source, where it is filed.
 const ITEM_FROM: &str = "items i JOIN sources s ON s.id = i.source_id
     LEFT JOIN item_stories f ON f.item_id = i.id";
@@ -735,6 +745,11 @@ fn item_from_row(r: &Row<'_>, with_content: bool) -> rusqlite::Result<Item> {
         duplicates: Vec::new(),
         text: if with_content { r.get(18)? } else { None },
         html: if with_content { r.get(19)? } else { None },
+        related_links: if with_content {
+            serde_json::from_str(&r.get::<_, String>(20)?).unwrap_or_default()
+        } else {
+            Vec::new()
+        },
         snippet: None,
     })
 }
@@ -1256,7 +1271,7 @@ fn items_by_id(c: &Connection, ids: &[i64], with_content: bool) -> Result<Vec<It
     }
     let mut sql = format!("SELECT {ITEM_COLUMNS}");
     if with_content {
-        sql.push_str(", i.text, i.html");
+        sql.push_str(CONTENT_COLUMNS);
     }
     sql.push_str(&format!(" FROM {ITEM_FROM} WHERE i.id IN ("));
     sql.push_str(&vec!["?"; ids.len()].join(","));
@@ -1469,6 +1484,19 @@ impl Store for SqliteStore {
         }))
     }
 
+    fn items_at_urls(&self, urls: Vec<String>) -> BoxFuture<'_, StoreResult<Vec<Option<ItemId>>>> {
+        boxed(self.read(move |c| {
+            let mut stmt =
+                c.prepare_cached("SELECT min(id) FROM items WHERE canonical_url = ?1")?;
+            urls.iter()
+                .map(|u| {
+                    let id: Option<i64> = stmt.query_row([u], |r| r.get(0))?;
+                    Ok(id.map(ItemId))
+                })
+                .collect()
+        }))
+    }
+
     fn insert_items(
         &self,
         source: SourceId,
@@ -1505,7 +1533,7 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT id, source_id, created_at, guid, kind, url, canonical_url, title, summary,
                     published_at, modified_at, lang, site_name, authors, lead_image, text, html,
-                    word_count, reading_time
+                    word_count, reading_time, related_links
                  FROM items WHERE id > ?1 ORDER BY id LIMIT {}",
                 limit_sql(limit.min(100_000))
             ))?;
@@ -1533,6 +1561,8 @@ impl Store for SqliteStore {
                         html: r.get(16)?,
                         word_count: r.get::<_, i64>(17)?.max(0) as usize,
                         reading_time_minutes: r.get(18)?,
+                        related_links: serde_json::from_str(&r.get::<_, String>(19)?)
+                            .unwrap_or_default(),
                     },
                 })
             })?;
@@ -1591,7 +1621,7 @@ impl Store for SqliteStore {
             }
             let mut sql = format!("SELECT {ITEM_COLUMNS}");
             if query.include_content {
-                sql.push_str(", i.text, i.html");
+                sql.push_str(CONTENT_COLUMNS);
             }
             sql.push_str(&format!(" FROM {ITEM_FROM} WHERE 1"));
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -2904,7 +2934,7 @@ impl Store for SqliteStore {
 /// An item with its text and HTML, and the items that repeat it.
 fn item_whole(c: &Connection, id: ItemId) -> Result<Option<Item>> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS}, i.text, i.html FROM {ITEM_FROM} WHERE i.id = ?1"
+        "SELECT {ITEM_COLUMNS}{CONTENT_COLUMNS} FROM {ITEM_FROM} WHERE i.id = ?1"
     ))?;
     let mut item = stmt
         .query_row([id.0], |r| item_from_row(r, true))

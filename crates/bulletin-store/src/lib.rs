@@ -263,6 +263,10 @@ pub trait Store: Send + Sync + 'static {
         source: SourceId,
         keys: Vec<ItemKey>,
     ) -> BoxFuture<'_, StoreResult<Vec<bool>>>;
+    /// For each URL (in canonical form), the first stored item with that
+    /// canonical URL, if any: where a link to an article Bulletin holds
+    /// can point instead.
+    fn items_at_urls(&self, urls: Vec<String>) -> BoxFuture<'_, StoreResult<Vec<Option<ItemId>>>>;
     /// Stores new items; an item already stored (same GUID in its source, or
     /// same canonical URL) is skipped. Returns how many were added.
     fn insert_items(

@@ -1,6 +1,6 @@
 //! What the store keeps and returns.
 
-use bulletin_core::{Author, Image, ItemId, ItemKind, SourceId};
+use bulletin_core::{Author, Image, ItemId, ItemKind, RelatedLink, SourceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -116,13 +116,17 @@ pub struct NewItem {
     pub html: String,
     pub word_count: usize,
     pub reading_time_minutes: u32,
+    /// Other articles the page points to ("Read also", "Related"), as the
+    /// page titles them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_links: Vec<RelatedLink>,
 }
 
 impl NewItem {
     /// The item with every URL that is not an absolute `http(s)` URL dropped
     /// (its link, canonical URL, lead picture, authors' profiles and
-    /// avatars): what a feed, a page or an editor supplies is checked here
-    /// before it is stored.
+    /// avatars, the related links): what a feed, a page or an editor
+    /// supplies is checked here before it is stored.
     pub fn with_web_urls(self) -> NewItem {
         use bulletin_core::keep_web_url;
         NewItem {
@@ -133,6 +137,11 @@ impl NewItem {
                 .authors
                 .into_iter()
                 .map(Author::with_web_urls)
+                .collect(),
+            related_links: self
+                .related_links
+                .into_iter()
+                .filter_map(RelatedLink::with_web_url)
                 .collect(),
             ..self
         }
@@ -179,6 +188,10 @@ pub struct Item {
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// Other articles the item's page points to, filled with `text` and
+    /// `html`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_links: Vec<RelatedLink>,
     /// In search results: the words around the matches, with where they
     /// matched (the web layer marks them up).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,7 +5,7 @@
 
 mod backends;
 
-use bulletin_core::{Author, ItemId, SourceId};
+use bulletin_core::{Author, ItemId, RelatedLink, SourceId};
 use bulletin_store::{
     FetchOutcome, ItemOrder, ItemQuery, NewItem, NewSource, Store, StoreError, WebSubState,
     WebSubscription,
@@ -40,6 +40,7 @@ store_tests!(
     keeps_hub_subscriptions_until_they_expire,
     pages_originals_across_filed_and_unfiled_items,
     keeps_claims_and_merges_their_speakers_across_items,
+    keeps_an_items_related_links_and_finds_items_by_url,
 );
 
 /// A new source with this feed URL and nothing else.
@@ -2308,4 +2309,69 @@ async fn keeps_claims_and_merges_their_speakers_across_items(store: &dyn Store) 
     assert!(store.remove_source(a).await.unwrap());
     assert!(found(q("again")).await.is_empty());
     assert!(store.entity("nobody".into()).await.unwrap().is_none());
+}
+
+async fn keeps_an_items_related_links_and_finds_items_by_url(store: &dyn Store) {
+    let a = source_at(store, "http://a.example/feed").await;
+    let link = |title: &str, url: &str| RelatedLink {
+        title: title.into(),
+        url: url.into(),
+    };
+    let with_links = NewItem {
+        related_links: vec![
+            link("Dockers vote on the plan", "http://a.example/2"),
+            link("Fleet returns early", "http://a.example/9"),
+        ],
+        ..item(1, "http://a.example/1")
+    };
+    store
+        .insert_items(a, vec![with_links.clone(), item(2, "http://a.example/2")])
+        .await
+        .unwrap();
+    let found = store
+        .items_at_urls(vec![
+            "http://a.example/2".into(),
+            "http://a.example/9".into(),
+            "http://a.example/1".into(),
+        ])
+        .await
+        .unwrap();
+    assert!(found[0].is_some() && found[2].is_some() && found[0] != found[2]);
+    assert_eq!(found[1], None);
+    assert!(store.items_at_urls(Vec::new()).await.unwrap().is_empty());
+    let first = found[2].unwrap();
+
+    // With its content the item has its links; in a listing it has none.
+    let whole = store.item(first).await.unwrap().unwrap();
+    assert_eq!(whole.related_links, with_links.related_links);
+    let listed = store
+        .items(ItemQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(listed.items.iter().all(|i| i.related_links.is_empty()));
+    let with_content = store
+        .items(ItemQuery {
+            limit: 10,
+            include_content: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let listed_whole = with_content.items.iter().find(|i| i.id == first).unwrap();
+    assert_eq!(listed_whole.related_links, with_links.related_links);
+
+    // An update replaces them; an export carries them.
+    let updated = NewItem {
+        related_links: vec![link("Night shift ends", "http://a.example/3")],
+        ..with_links
+    };
+    assert!(store.update_item(first, updated.clone()).await.unwrap());
+    let whole = store.item(first).await.unwrap().unwrap();
+    assert_eq!(whole.related_links, updated.related_links);
+    let exported = store.export_items(ItemId(0), 10).await.unwrap();
+    let out = exported.iter().find(|e| e.id == first).unwrap();
+    assert_eq!(out.item.related_links, updated.related_links);
 }

@@ -4,7 +4,7 @@ use super::AppState;
 use super::account::{Nav, Viewer};
 use super::api::{ItemsParams, item_query};
 use super::error::WebError;
-use super::view::{AuthorView, EntryView};
+use super::view::{AuthorView, EntryView, PageLinkView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -51,6 +51,8 @@ struct ItemPage {
     story: Option<(i64, String, String)>,
     /// "Read also": up to three articles from other stories.
     related: Vec<EntryView>,
+    /// Then the articles the page itself pointed to.
+    page_links: Vec<PageLinkView>,
     /// Who said what in it.
     claims: Vec<super::claims::ClaimView>,
     query: String,
@@ -439,7 +441,8 @@ pub async fn item(
             super::stories::plural(s.sources, "source"),
         )
     });
-    let related = detail.related.iter().map(EntryView::from_item).collect();
+    let related: Vec<EntryView> = detail.related.iter().map(EntryView::from_item).collect();
+    let page_links = page_links(&state, &item, &related).await?;
     let claims = detail
         .claims
         .iter()
@@ -451,11 +454,54 @@ pub async fn item(
         original,
         story,
         related,
+        page_links,
         claims,
         query: String::new(),
         feed_path: "/feed".into(),
         live,
     })
+}
+
+/// The links of the item's own page ("Read also" on the site), pointed at
+/// Bulletin's copies of the articles it holds; none to the item itself or
+/// to an article already listed.
+async fn page_links(
+    state: &AppState,
+    item: &bulletin_store::Item,
+    listed: &[EntryView],
+) -> Result<Vec<PageLinkView>, WebError> {
+    let canonical = |raw: &str| {
+        url::Url::parse(raw)
+            .ok()
+            .map(|u| bulletin_core::canonicalize_url(&u).to_string())
+    };
+    let links: Vec<(&str, String)> = item
+        .related_links
+        .iter()
+        .filter_map(|l| Some((l.title.as_str(), canonical(&l.url)?)))
+        .collect();
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let held = state
+        .store
+        .items_at_urls(links.iter().map(|(_, u)| u.clone()).collect())
+        .await?;
+    let itself = [item.url.as_deref(), item.canonical_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(canonical)
+        .collect::<Vec<_>>();
+    Ok(links
+        .into_iter()
+        .zip(held)
+        .filter(|((_, url), id)| {
+            !itself.contains(url)
+                && *id != Some(item.id)
+                && !id.is_some_and(|id| listed.iter().any(|e| e.id == id.0))
+        })
+        .filter_map(|((title, url), id)| PageLinkView::new(title, &url, id.map(|i| i.0)))
+        .collect())
 }
 
 #[derive(Template)]

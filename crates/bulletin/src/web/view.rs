@@ -92,6 +92,38 @@ pub fn link(raw: Option<&str>) -> Option<String> {
     web_url(raw?).map(|u| rewrite_for_browser(&u).into_owned())
 }
 
+/// A link the article's own page gave ("Read also", "Related"): to
+/// Bulletin's copy when it holds that article, else out to the site.
+pub struct PageLinkView {
+    pub title: String,
+    pub href: String,
+    /// Bulletin's own page for it (`href` is `/items/…`).
+    pub held: bool,
+    /// The site it leads to, shown beside an outside link.
+    pub host: String,
+}
+
+impl PageLinkView {
+    /// The link to the article at `url`, or to `held`, Bulletin's item for
+    /// it; `None` when the URL may not be written into a page.
+    pub fn new(title: &str, url: &str, held: Option<i64>) -> Option<PageLinkView> {
+        let outside = link(Some(url))?;
+        let host = url::Url::parse(&outside)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h.trim_start_matches("www.").to_owned())
+            })
+            .unwrap_or_default();
+        Some(PageLinkView {
+            title: title.to_owned(),
+            href: held.map_or(outside, |id| format!("/items/{id}")),
+            held: held.is_some(),
+            host,
+        })
+    }
+}
+
 pub fn image_view(img: &Image) -> Option<ImageView> {
     Some(ImageView {
         url: link(Some(&img.url))?,
