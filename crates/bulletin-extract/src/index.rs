@@ -56,9 +56,9 @@ pub(crate) struct PageIndex<'a> {
     /// related content, and the texts that are a teaser label.
     pub related_blocks: Vec<NodeRef<'a, Node>>,
     pub teaser_labels: Vec<NodeRef<'a, Node>>,
-    /// The `datetime` of the page's first `<time>` elements: they tell the
-    /// site's time zone.
-    pub time_datetimes: Vec<&'a str>,
+    /// The page's first `<time>` elements: their `datetime` tells the
+    /// site's time zone, their text the day it shows.
+    pub times: Vec<NodeRef<'a, Node>>,
     /// Standfirst candidates ("intro", "lead", "standfirst", "teaser-text"),
     /// with their position in document order.
     pub leads: Vec<(usize, NodeRef<'a, Node>)>,
@@ -121,11 +121,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                     idx.canonical.push(href);
                 }
             }
-            "time" if idx.time_datetimes.len() < 16 => {
-                if let Some(datetime) = el.get_attr("datetime") {
-                    idx.time_datetimes.push(datetime);
-                }
-            }
+            "time" if idx.times.len() < 16 => idx.times.push(node),
             "base" if idx.base_href.is_none() => idx.base_href = el.get_attr("href"),
             "title" if idx.title.is_none() => idx.title = Some(node),
             "h1" | "h2" => {

@@ -6,7 +6,7 @@ use crate::index::{PageIndex, text_of};
 use bulletin_core::entities::decode_entities;
 use bulletin_core::text::collapse_whitespace;
 use bulletin_core::{Author, Image, parse_datetime_with_offset as parse_datetime};
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use ego_tree::NodeRef;
 use scraper::Node;
 use serde_json::Value;
@@ -183,13 +183,19 @@ impl Sources<'_, '_> {
     }
 
     fn lang(&self) -> Option<String> {
+        self.locale()
+            .map(|l| normalize_lang(&l))
+            .filter(|l| !l.is_empty())
+    }
+
+    /// The locale the page declares, with its region when it gives one
+    /// ("en-US", "de_AT").
+    fn locale(&self) -> Option<String> {
         self.idx
             .html_lang
             .map(str::to_string)
             .or_else(|| self.ld("inLanguage"))
             .or_else(|| self.meta(&["og:locale", "content-language", "language", "dc.language"]))
-            .map(|l| normalize_lang(&l))
-            .filter(|l| !l.is_empty())
     }
 
     /// A date said to be the publication's: Open Graph's
@@ -206,28 +212,43 @@ impl Sources<'_, '_> {
             .or_else(|| self.meta(PUBLISHED_KEYS))
             .or_else(|| self.ld("dateCreated"))?;
         let date = parse_datetime(&raw)?;
-        let page_offsets = self
+        let page_times: Vec<&str> = self
             .idx
             .metas
             .iter()
             .filter(|(k, _)| k.contains("date") || k.contains("time") || k.contains("publish"))
             .map(|(_, v)| *v)
-            .chain(self.idx.time_datetimes.iter().copied())
-            .filter(|v| !crate::zone::says_utc(v))
-            .filter_map(parse_datetime)
-            .map(|d| *d.offset());
-        let host = self
+            .chain(self.idx.times.iter().filter_map(|t| match t.value() {
+                Node::Element(el) => el.get_attr("datetime"),
+                _ => None,
+            }))
+            .collect();
+        let address = self
             .canonical_url()
             .and_then(|u| Url::parse(&u).ok())
-            .or_else(|| self.base.cloned())
-            .and_then(|u| u.host_str().map(str::to_string));
-        Some(crate::zone::localize(
-            date,
-            &raw,
-            page_offsets,
-            host.as_deref(),
-            self.lang().as_deref(),
-        ))
+            .or_else(|| self.base.cloned());
+        let lang = self.locale();
+        // The days the page shows: in its address, and as the text of its
+        // <time> elements ("Oct 10, 2023").
+        let month_first = lang.as_deref().is_some_and(|l| l.starts_with("en"));
+        let shown_days: Vec<NaiveDate> = address
+            .as_ref()
+            .and_then(|u| crate::dates::date_in_url(u.as_str()))
+            .into_iter()
+            .chain(self.idx.times.iter().filter_map(|t| {
+                let text = text_of(*t);
+                (text.len() <= 60)
+                    .then(|| crate::dates::parse_text_date(&text, month_first))
+                    .flatten()
+            }))
+            .map(|d| d.date_naive())
+            .collect();
+        let site = crate::zone::Site {
+            host: address.as_ref().and_then(Url::host_str),
+            lang: lang.as_deref(),
+            shown_days: &shown_days,
+        };
+        Some(crate::zone::localize(date, &raw, &page_times, site))
     }
 
     fn modified_at(&self) -> Option<DateTime<FixedOffset>> {
