@@ -460,7 +460,7 @@ fn reads_as_bio(text: &str, min_chars: usize) -> bool {
 
 /// Elements that end a run of text: the sanitizer's blocks, and table
 /// cells, menus and forms.
-fn is_block(name: &str) -> bool {
+pub(crate) fn is_block(name: &str) -> bool {
     crate::sanitize::is_block_name(name) || matches!(name, "td" | "th" | "nav" | "form")
 }
 

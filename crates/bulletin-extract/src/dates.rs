@@ -334,7 +334,7 @@ pub(crate) fn date_in_url(url: &str) -> Option<DateTime<FixedOffset>> {
     None
 }
 
-fn month_number(word: &str) -> Option<u32> {
+pub(crate) fn month_number(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_lowercase();
     let w = w.as_str();
     const MONTHS: &[(&[&str], u32)] = &[

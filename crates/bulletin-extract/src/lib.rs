@@ -91,6 +91,13 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         .collect();
     cards::merge(&mut meta.authors, cards);
     metadata::classify(&mut meta.authors, site_name.as_deref());
+    // Beside the people who wrote it, the publication itself ("Rob
+    // Picheta, CNN" on CNN's site) is no author; an agency stays.
+    if meta.authors.iter().any(Author::is_person) {
+        meta.authors.retain(|a| {
+            a.kind.is_person() || !metadata::names_the_publisher(&a.name, site_name.as_deref())
+        });
+    }
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url
@@ -430,6 +437,30 @@ mod tests {
         assert!(
             a.lead_image
                 .is_none_or(|i| !i.url.starts_with("javascript"))
+        );
+    }
+
+    #[test]
+    fn a_byline_credits_people_and_agencies_not_the_site_itself() {
+        let page = |site: &str, byline: &str| {
+            format!(
+                "<html><head><title>Floods</title><meta property=\"og:site_name\" content=\"{site}\"></head>\
+                 <body><article><h1>Floods</h1><p class=\"byline\">{byline}</p>\
+                 <p>The river rose through the night and by morning the lower town was under water, the fire brigade said.</p>\
+                 <p>Hundreds of families spent the night in the school gym, where volunteers handed out blankets and soup.</p></article></body></html>"
+            )
+        };
+        let names = |site: &str, byline: &str| {
+            extract(page(site, byline).as_bytes(), None, None)
+                .authors
+                .into_iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("CNN", "By Rob Picheta, CNN"), ["Rob Picheta"]);
+        assert_eq!(
+            names("The Daily", "By Ana Ruiz and Li Wei, Reuters"),
+            ["Ana Ruiz", "Li Wei", "Reuters"]
         );
     }
 

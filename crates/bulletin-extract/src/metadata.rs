@@ -543,17 +543,37 @@ pub(crate) fn names_the_publisher(name: &str, site_name: Option<&str>) -> bool {
 
 /// Whether a byline there names someone other than the article's author:
 /// a comment thread, a list of recent comments or recent posts, a sidebar.
-/// (Not every widget: Blogger prints the post itself in one.)
+/// (Not every widget: Blogger prints the post itself in one.) The search
+/// stops at the article, the main content or the body: their classes name
+/// the page's layout ("content-sidebar", "sticky-sidebar-parent"), not a
+/// part of it.
 fn names_others(node: NodeRef<'_, Node>) -> bool {
-    node.ancestors().take(12).any(|a| match a.value() {
-        Node::Element(el) => crate::dom::any_class_token(el, |t| {
-            t.contains("comment")
-                || t.contains("sidebar")
-                || t.contains("recent")
-                || t.contains("related")
-        }),
-        _ => false,
-    })
+    let is_page = |a: &NodeRef<'_, Node>| match a.value() {
+        Node::Element(el) => matches!(el.name(), "article" | "main" | "body" | "html"),
+        _ => true,
+    };
+    // A comment is often an <article> of its own.
+    let a_comment = node
+        .ancestors()
+        .find(is_page)
+        .is_some_and(|a| match a.value() {
+            Node::Element(el) => crate::dom::any_class_token(el, |t| t.starts_with("comment")),
+            _ => false,
+        });
+    a_comment
+        || node
+            .ancestors()
+            .take_while(|a| !is_page(a))
+            .take(12)
+            .any(|a| match a.value() {
+                Node::Element(el) => crate::dom::any_class_token(el, |t| {
+                    t.contains("comment")
+                        || t.contains("sidebar")
+                        || t.contains("recent")
+                        || t.contains("related")
+                }),
+                _ => false,
+            })
 }
 
 /// An element's text without what is there only for screen readers
@@ -589,7 +609,7 @@ fn visible_text(node: NodeRef<'_, Node>) -> String {
                     {
                         hidden_depth = Some(1)
                     }
-                    Node::Element(el) if matches!(el.name(), "br" | "div" | "p" | "li") => {
+                    Node::Element(el) if el.name() == "br" || crate::cards::is_block(el.name()) => {
                         out.push('\n')
                     }
                     _ => {}
@@ -676,7 +696,7 @@ fn split_byline(text: &str) -> Vec<Author> {
     let cut = t
         .find(['|', '•', '·', '\n', '(', '—', '–'])
         .unwrap_or(t.len());
-    let t = t[..cut].trim().trim_end_matches([',', ':', '-']);
+    let t = without_date(t[..cut].trim()).trim_end_matches([',', ':', '-']);
     let mut out: Vec<Author> = Vec::new();
     for part in t
         .split(" and ")
@@ -696,6 +716,52 @@ fn split_byline(text: &str) -> Vec<Author> {
     }
     out
 }
+
+/// A byline's text before the date that follows the names ("Moritz
+/// Gathmann am 21. April 2020", "Jane Roe on March 3, 2021"): cut at the
+/// first word that starts with a digit, with the words before it that
+/// belong to the date (short lowercase words, month names, "Posted").
+fn without_date(text: &str) -> &str {
+    let starts_a_number = |(i, c): &(usize, char)| {
+        c.is_ascii_digit()
+            && text[..*i]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace)
+    };
+    let Some((digit, _)) = text.char_indices().find(starts_a_number) else {
+        return text;
+    };
+    let mut head = text[..digit].trim_end();
+    while !head.is_empty() {
+        let (rest, last) = head.rsplit_once(char::is_whitespace).unwrap_or(("", head));
+        let word = last.trim_matches(|c: char| !c.is_alphanumeric());
+        let dateish = word.is_empty()
+            || (word.chars().count() <= 4 && word.chars().all(char::is_lowercase))
+            || crate::dates::month_number(word).is_some()
+            || DATE_WORDS.contains(&word.to_lowercase().as_str());
+        if !dateish {
+            break;
+        }
+        head = rest.trim_end();
+    }
+    head
+}
+
+/// Capitalized words that announce a date in a byline.
+const DATE_WORDS: &[&str] = &[
+    "posted",
+    "published",
+    "updated",
+    "veröffentlicht",
+    "aktualisiert",
+    "erstellt",
+    "publié",
+    "publicado",
+    "pubblicato",
+    "datum",
+    "stand",
+];
 
 /// A job as bylines print it after a name ("Senior Correspondent",
 /// "Redakteurin").
@@ -883,6 +949,15 @@ fn splits_bylines() {
     assert_eq!(names("Über Kathrin"), vec!["Kathrin"]);
     assert_eq!(names("About Jane Roe"), vec!["Jane Roe"]);
     // A role after a name is the name's.
+    assert_eq!(
+        names("VON MORITZ GATHMANN am 21. April 2020"),
+        ["MORITZ GATHMANN"]
+    );
+    assert_eq!(names("By Jane Roe on March 3, 2021"), ["Jane Roe"]);
+    assert_eq!(names("Von Anna Berg, 12.03.2021"), ["Anna Berg"]);
+    assert!(names("Dezember 10, 2019").is_empty());
+    assert!(names("Beitragvon r23 » 21.01.2009, 05:42").is_empty());
+    assert!(names("Published 3 March 2021").is_empty());
     let roe = split_byline("By Jane Roe, Senior Correspondent");
     assert_eq!(roe.len(), 1);
     assert_eq!(roe[0].role.as_deref(), Some("Senior Correspondent"));
@@ -1194,6 +1269,28 @@ mod tests {
         assert_eq!(
             authors(r#"<p class="byline">Geschrieben von Anna Berg</p>"#),
             vec!["Anna Berg"]
+        );
+        // The classes of the article and the page name their layout, not a
+        // sidebar; a comment that is an <article> of its own is one.
+        assert_eq!(
+            authors(
+                r#"<body class="content-sidebar"><article class="sticky-sidebar-parent"><header><span class="byline"> By <a href="/writers/eb">Emily Burack</a> </span></header></article></body>"#
+            ),
+            vec!["Emily Burack"]
+        );
+        assert!(
+            authors(
+                r#"<ol class="commentlist"><li><article class="comment"><footer><div class="comment-author vcard">Josef Lindner</div></footer></article></li></ol>"#
+            )
+            .is_empty()
+        );
+        // A table marked as a card is read row by row ("Mozilla", not
+        // "Mozilla Industry Founded 1998").
+        assert_eq!(
+            authors(
+                r#"<table class="infobox vcard"><caption class="fn org">Mozilla</caption><tr><th>Industry</th><td>Software</td></tr><tr><th>Founded</th><td>1998</td></tr></table>"#
+            ),
+            vec!["Mozilla"]
         );
         assert!(names_the_publisher("mdr.de", None));
         assert!(names_the_publisher("Die FURCHE", Some("Die Furche")));
