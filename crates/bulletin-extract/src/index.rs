@@ -149,7 +149,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         {
             idx.author_cards.push(node);
         }
-        if idx.bylines.len() < 32 && is_byline(el) {
+        if idx.bylines.len() < 64 && is_byline(el) {
             idx.bylines.push(node);
         }
         if matches!(el.get_attr("itemprop"), Some("articleBody" | "reviewBody")) {
@@ -198,6 +198,29 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     })
 }
 
+/// Whether a class token names an author's or byline's part in the way
+/// themes compose their class names ("entry-meta-author",
+/// "c-article-card__author", "herald-author-name", "news-list-author",
+/// "dates_auteurs"): one of its `-`/`_`-separated parts is "author" or a
+/// kin, and none names a part of an author box that is not the name (its
+/// picture, biography, links).
+fn names_a_byline_part(token: &str) -> bool {
+    let mut parts = token.split(['-', '_']).filter(|p| !p.is_empty());
+    let mut named = false;
+    for part in parts.by_ref() {
+        match part {
+            "author" | "authors" | "authorname" | "byline" | "autor" | "autoren" | "auteur"
+            | "auteurs" | "contributor" => named = true,
+            "bio" | "box" | "avatar" | "image" | "img" | "photo" | "picture" | "pic" | "thumb"
+            | "description" | "desc" | "about" | "social" | "follow" | "twitter" | "more"
+            | "posts" | "link" | "links" | "icon" | "label" | "title" | "wrapper" | "wrap"
+            | "container" => return false,
+            _ => {}
+        }
+    }
+    named && token.contains(['-', '_'])
+}
+
 fn is_byline(el: &scraper::node::Element) -> bool {
     if el
         .get_attr("rel")
@@ -217,28 +240,29 @@ fn is_byline(el: &scraper::node::Element) -> bool {
     let class = el.get_attr("class").unwrap_or("");
     class.split_ascii_whitespace().any(|c| {
         let c = c.to_ascii_lowercase();
-        matches!(
-            c.as_str(),
-            "author"
-                | "byline"
-                | "author-name"
-                | "authorname"
-                | "byline-name"
-                | "by-author"
-                | "article-author"
-                | "post-author"
-                | "entry-author"
-                | "author-link"
-                | "autor"
-                | "author_name"
-                | "c-byline__author"
-                | "byline__author"
-                | "meta-author"
-                | "writer"
-                | "fn"
-                | "vcard"
-                | "contributor"
-        )
+        names_a_byline_part(&c)
+            || matches!(
+                c.as_str(),
+                "author"
+                    | "byline"
+                    | "author-name"
+                    | "authorname"
+                    | "byline-name"
+                    | "by-author"
+                    | "article-author"
+                    | "post-author"
+                    | "entry-author"
+                    | "author-link"
+                    | "autor"
+                    | "author_name"
+                    | "c-byline__author"
+                    | "byline__author"
+                    | "meta-author"
+                    | "writer"
+                    | "fn"
+                    | "vcard"
+                    | "contributor"
+            )
     })
 }
 
@@ -256,4 +280,36 @@ pub(crate) fn text_of(node: NodeRef<'_, Node>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_byline_part;
+
+    #[test]
+    fn byline_parts_of_composed_class_names() {
+        for token in [
+            "entry-meta-author",
+            "c-article-card__author",
+            "herald-author-name",
+            "news-list-author",
+            "dates_auteurs",
+            "c-page-intro__author",
+        ] {
+            assert!(names_a_byline_part(token), "{token}");
+        }
+        // Parts of an author box that are not the name, other words that
+        // hold "author", and a bare word (the exact list decides those).
+        for token in [
+            "author-bio",
+            "author-avatar",
+            "c-author__box",
+            "more-posts-by-author",
+            "authoritative",
+            "coauthored-list",
+            "author",
+        ] {
+            assert!(!names_a_byline_part(token), "{token}");
+        }
+    }
 }

@@ -651,42 +651,55 @@ fn is_handle(text: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
+/// What a byline prints before the names, lowercase, with its space.
+const BYLINE_LABELS: &[&str] = &[
+    "by ",
+    "von ",
+    "par ",
+    "por ",
+    "di ",
+    "door ",
+    "text: ",
+    "text von ",
+    "autor: ",
+    "author: ",
+    "written by: ",
+    "written by ",
+    "posted by ",
+    "published by ",
+    "geschrieben von ",
+    "erstellt von ",
+    "eingestellt von ",
+    "veröffentlicht von ",
+    "redaktion: ",
+    "interview: ",
+    "author ",
+    "autor ",
+    "über ",
+    "about ",
+    "av ",
+    "af ",
+];
+
+/// Whether a text is only a byline's label ("By", "Von", "Autor:") or a
+/// date's ("Posted").
+fn is_label_word(text: &str) -> bool {
+    let word = text.trim().trim_end_matches(':').to_lowercase();
+    BYLINE_LABELS
+        .iter()
+        .any(|l| l.trim_end().trim_end_matches(':') == word)
+        || DATE_WORDS.contains(&word.as_str())
+}
+
 /// The people a byline credits, with the role it gives them ("By Jane Roe,
 /// Senior Correspondent"), and the organisations it names ("By Ana Ruiz
 /// and Li Wei, Reuters"): see [`classify`].
 fn split_byline(text: &str) -> Vec<Author> {
     let mut t = text.trim();
-    for prefix in [
-        "by ",
-        "von ",
-        "par ",
-        "por ",
-        "di ",
-        "door ",
-        "text: ",
-        "text von ",
-        "autor: ",
-        "author: ",
-        "written by: ",
-        "written by ",
-        "posted by ",
-        "published by ",
-        "geschrieben von ",
-        "erstellt von ",
-        "eingestellt von ",
-        "veröffentlicht von ",
-        "redaktion: ",
-        "interview: ",
-        "author ",
-        "autor ",
-        "über ",
-        "about ",
-        "av ",
-        "af ",
-    ] {
+    for prefix in BYLINE_LABELS {
         if t.len() > prefix.len()
             && let Some(head) = t.get(..prefix.len())
-            && head.to_lowercase() == prefix
+            && head.to_lowercase() == *prefix
         {
             t = t[prefix.len()..].trim();
             break;
@@ -710,7 +723,7 @@ fn split_byline(text: &str) -> Vec<Author> {
             if let Some(last) = out.last_mut().filter(|a| a.role.is_none()) {
                 last.role = Some(part.to_string());
             }
-        } else if looks_like_name(part) {
+        } else if looks_like_name(part) && !is_label_word(part) {
             out.push(Author::named(part));
         }
     }
@@ -958,6 +971,7 @@ fn splits_bylines() {
     assert!(names("Dezember 10, 2019").is_empty());
     assert!(names("Beitragvon r23 » 21.01.2009, 05:42").is_empty());
     assert!(names("Published 3 March 2021").is_empty());
+    assert!(names("By").is_empty() && names("Autor:").is_empty() && names("Posted").is_empty());
     let roe = split_byline("By Jane Roe, Senior Correspondent");
     assert_eq!(roe.len(), 1);
     assert_eq!(roe[0].role.as_deref(), Some("Senior Correspondent"));
