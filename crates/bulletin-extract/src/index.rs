@@ -56,6 +56,9 @@ pub(crate) struct PageIndex<'a> {
     /// related content, and the texts that are a teaser label.
     pub related_blocks: Vec<NodeRef<'a, Node>>,
     pub teaser_labels: Vec<NodeRef<'a, Node>>,
+    /// Short texts that open as a byline does ("von ", "By ", "Text: ",
+    /// "Posted on … by …"), wherever they stand.
+    pub labelled_bylines: Vec<NodeRef<'a, Node>>,
     /// The page's first `<time>` elements: their `datetime` tells the
     /// site's time zone, their text the day it shows.
     pub times: Vec<NodeRef<'a, Node>>,
@@ -76,6 +79,12 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                     && crate::related::is_teaser_label(t)
                 {
                     idx.teaser_labels.push(node);
+                }
+                if idx.labelled_bylines.len() < 32
+                    && t.len() <= 160
+                    && crate::metadata::opens_like_a_byline(t)
+                {
+                    idx.labelled_bylines.push(node);
                 }
                 continue;
             }

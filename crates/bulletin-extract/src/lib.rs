@@ -90,6 +90,15 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         .filter_map(|card| cards::read(*card, base))
         .collect();
     cards::merge(&mut meta.authors, cards);
+    // Nothing marks a byline: a short text that reads as one.
+    if !meta.authors.iter().any(Author::is_person) {
+        let labelled = metadata::labelled_byline_authors(&idx, site_name.as_deref());
+        if !labelled.is_empty() {
+            meta.authors
+                .retain(|a| !metadata::names_the_publisher(&a.name, site_name.as_deref()));
+            meta.authors.splice(0..0, labelled);
+        }
+    }
     metadata::classify(&mut meta.authors, site_name.as_deref());
     // Beside the people who wrote it, the publication itself ("Rob
     // Picheta, CNN" on CNN's site) is no author; an agency stays.

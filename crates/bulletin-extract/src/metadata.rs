@@ -505,6 +505,94 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
     out
 }
 
+/// Whether a text opens as a byline does, with its label ("von ", "By ",
+/// "Text: ") or with a date's word ("Posted on … by …"), after any
+/// dashes. Runs on every short text of the page: the first letter decides
+/// most.
+pub(crate) fn opens_like_a_byline(text: &str) -> bool {
+    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    if !matches!(
+        first.to_ascii_lowercase(),
+        'a' | 'b' | 'd' | 'e' | 'g' | 'i' | 'p' | 'r' | 't' | 'v' | 'w' | 'ü' | 'Ü'
+    ) {
+        return false;
+    }
+    let mut head = [0u8; 24];
+    let mut len = 0;
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        let bytes = c.to_lowercase().next().unwrap_or(c).encode_utf8(&mut buf);
+        if len + bytes.len() > head.len() {
+            break;
+        }
+        head[len..len + bytes.len()].copy_from_slice(bytes.as_bytes());
+        len += bytes.len();
+    }
+    let head = &head[..len];
+    BYLINE_LABELS
+        .iter()
+        .chain(DATE_WORDS)
+        .any(|label| head.starts_with(label.as_bytes()))
+}
+
+/// Authors named by a short text that opens as a byline, for pages where
+/// nothing marks the byline ("<p>von <em>Klaus Stanjek</em></p>", "Posted
+/// on September 21, 2020 by Adi Tzlil"): the first such text that names a
+/// person, outside comments, sidebars, links and headings.
+pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&str>) -> Vec<Author> {
+    for text in &idx.labelled_bylines {
+        let Some(parent) = text.parent() else {
+            continue;
+        };
+        let in_a_link_or_heading = text.ancestors().take(4).any(|a| match a.value() {
+            Node::Element(el) => matches!(
+                el.name(),
+                "a" | "h1" | "h2" | "h3" | "title" | "option" | "button" | "label"
+            ),
+            _ => false,
+        });
+        if in_a_link_or_heading || names_others(*text) {
+            continue;
+        }
+        let line = visible_text(parent);
+        let line = line.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if line.chars().count() > 160 {
+            continue;
+        }
+        let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+        // The label opens the line ("Bild 1 von 4" is no byline).
+        if !opens_like_a_byline(line) {
+            continue;
+        }
+        // "Posted on 21 September 2020 by Adi Tzlil": from the label on.
+        let lower = line.to_lowercase();
+        let line = if DATE_WORDS.iter().any(|w| lower.starts_with(w)) {
+            match [" by ", " von ", " par ", " por "]
+                .iter()
+                .filter_map(|l| lower.find(l))
+                .min()
+                .and_then(|at| line.get(at + 1..))
+            {
+                Some(rest) => rest,
+                None => continue,
+            }
+        } else {
+            line
+        };
+        let people: Vec<Author> = split_byline(line)
+            .into_iter()
+            .filter(|a| !is_organization(&a.name, site_name))
+            .collect();
+        if !people.is_empty() {
+            return people;
+        }
+    }
+    Vec::new()
+}
+
 /// The address of the link inside `node` whose text is `name`.
 fn link_named(node: NodeRef<'_, Node>, name: &str, base: Option<&Url>) -> Option<String> {
     node.descendants().find_map(|d| match d.value() {
@@ -1306,6 +1394,30 @@ mod tests {
             ),
             vec!["Mozilla"]
         );
+        // Nothing marks the byline but its label.
+        let labelled = |html: &str| {
+            let doc = scraper::Html::parse_document(html);
+            labelled_byline_authors(&crate::index::index(&doc), None)
+                .into_iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labelled(
+                "<h2>Klänge</h2><p> von <em>Klaus Stanjek</em></p><p>Durch das Aufblättern …</p>"
+            ),
+            ["Klaus Stanjek"]
+        );
+        assert_eq!(
+            labelled("<div>Posted on September 21, 2020 by Adi Tzlil</div>"),
+            ["Adi Tzlil"]
+        );
+        assert!(labelled("<span><span>Bild 1</span> von 4</span>").is_empty());
+        assert!(labelled("<p>von der Leyen sagte am Montag</p>").is_empty());
+        assert!(labelled("<a href=/x>By Jane Roe</a>").is_empty());
+        assert!(opens_like_a_byline("---- by Kenneth Surin"));
+        assert!(opens_like_a_byline("Über Anna"));
+        assert!(!opens_like_a_byline("Bylaws"));
         assert!(names_the_publisher("mdr.de", None));
         assert!(names_the_publisher("Die FURCHE", Some("Die Furche")));
         assert!(!names_the_publisher("Jane Roe", Some("The Daily")));
