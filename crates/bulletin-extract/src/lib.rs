@@ -61,7 +61,12 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
     meta.authors = std::mem::take(&mut meta.authors)
         .into_iter()
         .flat_map(|a| metadata::split_credit(a, site_name.as_deref()))
-        .collect();
+        .fold(Vec::new(), |mut kept: Vec<Author>, a| {
+            if !kept.iter().any(|k| k.name.eq_ignore_ascii_case(&a.name)) {
+                kept.push(a);
+            }
+            kept
+        });
     metadata::classify(&mut meta.authors, site_name.as_deref());
     // Metadata that credits no person (nobody, or the publication, or an
     // agency) gives way to the visible byline's people; the organisations

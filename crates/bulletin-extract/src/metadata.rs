@@ -1006,10 +1006,61 @@ fn is_organization(name: &str, site_name: Option<&str>) -> bool {
         || (names_the_publisher(name, site_name) && !reads_as_person)
 }
 
+/// A credited name as metadata gives it, without its quotes, a byline's
+/// label ("Von Anna Berg") or a trailing handle ("Williams Perdomo
+/// @wperdomod").
+fn tidy_credit(name: &str) -> String {
+    let quotes = |c: char| matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”' | '«' | '»');
+    let mut t = name.trim().trim_matches(quotes).trim();
+    for label in BYLINE_LABELS {
+        if t.len() > label.len()
+            && t.get(..label.len())
+                .is_some_and(|head| head.to_lowercase() == *label)
+        {
+            t = t[label.len()..].trim_start();
+            break;
+        }
+    }
+    let mut words: Vec<&str> = t.split_whitespace().collect();
+    while words.len() > 1 && words.last().is_some_and(|w| w.starts_with('@')) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// What CMSs put where no author was given: "No Author", "admin",
+/// "wordpressadmin", "Unknown".
+fn is_placeholder_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "no author" | "unknown" | "anonymous" | "n/a" | "none" | "null" | "undefined"
+    ) || (!lower.contains(' ') && lower.contains("admin"))
+}
+
 /// A credit that names a person and their organisation in one string
 /// ("Rob Picheta, CNN", "Le Monde with AFP"): the two, when the second is
 /// an organisation by [`is_organization`]; else the credit as it is.
 pub(crate) fn split_credit(author: Author, site_name: Option<&str>) -> Vec<Author> {
+    let name = tidy_credit(&author.name);
+    if name.is_empty() || is_placeholder_name(&name) {
+        return Vec::new();
+    }
+    // A list of people in one credit ("Luana Patriolino, Raphael Felice").
+    let people: Vec<&str> = name
+        .split(", ")
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" und "))
+        .map(str::trim)
+        .collect();
+    if people.len() > 1
+        && people
+            .iter()
+            .all(|p| p.contains(' ') && looks_like_name(p) && !is_organization(p, site_name))
+    {
+        return people.into_iter().map(Author::named).collect();
+    }
+    let author = Author { name, ..author };
     for separator in [", ", " with ", " for ", " / "] {
         if let Some((first, second)) = author.name.split_once(separator) {
             let (first, second) = (first.trim(), second.trim());
@@ -1050,6 +1101,20 @@ fn splits_bylines() {
     assert_eq!(names("Über Kathrin"), vec!["Kathrin"]);
     assert_eq!(names("About Jane Roe"), vec!["Jane Roe"]);
     // A role after a name is the name's.
+    let credit = |name: &str| -> Vec<String> {
+        split_credit(Author::named(name), None)
+            .into_iter()
+            .map(|a| a.name)
+            .collect()
+    };
+    assert_eq!(
+        credit("'Luana Patriolino, Raphael Felice'"),
+        ["Luana Patriolino", "Raphael Felice"]
+    );
+    assert_eq!(credit("Williams Perdomo @wperdomod"), ["Williams Perdomo"]);
+    assert_eq!(credit("Von Anna Berg"), ["Anna Berg"]);
+    assert!(credit("No Author").is_empty() && credit("wordpressadmin").is_empty());
+    assert_eq!(credit("Rob Picheta, CNN"), ["Rob Picheta", "CNN"]);
     assert_eq!(
         names("VON MORITZ GATHMANN am 21. April 2020"),
         ["MORITZ GATHMANN"]
