@@ -162,7 +162,7 @@ impl Sources<'_, '_> {
         let mut all = declared.clone();
         all.extend(page_title.clone());
         if let Some(headline) = visible_headline(&self.idx.headings, &all) {
-            return Some(headline);
+            return Some(without_leftover_punctuation(&headline).to_string());
         }
         declared
             .into_iter()
@@ -1364,9 +1364,46 @@ fn normalize_lang(l: &str) -> String {
     }
 }
 
+/// A title without what a kicker left before it (": Wie Firmen …").
+fn without_leftover_punctuation(title: &str) -> &str {
+    title
+        .trim()
+        .trim_start_matches(|c: char| matches!(c, ':' | '|' | '–' | '—' | '·') || c.is_whitespace())
+}
+
 /// Removes a " | Site" or " - Site" tail from a title.
 pub(crate) fn strip_site_tail(title: &str, site: Option<&str>) -> String {
-    let title = title.trim();
+    let title = without_leftover_punctuation(title);
+    if let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) {
+        // The site's name before the headline ("NEWS WEB EASY|…"), or
+        // after it with a bare separator ("…的城！-新华网"); a hyphen
+        // inside a word ("GdP-Vize") separates nothing.
+        let separates = |at: usize, sep: char| {
+            let before = title[..at].chars().next_back();
+            let after = title[at + sep.len_utf8()..].chars().next();
+            sep != '-'
+                || !(before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric))
+        };
+        for sep in ['|', '–', '—', '-', '_', '·'] {
+            if let Some(at) = title.find(sep)
+                && separates(at, sep)
+                && title[..at].trim().eq_ignore_ascii_case(site)
+                && !title[at + sep.len_utf8()..].trim().is_empty()
+            {
+                return title[at + sep.len_utf8()..].trim().to_string();
+            }
+            if let Some(at) = title.rfind(sep)
+                && separates(at, sep)
+                && title[at + sep.len_utf8()..]
+                    .trim()
+                    .eq_ignore_ascii_case(site)
+                && !title[..at].trim().is_empty()
+            {
+                return title[..at].trim().to_string();
+            }
+        }
+    }
     for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " » "] {
         if let Some(pos) = title.rfind(sep) {
             let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
@@ -1402,6 +1439,21 @@ mod tests {
             "Markets fall on rate fears"
         );
         assert_eq!(strip_site_tail("Left - right", None), "Left - right");
+        assert_eq!(
+            strip_site_tail(
+                "NEWS WEB EASY|子どもへの体罰を禁止する法律ができる",
+                Some("NEWS WEB EASY")
+            ),
+            "子どもへの体罰を禁止する法律ができる"
+        );
+        assert_eq!(
+            strip_site_tail("有英雄的城！-新华网", Some("新华网")),
+            "有英雄的城！"
+        );
+        assert_eq!(
+            strip_site_tail(": Wie Firmen ihre Beschäftigten schützen", None),
+            "Wie Firmen ihre Beschäftigten schützen"
+        );
     }
 
     fn title_of(html: &str) -> Option<String> {
