@@ -128,6 +128,19 @@ const DATE_LABELS: &[&str] = &[
     "publié le",
     "fecha",
     "pubblicato il",
+    "erstellt am",
+    "created",
+];
+
+/// Labels pages print before the date they were last changed, when that is
+/// the only date they label.
+const UPDATE_LABELS: &[&str] = &[
+    "aktualisiert",
+    "aktualisiert am",
+    "zuletzt aktualisiert",
+    "updated",
+    "last updated",
+    "stand",
 ];
 
 /// A date after its label: "<span>Datum:</span>26. Januar 2022",
@@ -155,27 +168,48 @@ fn labelled(root: NodeRef<'_, Node>, month_first: bool) -> Option<DateTime<Fixed
             }
         }
     }
+    // A publication label first; a page that labels only its update
+    // ("Aktualisiert: 30.12.2016") gives that.
+    [DATE_LABELS, UPDATE_LABELS]
+        .iter()
+        .find_map(|labels| date_after_label(&texts, labels, month_first))
+}
+
+fn date_after_label(
+    texts: &[&str],
+    labels: &[&str],
+    month_first: bool,
+) -> Option<DateTime<FixedOffset>> {
     for (i, text) in texts.iter().enumerate() {
         let lower = text.trim().to_lowercase();
-        let Some(label) = DATE_LABELS.iter().find(|l| lower.starts_with(*l)) else {
+        // The longest label that opens the text ("erschienen am", not
+        // "erschienen").
+        let Some(label) = labels
+            .iter()
+            .filter(|l| lower.starts_with(*l))
+            .max_by_key(|l| l.len())
+        else {
             continue;
         };
         let rest = lower[label.len()..].trim_start();
-        if !(rest.is_empty() || rest.starts_with(':')) {
+        if !(rest.is_empty()
+            || rest.starts_with(':')
+            || rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
             continue;
         }
-        // The date in the label's own text, else in the next texts.
+        // The date in the label's own text, else in one of the next texts,
+        // else in them together.
         let same: String = rest.trim_start_matches(':').trim().to_string();
-        let next: String = texts[i + 1..]
-            .iter()
-            .take(3)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        for candidate in [same, next] {
+        let following = &texts[i + 1..texts.len().min(i + 4)];
+        let together = following.join(" ");
+        let candidates = std::iter::once(same.as_str())
+            .chain(following.iter().map(|t| t.trim()))
+            .chain(std::iter::once(together.as_str()));
+        for candidate in candidates {
             if !candidate.is_empty()
                 && candidate.chars().count() <= 80
-                && let Some(d) = parse_text_date(&candidate, month_first).filter(plausible)
+                && let Some(d) = parse_text_date(candidate, month_first).filter(plausible)
             {
                 return Some(d);
             }
@@ -604,6 +638,17 @@ mod tests {
             r#"<div class="box"><time datetime="01-11-2023 10:29">1. November 2023 10:29</time></div>"#,
         );
         assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2023-11-01");
+        // The longest label ("Erschienen am:"); a date among the texts
+        // after it; an update's label when no publication's is there, and
+        // only then.
+        let doc = page("<p>Letzte Änderung: 31.10.2023<br>Erschienen am: 01.11.2023</p>");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2023-11-01");
+        let doc = page("<h5>Datum: </h5>03.11.2021 <br><h5>Autor: </h5>Peter Maahn/SP-X");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2021-11-03");
+        let doc = page("<p class=info>Aktualisiert: 30.12.2016</p>");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2016-12-30");
+        let doc = page("<p>Aktualisiert: 30.12.2016</p><p>Veröffentlicht: 02.12.2016</p>");
+        assert_eq!(day(find_in_page(&doc, None, Some("de"))), "2016-12-02");
         // A label with no date after it finds nothing.
         let doc = page("<label>Date</label><input name=d>");
         assert_eq!(day(find_in_page(&doc, None, Some("en"))), "");
