@@ -214,6 +214,9 @@ fn is_lead(el: &scraper::node::Element) -> bool {
 /// kin, and none names a part of an author box that is not the name (its
 /// picture, biography, links).
 fn names_a_byline_part(token: &str) -> bool {
+    if !token.contains(['-', '_']) {
+        return false;
+    }
     let mut parts = token.split(['-', '_']).filter(|p| !p.is_empty());
     let mut named = false;
     for part in parts.by_ref() {
@@ -227,7 +230,7 @@ fn names_a_byline_part(token: &str) -> bool {
             _ => {}
         }
     }
-    named && token.contains(['-', '_'])
+    named
 }
 
 fn is_byline(el: &scraper::node::Element) -> bool {
@@ -247,11 +250,18 @@ fn is_byline(el: &scraper::node::Element) -> bool {
         return false;
     }
     let class = el.get_attr("class").unwrap_or("");
-    class.split_ascii_whitespace().any(|c| {
-        let c = c.to_ascii_lowercase();
-        names_a_byline_part(&c)
+    class.split_ascii_whitespace().any(|token| {
+        // Most tokens are lowercase already: no copy for them.
+        let lowered;
+        let c = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = token.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            token
+        };
+        names_a_byline_part(c)
             || matches!(
-                c.as_str(),
+                c,
                 "author"
                     | "byline"
                     | "author-name"

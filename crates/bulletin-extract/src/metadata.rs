@@ -511,31 +511,26 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
 /// most.
 pub(crate) fn opens_like_a_byline(text: &str) -> bool {
     let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let Some(first) = text.chars().next() else {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&second)) = (bytes.first(), bytes.get(1)) else {
         return false;
     };
-    if !matches!(
-        first.to_ascii_lowercase(),
-        'a' | 'b' | 'd' | 'e' | 'g' | 'i' | 'p' | 'r' | 't' | 'v' | 'w' | 'ü' | 'Ü'
-    ) {
-        return false;
-    }
-    let mut head = [0u8; 24];
-    let mut len = 0;
-    for c in text.chars() {
-        let mut buf = [0u8; 4];
-        let bytes = c.to_lowercase().next().unwrap_or(c).encode_utf8(&mut buf);
-        if len + bytes.len() > head.len() {
-            break;
-        }
-        head[len..len + bytes.len()].copy_from_slice(bytes.as_bytes());
-        len += bytes.len();
-    }
-    let head = &head[..len];
+    // The first two letters decide nearly every text; "Über" is the one
+    // label that opens with a capital outside ASCII.
+    let (first, second) = (first.to_ascii_lowercase(), second.to_ascii_lowercase());
+    let opens_with = |label: &str| {
+        let label = label.as_bytes();
+        label[0] == first
+            && label[1] == second
+            && bytes
+                .get(..label.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(label))
+    };
     BYLINE_LABELS
         .iter()
         .chain(DATE_WORDS)
-        .any(|label| head.starts_with(label.as_bytes()))
+        .any(|l| opens_with(l))
+        || text.starts_with("Über ")
 }
 
 /// Authors named by a short text that opens as a byline, for pages where
