@@ -774,20 +774,25 @@ fn is_label_word(text: &str) -> bool {
         || DATE_WORDS.contains(&word.as_str())
 }
 
+/// A trimmed text without the byline label that opens it ("By ", "Von ",
+/// "Autor: "), the first of [`BYLINE_LABELS`] that does, trimmed.
+fn without_byline_label(text: &str) -> &str {
+    BYLINE_LABELS
+        .iter()
+        .find(|label| {
+            text.len() > label.len()
+                && text
+                    .get(..label.len())
+                    .is_some_and(|head| head.to_lowercase() == **label)
+        })
+        .map_or(text, |label| text[label.len()..].trim())
+}
+
 /// The people a byline credits, with the role it gives them ("By Jane Roe,
 /// Senior Correspondent"), and the organisations it names ("By Ana Ruiz
 /// and Li Wei, Reuters"): see [`classify`].
 fn split_byline(text: &str) -> Vec<Author> {
-    let mut t = text.trim();
-    for prefix in BYLINE_LABELS {
-        if t.len() > prefix.len()
-            && let Some(head) = t.get(..prefix.len())
-            && head.to_lowercase() == *prefix
-        {
-            t = t[prefix.len()..].trim();
-            break;
-        }
-    }
+    let t = without_byline_label(text.trim());
     // Cut at what usually follows a byline: a date, a separator, a role.
     let cut = t
         .find(['|', '•', '·', '\n', '(', '—', '–'])
@@ -1006,16 +1011,7 @@ fn is_organization(name: &str, site_name: Option<&str>) -> bool {
 /// @wperdomod").
 fn tidy_credit(name: &str) -> String {
     let quotes = |c: char| matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”' | '«' | '»');
-    let mut t = name.trim().trim_matches(quotes).trim();
-    for label in BYLINE_LABELS {
-        if t.len() > label.len()
-            && t.get(..label.len())
-                .is_some_and(|head| head.to_lowercase() == *label)
-        {
-            t = t[label.len()..].trim_start();
-            break;
-        }
-    }
+    let t = without_byline_label(name.trim().trim_matches(quotes).trim());
     let mut words: Vec<&str> = t.split_whitespace().collect();
     while words.len() > 1 && words.last().is_some_and(|w| w.starts_with('@')) {
         words.pop();
