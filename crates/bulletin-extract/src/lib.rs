@@ -10,14 +10,15 @@ mod caption;
 mod cards;
 mod charset;
 mod dates;
-mod depth;
 mod discover;
 mod dom;
 mod edges;
 mod index;
 mod metadata;
+mod prune;
 mod related;
 mod sanitize;
+mod tokenizer;
 mod zone;
 
 pub use bulletin_core::Article;
@@ -32,7 +33,6 @@ use bulletin_core::{Author, count_words, reading_time_minutes};
 /// and recursion must not overflow the stack on hostile pages.
 pub(crate) const MAX_DEPTH: usize = 400;
 use sanitize::Cleaner;
-use scraper::Html;
 use url::Url;
 
 /// What the page's relative URLs resolve against, as browsers do: its
@@ -51,8 +51,7 @@ fn document_base(base_href: Option<&str>, url: Option<&Url>) -> Option<Url> {
 /// is `None` or empty.
 pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Article {
     let text = decode_html(html, content_type);
-    let prepared = depth::prepare(&text);
-    let doc = parse_page(&prepared);
+    let doc = tokenizer::parse_document(&text, tokenizer::Mode::Pruned);
     let idx = index::index(&doc);
     let document_base = document_base(idx.base_href, url);
     let base = document_base.as_ref().or(url);
@@ -182,21 +181,6 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
         reading_time_minutes: reading_time_minutes(word_count),
         related,
     }
-}
-
-/// Parses a page as a browser without scripting would: the content of
-/// `<noscript>` is markup, as some sites put their whole article there.
-fn parse_page(text: &str) -> Html {
-    use html5ever::tendril::TendrilSink;
-    let opts = html5ever::ParseOpts {
-        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
-            scripting_enabled: false,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
-        .one(text)
 }
 
 fn clean_body(

@@ -14,7 +14,7 @@
 use crate::dom::GetAttr;
 use bulletin_core::{Image, text};
 use ego_tree::NodeRef;
-use scraper::{Html, Node, node::Element};
+use scraper::{Node, node::Element};
 use std::fmt::Write;
 use url::Url;
 
@@ -36,7 +36,7 @@ pub struct CleanHtml {
 /// Sanitizes an HTML fragment (such as a feed entry's content), resolving
 /// relative URLs against `base`.
 pub fn sanitize_fragment(html: &str, base: Option<&Url>) -> CleanHtml {
-    let doc = Html::parse_fragment(&crate::depth::prepare(html));
+    let doc = crate::tokenizer::parse_fragment(html, crate::tokenizer::Mode::Pruned);
     let mut cleaner = Cleaner::new(base, None);
     for child in doc.tree.root().children() {
         cleaner.walk(child);
