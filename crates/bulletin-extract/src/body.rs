@@ -11,6 +11,7 @@
 //! by qualifying siblings such as a standfirst before the body.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -470,7 +471,7 @@ fn names_certain_junk(el: &Element) -> bool {
     certain
         && !names.iter().flatten().any(|hay| {
             let hay = hay.to_ascii_lowercase();
-            KEEP_WORDS.iter().any(|w| hay.contains(w))
+            KEEP_WORDS.iter().any(|w| hay.has(w))
         })
 }
 
@@ -570,9 +571,9 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
             hay.split_ascii_whitespace().any(|token| {
                 let token = token.to_ascii_lowercase();
                 STRONG.iter().any(|w| {
-                    token.contains(w)
+                    token.has(w)
                         && (comments || *w != "comment")
-                        && !token.contains("commentary")
+                        && !token.has("commentary")
                         && (!matches!(*w, "caption" | "credit" | "copyright") || !in_figure())
                 })
             })
@@ -587,7 +588,7 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
             .collect::<Vec<_>>()
             .join(" ")
             .to_ascii_lowercase();
-        return !KEEP_WORDS.iter().any(|w| lower.contains(w));
+        return !KEEP_WORDS.iter().any(|w| lower.has(w));
     }
     if matches!(
         el.name(),
@@ -620,16 +621,16 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
         return false;
     }
     let lower = hay.to_ascii_lowercase();
-    if KEEP_WORDS.iter().any(|w| lower.contains(w)) {
+    if KEEP_WORDS.iter().any(|w| lower.has(w)) {
         return false;
     }
     // A picture's caption, credit or author inside its `<figure>` stays
     // with it, whatever its class says ("widget-image__subtitle"); outside
     // a figure such names are boilerplate.
     if (el.name() == "figcaption"
-        || lower.contains("caption")
-        || lower.contains("credit")
-        || lower.contains("author"))
+        || lower.has("caption")
+        || lower.has("credit")
+        || lower.has("author"))
         && crate::dom::within(node, &["figure"])
     {
         return false;
@@ -868,7 +869,7 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
                 "subtitle",
             ]
             .iter()
-            .any(|w| c.contains(w))
+            .any(|w| c.has(w))
         });
         let paragraph = matches!(el.name(), "p" | "h2" | "h3" | "h4" | "h5" | "h6")
             || stats.own_text >= 60
@@ -947,10 +948,10 @@ fn class_weight(el: &Element) -> f64 {
     let mut weight = 0.0;
     for hay in [el.get_attr("class"), el.id()].into_iter().flatten() {
         let hay = hay.to_ascii_lowercase();
-        if NEGATIVE.iter().any(|w| hay.contains(w)) {
+        if NEGATIVE.iter().any(|w| hay.has(w)) {
             weight -= 25.0;
         }
-        if POSITIVE.iter().any(|w| hay.contains(w)) {
+        if POSITIVE.iter().any(|w| hay.has(w)) {
             weight += 25.0;
         }
     }

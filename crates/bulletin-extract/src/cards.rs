@@ -4,6 +4,7 @@
 //! `authors`; the card itself is boilerplate and stays out of the body.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use crate::index::text_of;
 use bulletin_core::Author;
 use bulletin_core::text::collapse_whitespace;
@@ -33,7 +34,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         return false;
     }
     crate::dom::any_class_token(el, |token| {
-        if token.contains("comment") || token.contains("list") {
+        if token.has("comment") || token.has("list") {
             return false;
         }
         if ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
@@ -46,8 +47,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         {
             return true;
         }
-        let names_author =
-            token.contains("author") || token.contains("autor") || token.contains("writer");
+        let names_author = token.has("author") || token.has("autor") || token.has("writer");
         if !names_author
             // The parts of a card are not cards: "author-box-name".
             || [
@@ -55,7 +55,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
                 "social", "url", "email",
             ]
             .iter()
-            .any(|part| token.contains(part))
+            .any(|part| token.has(part))
         {
             return false;
         }
@@ -63,7 +63,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
             "box", "bio", "card", "about", "profile", "details", "description", "info", "section",
         ]
         .iter()
-        .any(|part| token.contains(part))
+        .any(|part| token.has(part))
             // A theme's block for the entry's author: "entry-author".
             || ["entry", "post", "article", "single", "story"].iter().any(|scope| {
                 token
@@ -118,7 +118,7 @@ fn elements<'a>(card: NodeRef<'a, Node>) -> impl Iterator<Item = (NodeRef<'a, No
 fn class_has(el: &Element, parts: &[&str]) -> bool {
     el.get_attr("class").is_some_and(|c| {
         let c = c.to_ascii_lowercase();
-        parts.iter().any(|p| c.contains(p))
+        parts.iter().any(|p| c.has(p))
     })
 }
 
@@ -150,7 +150,7 @@ fn name_of<'a>(
         )
         .chain(elements(card).filter(|(_, el)| {
             crate::dom::any_class_token(el, |t| {
-                t.contains("title") && (t.contains("author") || t.contains("autor"))
+                t.has("title") && (t.has("author") || t.has("autor"))
             })
         }))
         .chain(elements(card).filter(|(_, el)| matches!(el.name(), "b" | "strong")))
@@ -373,9 +373,7 @@ fn role_of(
                         &["role", "jobtitle", "job-title", "position", "author-job"],
                     )
                     || crate::dom::any_class_token(el, |t| {
-                        t.contains("title")
-                            && (t.contains("author") || t.contains("autor"))
-                            && !t.contains("widget")
+                        t.has("title") && (t.has("author") || t.has("autor")) && !t.has("widget")
                     }))
         })
         .map(|(n, _)| text_of(n))
@@ -686,7 +684,7 @@ fn is_placeholder(src: &str) -> bool {
             "1x1",
         ]
         .iter()
-        .any(|p| lower.contains(p))
+        .any(|p| lower.has(p))
 }
 
 /// A social or contact icon in a card ("icon-linkedin.svg", a Xing button).
@@ -695,8 +693,8 @@ fn is_icon(node: NodeRef<'_, Node>, el: &Element) -> bool {
     // fallback style).
     let src = el.get_attr("src").unwrap_or("").to_ascii_lowercase();
     let path = src.split(['?', '#']).next().unwrap_or("");
-    path.contains("icon")
-        || path.contains("button")
+    path.has("icon")
+        || path.has("button")
         || class_has(el, &["icon"])
         || node.ancestors().take(3).any(|a| {
             matches!(a.value(), Node::Element(p) if p.name() == "a"
@@ -704,7 +702,7 @@ fn is_icon(node: NodeRef<'_, Node>, el: &Element) -> bool {
                 let h = h.to_ascii_lowercase();
                 ["twitter.", "facebook.", "linkedin.", "xing.", "instagram.", "mailto:", "tel:"]
                     .iter()
-                    .any(|s| h.contains(s))
+                    .any(|s| h.has(s))
             }))
         })
 }

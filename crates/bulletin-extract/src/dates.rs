@@ -6,6 +6,7 @@
 //! languages; anything outside 1995..next year is ignored.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
@@ -74,7 +75,7 @@ pub(crate) fn find_in_page(
             el.id().unwrap_or("")
         )
         .to_ascii_lowercase();
-        if !DATE_CLASS_WORDS.iter().any(|w| names.contains(w)) {
+        if !DATE_CLASS_WORDS.iter().any(|w| names.has(w)) {
             continue;
         }
         if let Some(d) = el
@@ -274,11 +275,11 @@ pub(crate) fn at_body_start(text: &str, lang: Option<&str>) -> Option<DateTime<F
 fn class_says_published(class: Option<&str>) -> bool {
     class.is_some_and(|c| {
         let c = c.to_ascii_lowercase();
-        c.contains("publish")
-            || c.contains("entry-date")
-            || c.contains("post-date")
-            || c.contains("article-date")
-            || c.contains("created")
+        c.has("publish")
+            || c.has("entry-date")
+            || c.has("post-date")
+            || c.has("article-date")
+            || c.has("created")
     })
 }
 
@@ -288,10 +289,10 @@ fn inside_article_header(node: NodeRef<'_, Node>) -> bool {
             matches!(el.name(), "article" | "header")
                 || el.get_attr("class").is_some_and(|c| {
                     let c = c.to_ascii_lowercase();
-                    c.contains("meta")
-                        || c.contains("byline")
-                        || c.contains("article-header")
-                        || c.contains("post-header")
+                    c.has("meta")
+                        || c.has("byline")
+                        || c.has("article-header")
+                        || c.has("post-header")
                 })
         }
         _ => false,

@@ -2,6 +2,7 @@
 //! look up by tag or attribute, instead of a CSS-selector scan per question.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -199,10 +200,10 @@ fn is_lead(el: &scraper::node::Element) -> bool {
                         | "abstract"
                         | "summary"
                 )
-            }) && !token.contains("link")
-                && !token.contains("list")
-                && !token.contains("title")
-                && !token.contains("headline")
+            }) && !token.has("link")
+                && !token.has("list")
+                && !token.has("title")
+                && !token.has("headline")
         })
     })
 }

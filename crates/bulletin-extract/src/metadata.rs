@@ -2,6 +2,7 @@
 //! and a few visible elements, merged in that order of trust.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use crate::index::{PageIndex, text_of};
 use bulletin_core::entities::decode_entities;
 use bulletin_core::text::collapse_whitespace;
@@ -431,7 +432,7 @@ fn is_headline_extra(class: &str) -> bool {
             "section",
         ]
         .iter()
-        .any(|part| token.contains(part))
+        .any(|part| token.has(part))
     })
 }
 

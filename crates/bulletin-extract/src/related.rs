@@ -4,6 +4,7 @@
 //! `related` list, which the article page can show.
 
 use crate::dom::GetAttr;
+use crate::dom::Has;
 use crate::index::PageIndex;
 use crate::index::text_of;
 use bulletin_core::RelatedLink;
@@ -62,11 +63,11 @@ const MAX_LINKS: usize = 12;
 /// "jp-relatedposts", "read-also").
 pub(crate) fn is_classed_related(el: &scraper::node::Element) -> bool {
     crate::dom::any_class_token(el, |t| {
-        (t.contains("related") && !t.contains("unrelated"))
-            || t.contains("read-also")
-            || t.contains("readalso")
-            || t.contains("lesen-sie-auch")
-            || t.contains("more-on-this")
+        (t.has("related") && !t.has("unrelated"))
+            || t.has("read-also")
+            || t.has("readalso")
+            || t.has("lesen-sie-auch")
+            || t.has("more-on-this")
     }) && !matches!(
         el.name(),
         "html" | "body" | "main" | "article" | "nav" | "header" | "footer"

@@ -96,7 +96,9 @@ struct Tokenizer<'a, S: TokenSink> {
     pos: usize,
     sink: &'a S,
     mode: Mode,
-    /// Characters not yet handed over.
+    /// Characters not yet handed over: while they are one stretch of the
+    /// page, only where it is (most text is, and is then copied once).
+    text_span: Option<(usize, usize)>,
     text: StrTendril,
     /// Nesting, as [`depth`] counts it (pruned mode).
     depth: usize,
@@ -117,6 +119,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             pos: 0,
             sink,
             mode,
+            text_span: None,
             text: StrTendril::new(),
             depth: 0,
         }
@@ -130,15 +133,16 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let bytes = self.src.as_bytes();
         while self.pos < bytes.len() {
             let Some(offset) = memchr::memchr3(b'<', b'&', b'\0', &bytes[self.pos..]) else {
-                self.text.push_slice(&self.src[self.pos..]);
+                self.push_span(self.pos, bytes.len());
                 self.pos = bytes.len();
                 break;
             };
             let at = self.pos + offset;
-            self.text.push_slice(&self.src[self.pos..at]);
+            self.push_span(self.pos, at);
             match bytes[at] {
                 b'&' => {
-                    self.pos = char_ref(self.src, at + 1, false, &mut self.text);
+                    let src = self.src;
+                    self.pos = char_ref(src, at + 1, false, self.owned_text());
                 }
                 b'\0' => {
                     self.flush();
@@ -153,11 +157,36 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         self.sink.end();
     }
 
-    fn flush(&mut self) {
-        if !self.text.is_empty() {
-            let text = std::mem::take(&mut self.text);
-            self.send(Token::CharacterTokens(text));
+    /// Adds the page's text from `from` to `to`.
+    fn push_span(&mut self, from: usize, to: usize) {
+        if from == to {
+            return;
         }
+        match self.text_span {
+            None if self.text.is_empty() => self.text_span = Some((from, to)),
+            Some((start, end)) if end == from => self.text_span = Some((start, to)),
+            _ => {
+                let src = self.src;
+                self.owned_text().push_slice(&src[from..to]);
+            }
+        }
+    }
+
+    /// The pending text as a copy, to add what is not the page's own text.
+    fn owned_text(&mut self) -> &mut StrTendril {
+        if let Some((from, to)) = self.text_span.take() {
+            self.text.push_slice(&self.src[from..to]);
+        }
+        &mut self.text
+    }
+
+    fn flush(&mut self) {
+        let text = match self.text_span.take() {
+            Some((from, to)) => StrTendril::from_slice(&self.src[from..to]),
+            None if !self.text.is_empty() => std::mem::take(&mut self.text),
+            None => return,
+        };
+        self.send(Token::CharacterTokens(text));
     }
 
     fn emit(&self, token: Token) -> TokenSinkResult<S::Handle> {
@@ -178,7 +207,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 Some(c) if c.is_ascii_alphabetic() => self.tag(at + 2, EndTag),
                 Some(b'>') => self.pos = at + 3,
                 None => {
-                    self.text.push_slice("</");
+                    self.owned_text().push_slice("</");
                     self.pos = bytes.len();
                 }
                 Some(_) => self.bogus_comment(at + 2),
@@ -186,7 +215,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             Some(c) if c.is_ascii_alphabetic() => self.tag(at + 1, StartTag),
             Some(b'?') => self.bogus_comment(at + 1),
             _ => {
-                self.text.push_char('<');
+                self.owned_text().push_char('<');
                 self.pos = at + 1;
             }
         }
@@ -207,7 +236,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             let start = from + 7;
             let end = memchr::memmem::find(&rest[7..], b"]]>").map(|e| start + e);
             let content = &self.src[start..end.unwrap_or(self.src.len())];
-            push_replacing_nul(&mut self.text, content);
+            push_replacing_nul(self.owned_text(), content);
             self.pos = end.map_or(self.src.len(), |e| e + 3);
         } else {
             self.bogus_comment(from);
@@ -522,7 +551,8 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         match result {
             TokenSinkResult::RawData(kind) => self.raw_text(kind, &name, drop_text),
             TokenSinkResult::Plaintext => {
-                push_replacing_nul(&mut self.text, &self.src[self.pos..]);
+                let rest = &self.src[self.pos..];
+                push_replacing_nul(self.owned_text(), rest);
                 self.pos = self.src.len();
             }
             _ => {
@@ -565,16 +595,17 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         };
         let content = &self.src[from..end];
         if !drop_text {
+            let text = self.owned_text();
             if kind == RawKind::Rcdata {
                 let mut rest = content;
                 while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
-                    push_replacing_nul(&mut self.text, &rest[..at]);
-                    let next = char_ref(rest, at + 1, false, &mut self.text);
+                    push_replacing_nul(text, &rest[..at]);
+                    let next = char_ref(rest, at + 1, false, text);
                     rest = &rest[next..];
                 }
-                push_replacing_nul(&mut self.text, rest);
+                push_replacing_nul(text, rest);
             } else {
-                push_replacing_nul(&mut self.text, content);
+                push_replacing_nul(text, content);
             }
         }
         self.pos = end;
@@ -616,6 +647,9 @@ fn push_replacing_nul(out: &mut StrTendril, text: &str) {
 
 /// An attribute's value with its character references decoded.
 fn attribute_value(raw: &str) -> StrTendril {
+    if memchr::memchr2(b'&', b'\0', raw.as_bytes()).is_none() {
+        return StrTendril::from_slice(raw);
+    }
     let mut out = StrTendril::new();
     let mut rest = raw;
     while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
