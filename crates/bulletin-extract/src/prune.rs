@@ -6,7 +6,9 @@
 //! tags nested deeper than [`MAX_NESTING`] are left out, their text kept.
 //! Script and style text, comments and the attributes no stage reads
 //! (`data-*` state, event handlers, SVG paths, tracking) are left out too:
-//! on news pages they are over half the bytes of the page.
+//! on news pages they are over half the bytes of the page. So is blank
+//! text between block tags (not between table cells, not inside `<pre>`):
+//! two fifths of a page's nodes, which every later walk would step over.
 
 /// Deepest nesting kept, counted over elements that need an end tag.
 pub const MAX_NESTING: usize = 400;
@@ -146,6 +148,14 @@ mod tests {
         prunes_to(
             r#"<div class="a" data-track='{"x":1}' onclick="go()"><img data-src="/a.jpg" src="data:," loading=lazy alt="A b"/><svg><path d="M0 0L9 9"/></svg><!-- note --><p>Hi</p></div>"#,
             r#"<div class="a"><img data-src="/a.jpg" src="data:," alt="A b"/><svg></svg><p>Hi</p></div>"#,
+        );
+    }
+
+    #[test]
+    fn drops_blank_text_between_blocks_only() {
+        prunes_to(
+            "<div>\n  <p>a <b>b</b> <i>c</i></p>\n</div>\n<table><tr><td>1</td> <td>2</td></tr>\n</table><pre>\n<b>x</b>\n  </pre>",
+            "<div><p>a <b>b</b> <i>c</i></p></div><table><tr><td>1</td> <td>2</td></tr></table><pre>\n<b>x</b>\n  </pre>",
         );
     }
 
