@@ -26,6 +26,8 @@ pub use caption::split_caption_credit;
 pub use charset::decode_html;
 pub use discover::discover_feeds;
 pub use sanitize::{CleanHtml, sanitize_fragment};
+#[doc(hidden)]
+pub use tokenizer::differs_from_html5ever;
 
 use bulletin_core::{Author, count_words, reading_time_minutes};
 

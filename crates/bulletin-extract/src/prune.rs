@@ -112,7 +112,7 @@ mod tests {
 
     /// The pruned tree of `page` is the full tree of `expected`.
     fn prunes_to(page: &str, expected: &str) {
-        let dump = crate::tokenizer::tests::dump;
+        let dump = crate::tokenizer::dump;
         assert_eq!(
             dump(&parse_document(page, Mode::Pruned)),
             dump(&parse_document(expected, Mode::Faithful)),
