@@ -655,62 +655,36 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
     }
 }
 
-/// Elements around which blank text means nothing: blocks, table parts
-/// other than cells (whose text the cleaner joins with what stands between
-/// them), and what the head holds.
+/// Elements around which blank text means nothing: the blocks the
+/// sanitizer breaks text at, what the head holds and what renders no text,
+/// and table parts other than cells (whose text the cleaner joins with what
+/// stands between them).
 fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "html"
-            | "head"
-            | "body"
-            | "meta"
-            | "link"
-            | "title"
-            | "base"
-            | "script"
-            | "style"
-            | "noscript"
-            | "div"
-            | "p"
-            | "section"
-            | "article"
-            | "aside"
-            | "header"
-            | "footer"
-            | "nav"
-            | "main"
-            | "figure"
-            | "figcaption"
-            | "blockquote"
-            | "address"
-            | "form"
-            | "fieldset"
-            | "ul"
-            | "ol"
-            | "li"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "hr"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "tr"
-            | "caption"
-            | "colgroup"
-            | "col"
-            | "iframe"
-            | "svg"
-            | "template"
-    )
+    crate::sanitize::is_block_name(name)
+        || matches!(
+            name,
+            "html"
+                | "head"
+                | "body"
+                | "meta"
+                | "link"
+                | "title"
+                | "base"
+                | "script"
+                | "style"
+                | "noscript"
+                | "template"
+                | "iframe"
+                | "svg"
+                | "nav"
+                | "form"
+                | "fieldset"
+                | "thead"
+                | "tbody"
+                | "tfoot"
+                | "colgroup"
+                | "col"
+        )
 }
 
 /// Where the bogus DOCTYPE state ends: after the next '>'.
