@@ -597,7 +597,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             _ => {
                 if self.pruned() && start && !self_closing && &*name == "svg" {
                     // Inline pictures' paths: nothing reads them.
-                    self.pos = find_end_tag(self.src.as_bytes(), self.pos, b"svg");
+                    self.pos = appropriate_end_tag(self.src.as_bytes(), self.pos, b"svg");
                 }
             }
         }
@@ -835,30 +835,13 @@ fn is_end_tag_at(bytes: &[u8], at: usize, name: &[u8]) -> bool {
             .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>')
 }
 
-/// Where RCDATA or RAWTEXT ends: its end tag, or the end of the page.
+/// Where RCDATA or RAWTEXT ends (or, in pruned mode, an inline SVG's
+/// content): its end tag, or the end of the page.
 fn appropriate_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
     let mut i = from;
     while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let at = i + offset;
         if is_end_tag_at(bytes, at, name) {
-            return at;
-        }
-        i = at + 1;
-    }
-    bytes.len()
-}
-
-/// Where `</name` (any case) next starts at or after `from`, or the end:
-/// how far pruned mode skips an inline SVG.
-fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
-    let mut i = from;
-    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
-        let at = i + offset;
-        if bytes.get(at + 1) == Some(&b'/')
-            && bytes
-                .get(at + 2..at + 2 + name.len())
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        {
             return at;
         }
         i = at + 1;
