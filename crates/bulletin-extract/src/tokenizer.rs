@@ -33,9 +33,8 @@ use crate::prune;
 /// What the tokenizer hands the tree builder.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Mode {
-    /// Every token, as html5ever's tokenizer gives them (the tests
-    /// compare the trees this way).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Every token, as html5ever's tokenizer gives them (the tests and the
+    /// differential fuzz target compare the trees this way).
     Faithful,
     /// Without what no extraction stage reads (see the module's notes).
     Pruned,
@@ -444,7 +443,15 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 i += 1;
             }
             match *bytes.get(i)? {
-                b'>' => return Some((self.read(kind, name, self_closing, attrs), i + 1)),
+                b'>' => {
+                    let tag = ReadTag {
+                        kind,
+                        name,
+                        self_closing,
+                        attrs,
+                    };
+                    return Some((tag, i + 1));
+                }
                 b'/' => {
                     i += 1;
                     if bytes.get(i) == Some(&b'>') {
@@ -512,21 +519,6 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 name: QualName::new(None, ns!(), name),
                 value,
             });
-        }
-    }
-
-    fn read(
-        &self,
-        kind: TagKind,
-        name: LocalName,
-        self_closing: bool,
-        attrs: Vec<Attribute>,
-    ) -> ReadTag {
-        ReadTag {
-            kind,
-            name,
-            self_closing,
-            attrs,
         }
     }
 
