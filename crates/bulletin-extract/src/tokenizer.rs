@@ -23,7 +23,7 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     Doctype, EndTag, StartTag, Tag, TagKind, Token, TokenSink, TokenSinkResult,
 };
-use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink, create_element};
+use html5ever::tree_builder::{QuirksMode, TreeBuilder, TreeBuilderOpts, TreeSink, create_element};
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 use markup5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use scraper::{Html, HtmlTreeSink};
@@ -47,7 +47,15 @@ pub(crate) fn parse_document(html: &str, mode: Mode) -> Html {
         scripting_enabled: false,
         ..Default::default()
     };
-    let builder = TreeBuilder::new(HtmlTreeSink::new(Html::new_document()), opts);
+    // The tree's storage, reserved for the page at once: it grows by
+    // doubling otherwise, copying every node each time. Pages hold a node
+    // per 80 bytes at the median, one per 40 on nine in ten (measured on
+    // trafilatura's pages, pruned).
+    let document = Html {
+        quirks_mode: QuirksMode::NoQuirks,
+        tree: ego_tree::Tree::with_capacity(scraper::Node::Document, html.len() / 40 + 16),
+    };
+    let builder = TreeBuilder::new(HtmlTreeSink::new(document), opts);
     let text = normalize_newlines(html);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Tokenizer::new(text, &builder, mode).run();
