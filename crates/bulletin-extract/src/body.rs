@@ -11,7 +11,7 @@
 //! by qualifying siblings such as a standfirst before the body.
 
 use crate::dom::GetAttr;
-use crate::dom::Has;
+use crate::dom::Words;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -404,9 +404,16 @@ const CREDIT_LABELS: &[&str] = &[
 /// namespace prefixes ("c-", "o-", "js-").
 fn names_junk(hay: &str) -> bool {
     hay.split_ascii_whitespace().any(|token| {
-        let token = token.to_ascii_lowercase();
+        // Most tokens are lowercase already: no copy for them.
+        let lowered;
+        let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = token.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            token
+        };
         if matches!(
-            token.as_str(),
+            token,
             "most-read"
                 | "read-more"
                 | "more-stories"
@@ -417,22 +424,22 @@ fn names_junk(hay: &str) -> bool {
         ) {
             return true;
         }
-        let parts: Vec<&str> = token
-            .split(['-', '_'])
-            .filter(|p| {
-                !p.is_empty()
-                    && !matches!(*p, "c" | "o" | "l" | "u" | "js" | "is" | "has" | "m" | "b")
-            })
-            .collect();
-        let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        let mut parts = token.split(['-', '_']).filter(|p| {
+            !p.is_empty() && !matches!(*p, "c" | "o" | "l" | "u" | "js" | "is" | "has" | "m" | "b")
+        });
+        let Some(first) = parts.next() else {
             return false;
         };
+        // (`None` when the token has one part.)
+        let last = parts.next_back();
         // Taxonomy classes ("tag-elections", "author-jane", "category-news")
         // describe the post they sit on, not a box of tags.
-        if parts.len() > 1 && matches!(*first, "tag" | "tags" | "author" | "category") {
-            return JUNK_WORDS.contains(last);
+        if let Some(last) = last
+            && matches!(first, "tag" | "tags" | "author" | "category")
+        {
+            return JUNK_WORDS.contains(&last);
         }
-        JUNK_WORDS.contains(first) || (parts.len() > 1 && JUNK_WORDS.contains(last))
+        JUNK_WORDS.contains(&first) || last.is_some_and(|last| JUNK_WORDS.contains(&last))
     })
 }
 
@@ -468,14 +475,11 @@ fn names_certain_junk(el: &Element) -> bool {
                 .any(|part| CERTAIN.iter().any(|c| c.eq_ignore_ascii_case(part)))
         })
     });
-    certain
-        && !names.iter().flatten().any(|hay| {
-            let hay = hay.to_ascii_lowercase();
-            KEEP_WORDS.iter().any(|w| hay.has(w))
-        })
+    certain && !names.iter().flatten().any(|hay| KEEP_WORDS.any_in(hay))
 }
 
-const KEEP_WORDS: &[&str] = &[
+/// Names that mark an article's body, whatever else the class says.
+const KEEP_WORDS: Words = Words::new(&[
     "article-body",
     "articlebody",
     "story-body",
@@ -485,7 +489,7 @@ const KEEP_WORDS: &[&str] = &[
     "article-content",
     "post-body",
     "text-editor",
-];
+]);
 
 /// Whether the element's tag, role or state makes it boilerplate or hidden.
 pub(crate) fn is_junk_by_tag(el: &Element) -> bool {
@@ -532,7 +536,7 @@ pub(crate) fn is_junk_by_tag(el: &Element) -> bool {
 /// away from pictures: a picture's own caption, in a `<figure>` or beside
 /// the image, stays with it.
 fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> bool {
-    const STRONG: &[&str] = &[
+    const STRONG: Words = Words::new(&[
         "comment",
         "related",
         "copyright",
@@ -548,7 +552,13 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
         "metadata",
         "breadcrumb",
         "akismet",
-    ];
+        // Not junk: it keeps the token from counting.
+        "commentary",
+    ]);
+    const COMMENT: u64 = STRONG.bit("comment");
+    const COMMENTARY: u64 = STRONG.bit("commentary");
+    const PICTURE_WORDS: u64 =
+        STRONG.bit("caption") | STRONG.bit("credit") | STRONG.bit("copyright");
     if matches!(el.name(), "figure" | "img" | "picture" | "html" | "body") {
         return false;
     }
@@ -569,26 +579,27 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
         .flatten()
         .any(|hay| {
             hay.split_ascii_whitespace().any(|token| {
-                let token = token.to_ascii_lowercase();
-                STRONG.iter().any(|w| {
-                    token.has(w)
-                        && (comments || *w != "comment")
-                        && !token.has("commentary")
-                        && (!matches!(*w, "caption" | "credit" | "copyright") || !in_figure())
-                })
+                let found = STRONG.found_in(token);
+                found & COMMENTARY == 0
+                    && (found & !(COMMENT | PICTURE_WORDS) != 0
+                        || (comments && found & COMMENT != 0)
+                        || (found & PICTURE_WORDS != 0 && !in_figure()))
             })
         })
 }
 
 pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
-    if names_strong_junk(node, el, true) {
-        let lower = [el.get_attr("class"), el.id()]
+    let (class, id) = (el.get_attr("class"), el.id());
+    // (No word looked for holds a space: the class and the id are searched
+    // apart.)
+    let keeps = || {
+        [class, id]
             .into_iter()
             .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_ascii_lowercase();
-        return !KEEP_WORDS.iter().any(|w| lower.has(w));
+            .any(|h| KEEP_WORDS.any_in(h))
+    };
+    if names_strong_junk(node, el, true) {
+        return !keeps();
     }
     if matches!(
         el.name(),
@@ -609,33 +620,23 @@ pub(crate) fn is_junk_by_name(node: NodeRef<'_, Node>, el: &Element) -> bool {
     ) {
         return false;
     }
-    let mut hay = String::new();
-    if let Some(id) = el.id() {
-        hay.push_str(id);
-        hay.push(' ');
-    }
-    if let Some(class) = el.get_attr("class") {
-        hay.push_str(class);
-    }
-    if hay.is_empty() {
-        return false;
-    }
-    let lower = hay.to_ascii_lowercase();
-    if KEEP_WORDS.iter().any(|w| lower.has(w)) {
+    if class.is_none() && id.is_none() || keeps() {
         return false;
     }
     // A picture's caption, credit or author inside its `<figure>` stays
     // with it, whatever its class says ("widget-image__subtitle"); outside
     // a figure such names are boilerplate.
+    const PICTURE_PARTS: Words = Words::new(&["caption", "credit", "author"]);
     if (el.name() == "figcaption"
-        || lower.has("caption")
-        || lower.has("credit")
-        || lower.has("author"))
+        || [class, id]
+            .into_iter()
+            .flatten()
+            .any(|h| PICTURE_PARTS.any_in(h)))
         && crate::dom::within(node, &["figure"])
     {
         return false;
     }
-    names_junk(&hay) || names_certain_junk(el)
+    [id, class].into_iter().flatten().any(names_junk) || names_certain_junk(el)
 }
 
 /// How strictly boilerplate is removed; loosened when the strict pass finds
@@ -856,21 +857,17 @@ impl crate::sanitize::BodyFilter for Filter<'_> {
             .get(&node.id())
             .copied()
             .unwrap_or_default();
-        let lead_class = el.get_attr("class").is_some_and(|c| {
-            let c = c.to_ascii_lowercase();
-            [
-                "lead",
-                "intro",
-                "summary",
-                "standfirst",
-                "teaser",
-                "excerpt",
-                "dek",
-                "subtitle",
-            ]
-            .iter()
-            .any(|w| c.has(w))
-        });
+        const LEAD: Words = Words::new(&[
+            "lead",
+            "intro",
+            "summary",
+            "standfirst",
+            "teaser",
+            "excerpt",
+            "dek",
+            "subtitle",
+        ]);
+        let lead_class = el.get_attr("class").is_some_and(|c| LEAD.any_in(c));
         let paragraph = matches!(el.name(), "p" | "h2" | "h3" | "h4" | "h5" | "h6")
             || stats.own_text >= 60
             || lead_class;
@@ -913,11 +910,11 @@ fn is_teaser_item(node: NodeRef<'_, Node>, el: &Element, analysis: &Analysis) ->
 }
 
 fn class_weight(el: &Element) -> f64 {
-    const POSITIVE: &[&str] = &[
+    const POSITIVE: Words = Words::new(&[
         "article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog",
         "story",
-    ];
-    const NEGATIVE: &[&str] = &[
+    ]);
+    const NEGATIVE: Words = Words::new(&[
         "hidden",
         "banner",
         "combx",
@@ -944,14 +941,13 @@ fn class_weight(el: &Element) -> f64 {
         "widget",
         "nav",
         "menu",
-    ];
+    ]);
     let mut weight = 0.0;
     for hay in [el.get_attr("class"), el.id()].into_iter().flatten() {
-        let hay = hay.to_ascii_lowercase();
-        if NEGATIVE.iter().any(|w| hay.has(w)) {
+        if NEGATIVE.any_in(hay) {
             weight -= 25.0;
         }
-        if POSITIVE.iter().any(|w| hay.has(w)) {
+        if POSITIVE.any_in(hay) {
             weight += 25.0;
         }
     }

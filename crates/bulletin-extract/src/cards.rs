@@ -5,6 +5,7 @@
 
 use crate::dom::GetAttr;
 use crate::dom::Has;
+use crate::dom::Words;
 use crate::index::text_of;
 use bulletin_core::Author;
 use bulletin_core::text::collapse_whitespace;
@@ -33,37 +34,46 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
     ) {
         return false;
     }
+    const NAMES_AUTHOR: Words = Words::new(&["author", "autor", "writer"]);
+    const NOT_A_CARD: Words = Words::new(&["comment", "list"]);
+    // The parts of a card are not cards: "author-box-name".
+    const CARD_PART: Words = Words::new(&[
+        "name", "avatar", "image", "photo", "link", "title", "count", "date", "meta", "social",
+        "url", "email",
+    ]);
+    const CARD: Words = Words::new(&[
+        "box",
+        "bio",
+        "card",
+        "about",
+        "profile",
+        "details",
+        "description",
+        "info",
+        "section",
+    ]);
     crate::dom::any_class_token(el, |token| {
-        if token.has("comment") || token.has("list") {
-            return false;
-        }
-        if ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
+        let plugin = ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
             .iter()
             .any(|p| {
                 token
                     .strip_prefix(p)
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
-            })
-        {
-            return true;
-        }
-        let names_author = token.has("author") || token.has("autor") || token.has("writer");
-        if !names_author
-            // The parts of a card are not cards: "author-box-name".
-            || [
-                "name", "avatar", "image", "photo", "link", "title", "count", "date", "meta",
-                "social", "url", "email",
-            ]
-            .iter()
-            .any(|part| token.has(part))
-        {
+            });
+        // Most tokens name neither: one pass over them decides.
+        if !plugin && !NAMES_AUTHOR.any_in(token) {
             return false;
         }
-        [
-            "box", "bio", "card", "about", "profile", "details", "description", "info", "section",
-        ]
-        .iter()
-        .any(|part| token.has(part))
+        if NOT_A_CARD.any_in(token) {
+            return false;
+        }
+        if plugin {
+            return true;
+        }
+        if CARD_PART.any_in(token) {
+            return false;
+        }
+        CARD.any_in(token)
             // A theme's block for the entry's author: "entry-author".
             || ["entry", "post", "article", "single", "story"].iter().any(|scope| {
                 token

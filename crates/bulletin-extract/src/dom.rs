@@ -1,6 +1,7 @@
 //! Small helpers over the parsed DOM.
 
 use ego_tree::NodeRef;
+use html5ever::local_name;
 use scraper::Node;
 use scraper::node::Element;
 
@@ -52,6 +53,87 @@ impl Has for str {
     }
 }
 
+/// A fixed set of lowercase ASCII words, looked for in a class, id or label
+/// in one pass and without regard to ASCII case: each byte of the haystack
+/// is checked only against the words that start with it. A predicate that
+/// asks a token about fifteen words reads it once instead of fifteen times
+/// (and needs no lowercased copy of it).
+pub(crate) struct Words {
+    words: &'static [&'static str],
+    /// Bit `i` of the entry for a byte: word `i` starts with that byte (in
+    /// either case).
+    by_first: [u64; 256],
+}
+
+impl Words {
+    pub(crate) const fn new(words: &'static [&'static str]) -> Self {
+        assert!(words.len() <= 64, "at most 64 words");
+        let mut by_first = [0u64; 256];
+        let mut i = 0;
+        while i < words.len() {
+            let bytes = words[i].as_bytes();
+            assert!(!bytes.is_empty(), "no empty word");
+            let mut j = 0;
+            while j < bytes.len() {
+                assert!(!bytes[j].is_ascii_uppercase(), "words are lowercase");
+                j += 1;
+            }
+            by_first[bytes[0] as usize] |= 1 << i;
+            by_first[bytes[0].to_ascii_uppercase() as usize] |= 1 << i;
+            i += 1;
+        }
+        Words { words, by_first }
+    }
+
+    /// Which of the words occur in `hay`: bit `i` for the `i`th word.
+    pub(crate) fn found_in(&self, hay: &str) -> u64 {
+        self.scan(hay.as_bytes(), false)
+    }
+
+    /// Whether any of the words occurs in `hay`.
+    pub(crate) fn any_in(&self, hay: &str) -> bool {
+        self.scan(hay.as_bytes(), true) != 0
+    }
+
+    /// The bit of `word` in [`Words::found_in`]'s answer (a compile-time
+    /// error in a `const` when it is not one of the words).
+    pub(crate) const fn bit(&self, word: &str) -> u64 {
+        let mut i = 0;
+        while i < self.words.len() {
+            if self.words[i]
+                .as_bytes()
+                .eq_ignore_ascii_case(word.as_bytes())
+            {
+                return 1 << i;
+            }
+            i += 1;
+        }
+        panic!("not one of the words")
+    }
+
+    fn scan(&self, hay: &[u8], first_only: bool) -> u64 {
+        let mut found = 0u64;
+        for (i, &b) in hay.iter().enumerate() {
+            let mut candidates = self.by_first[usize::from(b)] & !found;
+            while candidates != 0 {
+                let w = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let word = self.words[w].as_bytes();
+                if hay
+                    .get(i..i + word.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(word))
+                {
+                    found |= 1 << w;
+                    if first_only {
+                        return found;
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Attribute lookup by name without interning it: scraper's `attr` turns the
 /// name into an atom (a hashed, locked global table) on every call, which
 /// showed as a tenth of extraction time.
@@ -60,14 +142,72 @@ pub(crate) trait GetAttr {
 }
 
 impl GetAttr for Element {
+    /// The names asked for most are compared as atoms (one integer
+    /// comparison per attribute; a name in html5ever's static set is always
+    /// that atom), the rest as text.
+    #[inline]
     fn get_attr(&self, name: &str) -> Option<&str> {
-        self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+        let atom = match name {
+            "class" => local_name!("class"),
+            "id" => local_name!("id"),
+            "href" => local_name!("href"),
+            "itemprop" => local_name!("itemprop"),
+            "datetime" => local_name!("datetime"),
+            "aria-hidden" => local_name!("aria-hidden"),
+            "src" => local_name!("src"),
+            "srcset" => local_name!("srcset"),
+            "rel" => local_name!("rel"),
+            "content" => local_name!("content"),
+            "title" => local_name!("title"),
+            "role" => local_name!("role"),
+            "type" => local_name!("type"),
+            "style" => local_name!("style"),
+            "property" => local_name!("property"),
+            "name" => local_name!("name"),
+            "lang" => local_name!("lang"),
+            "hidden" => local_name!("hidden"),
+            "alt" => local_name!("alt"),
+            _ => return self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v),
+        };
+        self.attrs
+            .iter()
+            .find(|(n, _)| n.local == atom)
+            .map(|(_, v)| &**v)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Has;
+    use super::{Has, Words};
+
+    #[test]
+    fn words_finds_what_lowercased_contains_finds() {
+        const WORDS: Words = Words::new(&["author", "autor", "a", "aab", "name", "related", "é"]);
+        let hays = [
+            "",
+            "a",
+            "Author",
+            "entry-AUTHOR-name",
+            "über-autor",
+            "aaab",
+            "RELATED",
+            "xrelatex",
+            "café",
+            "CAFÉ",
+        ];
+        for hay in hays {
+            let lower = hay.to_ascii_lowercase();
+            let mut expected = 0;
+            for (i, word) in WORDS.words.iter().enumerate() {
+                if lower.has(word) {
+                    expected |= 1 << i;
+                }
+            }
+            assert_eq!(WORDS.found_in(hay), expected, "{hay:?}");
+            assert_eq!(WORDS.any_in(hay), expected != 0, "{hay:?}");
+        }
+        assert_eq!(WORDS.bit("name"), 1 << 4);
+    }
 
     #[test]
     fn has_finds_what_contains_finds() {

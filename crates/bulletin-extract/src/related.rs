@@ -4,7 +4,7 @@
 //! `related` list, which the article page can show.
 
 use crate::dom::GetAttr;
-use crate::dom::Has;
+use crate::dom::Words;
 use crate::index::PageIndex;
 use crate::index::text_of;
 use bulletin_core::RelatedLink;
@@ -62,16 +62,23 @@ const MAX_LINKS: usize = 12;
 /// Whether an element is classed as related content ("related-posts",
 /// "jp-relatedposts", "read-also").
 pub(crate) fn is_classed_related(el: &scraper::node::Element) -> bool {
-    crate::dom::any_class_token(el, |t| {
-        (t.has("related") && !t.has("unrelated"))
-            || t.has("read-also")
-            || t.has("readalso")
-            || t.has("lesen-sie-auch")
-            || t.has("more-on-this")
-    }) && !matches!(
+    const NAMES: Words = Words::new(&[
+        "related",
+        "unrelated",
+        "read-also",
+        "readalso",
+        "lesen-sie-auch",
+        "more-on-this",
+    ]);
+    const RELATED: u64 = NAMES.bit("related");
+    const UNRELATED: u64 = NAMES.bit("unrelated");
+    !matches!(
         el.name(),
         "html" | "body" | "main" | "article" | "nav" | "header" | "footer"
-    )
+    ) && crate::dom::any_class_token(el, |t| {
+        let found = NAMES.found_in(t);
+        found & !(RELATED | UNRELATED) != 0 || (found & RELATED != 0 && found & UNRELATED == 0)
+    })
 }
 
 /// Whether a text opens with a teaser label ("Lesen Sie auch: …").
