@@ -7,6 +7,7 @@
 
 use crate::dom::GetAttr;
 use crate::dom::Has;
+use crate::dom::Words;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
@@ -69,13 +70,12 @@ pub(crate) fn find_in_page(
         ) {
             continue;
         }
-        let names = format!(
-            "{} {}",
-            el.get_attr("class").unwrap_or(""),
-            el.id().unwrap_or("")
-        )
-        .to_ascii_lowercase();
-        if !DATE_CLASS_WORDS.iter().any(|w| names.has(w)) {
+        // (No word holds a space: the class and the id are searched apart.)
+        if ![el.get_attr("class"), el.id()]
+            .into_iter()
+            .flatten()
+            .any(|names| DATE_CLASS_WORDS.any_in(names))
+        {
             continue;
         }
         if let Some(d) = el
@@ -182,6 +182,16 @@ fn date_after_label(
     month_first: bool,
 ) -> Option<DateTime<FixedOffset>> {
     for (i, text) in texts.iter().enumerate() {
+        // Most texts open with a letter no label opens with: they are not
+        // lowercased.
+        let opening = text.trim_start().chars().next().map(char::to_lowercase);
+        if !opening.is_some_and(|mut lower| {
+            lower
+                .next()
+                .is_some_and(|c| labels.iter().any(|l| l.starts_with(c)))
+        }) {
+            continue;
+        }
         let lower = text.trim().to_lowercase();
         // The longest label that opens the text ("erschienen am", not
         // "erschienen").
@@ -219,7 +229,7 @@ fn date_after_label(
     None
 }
 
-const DATE_CLASS_WORDS: &[&str] = &[
+const DATE_CLASS_WORDS: Words = Words::new(&[
     "date",
     "time",
     "datum",
@@ -245,7 +255,7 @@ const DATE_CLASS_WORDS: &[&str] = &[
     "info-line",
     "kicker",
     "metadata",
-];
+]);
 
 /// The text around the headline: the dateline of most article pages sits in
 /// the headline's container, just before or after it.
