@@ -63,12 +63,16 @@ pub(crate) struct Words {
     /// Bit `i` of the entry for a byte: word `i` starts with that byte (in
     /// either case).
     by_first: [u64; 256],
+    /// The same for the second byte (every entry, for a one-letter word):
+    /// together they leave few candidates to compare.
+    by_second: [u64; 256],
 }
 
 impl Words {
     pub(crate) const fn new(words: &'static [&'static str]) -> Self {
         assert!(words.len() <= 64, "at most 64 words");
         let mut by_first = [0u64; 256];
+        let mut by_second = [0u64; 256];
         let mut i = 0;
         while i < words.len() {
             let bytes = words[i].as_bytes();
@@ -80,9 +84,23 @@ impl Words {
             }
             by_first[bytes[0] as usize] |= 1 << i;
             by_first[bytes[0].to_ascii_uppercase() as usize] |= 1 << i;
+            if bytes.len() == 1 {
+                let mut b = 0;
+                while b < 256 {
+                    by_second[b] |= 1 << i;
+                    b += 1;
+                }
+            } else {
+                by_second[bytes[1] as usize] |= 1 << i;
+                by_second[bytes[1].to_ascii_uppercase() as usize] |= 1 << i;
+            }
             i += 1;
         }
-        Words { words, by_first }
+        Words {
+            words,
+            by_first,
+            by_second,
+        }
     }
 
     /// Which of the words occur in `hay`: bit `i` for the `i`th word.
@@ -115,6 +133,12 @@ impl Words {
         let mut found = 0u64;
         for (i, &b) in hay.iter().enumerate() {
             let mut candidates = self.by_first[usize::from(b)] & !found;
+            if candidates == 0 {
+                continue;
+            }
+            // (Past the end, a byte no word of two letters has.)
+            let next = hay.get(i + 1).copied().unwrap_or(0);
+            candidates &= self.by_second[usize::from(next)];
             while candidates != 0 {
                 let w = candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
@@ -182,7 +206,9 @@ mod tests {
 
     #[test]
     fn words_finds_what_lowercased_contains_finds() {
-        const WORDS: Words = Words::new(&["author", "autor", "a", "aab", "name", "related", "é"]);
+        const WORDS: Words = Words::new(&[
+            "author", "autor", "a", "aab", "name", "related", "é", "x", "ex",
+        ]);
         let hays = [
             "",
             "a",
@@ -194,6 +220,10 @@ mod tests {
             "xrelatex",
             "café",
             "CAFÉ",
+            "x",
+            "EX",
+            "ex-",
+            "-x",
         ];
         for hay in hays {
             let lower = hay.to_ascii_lowercase();
