@@ -186,7 +186,14 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     }
     el.get_attr("class").is_some_and(|class| {
         class.split_ascii_whitespace().any(|token| {
-            let token = token.to_ascii_lowercase();
+            // Most tokens are lowercase already: no copy for them.
+            let lowered;
+            let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                lowered = token.to_ascii_lowercase();
+                lowered.as_str()
+            } else {
+                token
+            };
             token.split(['-', '_']).any(|part| {
                 matches!(
                     part,

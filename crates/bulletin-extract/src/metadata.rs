@@ -3,6 +3,7 @@
 
 use crate::dom::GetAttr;
 use crate::dom::Has;
+use crate::dom::Openings;
 use crate::index::{PageIndex, text_of};
 use bulletin_core::entities::decode_entities;
 use bulletin_core::text::collapse_whitespace;
@@ -516,6 +517,10 @@ pub(crate) fn opens_like_a_byline(text: &str) -> bool {
     let (Some(&first), Some(&second)) = (bytes.first(), bytes.get(1)) else {
         return false;
     };
+    const OPENINGS: Openings = Openings::new(&[BYLINE_LABELS, DATE_WORDS]);
+    if !OPENINGS.may_open(text) {
+        return false;
+    }
     // The first two letters decide nearly every text; "Über" is the one
     // label that opens with a capital outside ASCII.
     let (first, second) = (first.to_ascii_lowercase(), second.to_ascii_lowercase());

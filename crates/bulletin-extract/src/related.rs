@@ -4,6 +4,7 @@
 //! `related` list, which the article page can show.
 
 use crate::dom::GetAttr;
+use crate::dom::Openings;
 use crate::dom::Words;
 use crate::index::PageIndex;
 use crate::index::text_of;
@@ -93,7 +94,11 @@ pub(crate) fn is_teaser_label(text: &str) -> bool {
         }
     }
     const LONGEST: usize = 24;
+    const OPENINGS: Openings = Openings::new(&[TEASER_LABELS]);
     let text = text.trim_start();
+    if !OPENINGS.may_open(text) {
+        return false;
+    }
     if !text
         .chars()
         .next()
