@@ -53,6 +53,11 @@ impl Has for str {
     }
 }
 
+#[inline(never)]
+fn attr_by_text<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    el.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+}
+
 /// A fixed set of lowercase ASCII words, looked for in a class, id or label
 /// in one pass and without regard to ASCII case: each byte of the haystack
 /// is checked only against the words that start with it. A predicate that
@@ -220,7 +225,8 @@ impl GetAttr for Element {
     /// The names asked for most are compared as atoms (one integer
     /// comparison per attribute; a name in html5ever's static set is always
     /// that atom), the rest as text.
-    #[inline]
+    // (Inlined, the name given is matched when compiling.)
+    #[inline(always)]
     fn get_attr(&self, name: &str) -> Option<&str> {
         let atom = match name {
             "class" => local_name!("class"),
@@ -242,7 +248,7 @@ impl GetAttr for Element {
             "lang" => local_name!("lang"),
             "hidden" => local_name!("hidden"),
             "alt" => local_name!("alt"),
-            _ => return self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v),
+            _ => return attr_by_text(self, name),
         };
         self.attrs
             .iter()
