@@ -52,6 +52,23 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         "info",
         "section",
     ]);
+    // What any token below is asked about, asked of the class and id whole:
+    // most elements have none of it.
+    const ANY: Words = Words::new(&[
+        "author",
+        "autor",
+        "writer",
+        "saboxplugin-wrap",
+        "abh_box",
+        "m-a-box",
+    ]);
+    if ![el.get_attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .any(|names| ANY.any_in(names))
+    {
+        return false;
+    }
     crate::dom::any_class_token(el, |token| {
         let plugin = ["saboxplugin-wrap", "abh_box", "wp-about-author", "m-a-box"]
             .iter()

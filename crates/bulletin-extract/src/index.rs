@@ -3,6 +3,7 @@
 
 use crate::dom::GetAttr;
 use crate::dom::Has;
+use crate::dom::Words;
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -184,34 +185,48 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     ) {
         return false;
     }
+    // A part equal to one of the words holds it: classes with none of them
+    // are turned away in one pass.
+    const WORDS: Words = Words::new(&[
+        "intro",
+        "lead",
+        "standfirst",
+        "lede",
+        "dek",
+        "deck",
+        "teaser",
+        "abstract",
+        "summary",
+    ]);
     el.get_attr("class").is_some_and(|class| {
-        class.split_ascii_whitespace().any(|token| {
-            // Most tokens are lowercase already: no copy for them.
-            let lowered;
-            let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
-                lowered = token.to_ascii_lowercase();
-                lowered.as_str()
-            } else {
-                token
-            };
-            token.split(['-', '_']).any(|part| {
-                matches!(
-                    part,
-                    "intro"
-                        | "lead"
-                        | "standfirst"
-                        | "lede"
-                        | "dek"
-                        | "deck"
-                        | "teaser"
-                        | "abstract"
-                        | "summary"
-                )
-            }) && !token.has("link")
-                && !token.has("list")
-                && !token.has("title")
-                && !token.has("headline")
-        })
+        WORDS.any_in(class)
+            && class.split_ascii_whitespace().any(|token| {
+                // Most tokens are lowercase already: no copy for them.
+                let lowered;
+                let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                    lowered = token.to_ascii_lowercase();
+                    lowered.as_str()
+                } else {
+                    token
+                };
+                token.split(['-', '_']).any(|part| {
+                    matches!(
+                        part,
+                        "intro"
+                            | "lead"
+                            | "standfirst"
+                            | "lede"
+                            | "dek"
+                            | "deck"
+                            | "teaser"
+                            | "abstract"
+                            | "summary"
+                    )
+                }) && !token.has("link")
+                    && !token.has("list")
+                    && !token.has("title")
+                    && !token.has("headline")
+            })
     })
 }
 
@@ -257,40 +272,53 @@ fn is_byline(el: &scraper::node::Element) -> bool {
     ) {
         return false;
     }
+    // Every name below holds one of these words: classes with none of them
+    // are turned away in one pass.
+    const WORDS: Words = Words::new(&[
+        "author",
+        "byline",
+        "autor",
+        "auteur",
+        "contributor",
+        "writer",
+        "fn",
+        "vcard",
+    ]);
     let class = el.get_attr("class").unwrap_or("");
-    class.split_ascii_whitespace().any(|token| {
-        // Most tokens are lowercase already: no copy for them.
-        let lowered;
-        let c = if token.bytes().any(|b| b.is_ascii_uppercase()) {
-            lowered = token.to_ascii_lowercase();
-            lowered.as_str()
-        } else {
-            token
-        };
-        names_a_byline_part(c)
-            || matches!(
-                c,
-                "author"
-                    | "byline"
-                    | "author-name"
-                    | "authorname"
-                    | "byline-name"
-                    | "by-author"
-                    | "article-author"
-                    | "post-author"
-                    | "entry-author"
-                    | "author-link"
-                    | "autor"
-                    | "author_name"
-                    | "c-byline__author"
-                    | "byline__author"
-                    | "meta-author"
-                    | "writer"
-                    | "fn"
-                    | "vcard"
-                    | "contributor"
-            )
-    })
+    WORDS.any_in(class)
+        && class.split_ascii_whitespace().any(|token| {
+            // Most tokens are lowercase already: no copy for them.
+            let lowered;
+            let c = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                lowered = token.to_ascii_lowercase();
+                lowered.as_str()
+            } else {
+                token
+            };
+            names_a_byline_part(c)
+                || matches!(
+                    c,
+                    "author"
+                        | "byline"
+                        | "author-name"
+                        | "authorname"
+                        | "byline-name"
+                        | "by-author"
+                        | "article-author"
+                        | "post-author"
+                        | "entry-author"
+                        | "author-link"
+                        | "autor"
+                        | "author_name"
+                        | "c-byline__author"
+                        | "byline__author"
+                        | "meta-author"
+                        | "writer"
+                        | "fn"
+                        | "vcard"
+                        | "contributor"
+                )
+        })
 }
 
 /// The collapsed text of an element.

@@ -76,10 +76,14 @@ pub(crate) fn is_classed_related(el: &scraper::node::Element) -> bool {
     !matches!(
         el.name(),
         "html" | "body" | "main" | "article" | "nav" | "header" | "footer"
-    ) && crate::dom::any_class_token(el, |t| {
-        let found = NAMES.found_in(t);
-        found & !(RELATED | UNRELATED) != 0 || (found & RELATED != 0 && found & UNRELATED == 0)
-    })
+    ) && [el.get_attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .any(|names| NAMES.any_in(names))
+        && crate::dom::any_class_token(el, |t| {
+            let found = NAMES.found_in(t);
+            found & !(RELATED | UNRELATED) != 0 || (found & RELATED != 0 && found & UNRELATED == 0)
+        })
 }
 
 /// Whether a text opens with a teaser label ("Lesen Sie auch: …").
