@@ -18,6 +18,17 @@ use url::Url;
 /// names the author together with a box, a biography, a profile or an info
 /// panel ("author-box", "about-author", "tdb-author-box", "author-info",
 /// "entry-author"), or one of the WordPress plugins that print them.
+/// What any class token of a card holds: asked of the class and id whole,
+/// it turns away most elements in one pass.
+pub(crate) const CARD_CLASS_WORDS: &[&str] = &[
+    "author",
+    "autor",
+    "writer",
+    "saboxplugin-wrap",
+    "abh_box",
+    "m-a-box",
+];
+
 pub(crate) fn is_author_card(el: &Element) -> bool {
     if !matches!(
         el.name(),
@@ -52,16 +63,7 @@ pub(crate) fn is_author_card(el: &Element) -> bool {
         "info",
         "section",
     ]);
-    // What any token below is asked about, asked of the class and id whole:
-    // most elements have none of it.
-    const ANY: Words = Words::new(&[
-        "author",
-        "autor",
-        "writer",
-        "saboxplugin-wrap",
-        "abh_box",
-        "m-a-box",
-    ]);
+    const ANY: Words = Words::new(CARD_CLASS_WORDS);
     if ![el.get_attr("class"), el.id()]
         .into_iter()
         .flatten()

@@ -53,6 +53,36 @@ impl Has for str {
     }
 }
 
+/// How many words the lists hold together.
+pub(crate) const fn count(lists: &[&[&'static str]]) -> usize {
+    let mut n = 0;
+    let mut l = 0;
+    while l < lists.len() {
+        n += lists[l].len();
+        l += 1;
+    }
+    n
+}
+
+/// The words of several lists as one, for a [`Words`] that looks for all
+/// of them in one pass (`N` is their [`count`]).
+pub(crate) const fn joined<const N: usize>(lists: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            out[n] = lists[l][i];
+            n += 1;
+            i += 1;
+        }
+        l += 1;
+    }
+    assert!(n == N, "N is the lists' count");
+    out
+}
+
 #[inline(never)]
 fn attr_by_text<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
     el.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
@@ -106,6 +136,17 @@ impl Words {
             by_first,
             by_second,
         }
+    }
+
+    /// The bits of `words`, each one of the words.
+    pub(crate) const fn mask(&self, words: &[&str]) -> u64 {
+        let mut mask = 0;
+        let mut i = 0;
+        while i < words.len() {
+            mask |= self.bit(words[i]);
+            i += 1;
+        }
+        mask
     }
 
     /// Which of the words occur in `hay`: bit `i` for the `i`th word.

@@ -92,10 +92,15 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
             }
             _ => continue,
         };
-        if idx.related_blocks.len() < 32 && crate::related::is_classed_related(el) {
+        let in_class = el.get_attr("class").map_or(0, |c| CLASS_WORDS.found_in(c));
+        let in_names = in_class | el.id().map_or(0, |id| CLASS_WORDS.found_in(id));
+        if idx.related_blocks.len() < 32
+            && in_names & RELATED_BITS != 0
+            && crate::related::is_classed_related(el)
+        {
             idx.related_blocks.push(node);
         }
-        if idx.leads.len() < 8 && is_lead(el) {
+        if idx.leads.len() < 8 && in_class & LEAD_BITS != 0 && is_lead(el) {
             idx.leads.push((order, node));
         }
         match el.name() {
@@ -152,6 +157,7 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
             _ => {}
         }
         if idx.author_cards.len() < 8
+            && in_names & CARD_BITS != 0
             && crate::cards::is_author_card(el)
             && !idx
                 .author_cards
@@ -160,7 +166,10 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
         {
             idx.author_cards.push(node);
         }
-        if idx.bylines.len() < 64 && is_byline(el) {
+        if idx.bylines.len() < 64
+            && (in_class & BYLINE_BITS != 0 || is_byline_by_attribute(el))
+            && is_byline(el)
+        {
             idx.bylines.push(node);
         }
         if matches!(el.get_attr("itemprop"), Some("articleBody" | "reviewBody")) {
@@ -178,6 +187,48 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
     idx
 }
 
+/// A standfirst's class has a part equal to one of these: classes with none
+/// of them are turned away in one pass.
+const LEAD_CLASS_WORDS: &[&str] = &[
+    "intro",
+    "lead",
+    "standfirst",
+    "lede",
+    "dek",
+    "deck",
+    "teaser",
+    "abstract",
+    "summary",
+];
+
+/// Every byline class name below holds one of these.
+const BYLINE_CLASS_WORDS: &[&str] = &[
+    "author",
+    "byline",
+    "autor",
+    "auteur",
+    "contributor",
+    "writer",
+    "fn",
+    "vcard",
+];
+
+/// The class words of every check the index makes, looked for in one pass
+/// over each element's class and id: most elements hold none, and no
+/// check is made on them.
+const CLASS_LISTS: &[&[&str]] = &[
+    crate::cards::CARD_CLASS_WORDS,
+    crate::related::RELATED_CLASS_WORDS,
+    LEAD_CLASS_WORDS,
+    BYLINE_CLASS_WORDS,
+];
+const CLASS_WORDS_ARRAY: [&str; crate::dom::count(CLASS_LISTS)] = crate::dom::joined(CLASS_LISTS);
+const CLASS_WORDS: Words = Words::new(&CLASS_WORDS_ARRAY);
+const CARD_BITS: u64 = CLASS_WORDS.mask(crate::cards::CARD_CLASS_WORDS);
+const RELATED_BITS: u64 = CLASS_WORDS.mask(crate::related::RELATED_CLASS_WORDS);
+const LEAD_BITS: u64 = CLASS_WORDS.mask(LEAD_CLASS_WORDS);
+const BYLINE_BITS: u64 = CLASS_WORDS.mask(BYLINE_CLASS_WORDS);
+
 fn is_lead(el: &scraper::node::Element) -> bool {
     if !matches!(
         el.name(),
@@ -187,17 +238,7 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     }
     // A part equal to one of the words holds it: classes with none of them
     // are turned away in one pass.
-    const WORDS: Words = Words::new(&[
-        "intro",
-        "lead",
-        "standfirst",
-        "lede",
-        "dek",
-        "deck",
-        "teaser",
-        "abstract",
-        "summary",
-    ]);
+    const WORDS: Words = Words::new(LEAD_CLASS_WORDS);
     el.get_attr("class").is_some_and(|class| {
         WORDS.any_in(class)
             && class.split_ascii_whitespace().any(|token| {
@@ -256,14 +297,17 @@ fn names_a_byline_part(token: &str) -> bool {
     named
 }
 
-fn is_byline(el: &scraper::node::Element) -> bool {
-    if el
-        .get_attr("rel")
+/// `rel=author` or `itemprop=author`.
+fn is_byline_by_attribute(el: &scraper::node::Element) -> bool {
+    el.get_attr("rel")
         .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"))
         || el
             .get_attr("itemprop")
             .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"))
-    {
+}
+
+fn is_byline(el: &scraper::node::Element) -> bool {
+    if is_byline_by_attribute(el) {
         return true;
     }
     if matches!(
@@ -274,16 +318,7 @@ fn is_byline(el: &scraper::node::Element) -> bool {
     }
     // Every name below holds one of these words: classes with none of them
     // are turned away in one pass.
-    const WORDS: Words = Words::new(&[
-        "author",
-        "byline",
-        "autor",
-        "auteur",
-        "contributor",
-        "writer",
-        "fn",
-        "vcard",
-    ]);
+    const WORDS: Words = Words::new(BYLINE_CLASS_WORDS);
     let class = el.get_attr("class").unwrap_or("");
     WORDS.any_in(class)
         && class.split_ascii_whitespace().any(|token| {

@@ -60,17 +60,20 @@ pub(crate) const TEASER_LABELS: &[&str] = &[
 /// At most this many related links are kept.
 const MAX_LINKS: usize = 12;
 
+/// The words of related content's class names ("unrelated" is not).
+pub(crate) const RELATED_CLASS_WORDS: &[&str] = &[
+    "related",
+    "unrelated",
+    "read-also",
+    "readalso",
+    "lesen-sie-auch",
+    "more-on-this",
+];
+
 /// Whether an element is classed as related content ("related-posts",
 /// "jp-relatedposts", "read-also").
 pub(crate) fn is_classed_related(el: &scraper::node::Element) -> bool {
-    const NAMES: Words = Words::new(&[
-        "related",
-        "unrelated",
-        "read-also",
-        "readalso",
-        "lesen-sie-auch",
-        "more-on-this",
-    ]);
+    const NAMES: Words = Words::new(RELATED_CLASS_WORDS);
     const RELATED: u64 = NAMES.bit("related");
     const UNRELATED: u64 = NAMES.bit("unrelated");
     !matches!(
