@@ -562,6 +562,15 @@ fn names_strong_junk(node: NodeRef<'_, Node>, el: &Element, comments: bool) -> b
     if matches!(el.name(), "figure" | "img" | "picture" | "html" | "body") {
         return false;
     }
+    // A token holds a word only where the whole class or id does: most
+    // elements are turned away in one pass over each.
+    if ![el.get_attr("class"), el.id()]
+        .into_iter()
+        .flatten()
+        .any(|hay| STRONG.found_in(hay) & !COMMENTARY != 0)
+    {
+        return false;
+    }
     let mut in_figure = None;
     let mut in_figure = || {
         *in_figure.get_or_insert_with(|| {
@@ -910,11 +919,11 @@ fn is_teaser_item(node: NodeRef<'_, Node>, el: &Element, analysis: &Analysis) ->
 }
 
 fn class_weight(el: &Element) -> f64 {
-    const POSITIVE: Words = Words::new(&[
+    const POSITIVE: &[&str] = &[
         "article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog",
         "story",
-    ]);
-    const NEGATIVE: Words = Words::new(&[
+    ];
+    const NEGATIVE: &[&str] = &[
         "hidden",
         "banner",
         "combx",
@@ -941,13 +950,20 @@ fn class_weight(el: &Element) -> f64 {
         "widget",
         "nav",
         "menu",
-    ]);
+    ];
+    // Both lists in one pass.
+    const LISTS: &[&[&str]] = &[NEGATIVE, POSITIVE];
+    const ALL: [&str; crate::dom::count(LISTS)] = crate::dom::joined(LISTS);
+    const WORDS: Words = Words::new(&ALL);
+    const NEGATIVE_BITS: u64 = WORDS.mask(NEGATIVE);
+    const POSITIVE_BITS: u64 = WORDS.mask(POSITIVE);
     let mut weight = 0.0;
     for hay in [el.get_attr("class"), el.id()].into_iter().flatten() {
-        if NEGATIVE.any_in(hay) {
+        let found = WORDS.found_in(hay);
+        if found & NEGATIVE_BITS != 0 {
             weight -= 25.0;
         }
-        if POSITIVE.any_in(hay) {
+        if found & POSITIVE_BITS != 0 {
             weight += 25.0;
         }
     }
