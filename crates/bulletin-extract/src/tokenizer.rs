@@ -441,7 +441,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'/' && bytes[i] != b'>' {
             i += 1;
         }
-        let name = LocalName::from(lowercase_name(&self.src[from..i]));
+        let name = tag_atom(lowercase_name(&self.src[from..i]));
         let keep_attributes = kind == StartTag;
         let mut attrs: Vec<Attribute> = Vec::new();
         let mut self_closing = false;
@@ -515,7 +515,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             if self.pruned() && !prune::is_read_attribute(&lowered) {
                 continue;
             }
-            let name = LocalName::from(lowered);
+            let name = attribute_atom(lowered);
             if attrs.iter().any(|a| a.name.local == name) {
                 continue;
             }
@@ -693,6 +693,119 @@ fn bogus_doctype_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// A tag or attribute name: ASCII lowercased, NUL replaced.
+/// The atom of a tag name. The common ones are matched here: html5ever's
+/// static set is otherwise looked up through a hash of the name, for every
+/// tag of the page.
+fn tag_atom(name: Cow<'_, str>) -> LocalName {
+    match &*name {
+        "div" => local_name!("div"),
+        "a" => local_name!("a"),
+        "span" => local_name!("span"),
+        "li" => local_name!("li"),
+        "p" => local_name!("p"),
+        "img" => local_name!("img"),
+        "script" => local_name!("script"),
+        "meta" => local_name!("meta"),
+        "link" => local_name!("link"),
+        "td" => local_name!("td"),
+        "ul" => local_name!("ul"),
+        "br" => local_name!("br"),
+        "i" => local_name!("i"),
+        "input" => local_name!("input"),
+        "svg" => local_name!("svg"),
+        "option" => local_name!("option"),
+        "strong" => local_name!("strong"),
+        "h2" => local_name!("h2"),
+        "h3" => local_name!("h3"),
+        "button" => local_name!("button"),
+        "source" => local_name!("source"),
+        "style" => local_name!("style"),
+        "label" => local_name!("label"),
+        "noscript" => local_name!("noscript"),
+        "section" => local_name!("section"),
+        "article" => local_name!("article"),
+        "figure" => local_name!("figure"),
+        "em" => local_name!("em"),
+        "b" => local_name!("b"),
+        "header" => local_name!("header"),
+        "nav" => local_name!("nav"),
+        "footer" => local_name!("footer"),
+        "aside" => local_name!("aside"),
+        "form" => local_name!("form"),
+        "picture" => local_name!("picture"),
+        "time" => local_name!("time"),
+        "small" => local_name!("small"),
+        "table" => local_name!("table"),
+        "tbody" => local_name!("tbody"),
+        "tr" => local_name!("tr"),
+        "col" => local_name!("col"),
+        "h1" => local_name!("h1"),
+        "h4" => local_name!("h4"),
+        "iframe" => local_name!("iframe"),
+        "title" => local_name!("title"),
+        "html" => local_name!("html"),
+        "head" => local_name!("head"),
+        "body" => local_name!("body"),
+        "hr" => local_name!("hr"),
+        "figcaption" => local_name!("figcaption"),
+        "th" => local_name!("th"),
+        "code" => local_name!("code"),
+        "main" => local_name!("main"),
+        "blockquote" => local_name!("blockquote"),
+        "ol" => local_name!("ol"),
+        "sup" => local_name!("sup"),
+        "cite" => local_name!("cite"),
+        "h5" => local_name!("h5"),
+        "h6" => local_name!("h6"),
+        "dd" => local_name!("dd"),
+        "dt" => local_name!("dt"),
+        "dl" => local_name!("dl"),
+        "pre" => local_name!("pre"),
+        "u" => local_name!("u"),
+        "s" => local_name!("s"),
+        _ => LocalName::from(name),
+    }
+}
+
+/// The atom of an attribute's name, as [`tag_atom`] for tags.
+fn attribute_atom(name: Cow<'_, str>) -> LocalName {
+    match &*name {
+        "class" => local_name!("class"),
+        "id" => local_name!("id"),
+        "href" => local_name!("href"),
+        "src" => local_name!("src"),
+        "alt" => local_name!("alt"),
+        "title" => local_name!("title"),
+        "rel" => local_name!("rel"),
+        "type" => local_name!("type"),
+        "style" => local_name!("style"),
+        "srcset" => local_name!("srcset"),
+        "width" => local_name!("width"),
+        "height" => local_name!("height"),
+        "content" => local_name!("content"),
+        "name" => local_name!("name"),
+        "property" => local_name!("property"),
+        "itemprop" => local_name!("itemprop"),
+        "datetime" => local_name!("datetime"),
+        "lang" => local_name!("lang"),
+        "role" => local_name!("role"),
+        "hidden" => local_name!("hidden"),
+        "aria-hidden" => local_name!("aria-hidden"),
+        "colspan" => local_name!("colspan"),
+        "rowspan" => local_name!("rowspan"),
+        "scope" => local_name!("scope"),
+        "itemscope" => local_name!("itemscope"),
+        "itemtype" => local_name!("itemtype"),
+        "cite" => local_name!("cite"),
+        "dir" => local_name!("dir"),
+        "start" => local_name!("start"),
+        "reversed" => local_name!("reversed"),
+        "hreflang" => local_name!("hreflang"),
+        "xml:lang" => local_name!("xml:lang"),
+        _ => LocalName::from(name),
+    }
+}
+
 fn lowercase_name(raw: &str) -> Cow<'_, str> {
     if raw.bytes().all(|b| !b.is_ascii_uppercase() && b != b'\0') {
         return Cow::Borrowed(raw);
