@@ -11,6 +11,7 @@
 //! by qualifying siblings such as a standfirst before the body.
 
 use crate::dom::GetAttr;
+use crate::dom::Openings;
 use crate::dom::Words;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
@@ -734,19 +735,24 @@ impl Analysis {
                     | "li"
             )
         {
+            const OPENINGS: Openings =
+                Openings::new(&[BOILERPLATE_OPENINGS, crate::related::TEASER_LABELS]);
             let text: String = node
                 .descendants()
                 .filter_map(|d| match d.value() {
                     Node::Text(t) => Some(&**t),
                     _ => None,
                 })
-                .collect::<String>()
-                .trim()
-                .to_lowercase();
-            if BOILERPLATE_OPENINGS.iter().any(|o| text.starts_with(o))
-                || crate::related::is_teaser_label(&text)
-            {
-                return true;
+                .collect();
+            let text = text.trim();
+            // (Most texts open with no label: they are not lowercased.)
+            if OPENINGS.may_open(text) {
+                let text = text.to_lowercase();
+                if BOILERPLATE_OPENINGS.iter().any(|o| text.starts_with(o))
+                    || crate::related::is_teaser_label(&text)
+                {
+                    return true;
+                }
             }
         }
         // Credit lines standing alone ("(© FEI/Christophe Taniere)",
@@ -763,9 +769,14 @@ impl Analysis {
                     _ => None,
                 })
                 .collect::<String>();
-            let text = text.trim().trim_start_matches('(').to_lowercase();
-            if text.starts_with('©') || CREDIT_LABELS.iter().any(|l| text.starts_with(l)) {
-                return true;
+            const OPENINGS: Openings = Openings::new(&[CREDIT_LABELS]);
+            let text = text.trim().trim_start_matches('(');
+            // ('©' is not ASCII: it is let through.)
+            if OPENINGS.may_open(text) {
+                let text = text.to_lowercase();
+                if text.starts_with('©') || CREDIT_LABELS.iter().any(|l| text.starts_with(l)) {
+                    return true;
+                }
             }
         }
         // Teasers: one of a row of alike boxes, each with a link.

@@ -512,7 +512,10 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
 /// dashes. Runs on every short text of the page: the first letter decides
 /// most.
 pub(crate) fn opens_like_a_byline(text: &str) -> bool {
-    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    // (Indentation first, a byte at a time: no ASCII space is alphanumeric.)
+    let text = text
+        .trim_ascii_start()
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
     let bytes = text.as_bytes();
     let (Some(&first), Some(&second)) = (bytes.first(), bytes.get(1)) else {
         return false;

@@ -102,7 +102,8 @@ pub(crate) fn is_teaser_label(text: &str) -> bool {
     }
     const LONGEST: usize = 24;
     const OPENINGS: Openings = Openings::new(&[TEASER_LABELS]);
-    let text = text.trim_start();
+    // (Indentation first, a byte at a time.)
+    let text = text.trim_ascii_start().trim_start();
     if !OPENINGS.may_open(text) {
         return false;
     }
