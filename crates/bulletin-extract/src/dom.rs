@@ -98,9 +98,11 @@ pub(crate) struct Words {
     /// Bit `i` of the entry for a byte: word `i` starts with that byte (in
     /// either case).
     by_first: [u64; 256],
-    /// The same for the second byte (every entry, for a one-letter word):
-    /// together they leave few candidates to compare.
+    /// The same for the second byte (every entry, for a one-letter word)
+    /// and the third (every entry, for a word of one or two): together they
+    /// leave few candidates to compare.
     by_second: [u64; 256],
+    by_third: [u64; 256],
 }
 
 impl Words {
@@ -108,6 +110,7 @@ impl Words {
         assert!(words.len() <= 64, "at most 64 words");
         let mut by_first = [0u64; 256];
         let mut by_second = [0u64; 256];
+        let mut by_third = [0u64; 256];
         let mut i = 0;
         while i < words.len() {
             let bytes = words[i].as_bytes();
@@ -129,12 +132,23 @@ impl Words {
                 by_second[bytes[1] as usize] |= 1 << i;
                 by_second[bytes[1].to_ascii_uppercase() as usize] |= 1 << i;
             }
+            if bytes.len() <= 2 {
+                let mut b = 0;
+                while b < 256 {
+                    by_third[b] |= 1 << i;
+                    b += 1;
+                }
+            } else {
+                by_third[bytes[2] as usize] |= 1 << i;
+                by_third[bytes[2].to_ascii_uppercase() as usize] |= 1 << i;
+            }
             i += 1;
         }
         Words {
             words,
             by_first,
             by_second,
+            by_third,
         }
     }
 
@@ -182,9 +196,14 @@ impl Words {
             if candidates == 0 {
                 continue;
             }
-            // (Past the end, a byte no word of two letters has.)
+            // (Past the end, a byte no longer word has.)
             let next = hay.get(i + 1).copied().unwrap_or(0);
             candidates &= self.by_second[usize::from(next)];
+            if candidates == 0 {
+                continue;
+            }
+            let third = hay.get(i + 2).copied().unwrap_or(0);
+            candidates &= self.by_third[usize::from(third)];
             while candidates != 0 {
                 let w = candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
