@@ -15,17 +15,43 @@ pub fn escape_attribute_into(out: &mut String, text: &str) {
     escape_into(out, text, true);
 }
 
+/// Copies runs of plain text whole: only the bytes that start something to
+/// escape or drop stop the copy (every page's text goes through here).
 fn escape_into(out: &mut String, text: &str, quotes: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            c if forbidden_in_xml(c) => {}
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if quotes => ("&quot;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            // Control characters and U+FFFE / U+FFFF (EF BF BE / EF BF BF)
+            // are dropped: XML 1.0 does not allow them in a document.
+            0..=0x1f => ("", 1),
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        // (`i` is at an ASCII byte or a character's first byte.)
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        i += len;
+        run = i;
     }
+    out.push_str(&text[run..]);
 }
 
 /// [`escape_attribute_into`] into a new string: safe in text and in
@@ -34,11 +60,6 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     escape_attribute_into(&mut out, text);
     out
-}
-
-/// Characters XML 1.0 does not allow in a document.
-fn forbidden_in_xml(c: char) -> bool {
-    ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// Every run of whitespace as one space, none at either end.
@@ -78,6 +99,45 @@ mod tests {
         assert_eq!(text, "a &lt; b &amp; \"c\"");
         assert_eq!(escape("x\"y'z<>&"), "x&quot;y'z&lt;&gt;&amp;");
         assert_eq!(escape("tab\tline\nok\u{FFFF}"), "tab\tline\nok");
+    }
+
+    #[test]
+    fn escapes_as_a_character_at_a_time_would() {
+        fn forbidden_in_xml(c: char) -> bool {
+            ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+        }
+        fn reference(text: &str, quotes: bool) -> String {
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' if quotes => out.push_str("&quot;"),
+                    c if forbidden_in_xml(c) => {}
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        let texts = [
+            "",
+            "plain",
+            "<a href=\"x\">&amp;</a>",
+            "\u{0}\u{1}\t\n\r\u{1f} \u{7f}",
+            "é\u{FFFD}\u{FFFE}\u{FFFF}\u{FFFC}ï\u{EFFF}\u{F7FF}",
+            "\u{FFFF}",
+            "ends with &",
+            "日本語 <b> \"quoted\" 😀",
+        ];
+        for text in texts {
+            for quotes in [false, true] {
+                let mut out = String::new();
+                escape_into(&mut out, text, quotes);
+                assert_eq!(out, reference(text, quotes), "{text:?} {quotes}");
+            }
+        }
     }
 
     #[test]
