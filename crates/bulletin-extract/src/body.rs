@@ -405,14 +405,8 @@ const CREDIT_LABELS: &[&str] = &[
 /// namespace prefixes ("c-", "o-", "js-").
 fn names_junk(hay: &str) -> bool {
     hay.split_ascii_whitespace().any(|token| {
-        // Most tokens are lowercase already: no copy for them.
-        let lowered;
-        let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
-            lowered = token.to_ascii_lowercase();
-            lowered.as_str()
-        } else {
-            token
-        };
+        let token = crate::dom::ascii_lowercase(token);
+        let token = token.as_ref();
         if matches!(
             token,
             "most-read"

@@ -4,6 +4,7 @@ use ego_tree::NodeRef;
 use html5ever::local_name;
 use scraper::Node;
 use scraper::node::Element;
+use std::borrow::Cow;
 
 /// Whether an ancestor of `node` is one of the elements `names` (a figure,
 /// say).
@@ -19,15 +20,17 @@ pub(crate) fn any_class_token(el: &Element, test: impl Fn(&str) -> bool) -> bool
         .into_iter()
         .flatten()
         .flat_map(str::split_ascii_whitespace)
-        .any(|token| {
-            // Most tokens are lowercase already: no copy for them (this runs
-            // on every element of every page).
-            if token.bytes().any(|b| b.is_ascii_uppercase()) {
-                test(&token.to_ascii_lowercase())
-            } else {
-                test(token)
-            }
-        })
+        .any(|token| test(&ascii_lowercase(token)))
+}
+
+/// `token` in ASCII lowercase, copied only when it has a capital: most class
+/// tokens have none, and this runs on every element of every page.
+pub(crate) fn ascii_lowercase(token: &str) -> Cow<'_, str> {
+    if token.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(token.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(token)
+    }
 }
 
 /// Substring search for the short class names, ids and labels the page's
@@ -120,28 +123,9 @@ impl Words {
                 assert!(!bytes[j].is_ascii_uppercase(), "words are lowercase");
                 j += 1;
             }
-            by_first[bytes[0] as usize] |= 1 << i;
-            by_first[bytes[0].to_ascii_uppercase() as usize] |= 1 << i;
-            if bytes.len() == 1 {
-                let mut b = 0;
-                while b < 256 {
-                    by_second[b] |= 1 << i;
-                    b += 1;
-                }
-            } else {
-                by_second[bytes[1] as usize] |= 1 << i;
-                by_second[bytes[1].to_ascii_uppercase() as usize] |= 1 << i;
-            }
-            if bytes.len() <= 2 {
-                let mut b = 0;
-                while b < 256 {
-                    by_third[b] |= 1 << i;
-                    b += 1;
-                }
-            } else {
-                by_third[bytes[2] as usize] |= 1 << i;
-                by_third[bytes[2].to_ascii_uppercase() as usize] |= 1 << i;
-            }
+            Self::mark(&mut by_first, bytes, 0, 1 << i);
+            Self::mark(&mut by_second, bytes, 1, 1 << i);
+            Self::mark(&mut by_third, bytes, 2, 1 << i);
             i += 1;
         }
         Words {
@@ -149,6 +133,21 @@ impl Words {
             by_first,
             by_second,
             by_third,
+        }
+    }
+
+    /// Sets `bit` in `table` for the word's byte `at` in either case, or for
+    /// every byte when the word is shorter.
+    const fn mark(table: &mut [u64; 256], word: &[u8], at: usize, bit: u64) {
+        if at < word.len() {
+            table[word[at] as usize] |= bit;
+            table[word[at].to_ascii_uppercase() as usize] |= bit;
+        } else {
+            let mut b = 0;
+            while b < 256 {
+                table[b] |= bit;
+                b += 1;
+            }
         }
     }
 

@@ -242,14 +242,8 @@ fn is_lead(el: &scraper::node::Element) -> bool {
     el.get_attr("class").is_some_and(|class| {
         WORDS.any_in(class)
             && class.split_ascii_whitespace().any(|token| {
-                // Most tokens are lowercase already: no copy for them.
-                let lowered;
-                let token = if token.bytes().any(|b| b.is_ascii_uppercase()) {
-                    lowered = token.to_ascii_lowercase();
-                    lowered.as_str()
-                } else {
-                    token
-                };
+                let token = crate::dom::ascii_lowercase(token);
+                let token = token.as_ref();
                 token.split(['-', '_']).any(|part| {
                     matches!(
                         part,
@@ -322,14 +316,8 @@ fn is_byline(el: &scraper::node::Element) -> bool {
     let class = el.get_attr("class").unwrap_or("");
     WORDS.any_in(class)
         && class.split_ascii_whitespace().any(|token| {
-            // Most tokens are lowercase already: no copy for them.
-            let lowered;
-            let c = if token.bytes().any(|b| b.is_ascii_uppercase()) {
-                lowered = token.to_ascii_lowercase();
-                lowered.as_str()
-            } else {
-                token
-            };
+            let c = crate::dom::ascii_lowercase(token);
+            let c = c.as_ref();
             names_a_byline_part(c)
                 || matches!(
                     c,
