@@ -1,6 +1,8 @@
 //! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
 //! and a few visible elements, merged in that order of trust.
 
+use std::borrow::Cow;
+
 use crate::dom::GetAttr;
 use crate::dom::Has;
 use crate::dom::Openings;
@@ -540,7 +542,39 @@ pub(crate) fn opens_like_a_byline(text: &str) -> bool {
         .chain(DATE_WORDS)
         .any(|l| opens_with(l))
         || text.starts_with("Über ")
+        || is_bare_label(text)
 }
+
+/// Whether a text is a byline's label and nothing else ("By", "Autor:",
+/// "Geschrieben von"): themes print it in an element of its own, the names
+/// in the next one.
+fn is_bare_label(text: &str) -> bool {
+    let text = text.trim_end().trim_end_matches(':').trim_end();
+    BARE_LABELS
+        .iter()
+        .any(|l| l.len() == text.len() && l.eq_ignore_ascii_case(text))
+}
+
+/// The labels of [`BYLINE_LABELS`] that say "byline" when they stand
+/// alone, lowercase. Not the short words that are also something else
+/// there ("Di" for Tuesday in a calendar, "Par" in a golf score, "About"
+/// over a menu).
+const BARE_LABELS: &[&str] = &[
+    "by",
+    "von",
+    "text",
+    "autor",
+    "autorin",
+    "author",
+    "auteur",
+    "written by",
+    "posted by",
+    "published by",
+    "geschrieben von",
+    "erstellt von",
+    "eingestellt von",
+    "veröffentlicht von",
+];
 
 /// Authors named by a short text that opens as a byline, for pages where
 /// nothing marks the byline ("<p>von <em>Klaus Stanjek</em></p>", "Posted
@@ -561,12 +595,25 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
         if in_a_link_or_heading || names_others(*text) {
             continue;
         }
-        let line = visible_text(parent);
-        let line = line.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let text_of_parent = visible_text(parent);
+        let mut line: Cow<'_, str> = Cow::Borrowed(
+            text_of_parent
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or(""),
+        );
+        if is_bare_label(&line) {
+            match label_and_what_follows(parent, &line) {
+                Some(widened) => line = Cow::Owned(widened),
+                None => continue,
+            }
+        }
         if line.chars().count() > 160 {
             continue;
         }
-        let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let line = line
+            .as_ref()
+            .trim_start_matches(|c: char| !c.is_alphanumeric());
         // The label opens the line ("Bild 1 von 4" is no byline).
         if !opens_like_a_byline(line) {
             continue;
@@ -595,6 +642,32 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
         }
     }
     Vec::new()
+}
+
+/// A label printed in an element of its own, with what follows it in the
+/// nearest enclosing element that holds more than the label: "By" + "Jane
+/// Roe" from `<span>By</span> <a>Jane Roe</a>` or from `<p>By</p><p>Jane
+/// Roe</p>`. None when nothing follows within three levels.
+fn label_and_what_follows(label_parent: NodeRef<'_, Node>, label: &str) -> Option<String> {
+    for ancestor in label_parent.ancestors().take(3) {
+        let text = visible_text(ancestor);
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let Some(at) = lines.by_ref().find(|l| l.contains(label)) else {
+            continue;
+        };
+        if let Some(rest) = at.strip_prefix(label).filter(|rest| !rest.is_empty()) {
+            // An inline label: its line holds the names, if need be
+            // without a space ("<span>By</span><a>Jane Roe</a>").
+            return Some(format!("{label} {}", rest.trim_start()));
+        }
+        if at.len() > label.len() {
+            continue;
+        }
+        if let Some(next) = lines.next() {
+            return Some(format!("{label} {next}"));
+        }
+    }
+    None
 }
 
 /// The address of the link inside `node` whose text is `name`.
@@ -849,6 +922,7 @@ fn without_date(text: &str) -> &str {
         let dateish = word.is_empty()
             || (word.chars().count() <= 4 && word.chars().all(char::is_lowercase))
             || crate::dates::month_number(word).is_some()
+            || WEEKDAYS.contains(&word.to_lowercase().as_str())
             || DATE_WORDS.contains(&word.to_lowercase().as_str());
         if !dateish {
             break;
@@ -857,6 +931,53 @@ fn without_date(text: &str) -> &str {
     }
     head
 }
+
+/// The days of the week, lowercase, as a date in a byline names them
+/// ("Von Anna Berg am Samstag, 19. Oktober 2019").
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonnabend",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
 
 /// Capitalized words that announce a date in a byline.
 const DATE_WORDS: &[&str] = &[
@@ -1120,6 +1241,10 @@ fn splits_bylines() {
         ["MORITZ GATHMANN"]
     );
     assert_eq!(names("By Jane Roe on March 3, 2021"), ["Jane Roe"]);
+    assert_eq!(
+        names("Von Isabella.DiBiase am Samstag, 19. Oktober 2019 um 11:14 Uhr"),
+        ["Isabella.DiBiase"]
+    );
     assert_eq!(names("Von Anna Berg, 12.03.2021"), ["Anna Berg"]);
     assert!(names("Dezember 10, 2019").is_empty());
     assert!(names("Beitragvon r23 » 21.01.2009, 05:42").is_empty());
@@ -1529,6 +1654,24 @@ mod tests {
             labelled("<div>Posted on September 21, 2020 by Adi Tzlil</div>"),
             ["Adi Tzlil"]
         );
+        // The label in an element of its own, the name in the next.
+        assert_eq!(
+            labelled(
+                r#"<div class="name"><span class="label">Geschrieben von</span><a href="/a/em">Elisa Marvena</a></div>"#
+            ),
+            ["Elisa Marvena"]
+        );
+        assert_eq!(
+            labelled("<div><p><strong>By</strong></p></div><div><p>Todd Bates</p></div>"),
+            ["Todd Bates"]
+        );
+        assert_eq!(
+            labelled("<ul><li><span>Author: </span><span>Jacopo Cascioli</span></li></ul>"),
+            ["Jacopo Cascioli"]
+        );
+        // Short words that are labels only in a byline: a calendar's "Di".
+        assert!(labelled("<table><tr><td>Mo</td><td>Di</td><td>Mi</td></tr></table>").is_empty());
+        assert!(labelled("<ul><li>About<ul><li>History</li></ul></li></ul>").is_empty());
         assert!(labelled("<span><span>Bild 1</span> von 4</span>").is_empty());
         assert!(labelled("<p>von der Leyen sagte am Montag</p>").is_empty());
         assert!(labelled("<a href=/x>By Jane Roe</a>").is_empty());
