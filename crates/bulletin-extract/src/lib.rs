@@ -113,6 +113,7 @@ pub fn extract(html: &[u8], url: Option<&Url>, content_type: Option<&str>) -> Ar
             a.kind.is_person() || !metadata::names_the_publisher(&a.name, site_name.as_deref())
         });
     }
+    metadata::fill_out_short_names(&mut meta.authors, &idx, base, site_name.as_deref());
     if meta.published_at.is_none() {
         let page_url = meta
             .canonical_url

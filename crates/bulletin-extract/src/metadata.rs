@@ -509,6 +509,65 @@ pub(crate) fn byline_authors(idx: &PageIndex<'_>, base: Option<&Url>) -> Vec<Aut
     out
 }
 
+/// Writers that the metadata names by a first name or a handle ("Nils",
+/// "arianschlichenmayer", "christian.stadtfeld") get the full name the
+/// visible byline prints for them ("Nils Pickert", "Arian
+/// Schlichenmayer", "Christian P. Stadtfeld").
+pub(crate) fn fill_out_short_names(
+    authors: &mut [Author],
+    idx: &PageIndex<'_>,
+    base: Option<&Url>,
+    site_name: Option<&str>,
+) {
+    let is_short = |a: &Author| a.is_person() && !a.name.contains(char::is_whitespace);
+    if !authors.iter().any(is_short) {
+        return;
+    }
+    let visible: Vec<Author> = byline_authors(idx, base)
+        .into_iter()
+        .chain(labelled_byline_authors(idx, site_name))
+        .collect();
+    for author in authors.iter_mut().filter(|a| is_short(a)) {
+        if let Some(full) = visible
+            .iter()
+            .find(|v| is_fuller_name(&author.name, &v.name))
+        {
+            author.name.clone_from(&full.name);
+            if author.url.is_none() {
+                author.url.clone_from(&full.url);
+            }
+        }
+    }
+}
+
+/// Whether `full` is a person's full name that `short` stands for: its
+/// first name ("Nils" for "Nils Pickert"), or a handle made of its words
+/// ("arianschlichenmayer", "christian.stadtfeld" for "Christian P.
+/// Stadtfeld").
+fn is_fuller_name(short: &str, full: &str) -> bool {
+    let words: Vec<String> = full
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+        .filter(|w: &String| !w.is_empty())
+        .collect();
+    if words.len() < 2 {
+        return false;
+    }
+    let short = short.to_lowercase();
+    let parts: Vec<&str> = short
+        .split(['.', '_', '-'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let joined: String = words.concat();
+    (parts.len() == 1 && (parts[0] == words[0] || parts[0] == joined))
+        || (parts.len() > 1 && parts.iter().all(|p| words.iter().any(|w| w == p)))
+}
+
 /// Whether a text opens as a byline does, with its label ("von ", "By ",
 /// "Text: ") or with a date's word ("Posted on … by …"), after any
 /// dashes. Runs on every short text of the page: the first letter decides
@@ -1241,6 +1300,18 @@ fn splits_bylines() {
         ["MORITZ GATHMANN"]
     );
     assert_eq!(names("By Jane Roe on March 3, 2021"), ["Jane Roe"]);
+    assert!(is_fuller_name("Nils", "Nils Pickert"));
+    assert!(is_fuller_name(
+        "arianschlichenmayer",
+        "Arian Schlichenmayer"
+    ));
+    assert!(is_fuller_name(
+        "christian.stadtfeld",
+        "Christian P. Stadtfeld"
+    ));
+    assert!(!is_fuller_name("Pickert", "Nils Pickert"));
+    assert!(!is_fuller_name("Nils", "Nils"));
+    assert!(!is_fuller_name("jane.roe", "Jane Doe"));
     assert_eq!(
         names("Von Isabella.DiBiase am Samstag, 19. Oktober 2019 um 11:14 Uhr"),
         ["Isabella.DiBiase"]
