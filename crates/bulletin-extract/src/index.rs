@@ -110,7 +110,9 @@ pub(crate) fn index(doc: &Html) -> PageIndex<'_> {
                     .or(el.get_attr("name"))
                     .or(el.get_attr("itemprop"))
                     .or(el.get_attr("http-equiv"));
-                if let (Some(key), Some(content)) = (key, el.get_attr("content")) {
+                if let (Some(key), Some(content)) = (key, el.get_attr("content"))
+                    && !(el.get_attr("itemprop").is_some() && describes_another_work(node))
+                {
                     idx.metas.push((key.trim().to_ascii_lowercase(), content));
                 }
             }
@@ -291,6 +293,25 @@ fn names_a_byline_part(token: &str) -> bool {
     named
 }
 
+/// Whether microdata there describes a work the page cites, a comment or
+/// a review rather than the page: its item is the `citation`, `comment`,
+/// `review`… of another (the authors of a paper's references).
+fn describes_another_work(node: NodeRef<'_, Node>) -> bool {
+    let item = node.ancestors().find_map(|a| match a.value() {
+        Node::Element(el) if el.attr("itemscope").is_some() => Some(el),
+        _ => None,
+    });
+    item.and_then(|el| el.get_attr("itemprop"))
+        .is_some_and(|prop| {
+            prop.split_ascii_whitespace().any(|p| {
+                matches!(
+                    p,
+                    "citation" | "comment" | "review" | "mentions" | "isBasedOn" | "subjectOf"
+                )
+            })
+        })
+}
+
 /// `rel=author` or `itemprop=author`.
 fn is_byline_by_attribute(el: &scraper::node::Element) -> bool {
     el.get_attr("rel")
@@ -389,5 +410,20 @@ mod tests {
         ] {
             assert!(!names_a_byline_part(token), "{token}");
         }
+    }
+
+    #[test]
+    fn the_authors_of_cited_works_are_not_the_pages() {
+        let doc = scraper::Html::parse_document(
+            r#"<article itemscope itemtype="http://schema.org/ScholarlyArticle"><meta itemprop="author" content="Marwan H. Adwan"><ol><li itemprop="citation" itemscope><meta itemprop="author" content="NH. Shear, SP. Spielberg"></li></ol></article>"#,
+        );
+        let idx = super::index(&doc);
+        let authors: Vec<&str> = idx
+            .metas
+            .iter()
+            .filter(|(key, _)| key == "author")
+            .map(|(_, content)| *content)
+            .collect();
+        assert_eq!(authors, ["Marwan H. Adwan"]);
     }
 }
