@@ -608,10 +608,15 @@ pub(crate) fn opens_like_a_byline(text: &str) -> bool {
 /// "Geschrieben von"): themes print it in an element of its own, the names
 /// in the next one.
 fn is_bare_label(text: &str) -> bool {
-    let text = text.trim_end().trim_end_matches(':').trim_end();
-    BARE_LABELS
-        .iter()
-        .any(|l| l.len() == text.len() && l.eq_ignore_ascii_case(text))
+    let text = text.trim_end();
+    let with_colon = text.ends_with(':');
+    let text = text.trim_end_matches(':').trim_end();
+    let is = |l: &&str| l.len() == text.len() && l.eq_ignore_ascii_case(text);
+    // A noun is a label with its colon or its capital ("Autor", "Author:"),
+    // a role in a list of names otherwise ("Marie Arana, author").
+    BARE_LABELS.iter().any(is)
+        || ((with_colon || text.starts_with(|c: char| c.is_uppercase()))
+            && BARE_LABEL_NOUNS.iter().any(is))
 }
 
 /// The labels of [`BYLINE_LABELS`] that say "byline" when they stand
@@ -621,11 +626,6 @@ fn is_bare_label(text: &str) -> bool {
 const BARE_LABELS: &[&str] = &[
     "by",
     "von",
-    "text",
-    "autor",
-    "autorin",
-    "author",
-    "auteur",
     "written by",
     "posted by",
     "published by",
@@ -634,6 +634,10 @@ const BARE_LABELS: &[&str] = &[
     "eingestellt von",
     "veröffentlicht von",
 ];
+
+/// The nouns that are a byline's label standing alone when they have its
+/// colon or a capital.
+const BARE_LABEL_NOUNS: &[&str] = &["text", "autor", "autorin", "author", "auteur"];
 
 /// Authors named by a short text that opens as a byline, for pages where
 /// nothing marks the byline ("<p>von <em>Klaus Stanjek</em></p>", "Posted
@@ -662,7 +666,7 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
                 .unwrap_or(""),
         );
         if is_bare_label(&line) {
-            match label_and_what_follows(parent, &line) {
+            match label_and_what_follows(*text, &line) {
                 Some(widened) => line = Cow::Owned(widened),
                 None => continue,
             }
@@ -703,28 +707,22 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
     Vec::new()
 }
 
-/// A label printed in an element of its own, with what follows it in the
-/// nearest enclosing element that holds more than the label: "By" + "Jane
-/// Roe" from `<span>By</span> <a>Jane Roe</a>` or from `<p>By</p><p>Jane
-/// Roe</p>`. None when nothing follows within three levels.
-fn label_and_what_follows(label_parent: NodeRef<'_, Node>, label: &str) -> Option<String> {
-    for ancestor in label_parent.ancestors().take(3) {
-        let text = visible_text(ancestor);
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let Some(at) = lines.by_ref().find(|l| l.contains(label)) else {
-            continue;
-        };
-        if let Some(rest) = at.strip_prefix(label).filter(|rest| !rest.is_empty()) {
-            // An inline label: its line holds the names, if need be
-            // without a space ("<span>By</span><a>Jane Roe</a>").
-            return Some(format!("{label} {}", rest.trim_start()));
+/// A label printed in an element of its own, with the text of what
+/// follows it: "By" + "Jane Roe" from `<span>By</span><a>Jane Roe</a>` or
+/// from `<p>By</p><p>Jane Roe</p>`. The label's next siblings are read,
+/// then those of the three elements around it; None when nothing short
+/// follows.
+fn label_and_what_follows(label: NodeRef<'_, Node>, label_text: &str) -> Option<String> {
+    let mut node = label;
+    for _ in 0..4 {
+        for sibling in node.next_siblings() {
+            let text = visible_text(sibling);
+            let Some(first) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+                continue;
+            };
+            return (first.chars().count() <= 160).then(|| format!("{label_text} {first}"));
         }
-        if at.len() > label.len() {
-            continue;
-        }
-        if let Some(next) = lines.next() {
-            return Some(format!("{label} {next}"));
-        }
+        node = node.parent()?;
     }
     None
 }
@@ -1743,6 +1741,11 @@ mod tests {
         // Short words that are labels only in a byline: a calendar's "Di".
         assert!(labelled("<table><tr><td>Mo</td><td>Di</td><td>Mi</td></tr></table>").is_empty());
         assert!(labelled("<ul><li>About<ul><li>History</li></ul></li></ul>").is_empty());
+        // A role in a list of names is no label.
+        assert!(
+            labelled("<p><strong>Marie Arana</strong>, <span>author</span><br><strong>Margaret Atwood</strong></p>")
+                .is_empty()
+        );
         assert!(labelled("<span><span>Bild 1</span> von 4</span>").is_empty());
         assert!(labelled("<p>von der Leyen sagte am Montag</p>").is_empty());
         assert!(labelled("<a href=/x>By Jane Roe</a>").is_empty());

@@ -692,10 +692,11 @@ fn bogus_doctype_end(bytes: &[u8], from: usize) -> usize {
     memchr::memchr(b'>', &bytes[from..]).map_or(bytes.len(), |e| from + e + 1)
 }
 
-/// A tag or attribute name: ASCII lowercased, NUL replaced.
 /// The atom of a tag name. The common ones are matched here: html5ever's
 /// static set is otherwise looked up through a hash of the name, for every
-/// tag of the page.
+/// tag of the page. (Tags and attributes have a function each: a string
+/// `match` compares arm after arm, and one over both lists made every
+/// attribute pass the tags first, 1% more instructions in all.)
 fn tag_atom(name: Cow<'_, str>) -> LocalName {
     match &*name {
         "div" => local_name!("div"),
@@ -806,6 +807,7 @@ fn attribute_atom(name: Cow<'_, str>) -> LocalName {
     }
 }
 
+/// A tag or attribute name: ASCII lowercased, NUL replaced.
 fn lowercase_name(raw: &str) -> Cow<'_, str> {
     if raw.bytes().all(|b| !b.is_ascii_uppercase() && b != b'\0') {
         return Cow::Borrowed(raw);
