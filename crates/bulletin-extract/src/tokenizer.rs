@@ -696,7 +696,7 @@ fn bogus_doctype_end(bytes: &[u8], from: usize) -> usize {
 /// static set is otherwise looked up through a hash of the name, for every
 /// tag of the page. (Tags and attributes have a function each: a string
 /// `match` compares arm after arm, and one over both lists made every
-/// attribute pass the tags first, 1% more instructions in all.)
+/// attribute pass the tags first: 0.7% more instructions in all.)
 fn tag_atom(name: Cow<'_, str>) -> LocalName {
     match &*name {
         "div" => local_name!("div"),
