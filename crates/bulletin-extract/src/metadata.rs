@@ -665,6 +665,15 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or(""),
         );
+        if line.is_empty() {
+            // The label is there for screen readers only ("<span
+            // class=screen-reader-text>By </span><span>Cara Stiles</span>").
+            let own = collapse_whitespace(text.value().as_text().map_or("", |t| &**t));
+            line = Cow::Owned(
+                own.trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .to_string(),
+            );
+        }
         if is_bare_label(&line) {
             match label_and_what_follows(*text, &line) {
                 Some(widened) => line = Cow::Owned(widened),
@@ -890,6 +899,9 @@ const BYLINE_LABELS: &[&str] = &[
     "posted by ",
     "published by ",
     "geschrieben von ",
+    "verfasst von ",
+    "ein artikel von ",
+    "ein beitrag von ",
     "erstellt von ",
     "eingestellt von ",
     "veröffentlicht von ",
@@ -949,6 +961,22 @@ fn split_byline(text: &str) -> Vec<Author> {
             // "Jane Roe, Staff Writer": the role of the name before it.
             if let Some(last) = out.last_mut().filter(|a| a.role.is_none()) {
                 last.role = Some(part.to_string());
+            }
+        } else if part.contains('/')
+            && part
+                .split('/')
+                .next()
+                .is_some_and(|first| is_full_name(first.trim()))
+        {
+            // "Laura Jordán / Javier Urbina": two writers; "Peter
+            // Maahn/SP-X": a writer and the agency or desk.
+            let pieces: Vec<&str> = part.split('/').map(str::trim).collect();
+            let all_people = pieces.iter().all(|p| is_full_name(p));
+            for piece in pieces
+                .into_iter()
+                .take(if all_people { usize::MAX } else { 1 })
+            {
+                out.push(Author::named(piece));
             }
         } else if looks_like_name(part) && !is_label_word(part) {
             out.push(Author::named(part));
@@ -1298,6 +1326,16 @@ fn splits_bylines() {
         ["MORITZ GATHMANN"]
     );
     assert_eq!(names("By Jane Roe on March 3, 2021"), ["Jane Roe"]);
+    assert_eq!(names("Autor: Peter Maahn/SP-X"), ["Peter Maahn"]);
+    assert!(names("Von dpa/lno").is_empty());
+    assert_eq!(
+        names("Por Laura Jordán / Javier Urbina"),
+        ["Laura Jordán", "Javier Urbina"]
+    );
+    assert_eq!(
+        names("Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45"),
+        ["Pamela Sladky"]
+    );
     assert!(is_fuller_name("Nils", "Nils Pickert"));
     assert!(is_fuller_name(
         "arianschlichenmayer",
@@ -1333,6 +1371,11 @@ fn splits_bylines() {
         kinds,
         [("Ana Ruiz", true), ("Li Wei", true), ("Reuters", false)]
     );
+}
+
+/// A name of more than one word that [`looks_like_name`].
+fn is_full_name(n: &str) -> bool {
+    n.contains(' ') && looks_like_name(n)
 }
 
 fn looks_like_name(n: &str) -> bool {
@@ -1741,6 +1784,13 @@ mod tests {
         // Short words that are labels only in a byline: a calendar's "Di".
         assert!(labelled("<table><tr><td>Mo</td><td>Di</td><td>Mi</td></tr></table>").is_empty());
         assert!(labelled("<ul><li>About<ul><li>History</li></ul></li></ul>").is_empty());
+        // A label for screen readers only.
+        assert_eq!(
+            labelled(
+                r#"<div class="meta"><span class="screen-reader-text">| By </span> <span>Cara Stiles</span></div>"#
+            ),
+            ["Cara Stiles"]
+        );
         // A role in a list of names is no label.
         assert!(
             labelled("<p><strong>Marie Arana</strong>, <span>author</span><br><strong>Margaret Atwood</strong></p>")
