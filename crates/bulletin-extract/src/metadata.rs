@@ -1,8 +1,6 @@
 //! What a page says about itself: JSON-LD, OpenGraph, Twitter cards, `<meta>`
 //! and a few visible elements, merged in that order of trust.
 
-use std::borrow::Cow;
-
 use crate::dom::GetAttr;
 use crate::dom::Has;
 use crate::dom::Openings;
@@ -659,33 +657,32 @@ pub(crate) fn labelled_byline_authors(idx: &PageIndex<'_>, site_name: Option<&st
             continue;
         }
         let text_of_parent = visible_text(parent);
-        let mut line: Cow<'_, str> = Cow::Borrowed(
-            text_of_parent
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or(""),
-        );
+        let own_text;
+        let mut line = text_of_parent
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         if line.is_empty() {
             // The label is there for screen readers only ("<span
             // class=screen-reader-text>By </span><span>Cara Stiles</span>").
-            let own = collapse_whitespace(text.value().as_text().map_or("", |t| &**t));
-            line = Cow::Owned(
-                own.trim_start_matches(|c: char| !c.is_alphanumeric())
-                    .to_string(),
-            );
+            own_text = collapse_whitespace(text.value().as_text().map_or("", |t| &**t));
+            line = &own_text;
         }
-        if is_bare_label(&line) {
-            match label_and_what_follows(*text, &line) {
-                Some(widened) => line = Cow::Owned(widened),
+        let widened;
+        let label = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+        if is_bare_label(label) {
+            match label_and_what_follows(*text, label) {
+                Some(line_with_names) => {
+                    widened = line_with_names;
+                    line = &widened;
+                }
                 None => continue,
             }
         }
         if line.chars().count() > 160 {
             continue;
         }
-        let line = line
-            .as_ref()
-            .trim_start_matches(|c: char| !c.is_alphanumeric());
+        let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
         // The label opens the line ("Bild 1 von 4" is no byline).
         if !opens_like_a_byline(line) {
             continue;
@@ -962,27 +959,29 @@ fn split_byline(text: &str) -> Vec<Author> {
             if let Some(last) = out.last_mut().filter(|a| a.role.is_none()) {
                 last.role = Some(part.to_string());
             }
-        } else if part.contains('/')
-            && part
-                .split('/')
-                .next()
-                .is_some_and(|first| is_full_name(first.trim()))
-        {
-            // "Laura Jordán / Javier Urbina": two writers; "Peter
-            // Maahn/SP-X": a writer and the agency or desk.
-            let pieces: Vec<&str> = part.split('/').map(str::trim).collect();
-            let all_people = pieces.iter().all(|p| is_full_name(p));
-            for piece in pieces
-                .into_iter()
-                .take(if all_people { usize::MAX } else { 1 })
-            {
-                out.push(Author::named(piece));
-            }
+        } else if let Some(writers) = writers_in_slashed_credit(part) {
+            out.extend(writers.into_iter().map(Author::named));
         } else if looks_like_name(part) && !is_label_word(part) {
             out.push(Author::named(part));
         }
     }
     out
+}
+
+/// The writers of a credit split by slashes: both in "Laura Jordán /
+/// Javier Urbina", the first in "Peter Maahn/SP-X" (an agency or a desk
+/// follows). None unless the first is a full name ("dpa/lno").
+fn writers_in_slashed_credit(credit: &str) -> Option<Vec<&str>> {
+    let pieces: Vec<&str> = credit.split('/').map(str::trim).collect();
+    if pieces.len() < 2 || !is_full_name(pieces[0]) {
+        return None;
+    }
+    let writers = if pieces.iter().all(|p| is_full_name(p)) {
+        pieces.len()
+    } else {
+        1
+    };
+    Some(pieces[..writers].to_vec())
 }
 
 /// A byline's text before the date that follows the names ("Moritz
