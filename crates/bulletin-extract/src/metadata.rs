@@ -338,9 +338,28 @@ impl Sources<'_, '_> {
 /// [`HEADLINE_MATCH`], two words shared unless the heading is one word),
 /// `h1` before `h2` on a tie.
 fn visible_headline(headings: &[NodeRef<'_, Node>], declared: &[String]) -> Option<String> {
+    // A declared title's first part before a separator ("Bielersee-
+    // Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin"): a
+    // heading with just its words is the headline, the rest names the site.
+    let leading_parts: Vec<Vec<String>> = declared
+        .iter()
+        .filter_map(|t| {
+            [" | ", " – ", " — ", " - ", " :: ", " · ", " » "]
+                .iter()
+                .filter_map(|sep| t.find(sep))
+                .min()
+                .map(|at| title_words(&t[..at]))
+        })
+        .filter(|words| !words.is_empty())
+        .collect();
     let declared: Vec<Vec<String>> = declared.iter().map(|t| title_words(t)).collect();
     let mut best: Option<(f64, bool, String)> = None;
     for node in headings {
+        // A heading for screen readers only often repeats the page's
+        // title, site name and all.
+        if matches!(node.value(), Node::Element(el) if is_hidden_from_view(el)) {
+            continue;
+        }
         let text = decode_entities(&heading_text(*node));
         let words = title_words(&text);
         // A heading that ends in a colon labels what follows it.
@@ -360,6 +379,9 @@ fn visible_headline(headings: &[NodeRef<'_, Node>], declared: &[String]) -> Opti
             if shared >= words.len().min(2) && score >= HEADLINE_MATCH && better {
                 best = Some((score, is_h1, text.clone()));
             }
+        }
+        if best.is_none() && leading_parts.contains(&words) {
+            best = Some((HEADLINE_MATCH, is_h1, text.clone()));
         }
     }
     best.map(|(_, _, text)| text)
@@ -820,21 +842,7 @@ fn visible_text(node: NodeRef<'_, Node>) -> String {
                     Node::Text(t) => {
                         out.extend(t.chars().map(|c| if c.is_whitespace() { ' ' } else { c }))
                     }
-                    Node::Element(el)
-                        if el.get_attr("aria-hidden") == Some("true")
-                            || is_byline_extra(el)
-                            || el.get_attr("class").is_some_and(|c| {
-                                let c = c.to_ascii_lowercase();
-                                [
-                                    "screen-reader",
-                                    "sr-only",
-                                    "visually-hidden",
-                                    "visuallyhidden",
-                                ]
-                                .iter()
-                                .any(|h| c.contains(h))
-                            }) =>
-                    {
+                    Node::Element(el) if is_hidden_from_view(el) || is_byline_extra(el) => {
                         hidden_depth = Some(1)
                     }
                     Node::Element(el) if el.name() == "br" || crate::cards::is_block(el.name()) => {
@@ -855,6 +863,23 @@ fn visible_text(node: NodeRef<'_, Node>) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether an element is hidden from view or there for screen readers
+/// only: `aria-hidden`, or a class themes use for that.
+fn is_hidden_from_view(el: &scraper::node::Element) -> bool {
+    el.get_attr("aria-hidden") == Some("true")
+        || el.get_attr("class").is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            [
+                "screen-reader",
+                "sr-only",
+                "visually-hidden",
+                "visuallyhidden",
+            ]
+            .iter()
+            .any(|h| c.contains(h))
+        })
 }
 
 /// The parts of a byline that are not names: its categories and tags
@@ -1663,6 +1688,31 @@ pub(crate) fn strip_site_tail(title: &str, site: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headlines_hidden_or_before_the_site_name() {
+        let title = |html: &str| {
+            let doc = scraper::Html::parse_document(html);
+            read(&crate::index::index(&doc), None).title
+        };
+        // A heading for screen readers only is not the visible headline.
+        assert_eq!(
+            title(
+                r#"<title>Tote Hummeln unter Linden: Die Erklärung | Hummeln</title><h2 class="screen-reader-text">Tote Hummeln unter Linden: Die Erklärung | Hummeln</h2><h1>Tote Hummeln unter Linden</h1>"#
+            )
+            .as_deref(),
+            Some("Tote Hummeln unter Linden")
+        );
+        // The heading that is the title's first part, before the site's
+        // name and slogan.
+        assert_eq!(
+            title(
+                r#"<meta property="og:title" content="Bielersee-Winterhechte | petri-heil.ch | Dein Schweizer Fischereimagazin"><h1>Bielersee-Winterhechte</h1>"#
+            )
+            .as_deref(),
+            Some("Bielersee-Winterhechte")
+        );
+    }
 
     #[test]
     fn strips_site_tails() {
