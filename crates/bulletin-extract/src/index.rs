@@ -298,7 +298,7 @@ fn names_a_byline_part(token: &str) -> bool {
 /// `review`… of another (the authors of a paper's references).
 fn describes_another_work(node: NodeRef<'_, Node>) -> bool {
     let item = node.ancestors().find_map(|a| match a.value() {
-        Node::Element(el) if el.attr("itemscope").is_some() => Some(el),
+        Node::Element(el) if el.get_attr("itemscope").is_some() => Some(el),
         _ => None,
     });
     item.and_then(|el| el.get_attr("itemprop"))
